@@ -1,0 +1,184 @@
+package types
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	ethtypes "github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/rlp"
+	"github.com/ethereum/go-ethereum/trie"
+)
+
+// MaxBlockSize bounds an encoded block.
+const MaxBlockSize = 16 << 20
+
+// ErrBlockTooLarge reports a block over MaxBlockSize.
+var ErrBlockTooLarge = fmt.Errorf("types: block larger than %d bytes", MaxBlockSize)
+
+// EmptyRoot is the root of an empty Merkle-Patricia trie: the tx and
+// receipts roots of an empty block.
+var EmptyRoot = ethtypes.EmptyRootHash
+
+// Header is a block header (DESIGN.md §2). StateRoot is the block's own
+// post-state. Time is the proposer's clock in Unix milliseconds.
+type Header struct {
+	ChainID            uint64
+	Height             uint64
+	Time               uint64
+	ParentHash         Hash
+	Proposer           Address
+	TxRoot             Hash
+	ReceiptsRoot       Hash
+	StateRoot          Hash
+	ValidatorsHash     Hash
+	NextValidatorsHash Hash
+	LastCommitHash     Hash
+	EvidenceHash       Hash
+}
+
+// Hash is keccak256 of the header's RLP.
+func (h *Header) Hash() Hash {
+	b, err := rlp.EncodeToBytes(h)
+	if err != nil {
+		panic(fmt.Sprintf("types: encode header: %v", err)) // fixed-size fields cannot fail
+	}
+	return Keccak256(b)
+}
+
+// Block is a header with its transactions, the commit of its parent and the
+// evidence of misbehaviour it carries. Treat it as immutable once built.
+type Block struct {
+	Header     Header
+	Txs        []*Tx
+	LastCommit *Commit
+	Evidence   []Evidence
+
+	hash Hash
+}
+
+type wireBlock struct {
+	Header     Header
+	Txs        [][]byte
+	LastCommit Commit
+	Evidence   []Evidence
+}
+
+// NewBlock assembles a block and caches its hash.
+func NewBlock(h Header, txs []*Tx, lastCommit *Commit, ev []Evidence) *Block {
+	b := &Block{Header: h, Txs: txs, LastCommit: lastCommit, Evidence: ev}
+	b.hash = h.Hash()
+	return b
+}
+
+// Hash is the header's hash.
+func (b *Block) Hash() Hash {
+	if b.hash == (Hash{}) {
+		b.hash = b.Header.Hash()
+	}
+	return b.hash
+}
+
+// Height is the header's height.
+func (b *Block) Height() uint64 { return b.Header.Height }
+
+// Encode returns the block's canonical RLP.
+func (b *Block) Encode() ([]byte, error) {
+	w := wireBlock{Header: b.Header, Evidence: b.Evidence}
+	if b.LastCommit != nil {
+		w.LastCommit = *b.LastCommit
+	}
+	w.Txs = make([][]byte, len(b.Txs))
+	for i, tx := range b.Txs {
+		w.Txs[i] = tx.Bytes()
+	}
+	return rlp.EncodeToBytes(&w)
+}
+
+// DecodeBlock decodes a block, its transactions and its commit. It checks
+// form only (sizes, canonical encoding, signatures' shape), not validity.
+func DecodeBlock(b []byte) (*Block, error) {
+	if len(b) > MaxBlockSize {
+		return nil, ErrBlockTooLarge
+	}
+	var w wireBlock
+	if err := rlp.DecodeBytes(b, &w); err != nil {
+		return nil, fmt.Errorf("types: decode block: %w", err)
+	}
+	txs := make([]*Tx, len(w.Txs))
+	for i, raw := range w.Txs {
+		tx, err := DecodeTx(raw)
+		if err != nil {
+			return nil, fmt.Errorf("types: block tx %d: %w", i, err)
+		}
+		txs[i] = tx
+	}
+	blk := NewBlock(w.Header, txs, &w.LastCommit, w.Evidence)
+	if w.Evidence == nil {
+		blk.Evidence = nil
+	}
+	again, err := blk.Encode()
+	if err != nil || !bytes.Equal(again, b) {
+		return nil, ErrNonCanonical
+	}
+	return blk, nil
+}
+
+// txList adapts transactions to go-ethereum's DeriveSha.
+type txList []*Tx
+
+func (l txList) Len() int                           { return len(l) }
+func (l txList) EncodeIndex(i int, w *bytes.Buffer) { w.Write(l[i].Bytes()) }
+
+// TxRoot is the Merkle-Patricia root of the transactions' encodings by index,
+// as Ethereum computes its transactions root, so inclusion can be proven.
+func TxRoot(txs []*Tx) Hash { return ethtypes.DeriveSha(txList(txs), trie.NewStackTrie(nil)) }
+
+// EvidenceHash commits to a block's evidence list.
+func EvidenceHash(ev []Evidence) Hash {
+	if ev == nil {
+		ev = []Evidence{}
+	}
+	b, err := rlp.EncodeToBytes(ev)
+	if err != nil {
+		panic(fmt.Sprintf("types: encode evidence: %v", err))
+	}
+	return Keccak256(b)
+}
+
+// Validator is a member of the BFT validator set: the address of its
+// consensus key and its voting power.
+type Validator struct {
+	Address Address
+	Power   uint64
+}
+
+// ValidatorsHash commits to an ordered validator set.
+func ValidatorsHash(vals []Validator) Hash {
+	if vals == nil {
+		vals = []Validator{}
+	}
+	b, err := rlp.EncodeToBytes(vals)
+	if err != nil {
+		panic(fmt.Sprintf("types: encode validators: %v", err))
+	}
+	return Keccak256(b)
+}
+
+// ErrBadHeader reports a header whose fields contradict each other or its body.
+var ErrBadHeader = errors.New("types: bad header")
+
+// CheckBody verifies that the header commits to the block's transactions,
+// commit and evidence.
+func (b *Block) CheckBody() error {
+	if got := TxRoot(b.Txs); got != b.Header.TxRoot {
+		return fmt.Errorf("%w: tx root %s, header says %s", ErrBadHeader, got, b.Header.TxRoot)
+	}
+	if got := b.LastCommit.Hash(); got != b.Header.LastCommitHash {
+		return fmt.Errorf("%w: last commit hash %s, header says %s", ErrBadHeader, got, b.Header.LastCommitHash)
+	}
+	if got := EvidenceHash(b.Evidence); got != b.Header.EvidenceHash {
+		return fmt.Errorf("%w: evidence hash %s, header says %s", ErrBadHeader, got, b.Header.EvidenceHash)
+	}
+	return nil
+}

@@ -1,0 +1,20 @@
+// Package types defines taod's consensus data: addresses, amounts, the typed
+// transaction envelope and its calls, blocks and headers, votes and commits,
+// receipts, and their canonical encodings.
+//
+// Every value here is consensus-critical. Encodings are canonical RLP
+// (go-ethereum/rlp): decoding accepts exactly the bytes that encoding the
+// decoded value produces, so a value has one encoding and one hash. Hashes are
+// keccak256 of those bytes and are cached on immutable values.
+//
+// Transactions are typed envelopes (DESIGN.md §2): the first byte says how the
+// rest is encoded. The native type 0x54 ('T') is
+//
+//	0x54 || RLP([chainID, nonce, fee, tip, [callKind, callPayload], v, r, s])
+//
+// and is signed over keccak256(0x54 || RLP([chainID, nonce, fee, tip, call])).
+// Signatures are recoverable secp256k1 with low S only; the sender is always
+// recovered, never read from the wire. Ethereum-signed envelopes (legacy RLP
+// lists, 0x01, 0x02) are reserved for the wallet-compatibility work and are
+// refused with ErrUnsupportedTxType until then.
+package types

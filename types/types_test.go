@@ -1,0 +1,266 @@
+package types
+
+import (
+	"bytes"
+	"errors"
+	"math/big"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/rlp"
+)
+
+
+func signedTransfer(t testing.TB, nonce, amount uint64) (*Tx, Address) {
+	t.Helper()
+	k, _ := crypto.ToECDSA(bytes.Repeat([]byte{7}, 32))
+	tx, err := SignTx(TxData{ChainID: 42, Nonce: nonce, Fee: 21000, Tip: 3, Call: &Transfer{To: Address{1, 2, 3}, Amount: amount}}, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tx, crypto.PubkeyToAddress(k.PublicKey)
+}
+
+func TestTxRoundTripAndSender(t *testing.T) {
+	tx, from := signedTransfer(t, 5, 1_500_000_000)
+	got, err := DecodeTx(tx.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Hash() != tx.Hash() || got.Hash() != Keccak256(tx.Bytes()) {
+		t.Fatalf("hash mismatch")
+	}
+	sender, err := got.Sender()
+	if err != nil || sender != from {
+		t.Fatalf("sender = %s, %v; want %s", sender, err, from)
+	}
+	if got.Nonce() != 5 || got.Fee() != 21000 || got.Tip() != 3 || got.ChainID() != 42 {
+		t.Fatalf("fields: %+v", got.Data())
+	}
+	tr, ok := got.Call().(*Transfer)
+	if !ok || tr.Amount != 1_500_000_000 || tr.To != (Address{1, 2, 3}) {
+		t.Fatalf("call: %#v", got.Call())
+	}
+}
+
+func TestDecodeTxRejects(t *testing.T) {
+	tx, _ := signedTransfer(t, 1, 10)
+	raw := tx.Bytes()
+
+	// A tampered amount changes the recovered sender, never the claimed one.
+	w := decodeWire(t, raw)
+	w.Fee++
+	tampered := encodeWire(t, w)
+	ttx, err := DecodeTx(tampered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := ttx.Sender(); s == mustSender(t, tx) {
+		t.Fatal("tampered tx recovered the original sender")
+	}
+
+	high := decodeWire(t, raw)
+	high.S = new(big.Int).Sub(secp256k1N, high.S)
+	high.V ^= 1
+
+	badV := decodeWire(t, raw)
+	badV.V = 2
+
+
+	cases := []struct {
+		name string
+		in   []byte
+		want error
+	}{
+		{"empty", nil, ErrEmptyTx},
+		{"eth legacy", []byte{0xc0}, ErrUnsupportedTxType},
+		{"eip1559", []byte{0x02, 0xc0}, ErrUnsupportedTxType},
+		{"oversized", append([]byte{TxTypeNative}, make([]byte, MaxTxSize)...), ErrTxTooLarge},
+		{"high S", encodeWire(t, high), ErrHighS},
+		{"bad v", encodeWire(t, badV), ErrBadSignature},
+		{"trailing bytes", append(bytes.Clone(raw), 0x00), nil},
+		{"truncated", raw[:len(raw)-3], nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := DecodeTx(c.in)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if c.want != nil && !errors.Is(err, c.want) {
+				t.Fatalf("err = %v, want %v", err, c.want)
+			}
+		})
+	}
+}
+
+func TestZeroTransferRefused(t *testing.T) {
+	k, _ := crypto.ToECDSA(bytes.Repeat([]byte{9}, 32))
+	if _, err := SignTx(TxData{ChainID: 1, Call: &Transfer{Amount: 0}}, k); !errors.Is(err, ErrZeroAmount) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func mustSender(t *testing.T, tx *Tx) Address {
+	s, err := tx.Sender()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func decodeWire(t *testing.T, raw []byte) wireTx {
+	var w wireTx
+	if err := rlp.DecodeBytes(raw[1:], &w); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func encodeWire(t *testing.T, w wireTx) []byte {
+	b, err := rlp.EncodeToBytes(&w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append([]byte{TxTypeNative}, b...)
+}
+
+func TestBlockRoundTrip(t *testing.T) {
+	tx1, _ := signedTransfer(t, 0, 1)
+	tx2, _ := signedTransfer(t, 1, 2)
+	k, _ := crypto.ToECDSA(bytes.Repeat([]byte{3}, 32))
+	vote := Vote{Type: Precommit, Height: 9, Round: 1, BlockHash: Hash{9}}
+	if err := vote.Sign(42, k); err != nil {
+		t.Fatal(err)
+	}
+	commit := &Commit{Height: 9, Round: 1, BlockHash: Hash{9}, Signatures: []CommitSig{{vote.Validator, vote.Signature}}}
+	txs := []*Tx{tx1, tx2}
+	h := Header{ChainID: 42, Height: 10, Time: 1234, ParentHash: Hash{9}, TxRoot: TxRoot(txs), LastCommitHash: commit.Hash(), EvidenceHash: EvidenceHash(nil)}
+	b := NewBlock(h, txs, commit, nil)
+	if err := b.CheckBody(); err != nil {
+		t.Fatal(err)
+	}
+	enc, err := b.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := DecodeBlock(enc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Hash() != b.Hash() || len(got.Txs) != 2 || got.Txs[1].Hash() != tx2.Hash() {
+		t.Fatal("round trip changed the block")
+	}
+	cv := got.LastCommit.Vote(0)
+	if err := cv.Verify(42); err != nil {
+		t.Fatalf("commit vote: %v", err)
+	}
+	if err := cv.Verify(43); !errors.Is(err, ErrVoteSignature) {
+		t.Fatalf("vote verified under another chain ID: %v", err)
+	}
+	// A header that lies about its transactions is caught.
+	bad := NewBlock(h, txs[:1], commit, nil)
+	if err := bad.CheckBody(); !errors.Is(err, ErrBadHeader) {
+		t.Fatalf("CheckBody = %v", err)
+	}
+}
+
+func TestParseTAO(t *testing.T) {
+	cases := []struct {
+		in   string
+		want uint64
+		ok   bool
+	}{
+		{"1.5", 1_500_000_000, true},
+		{"0.000000001", 1, true},
+		{".5", 500_000_000, true},
+		{"21000000", 21_000_000 * RaoPerTAO, true},
+		{"0", 0, true},
+		{"1.0000000001", 0, false},
+		{"-1", 0, false},
+		{"1e9", 0, false},
+		{"", 0, false},
+		{"18446744073.709551616", 0, false},
+		{"18446744073.709551615", 18446744073709551615, true},
+	}
+	for _, c := range cases {
+		got, err := ParseTAO(c.in)
+		if (err == nil) != c.ok || got != c.want {
+			t.Errorf("ParseTAO(%q) = %d, %v", c.in, got, err)
+		}
+		if c.ok {
+			back, err := ParseTAO(FormatTAO(got))
+			if err != nil || back != got {
+				t.Errorf("FormatTAO round trip of %d: %q", got, FormatTAO(got))
+			}
+		}
+	}
+}
+
+func TestParseAddress(t *testing.T) {
+	good := "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+	if _, err := ParseAddress(good); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParseAddress("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"); err != nil {
+		t.Fatal("lower case must be accepted:", err)
+	}
+	for _, bad := range []string{"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD", "5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "0x1234", "0xzz"} {
+		if _, err := ParseAddress(bad); !errors.Is(err, ErrBadAddress) {
+			t.Errorf("ParseAddress(%q) = %v", bad, err)
+		}
+	}
+}
+
+func FuzzDecodeTx(f *testing.F) {
+	tx, _ := signedTransfer(f, 3, 99)
+	f.Add(tx.Bytes())
+	f.Add([]byte{TxTypeNative, 0xc0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		tx, err := DecodeTx(b)
+		if err != nil {
+			return
+		}
+		if !bytes.Equal(tx.Bytes(), b) || tx.Hash() != Keccak256(b) {
+			t.Fatal("decoded tx does not re-encode to its input")
+		}
+		again, err := DecodeTx(tx.Bytes())
+		if err != nil || again.Hash() != tx.Hash() {
+			t.Fatal("re-decode failed")
+		}
+		_, _ = tx.Sender()
+	})
+}
+
+func FuzzDecodeBlock(f *testing.F) {
+	tx, _ := signedTransfer(f, 3, 99)
+	h := Header{Height: 1, TxRoot: TxRoot([]*Tx{tx})}
+	enc, _ := NewBlock(h, []*Tx{tx}, &Commit{}, nil).Encode()
+	f.Add(enc)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		blk, err := DecodeBlock(b)
+		if err != nil {
+			return
+		}
+		again, err := blk.Encode()
+		if err != nil || !bytes.Equal(again, b) {
+			t.Fatal("decoded block does not re-encode to its input")
+		}
+	})
+}
+
+func BenchmarkDecodeAndRecover(b *testing.B) {
+	tx, _ := signedTransfer(b, 3, 99)
+	raw := tx.Bytes()
+	b.ReportAllocs()
+	for b.Loop() {
+		tx, err := DecodeTx(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := tx.Sender(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tx/s")
+}
