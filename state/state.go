@@ -1,0 +1,276 @@
+package state
+
+import (
+	"encoding/binary"
+	"fmt"
+	"slices"
+
+	"github.com/ethereum/go-ethereum/ethdb/memorydb"
+	"github.com/ethereum/go-ethereum/rlp"
+	"github.com/ethereum/go-ethereum/trie"
+	"github.com/ethereum/go-ethereum/trie/trienode"
+
+	"github.com/taonet/taod/types"
+)
+
+// State is a writable view of the state on top of a committed block: reads
+// fall through the keys written so far to the flat store. One State is used
+// by one goroutine, for one block.
+type State struct {
+	store *Store
+	base  types.Hash // state root it was built on
+	dirty map[string][]byte
+	// journal records each write's previous value so a failed call can be
+	// undone without copying the dirty set.
+	journal []journalEntry
+
+	tr   *trie.Trie // the trie after hashing, kept for commit
+	root types.Hash
+}
+
+// NewState opens a writable view on top of the head's state.
+func (s *Store) NewState() *State {
+	head, _ := s.Head()
+	if head.StateRoot == (types.Hash{}) {
+		head.StateRoot = types.EmptyRoot
+	}
+	return &State{store: s, base: head.StateRoot, dirty: make(map[string][]byte)}
+}
+
+func flatKey(k string) []byte { return append([]byte{'s'}, k...) }
+
+// Get returns the value of key, nil when unset.
+func (st *State) Get(key []byte) []byte {
+	if v, ok := st.dirty[string(key)]; ok {
+		return v
+	}
+	v, _ := st.store.kv.Get(flatKey(string(key)))
+	return v
+}
+
+type journalEntry struct {
+	key     string
+	prev    []byte
+	hadPrev bool
+}
+
+// Set writes key; an empty value deletes it.
+func (st *State) Set(key, value []byte) {
+	k := string(key)
+	prev, had := st.dirty[k]
+	st.journal = append(st.journal, journalEntry{k, prev, had})
+	st.dirty[k] = value
+	st.tr = nil
+}
+
+// Snapshot returns a point to roll back to with Revert. Used to undo a failed
+// call while keeping its fee.
+func (st *State) Snapshot() int { return len(st.journal) }
+
+// Revert undoes every write made since the snapshot.
+func (st *State) Revert(snap int) {
+	for i := len(st.journal) - 1; i >= snap; i-- {
+		e := st.journal[i]
+		if e.hadPrev {
+			st.dirty[e.key] = e.prev
+		} else {
+			delete(st.dirty, e.key)
+		}
+	}
+	st.journal = st.journal[:snap]
+	st.tr = nil
+}
+
+func (st *State) sortedDirty() []string {
+	keys := make([]string, 0, len(st.dirty))
+	for k := range st.dirty {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Root applies the written keys to the trie, in key order, and returns the
+// state root. The trie is kept so a later commit does not hash twice.
+func (st *State) Root() (types.Hash, error) {
+	if st.tr != nil {
+		return st.root, nil
+	}
+	tr, err := trie.New(trie.TrieID(st.base), st.store.triedb)
+	if err != nil {
+		return types.Hash{}, fmt.Errorf("%w: open trie at %s: %v", ErrCorrupt, st.base, err)
+	}
+	for _, k := range st.sortedDirty() {
+		hk := types.Keccak256([]byte(k))
+		v := st.dirty[k]
+		if len(v) == 0 {
+			err = tr.Delete(hk[:])
+		} else {
+			err = tr.Update(hk[:], v)
+		}
+		if err != nil {
+			return types.Hash{}, fmt.Errorf("%w: trie update: %v", ErrCorrupt, err)
+		}
+	}
+	st.tr, st.root = tr, tr.Hash()
+	return st.root, nil
+}
+
+type trieNode struct {
+	hash types.Hash
+	blob []byte
+}
+
+func (st *State) commitTrie() (types.Hash, []trieNode, error) {
+	root, err := st.Root()
+	if err != nil {
+		return types.Hash{}, nil, err
+	}
+	_, set := st.tr.Commit(false)
+	st.tr = nil // a committed trie cannot be used again
+	var nodes []trieNode
+	if set != nil {
+		set.ForEachWithOrder(func(_ string, n *trienode.Node) {
+			if !n.IsDeleted() {
+				nodes = append(nodes, trieNode{n.Hash, n.Blob})
+			}
+		})
+	}
+	return root, nodes, nil
+}
+
+// Account is the state of an address.
+type Account struct {
+	Nonce   uint64
+	Balance uint64
+}
+
+// AccountKey is the state key of an address's account.
+func AccountKey(a types.Address) []byte { return append([]byte{'a'}, a[:]...) }
+
+// Account reads an account; a missing one is the zero account.
+func (st *State) Account(a types.Address) Account {
+	return decodeAccount(st.Get(AccountKey(a)))
+}
+
+// SetAccount writes an account; the zero account is deleted.
+func (st *State) SetAccount(a types.Address, acc Account) {
+	if acc == (Account{}) {
+		st.Set(AccountKey(a), nil)
+		return
+	}
+	b, _ := rlp.EncodeToBytes(&acc)
+	st.Set(AccountKey(a), b)
+}
+
+func decodeAccount(b []byte) Account {
+	var acc Account
+	if len(b) != 0 {
+		if err := rlp.DecodeBytes(b, &acc); err != nil {
+			panic(fmt.Sprintf("state: corrupt account record %x: %v", b, err)) // written only by SetAccount
+		}
+	}
+	return acc
+}
+
+// Global state keys.
+var (
+	keyIssuance = []byte("gissuance")
+	keyPool     = []byte("gpool")
+)
+
+// Issuance is the total issuance in rao: every rao minted minus every rao recycled.
+func (st *State) Issuance() uint64 { return getU64(st, keyIssuance) }
+
+// SetIssuance sets the total issuance.
+func (st *State) SetIssuance(v uint64) { setU64(st, keyIssuance, v) }
+
+// Pool is the minted emission not yet distributed to subnets.
+func (st *State) Pool() uint64 { return getU64(st, keyPool) }
+
+// SetPool sets the undistributed emission.
+func (st *State) SetPool(v uint64) { setU64(st, keyPool, v) }
+
+func getU64(st *State, k []byte) uint64 {
+	v := st.Get(k)
+	if len(v) == 0 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(v)
+}
+
+func setU64(st *State, k []byte, v uint64) {
+	if v == 0 {
+		st.Set(k, nil)
+		return
+	}
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	st.Set(k, b)
+}
+
+// Reader reads the committed state at one block through the trie: any
+// historical block, and Merkle proofs.
+type Reader struct {
+	tr   *trie.Trie
+	root types.Hash
+}
+
+// ReaderAt opens the state committed at the given root.
+func (s *Store) ReaderAt(root types.Hash) (*Reader, error) {
+	tr, err := trie.New(trie.TrieID(root), s.triedb)
+	if err != nil {
+		return nil, fmt.Errorf("%w: state %s: %v", ErrNotFound, root, err)
+	}
+	return &Reader{tr: tr, root: root}, nil
+}
+
+// Get returns a key's value at this state.
+func (r *Reader) Get(key []byte) ([]byte, error) {
+	hk := types.Keccak256(key)
+	return r.tr.Get(hk[:])
+}
+
+// Account returns an account at this state.
+func (r *Reader) Account(a types.Address) (Account, error) {
+	v, err := r.Get(AccountKey(a))
+	if err != nil {
+		return Account{}, err
+	}
+	return decodeAccount(v), nil
+}
+
+// Prove returns the Merkle proof of key (the trie nodes from the root to the
+// key's leaf, or to where it would be) in root-to-leaf order.
+func (r *Reader) Prove(key []byte) ([][]byte, error) {
+	hk := types.Keccak256(key)
+	db := memorydb.New()
+	rec := &proofRecorder{db: db}
+	if err := r.tr.Prove(hk[:], rec); err != nil {
+		return nil, err
+	}
+	return rec.nodes, nil
+}
+
+type proofRecorder struct {
+	db    *memorydb.Database
+	nodes [][]byte
+}
+
+func (p *proofRecorder) Put(k, v []byte) error {
+	p.nodes = append(p.nodes, v)
+	return p.db.Put(k, v)
+}
+func (p *proofRecorder) Delete(k []byte) error { return p.db.Delete(k) }
+
+// VerifyProof checks a proof of key against root and returns the proven value
+// (nil when the proof shows the key is absent).
+func VerifyProof(root types.Hash, key []byte, proof [][]byte) ([]byte, error) {
+	db := memorydb.New()
+	for _, n := range proof {
+		h := types.Keccak256(n)
+		db.Put(h[:], n)
+	}
+	hk := types.Keccak256(key)
+	return trie.VerifyProof(root, hk[:], db)
+}
