@@ -9,6 +9,7 @@
 //	<32-byte hash>  trie nodes (go-ethereum hash scheme), keyed by node hash
 //	B<hash>         block RLP            H<height>  block hash at height
 //	R<hash>         receipts RLP         T<txhash>  height(8) ‖ index(4)
+//	C<height>       the commit that finalised the block at height
 //	Mhead           head height
 //
 // The state root is the root of a Merkle-Patricia trie (go-ethereum trie)

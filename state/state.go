@@ -19,6 +19,7 @@ import (
 type State struct {
 	store *Store
 	base  types.Hash // state root it was built on
+	fresh bool       // built on nothing: reads see only its own writes
 	dirty map[string][]byte
 	// journal records each write's previous value so a failed call can be
 	// undone without copying the dirty set.
@@ -37,12 +38,21 @@ func (s *Store) NewState() *State {
 	return &State{store: s, base: head.StateRoot, dirty: make(map[string][]byte)}
 }
 
+// NewEmptyState opens a writable view of an empty state, whatever the store
+// holds: for building a genesis state to compare with the stored one.
+func (s *Store) NewEmptyState() *State {
+	return &State{store: s, base: types.EmptyRoot, fresh: true, dirty: make(map[string][]byte)}
+}
+
 func flatKey(k string) []byte { return append([]byte{'s'}, k...) }
 
 // Get returns the value of key, nil when unset.
 func (st *State) Get(key []byte) []byte {
 	if v, ok := st.dirty[string(key)]; ok {
 		return v
+	}
+	if st.fresh {
+		return nil
 	}
 	v, _ := st.store.kv.Get(flatKey(string(key)))
 	return v

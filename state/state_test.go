@@ -26,7 +26,7 @@ func commit(t *testing.T, s *Store, st *State, height uint64) *types.Block {
 	head, _ := s.Head()
 	h := types.Header{Height: height, Time: 1000 + height, ParentHash: head.Hash, StateRoot: root, TxRoot: types.EmptyRoot, ReceiptsRoot: types.EmptyRoot}
 	b := types.NewBlock(h, nil, &types.Commit{}, nil)
-	if err := s.CommitBlock(b, nil, st); err != nil {
+	if err := s.CommitBlock(b, nil, nil, st); err != nil {
 		t.Fatal(err)
 	}
 	return b
@@ -99,11 +99,11 @@ func TestCommitRefusesBadBlocks(t *testing.T) {
 	head, _ := s.Head()
 
 	wrongRoot := types.NewBlock(types.Header{Height: 1, ParentHash: head.Hash, StateRoot: types.Hash{1}}, nil, &types.Commit{}, nil)
-	if err := s.CommitBlock(wrongRoot, nil, st); !errors.Is(err, ErrRootMismatch) {
+	if err := s.CommitBlock(wrongRoot, nil, nil, st); !errors.Is(err, ErrRootMismatch) {
 		t.Fatalf("wrong root: %v", err)
 	}
 	gap := types.NewBlock(types.Header{Height: 2, ParentHash: head.Hash, StateRoot: root}, nil, &types.Commit{}, nil)
-	if err := s.CommitBlock(gap, nil, s.NewState()); !errors.Is(err, ErrNotNext) {
+	if err := s.CommitBlock(gap, nil, nil, s.NewState()); !errors.Is(err, ErrNotNext) {
 		t.Fatalf("gap: %v", err)
 	}
 	if h, _ := s.Head(); h.Height != 0 || s.NewState().Issuance() != 1 {

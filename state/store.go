@@ -177,6 +177,25 @@ func (s *Store) Receipts(hash types.Hash) ([]types.Receipt, error) {
 	return rs, nil
 }
 
+func commitKey(h uint64) []byte {
+	k := heightKey(h)
+	k[0] = 'C'
+	return k
+}
+
+// SeenCommit returns the commit that finalised the block at height h.
+func (s *Store) SeenCommit(h uint64) (*types.Commit, error) {
+	v, err := s.kv.Get(commitKey(h))
+	if err != nil || len(v) == 0 {
+		return nil, fmt.Errorf("%w: commit of block %d", ErrNotFound, h)
+	}
+	c := new(types.Commit)
+	if err := rlp.DecodeBytes(v, c); err != nil {
+		return nil, fmt.Errorf("%w: commit of block %d: %v", ErrCorrupt, h, err)
+	}
+	return c, nil
+}
+
 // TxLocation is where a transaction was included.
 type TxLocation struct {
 	Height uint64
@@ -192,10 +211,12 @@ func (s *Store) TxLocation(txHash types.Hash) (TxLocation, error) {
 	return TxLocation{binary.BigEndian.Uint64(v), binary.BigEndian.Uint32(v[8:])}, nil
 }
 
-// CommitBlock writes b, its receipts and the state changes in st (which must
-// have been built on the current head) in one synced batch, and makes b the
-// head. The header's StateRoot must equal st's root.
-func (s *Store) CommitBlock(b *types.Block, receipts []types.Receipt, st *State) error {
+// CommitBlock writes b, its receipts, the commit that finalised it (seen;
+// block b+1 carries it too, but the head's own commit lives only here) and
+// the state changes in st (which must have been built on the current head) in
+// one synced batch, and makes b the head. The header's StateRoot must equal
+// st's root.
+func (s *Store) CommitBlock(b *types.Block, receipts []types.Receipt, seen *types.Commit, st *State) error {
 	head, ok := s.Head()
 	if ok && (b.Height() != head.Height+1 || b.Header.ParentHash != head.Hash) {
 		return fmt.Errorf("%w: block %d (parent %s) on head %d (%s)", ErrNotNext, b.Height(), b.Header.ParentHash, head.Height, head.Hash)
@@ -236,6 +257,13 @@ func (s *Store) CommitBlock(b *types.Block, receipts []types.Receipt, st *State)
 	batch.Put(prefixed('B', hash), enc)
 	batch.Put(prefixed('R', hash), rs)
 	batch.Put(heightKey(b.Height()), hash[:])
+	if seen != nil {
+		sc, err := rlp.EncodeToBytes(seen)
+		if err != nil {
+			return fmt.Errorf("state: encode commit: %w", err)
+		}
+		batch.Put(commitKey(b.Height()), sc)
+	}
 	loc := make([]byte, 12)
 	binary.BigEndian.PutUint64(loc, b.Height())
 	for i, tx := range b.Txs {

@@ -1,0 +1,358 @@
+package chain
+
+import (
+	"errors"
+	"fmt"
+	"math/bits"
+
+	"github.com/taonet/taod/emission"
+	"github.com/taonet/taod/state"
+	"github.com/taonet/taod/types"
+)
+
+// Chain applies blocks to a store. Its methods are called by one goroutine
+// (the node's block loop); the store itself may be read concurrently.
+type Chain struct {
+	store   *state.Store
+	genesis *Genesis
+	params  Params
+	gen     *types.Block
+}
+
+// New opens the chain in store, writing the genesis block if the store is
+// empty and refusing a store created from another genesis.
+func New(store *state.Store, g *Genesis) (*Chain, error) {
+	gen, err := g.build(store.NewEmptyState())
+	if err != nil {
+		return nil, err
+	}
+	c := &Chain{store: store, genesis: g, params: g.Params, gen: gen}
+	if _, ok := store.Head(); !ok {
+		st := store.NewState()
+		if _, err := g.build(st); err != nil {
+			return nil, err
+		}
+		if err := store.CommitBlock(gen, nil, nil, st); err != nil {
+			return nil, fmt.Errorf("chain: write genesis: %w", err)
+		}
+		return c, nil
+	}
+	stored, err := store.BlockByHeight(0)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrGenesisMissing, err)
+	}
+	if stored.Hash() != gen.Hash() {
+		return nil, fmt.Errorf("%w: stored genesis %s, genesis file gives %s", ErrWrongGenesis, stored.Hash(), gen.Hash())
+	}
+	return c, nil
+}
+
+// Store is the underlying store.
+func (c *Chain) Store() *state.Store { return c.store }
+
+// Params are the chain's protocol parameters.
+func (c *Chain) Params() Params { return c.params }
+
+// ChainID is the chain's numeric ID.
+func (c *Chain) ChainID() uint64 { return c.genesis.ChainID }
+
+// GenesisHash identifies the chain in p2p topic names and handshakes.
+func (c *Chain) GenesisHash() types.Hash { return c.gen.Hash() }
+
+// MinFee is the smallest fee a call may pay.
+func (c *Chain) MinFee(call types.Call) (uint64, error) {
+	hi, lo := bits.Mul64(call.Weight(), c.params.BaseFeePerWeight)
+	if hi != 0 {
+		return 0, ErrFeeOverflow
+	}
+	return lo, nil
+}
+
+// CheckTx reports whether tx is valid on top of st: the rules that make a
+// block containing it invalid. It does not change st.
+func (c *Chain) CheckTx(st *state.State, tx *types.Tx) (types.Address, error) {
+	if tx.ChainID() != c.genesis.ChainID {
+		return types.Address{}, fmt.Errorf("%w: tx for chain %d, this is chain %d", ErrWrongChain, tx.ChainID(), c.genesis.ChainID)
+	}
+	from, err := tx.Sender()
+	if err != nil {
+		return types.Address{}, err
+	}
+	acc := st.Account(from)
+	switch {
+	case tx.Nonce() < acc.Nonce:
+		return from, fmt.Errorf("%w: tx nonce %d, account %s is at %d", ErrNonceTooLow, tx.Nonce(), from, acc.Nonce)
+	case tx.Nonce() > acc.Nonce:
+		return from, fmt.Errorf("%w: tx nonce %d, account %s is at %d", ErrNonceTooHigh, tx.Nonce(), from, acc.Nonce)
+	}
+	min, err := c.MinFee(tx.Call())
+	if err != nil {
+		return from, err
+	}
+	if tx.Fee() < min {
+		return from, fmt.Errorf("%w: fee %d rao, minimum %d", ErrFeeTooLow, tx.Fee(), min)
+	}
+	total, carry := bits.Add64(tx.Fee(), tx.Tip(), 0)
+	if carry != 0 {
+		return from, ErrFeeOverflow
+	}
+	if acc.Balance < total {
+		return from, fmt.Errorf("%w: fee + tip %d rao, balance %d", ErrCannotPayFee, total, acc.Balance)
+	}
+	return from, nil
+}
+
+// applyTx applies one transaction. An error means the tx is invalid and st is
+// unchanged; a failed call is reported in the receipt.
+func (c *Chain) applyTx(st *state.State, tx *types.Tx) (types.Receipt, error) {
+	from, err := c.CheckTx(st, tx)
+	if err != nil {
+		return types.Receipt{}, err
+	}
+	paid := tx.Fee() + tx.Tip() // CheckTx ruled out overflow
+	acc := st.Account(from)
+	acc.Balance -= paid
+	acc.Nonce++
+	st.SetAccount(from, acc)
+	issuance, err := emission.Recycle(st.Issuance(), paid)
+	if err != nil {
+		return types.Receipt{}, fmt.Errorf("chain: invariant broken: %w", err)
+	}
+	st.SetIssuance(issuance)
+
+	rcpt := types.Receipt{TxHash: tx.Hash(), Status: types.ReceiptSuccess, FeePaid: paid, Weight: tx.Call().Weight()}
+	snap := st.Snapshot()
+	if err := applyCall(st, from, tx.Call()); err != nil {
+		st.Revert(snap)
+		rcpt.Status, rcpt.Error = types.ReceiptFailed, err.Error()
+	}
+	return rcpt, nil
+}
+
+func applyCall(st *state.State, from types.Address, call types.Call) error {
+	switch call := call.(type) {
+	case *types.Transfer:
+		return transfer(st, from, call)
+	}
+	return fmt.Errorf("%w: %v", types.ErrUnknownCall, call.Kind())
+}
+
+func transfer(st *state.State, from types.Address, t *types.Transfer) error {
+	src := st.Account(from)
+	if src.Balance < t.Amount {
+		return fmt.Errorf("%w: sending %s TAO, balance %s TAO", ErrInsufficientBalance, types.FormatTAO(t.Amount), types.FormatTAO(src.Balance))
+	}
+	src.Balance -= t.Amount
+	st.SetAccount(from, src)
+	dst := st.Account(t.To)
+	if dst.Balance+t.Amount < dst.Balance {
+		return ErrBalanceOverflow // unreachable under the supply cap; kept as a guard
+	}
+	dst.Balance += t.Amount
+	st.SetAccount(t.To, dst)
+	return nil
+}
+
+// mint credits the block reward to the undistributed emission pool.
+func mint(st *state.State) uint64 {
+	issuance := st.Issuance()
+	reward := emission.BlockReward(issuance)
+	st.SetIssuance(issuance + reward)
+	st.SetPool(st.Pool() + reward)
+	return reward
+}
+
+// Executed is a block executed on top of the head, ready to commit without
+// executing again.
+type Executed struct {
+	Block    *types.Block
+	Receipts []types.Receipt
+	state    *state.State
+}
+
+// Rejected is a candidate transaction left out of a proposal, and why.
+type Rejected struct {
+	Tx  *types.Tx
+	Err error
+}
+
+// Proposal is what the proposer needs to make a block.
+type Proposal struct {
+	Time       uint64 // Unix ms; must be after the parent's
+	Proposer   types.Address
+	LastCommit *types.Commit
+	Evidence   []types.Evidence
+}
+
+// Propose builds the next block from candidate txs, in the order given,
+// leaving out the invalid ones (returned with their reasons) and stopping at
+// the block limits.
+func (c *Chain) Propose(p Proposal, candidates []*types.Tx) (*Executed, []Rejected, error) {
+	head, _ := c.store.Head()
+	if p.Time <= head.Time {
+		p.Time = head.Time + 1
+	}
+	st := c.store.NewState()
+	mint(st)
+	var (
+		txs      []*types.Tx
+		receipts []types.Receipt
+		rejected []Rejected
+		weight   uint64
+	)
+	for _, tx := range candidates {
+		if len(txs) == c.params.MaxBlockTxs {
+			break
+		}
+		if weight+tx.Call().Weight() > c.params.MaxBlockWeight {
+			continue
+		}
+		r, err := c.applyTx(st, tx)
+		if err != nil {
+			rejected = append(rejected, Rejected{tx, err})
+			continue
+		}
+		weight += r.Weight
+		txs = append(txs, tx)
+		receipts = append(receipts, r)
+	}
+	b, err := c.seal(st, head, p, txs, receipts)
+	if err != nil {
+		return nil, rejected, err
+	}
+	return &Executed{Block: b, Receipts: receipts, state: st}, rejected, nil
+}
+
+func (c *Chain) seal(st *state.State, head state.Head, p Proposal, txs []*types.Tx, receipts []types.Receipt) (*types.Block, error) {
+	root, err := st.Root()
+	if err != nil {
+		return nil, err
+	}
+	vals, err := Validators(st)
+	if err != nil {
+		return nil, err
+	}
+	vh := types.ValidatorsHash(vals)
+	h := types.Header{
+		ChainID:            c.genesis.ChainID,
+		Height:             head.Height + 1,
+		Time:               p.Time,
+		ParentHash:         head.Hash,
+		Proposer:           p.Proposer,
+		TxRoot:             types.TxRoot(txs),
+		ReceiptsRoot:       types.ReceiptsRoot(receipts),
+		StateRoot:          root,
+		ValidatorsHash:     vh,
+		NextValidatorsHash: vh,
+		LastCommitHash:     p.LastCommit.Hash(),
+		EvidenceHash:       types.EvidenceHash(p.Evidence),
+	}
+	return types.NewBlock(h, txs, p.LastCommit, p.Evidence), nil
+}
+
+// Execute checks a proposed (or synced) block against the head and executes
+// it. nowMs is the validator's clock for the header-time rule; pass 0 when
+// replaying blocks that are already final (sync), where the rule has been
+// applied by the validators that committed them.
+func (c *Chain) Execute(b *types.Block, nowMs uint64) (*Executed, error) {
+	head, _ := c.store.Head()
+	h := &b.Header
+	invalid := func(format string, args ...any) error {
+		return fmt.Errorf("%w %d: %s", ErrInvalidBlock, h.Height, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case h.ChainID != c.genesis.ChainID:
+		return nil, invalid("chain ID %d, want %d", h.ChainID, c.genesis.ChainID)
+	case h.Height != head.Height+1 || h.ParentHash != head.Hash:
+		return nil, invalid("does not extend head %d (%s)", head.Height, head.Hash)
+	case h.Time <= head.Time:
+		return nil, invalid("time %d not after parent's %d", h.Time, head.Time)
+	case nowMs != 0 && h.Time > nowMs+c.params.MaxClockDriftMs:
+		return nil, invalid("time %d is more than %d ms ahead of local clock %d", h.Time, c.params.MaxClockDriftMs, nowMs)
+	case len(b.Txs) > c.params.MaxBlockTxs:
+		return nil, invalid("%d txs, limit %d", len(b.Txs), c.params.MaxBlockTxs)
+	}
+	if err := b.CheckBody(); err != nil {
+		return nil, invalid("%v", err)
+	}
+	st := c.store.NewState()
+	mint(st)
+	receipts := make([]types.Receipt, 0, len(b.Txs))
+	var weight uint64
+	for i, tx := range b.Txs {
+		if weight += tx.Call().Weight(); weight > c.params.MaxBlockWeight {
+			return nil, invalid("%v", ErrBlockTooHeavy)
+		}
+		r, err := c.applyTx(st, tx)
+		if err != nil {
+			return nil, invalid("tx %d (%s): %v", i, tx.Hash(), err)
+		}
+		receipts = append(receipts, r)
+	}
+	want, err := c.seal(st, head, Proposal{Time: h.Time, Proposer: h.Proposer, LastCommit: b.LastCommit, Evidence: b.Evidence}, b.Txs, receipts)
+	if err != nil {
+		return nil, err
+	}
+	if want.Hash() != b.Hash() {
+		return nil, invalid("header does not match its execution: %s", headerDiff(&want.Header, h))
+	}
+	return &Executed{Block: b, Receipts: receipts, state: st}, nil
+}
+
+func headerDiff(want, got *types.Header) string {
+	switch {
+	case want.StateRoot != got.StateRoot:
+		return fmt.Sprintf("state root %s, executed %s", got.StateRoot, want.StateRoot)
+	case want.ReceiptsRoot != got.ReceiptsRoot:
+		return fmt.Sprintf("receipts root %s, executed %s", got.ReceiptsRoot, want.ReceiptsRoot)
+	case want.ValidatorsHash != got.ValidatorsHash || want.NextValidatorsHash != got.NextValidatorsHash:
+		return "validators hash"
+	}
+	return "header fields"
+}
+
+// ErrNoCommit reports a commit that does not finalise the block.
+var ErrNoCommit = errors.New("chain: commit does not carry > 2/3 of voting power")
+
+// VerifyCommit checks that commit holds valid precommits for block hash at
+// height from more than 2/3 of vals' power.
+func VerifyCommit(chainID uint64, vals []types.Validator, height uint64, hash types.Hash, commit *types.Commit) error {
+	if commit == nil || commit.Height != height || commit.BlockHash != hash {
+		return fmt.Errorf("%w: commit is for another block", ErrNoCommit)
+	}
+	power := make(map[types.Address]uint64, len(vals))
+	var total uint64
+	for _, v := range vals {
+		power[v.Address] = v.Power
+		total += v.Power
+	}
+	var signed uint64
+	seen := make(map[types.Address]bool, len(commit.Signatures))
+	for i := range commit.Signatures {
+		v := commit.Vote(i)
+		p, ok := power[v.Validator]
+		if !ok || seen[v.Validator] {
+			return fmt.Errorf("%w: signature %d by %s is not from a distinct validator", ErrNoCommit, i, v.Validator)
+		}
+		if err := v.Verify(chainID); err != nil {
+			return fmt.Errorf("%w: signature %d: %v", ErrNoCommit, i, err)
+		}
+		seen[v.Validator] = true
+		signed += p
+	}
+	if 3*signed <= 2*total {
+		return fmt.Errorf("%w: %d of %d", ErrNoCommit, signed, total)
+	}
+	return nil
+}
+
+// Commit writes an executed block with the commit that finalised it.
+func (c *Chain) Commit(e *Executed, seen *types.Commit) error {
+	if err := c.store.CommitBlock(e.Block, e.Receipts, seen, e.state); err != nil {
+		return fmt.Errorf("chain: commit block %d: %w", e.Block.Height(), err)
+	}
+	return nil
+}
+
+// State opens a writable view on the head state, for checks (txpool) and queries.
+func (c *Chain) State() *state.State { return c.store.NewState() }

@@ -1,0 +1,249 @@
+package chain
+
+import (
+	"crypto/ecdsa"
+	"errors"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/taonet/taod/emission"
+	"github.com/taonet/taod/internal/devkeys"
+	"github.com/taonet/taod/state"
+	"github.com/taonet/taod/types"
+)
+
+const funds = 1_000 * types.RaoPerTAO
+
+func newTestChain(t testing.TB, accounts int) *Chain {
+	t.Helper()
+	s, err := state.Open(t.TempDir(), state.Options{CacheMB: 8, TrieCache: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	g, err := Preset("test", 1_000, devkeys.Addresses(1), devkeys.Addresses(accounts), funds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(s, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func transferTx(t testing.TB, c *Chain, key *ecdsa.PrivateKey, nonce uint64, to types.Address, amount uint64) *types.Tx {
+	t.Helper()
+	tx, err := types.SignTx(types.TxData{ChainID: c.ChainID(), Nonce: nonce, Fee: types.TransferWeight, Call: &types.Transfer{To: to, Amount: amount}}, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tx
+}
+
+// produce proposes and commits one block.
+func produce(t testing.TB, c *Chain, txs ...*types.Tx) (*Executed, []Rejected) {
+	t.Helper()
+	head, _ := c.Store().Head()
+	e, rej, err := c.Propose(Proposal{Time: head.Time + 200, Proposer: devkeys.Address(0)}, txs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Commit(e, nil); err != nil {
+		t.Fatal(err)
+	}
+	return e, rej
+}
+
+func TestTransferFeesAndReward(t *testing.T) {
+	c := newTestChain(t, 2)
+	a, b := devkeys.Address(0), devkeys.Address(1)
+	before := c.State().Issuance()
+	e, rej := produce(t, c, transferTx(t, c, devkeys.Key(0), 0, b, 5*types.RaoPerTAO))
+	if len(rej) != 0 || len(e.Receipts) != 1 || e.Receipts[0].Status != types.ReceiptSuccess {
+		t.Fatalf("rejected %v receipts %+v", rej, e.Receipts)
+	}
+	st := c.State()
+	fee := types.TransferWeight
+	if got := st.Account(a); got.Balance != funds-5*types.RaoPerTAO-fee || got.Nonce != 1 {
+		t.Fatalf("sender %+v", got)
+	}
+	if got := st.Account(b).Balance; got != funds+5*types.RaoPerTAO {
+		t.Fatalf("recipient %d", got)
+	}
+	reward := emission.BlockReward(before)
+	if st.Issuance() != before+reward-fee || st.Pool() != reward {
+		t.Fatalf("issuance %d pool %d, want %d and %d", st.Issuance(), st.Pool(), before+reward-fee, reward)
+	}
+}
+
+func TestInvalidAndFailedTxs(t *testing.T) {
+	c := newTestChain(t, 2)
+	k0, to := devkeys.Key(0), devkeys.Address(1)
+	other, _ := types.SignTx(types.TxData{ChainID: c.ChainID() + 1, Nonce: 0, Fee: types.TransferWeight, Call: &types.Transfer{To: to, Amount: 1}}, k0)
+	lowFee, _ := types.SignTx(types.TxData{ChainID: c.ChainID(), Nonce: 0, Fee: types.TransferWeight - 1, Call: &types.Transfer{To: to, Amount: 1}}, k0)
+	poor := devkeys.Key(99) // no balance at all
+	cases := []struct {
+		name string
+		tx   *types.Tx
+		want error
+	}{
+		{"wrong chain", other, ErrWrongChain},
+		{"fee too low", lowFee, ErrFeeTooLow},
+		{"nonce too high", transferTx(t, c, k0, 5, to, 1), ErrNonceTooHigh},
+		{"cannot pay fee", transferTx(t, c, poor, 0, to, 1), ErrCannotPayFee},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rootBefore, _ := c.Store().Head()
+			if _, err := c.CheckTx(c.State(), tc.tx); !errors.Is(err, tc.want) {
+				t.Fatalf("CheckTx = %v, want %v", err, tc.want)
+			}
+			e, rej := produce(t, c, tc.tx)
+			if len(e.Block.Txs) != 0 || len(rej) != 1 || !errors.Is(rej[0].Err, tc.want) {
+				t.Fatalf("invalid tx was included or not reported: %v", rej)
+			}
+			if c.State().Account(devkeys.Address(0)).Nonce != 0 {
+				t.Fatal("invalid tx advanced the nonce")
+			}
+			_ = rootBefore
+		})
+	}
+
+	// A transfer above balance fails: included, fee paid, nonce advanced, nothing moved.
+	e, _ := produce(t, c, transferTx(t, c, k0, 0, to, funds*2))
+	if len(e.Receipts) != 1 || e.Receipts[0].Status != types.ReceiptFailed || e.Receipts[0].Error == "" {
+		t.Fatalf("receipt %+v", e.Receipts)
+	}
+	st := c.State()
+	if acc := st.Account(devkeys.Address(0)); acc.Nonce != 1 || acc.Balance != funds-types.TransferWeight {
+		t.Fatalf("failed tx sender %+v", acc)
+	}
+	if st.Account(to).Balance != funds {
+		t.Fatal("failed transfer moved funds")
+	}
+	// Replaying the same nonce is now too low.
+	if _, err := c.CheckTx(c.State(), transferTx(t, c, k0, 0, to, 1)); !errors.Is(err, ErrNonceTooLow) {
+		t.Fatalf("replay: %v", err)
+	}
+}
+
+// TestReplicaAgrees executes every proposed block on a second chain, as a
+// validator would, and checks both reach the same state roots; a tampered
+// block is refused and changes nothing.
+func TestReplicaAgrees(t *testing.T) {
+	leader, replica := newTestChain(t, 8), newTestChain(t, 8)
+	rng := rand.New(rand.NewPCG(1, 2))
+	nonces := make([]uint64, 8)
+	for h := 0; h < 10; h++ {
+		var txs []*types.Tx
+		for i := 0; i < 20; i++ {
+			from := rng.IntN(8)
+			txs = append(txs, transferTx(t, leader, devkeys.Key(from), nonces[from], devkeys.Address(rng.IntN(8)), rng.Uint64N(funds/10)))
+			nonces[from]++
+		}
+		e, _ := produce(t, leader, txs...)
+		head, _ := replica.Store().Head()
+		if _, err := replica.Execute(e.Block, head.Time+1_000_000); err != nil {
+			t.Fatal(err)
+		}
+		re, err := replica.Execute(e.Block, e.Block.Header.Time)
+		if err != nil {
+			t.Fatalf("block %d: %v", h, err)
+		}
+		if err := replica.Commit(re, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lh, _ := leader.Store().Head()
+	rh, _ := replica.Store().Head()
+	if lh != rh {
+		t.Fatalf("heads differ: %+v vs %+v", lh, rh)
+	}
+
+	e, _ := produce(t, leader)
+	bad := *e.Block
+	bad.Header.StateRoot = types.Hash{1}
+	tampered := types.NewBlock(bad.Header, bad.Txs, bad.LastCommit, bad.Evidence)
+	if _, err := replica.Execute(tampered, tampered.Header.Time); !errors.Is(err, ErrInvalidBlock) {
+		t.Fatalf("tampered state root: %v", err)
+	}
+	future := e.Block.Header
+	if _, err := replica.Execute(e.Block, future.Time-replica.Params().MaxClockDriftMs-1); !errors.Is(err, ErrInvalidBlock) {
+		t.Fatalf("block from the future accepted: %v", err)
+	}
+	if h, _ := replica.Store().Head(); h != rh {
+		t.Fatal("refused blocks changed the replica")
+	}
+}
+
+// TestConservation: after any sequence of transfers, balances + pool equal
+// total issuance, to the rao.
+func TestConservation(t *testing.T) {
+	for seed := uint64(1); seed <= 5; seed++ {
+		c := newTestChain(t, 6)
+		rng := rand.New(rand.NewPCG(seed, 99))
+		nonces := make([]uint64, 6)
+		for h := 0; h < 6; h++ {
+			var txs []*types.Tx
+			for i := 0; i < 15; i++ {
+				from := rng.IntN(6)
+				amt := rng.Uint64N(funds) + 1 // some exceed balance and fail
+				txs = append(txs, transferTx(t, c, devkeys.Key(from), nonces[from], devkeys.Address(rng.IntN(7)), amt))
+				nonces[from]++
+			}
+			produce(t, c, txs...)
+			st := c.State()
+			sum := st.Pool()
+			for i := 0; i < 7; i++ {
+				sum += st.Account(devkeys.Address(i)).Balance
+			}
+			if sum != st.Issuance() {
+				t.Fatalf("seed %d height %d: balances+pool %d != issuance %d", seed, h, sum, st.Issuance())
+			}
+		}
+	}
+}
+
+func TestGenesisMismatchRefused(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := state.Open(dir, state.Options{})
+	g, _ := Preset("test", 1, devkeys.Addresses(1), devkeys.Addresses(2), funds)
+	if _, err := New(s, g); err != nil {
+		t.Fatal(err)
+	}
+	g2, _ := Preset("test", 2, devkeys.Addresses(1), devkeys.Addresses(2), funds)
+	if _, err := New(s, g2); !errors.Is(err, ErrWrongGenesis) {
+		t.Fatalf("other genesis: %v", err)
+	}
+	if _, err := New(s, g); err != nil {
+		t.Fatalf("same genesis reopened: %v", err)
+	}
+	s.Close()
+}
+
+func TestVerifyCommit(t *testing.T) {
+	vals := []types.Validator{{Address: devkeys.Address(0), Power: 10}, {Address: devkeys.Address(1), Power: 10}, {Address: devkeys.Address(2), Power: 10}}
+	hash := types.Hash{7}
+	sign := func(i int) types.CommitSig {
+		v := types.Vote{Type: types.Precommit, Height: 3, BlockHash: hash}
+		if err := v.Sign(5, devkeys.Key(i)); err != nil {
+			t.Fatal(err)
+		}
+		return types.CommitSig{Validator: v.Validator, Signature: v.Signature}
+	}
+	two := &types.Commit{Height: 3, BlockHash: hash, Signatures: []types.CommitSig{sign(0), sign(1)}}
+	all := &types.Commit{Height: 3, BlockHash: hash, Signatures: []types.CommitSig{sign(0), sign(1), sign(2)}}
+	dup := &types.Commit{Height: 3, BlockHash: hash, Signatures: []types.CommitSig{sign(0), sign(0), sign(1)}}
+	if err := VerifyCommit(5, vals, 3, hash, all); err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]*types.Commit{"two of three": two, "duplicate": dup} {
+		if err := VerifyCommit(5, vals, 3, hash, c); !errors.Is(err, ErrNoCommit) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if err := VerifyCommit(6, vals, 3, hash, all); !errors.Is(err, ErrNoCommit) {
+		t.Errorf("other chain: %v", err)
+	}
+}

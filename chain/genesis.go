@@ -1,0 +1,175 @@
+package chain
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/ethereum/go-ethereum/rlp"
+
+	"github.com/taonet/taod/emission"
+	"github.com/taonet/taod/state"
+	"github.com/taonet/taod/types"
+)
+
+// Params are the protocol parameters fixed at genesis (governance will make
+// some of them changeable on chain).
+type Params struct {
+	// BlockTimeMs is the target interval between blocks.
+	BlockTimeMs uint64 `json:"block_time_ms"`
+	// MaxClockDriftMs bounds how far ahead of a validator's clock a header's
+	// time may be.
+	MaxClockDriftMs uint64 `json:"max_clock_drift_ms"`
+	// BaseFeePerWeight is the minimum fee in rao per weight unit.
+	BaseFeePerWeight uint64 `json:"base_fee_per_weight"`
+	// MaxBlockWeight bounds the summed weight of a block's transactions.
+	MaxBlockWeight uint64 `json:"max_block_weight"`
+	// MaxBlockTxs bounds the number of transactions in a block.
+	MaxBlockTxs int `json:"max_block_txs"`
+}
+
+// DefaultParams are mainnet's.
+func DefaultParams() Params {
+	return Params{
+		BlockTimeMs:      12_000,
+		MaxClockDriftMs:  1_000,
+		BaseFeePerWeight: 1,
+		MaxBlockWeight:   types.TransferWeight * 20_000,
+		MaxBlockTxs:      20_000,
+	}
+}
+
+// Validate checks that the parameters make a working chain.
+func (p Params) Validate() error {
+	switch {
+	case p.BlockTimeMs == 0:
+		return errors.New("chain: block_time_ms must be positive")
+	case p.MaxClockDriftMs == 0:
+		return errors.New("chain: max_clock_drift_ms must be positive")
+	case p.MaxBlockTxs <= 0 || p.MaxBlockWeight < types.TransferWeight:
+		return errors.New("chain: block limits must admit at least one transfer")
+	}
+	return nil
+}
+
+// Alloc is a genesis balance.
+type Alloc struct {
+	Address types.Address `json:"address"`
+	Balance uint64        `json:"balance,string"`
+}
+
+// Genesis defines a chain: its ID, parameters, initial balances and the
+// bootstrap validators with fixed power.
+type Genesis struct {
+	ChainID    uint64            `json:"chain_id"`
+	Preset     string            `json:"preset"`
+	Time       uint64            `json:"time_ms"`
+	Params     Params            `json:"params"`
+	Alloc      []Alloc           `json:"alloc"`
+	Validators []types.Validator `json:"validators"`
+}
+
+// Validate checks a genesis for mistakes that would make a broken chain.
+func (g *Genesis) Validate() error {
+	if g.ChainID == 0 {
+		return errors.New("chain: genesis chain_id must be non-zero")
+	}
+	if err := g.Params.Validate(); err != nil {
+		return err
+	}
+	if len(g.Validators) == 0 {
+		return errors.New("chain: genesis needs at least one bootstrap validator")
+	}
+	seen := map[types.Address]bool{}
+	for _, v := range g.Validators {
+		if v.Power == 0 || seen[v.Address] {
+			return fmt.Errorf("chain: genesis validator %s has zero power or is listed twice", v.Address)
+		}
+		seen[v.Address] = true
+	}
+	var total uint64
+	seen = map[types.Address]bool{}
+	for _, a := range g.Alloc {
+		if seen[a.Address] {
+			return fmt.Errorf("chain: genesis allocates to %s twice", a.Address)
+		}
+		seen[a.Address] = true
+		if a.Balance > emission.MaxSupply-total {
+			return fmt.Errorf("chain: genesis allocations exceed the %d TAO cap", emission.MaxSupply/types.RaoPerTAO)
+		}
+		total += a.Balance
+	}
+	return nil
+}
+
+// LoadGenesis reads a genesis JSON file.
+func LoadGenesis(path string) (*Genesis, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("chain: read genesis: %w", err)
+	}
+	g := new(Genesis)
+	if err := json.Unmarshal(b, g); err != nil {
+		return nil, fmt.Errorf("chain: parse genesis %s: %w", path, err)
+	}
+	return g, g.Validate()
+}
+
+// Save writes the genesis as indented JSON.
+func (g *Genesis) Save(path string) error {
+	b, err := json.MarshalIndent(g, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// keyValidators holds the validator set in state, so the state root commits to it.
+var keyValidators = []byte("vset")
+
+func writeValidators(st *state.State, vals []types.Validator) {
+	b, _ := rlp.EncodeToBytes(vals)
+	st.Set(keyValidators, b)
+}
+
+// Validators returns the validator set recorded in st.
+func Validators(st interface{ Get([]byte) []byte }) ([]types.Validator, error) {
+	var vals []types.Validator
+	if err := rlp.DecodeBytes(st.Get(keyValidators), &vals); err != nil {
+		return nil, fmt.Errorf("chain: corrupt validator set: %w", err)
+	}
+	return vals, nil
+}
+
+// build executes the genesis allocations into st and returns block 0.
+func (g *Genesis) build(st *state.State) (*types.Block, error) {
+	if err := g.Validate(); err != nil {
+		return nil, err
+	}
+	var total uint64
+	for _, a := range g.Alloc {
+		st.SetAccount(a.Address, state.Account{Balance: a.Balance})
+		total += a.Balance
+	}
+	st.SetIssuance(total)
+	writeValidators(st, g.Validators)
+	root, err := st.Root()
+	if err != nil {
+		return nil, err
+	}
+	vh := types.ValidatorsHash(g.Validators)
+	h := types.Header{
+		ChainID:            g.ChainID,
+		Height:             0,
+		Time:               g.Time,
+		TxRoot:             types.EmptyRoot,
+		ReceiptsRoot:       types.EmptyRoot,
+		StateRoot:          root,
+		ValidatorsHash:     vh,
+		NextValidatorsHash: vh,
+		LastCommitHash:     (*types.Commit)(nil).Hash(),
+		EvidenceHash:       types.EvidenceHash(nil),
+	}
+	return types.NewBlock(h, nil, &types.Commit{}, nil), nil
+}

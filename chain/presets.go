@@ -1,0 +1,44 @@
+package chain
+
+import (
+	"fmt"
+
+	"github.com/taonet/taod/types"
+)
+
+// Chain IDs of the presets. Numeric, shared by tao_chainId and eth_chainId.
+const (
+	MainnetChainID uint64 = 945
+	DevnetChainID  uint64 = 9450
+	TestChainID    uint64 = 9451
+)
+
+// Presets names the genesis presets `taod init --preset` accepts.
+var Presets = []string{"mainnet", "devnet", "test"}
+
+// Preset returns a named genesis. validators are the bootstrap validators'
+// consensus-key addresses; funded receive balance each (ignored by mainnet,
+// which is a fair launch: no allocations, every rao is minted).
+func Preset(name string, timeMs uint64, validators []types.Address, funded []types.Address, balance uint64) (*Genesis, error) {
+	g := &Genesis{Preset: name, Time: timeMs, Params: DefaultParams()}
+	for _, v := range validators {
+		g.Validators = append(g.Validators, types.Validator{Address: v, Power: 10})
+	}
+	switch name {
+	case "mainnet":
+		g.ChainID = MainnetChainID
+		return g, g.Validate()
+	case "devnet":
+		g.ChainID = DevnetChainID
+		g.Params.BlockTimeMs = 1_000
+	case "test":
+		g.ChainID = TestChainID
+		g.Params.BlockTimeMs = 200
+	default:
+		return nil, fmt.Errorf("chain: unknown preset %q (have %v)", name, Presets)
+	}
+	for _, a := range funded {
+		g.Alloc = append(g.Alloc, Alloc{Address: a, Balance: balance})
+	}
+	return g, g.Validate()
+}
