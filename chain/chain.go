@@ -68,22 +68,15 @@ func (c *Chain) MinFee(call types.Call) (uint64, error) {
 	return lo, nil
 }
 
-// CheckTx reports whether tx is valid on top of st: the rules that make a
-// block containing it invalid. It does not change st.
-func (c *Chain) CheckTx(st *state.State, tx *types.Tx) (types.Address, error) {
+// CheckTxStatic checks what does not depend on the sender's account: chain
+// ID, signature, minimum fee and fee arithmetic. It returns the sender.
+func (c *Chain) CheckTxStatic(tx *types.Tx) (types.Address, error) {
 	if tx.ChainID() != c.genesis.ChainID {
 		return types.Address{}, fmt.Errorf("%w: tx for chain %d, this is chain %d", ErrWrongChain, tx.ChainID(), c.genesis.ChainID)
 	}
 	from, err := tx.Sender()
 	if err != nil {
 		return types.Address{}, err
-	}
-	acc := st.Account(from)
-	switch {
-	case tx.Nonce() < acc.Nonce:
-		return from, fmt.Errorf("%w: tx nonce %d, account %s is at %d", ErrNonceTooLow, tx.Nonce(), from, acc.Nonce)
-	case tx.Nonce() > acc.Nonce:
-		return from, fmt.Errorf("%w: tx nonce %d, account %s is at %d", ErrNonceTooHigh, tx.Nonce(), from, acc.Nonce)
 	}
 	min, err := c.MinFee(tx.Call())
 	if err != nil {
@@ -92,11 +85,27 @@ func (c *Chain) CheckTx(st *state.State, tx *types.Tx) (types.Address, error) {
 	if tx.Fee() < min {
 		return from, fmt.Errorf("%w: fee %d rao, minimum %d", ErrFeeTooLow, tx.Fee(), min)
 	}
-	total, carry := bits.Add64(tx.Fee(), tx.Tip(), 0)
-	if carry != 0 {
+	if _, carry := bits.Add64(tx.Fee(), tx.Tip(), 0); carry != 0 {
 		return from, ErrFeeOverflow
 	}
-	if acc.Balance < total {
+	return from, nil
+}
+
+// CheckTx reports whether tx is valid on top of st: the rules that make a
+// block containing it invalid. It does not change st.
+func (c *Chain) CheckTx(st *state.State, tx *types.Tx) (types.Address, error) {
+	from, err := c.CheckTxStatic(tx)
+	if err != nil {
+		return from, err
+	}
+	acc := st.Account(from)
+	switch {
+	case tx.Nonce() < acc.Nonce:
+		return from, fmt.Errorf("%w: tx nonce %d, account %s is at %d", ErrNonceTooLow, tx.Nonce(), from, acc.Nonce)
+	case tx.Nonce() > acc.Nonce:
+		return from, fmt.Errorf("%w: tx nonce %d, account %s is at %d", ErrNonceTooHigh, tx.Nonce(), from, acc.Nonce)
+	}
+	if total := tx.Fee() + tx.Tip(); acc.Balance < total {
 		return from, fmt.Errorf("%w: fee + tip %d rao, balance %d", ErrCannotPayFee, total, acc.Balance)
 	}
 	return from, nil

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	gethrpc "github.com/ethereum/go-ethereum/rpc"
+	"github.com/spf13/cobra"
+
+	"github.com/taonet/taod/internal/keyring"
+	"github.com/taonet/taod/rpc"
+	"github.com/taonet/taod/types"
+)
+
+func newTxCmd() *cobra.Command {
+	var (
+		url, dir, from, pwFile string
+		fee, tip               uint64
+		noWait                 bool
+		timeout                time.Duration
+		asJSON                 bool
+	)
+	cmd := &cobra.Command{
+		Use:   "tx",
+		Short: "Sign and send transactions",
+		Long: `tx signs transactions locally with a coldkey from the keyring and sends them to a
+node over RPC, then waits until a block includes them (--no-wait to return at once).
+--from takes a key name (the keyring, then ./.devnet/keys for dev0..dev3) or a keystore path.`,
+	}
+	addRPCFlag(cmd, &url)
+	pf := cmd.PersistentFlags()
+	pf.StringVar(&dir, "keyring", defaultKeyringDir(), "keyring directory (env TAOD_KEYRING)")
+	pf.StringVar(&from, "from", "", "signing key: a name or a keystore file")
+	pf.StringVar(&pwFile, "password-file", "", "file with the key's password (dev keys: none needed)")
+	pf.Uint64Var(&fee, "fee", 0, "fee in rao (default: base fee × the call's weight)")
+	pf.Uint64Var(&tip, "tip", 0, "tip in rao on top of the fee (orders the txpool)")
+	pf.BoolVar(&noWait, "no-wait", false, "return after the node accepts the tx")
+	pf.DurationVar(&timeout, "timeout", 60*time.Second, "how long to wait for inclusion")
+	pf.BoolVar(&asJSON, "json", false, "print JSON for machines")
+
+	var (
+		to, amount string
+		amountRao  uint64
+	)
+	transfer := &cobra.Command{
+		Use:   "transfer --from KEY --to ADDRESS (--amount TAO | --amount-rao RAO)",
+		Short: "Send TAO to an address",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if from == "" {
+				return errors.New("--from is required")
+			}
+			dst, err := parseAddressArg(to)
+			if err != nil {
+				return fmt.Errorf("--to: %w", err)
+			}
+			var rao uint64
+			switch {
+			case amount != "" && cmd.Flags().Changed("amount-rao"):
+				return errors.New("give --amount or --amount-rao, not both")
+			case amount != "":
+				if rao, err = types.ParseTAO(amount); err != nil {
+					return fmt.Errorf("--amount: %w", err)
+				}
+			case cmd.Flags().Changed("amount-rao"):
+				rao = amountRao
+			default:
+				return errors.New("--amount (TAO) or --amount-rao is required")
+			}
+			if rao == 0 {
+				return errors.New("amount must be positive")
+			}
+			return sendCall(cmd, sendOpts{url: url, dir: dir, from: from, pwFile: pwFile, fee: fee, tip: tip, noWait: noWait, timeout: timeout, asJSON: asJSON},
+				&types.Transfer{To: dst, Amount: rao})
+		},
+	}
+	transfer.Flags().StringVar(&to, "to", "", "recipient address (0x…)")
+	transfer.Flags().StringVar(&amount, "amount", "", "amount in TAO, e.g. 1.5")
+	transfer.Flags().Uint64Var(&amountRao, "amount-rao", 0, "amount in rao (1 TAO = 10^9 rao)")
+	cmd.AddCommand(transfer)
+	return cmd
+}
+
+type sendOpts struct {
+	url, dir, from, pwFile string
+	fee, tip               uint64
+	noWait                 bool
+	timeout                time.Duration
+	asJSON                 bool
+}
+
+// sendCall signs call with the --from key, sends it and waits for its receipt.
+func sendCall(cmd *cobra.Command, o sendOpts, c types.Call) error {
+	ctx := cmd.Context()
+	entry, err := resolveKey(o.dir, o.from)
+	if err != nil {
+		return err
+	}
+	key, err := keyring.Unlock(entry.Path, "")
+	if err != nil {
+		pw, perr := readPassword(cmd, o.pwFile, fmt.Sprintf("Password for %s: ", entry.Name), false)
+		if perr != nil {
+			return perr
+		}
+		if key, err = keyring.Unlock(entry.Path, pw); err != nil {
+			return err
+		}
+	}
+	client, err := dial(ctx, o.url)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	var chainID, nonce uint64
+	if err := call(ctx, client, o.url, &chainID, "tao_chainId"); err != nil {
+		return err
+	}
+	if err := call(ctx, client, o.url, &nonce, "tao_getNonce", entry.Address, "latest"); err != nil {
+		return err
+	}
+	fee := o.fee
+	if fee == 0 {
+		fee = c.Weight() // base fee is 1 rao per weight unit on every preset
+	}
+	tx, err := types.SignTx(types.TxData{ChainID: chainID, Nonce: nonce, Fee: fee, Tip: o.tip, Call: c}, key)
+	if err != nil {
+		return err
+	}
+	var hash types.Hash
+	if err := call(ctx, client, o.url, &hash, "tao_sendRawTransaction", hexutil.Bytes(tx.Bytes())); err != nil {
+		return err
+	}
+	w := cmd.OutOrStdout()
+	if o.noWait {
+		if o.asJSON {
+			return printJSON(w, map[string]any{"hash": hash, "status": "pending"})
+		}
+		fmt.Fprintf(w, "hash   %s\nstatus pending\n", hash)
+		return nil
+	}
+	r, err := waitReceipt(ctx, client, o.url, hash, o.timeout)
+	if err != nil {
+		return err
+	}
+	if o.asJSON {
+		return printJSON(w, r)
+	}
+	fee2, _ := strconv.ParseUint(r.FeePaid, 10, 64)
+	fmt.Fprintf(w, "hash   %s\nblock  %d\nstatus %s\nfee    %d rao\n", hash, r.BlockNumber, r.Status, fee2)
+	if r.Error != "" {
+		fmt.Fprintf(w, "error  %s\n", r.Error)
+	}
+	if r.Status != "success" {
+		return exitError(2)
+	}
+	return nil
+}
+
+func waitReceipt(ctx context.Context, c *gethrpc.Client, url string, hash types.Hash, timeout time.Duration) (*rpc.ReceiptJSON, error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		var r *rpc.ReceiptJSON
+		if err := call(ctx, c, url, &r, "tao_getTransactionReceipt", hash); err != nil {
+			return nil, err
+		}
+		if r != nil {
+			return r, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("transaction %s not included after %s (still pending; check with `taod query tx %s`)", hash, timeout, hash)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,18 @@
+package node
+
+import (
+	"time"
+
+	"github.com/taonet/taod/chain"
+	"github.com/taonet/taod/types"
+)
+
+// backend adapts a Node to rpc.Backend.
+type backend struct{ n *Node }
+
+func (b *backend) Chain() *chain.Chain                            { return b.n.chain }
+func (b *backend) SubmitTx(tx *types.Tx) error                    { return b.n.SubmitTx(tx) }
+func (b *backend) PendingTx(h types.Hash) (*types.Tx, bool)       { return b.n.pool.Get(h) }
+func (b *backend) PoolSize() int                                  { return b.n.pool.Len() }
+func (b *backend) SubscribeHeads() (<-chan *types.Header, func()) { return b.n.heads.Subscribe() }
+func (b *backend) Started() time.Time                             { return b.n.started }

@@ -1,0 +1,134 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/pelletier/go-toml/v2"
+)
+
+// Config is a node's configuration, read from <home>/config/config.toml.
+type Config struct {
+	// Home is the node's directory; relative paths below are inside it.
+	Home string `toml:"-"`
+
+	Genesis      string `toml:"genesis"`       // genesis JSON
+	DataDir      string `toml:"data_dir"`      // Pebble database
+	ValidatorKey string `toml:"validator_key"` // consensus key; empty: not a validator
+	NodeKey      string `toml:"node_key"`      // p2p identity
+
+	RPC     RPCConfig     `toml:"rpc"`
+	Metrics MetricsConfig `toml:"metrics"`
+	Log     LogConfig     `toml:"log"`
+	TxPool  TxPoolConfig  `toml:"txpool"`
+	P2P     P2PConfig     `toml:"p2p"`
+}
+
+// RPCConfig configures the JSON-RPC server (HTTP and WebSocket on one port).
+type RPCConfig struct {
+	Addr          string   `toml:"addr"`            // host:port; empty disables RPC
+	CORSOrigins   []string `toml:"cors_origins"`    // browser origins allowed; "*" for any
+	VHosts        []string `toml:"vhosts"`          // Host headers accepted over HTTP; "*" for any
+	BatchItems    int      `toml:"batch_items"`     // max requests in a batch
+	BatchBytes    int      `toml:"batch_bytes"`     // max bytes of a batch response
+	BodyBytes     int      `toml:"body_bytes"`      // max bytes of a request
+	SubsPerConn   int      `toml:"subs_per_conn"`   // max live subscriptions per connection
+	MaxPendingTxs int      `toml:"max_pending_txs"` // reserved
+}
+
+// MetricsConfig configures the Prometheus endpoint.
+type MetricsConfig struct {
+	Addr string `toml:"addr"` // empty disables metrics
+}
+
+// LogConfig configures zap.
+type LogConfig struct {
+	Level  string `toml:"level"`  // debug, info, warn, error
+	Format string `toml:"format"` // json or console
+}
+
+// P2PConfig is reserved for the libp2p network.
+type P2PConfig struct {
+	Listen    []string `toml:"listen"`
+	Bootstrap []string `toml:"bootstrap"`
+}
+
+// DefaultConfig returns the configuration `taod init` writes.
+func DefaultConfig(home string) Config {
+	return Config{
+		Home:         home,
+		Genesis:      "config/genesis.json",
+		DataDir:      "data",
+		ValidatorKey: "config/validator_key",
+		NodeKey:      "config/node_key",
+		RPC: RPCConfig{
+			Addr:        "127.0.0.1:9944",
+			VHosts:      []string{"localhost"},
+			BatchItems:  100,
+			BatchBytes:  10 << 20,
+			BodyBytes:   5 << 20,
+			SubsPerConn: 16,
+		},
+		Metrics: MetricsConfig{Addr: "127.0.0.1:9615"},
+		Log:     LogConfig{Level: "info", Format: "json"},
+		TxPool:  DefaultTxPoolConfig(),
+		P2P:     P2PConfig{Listen: []string{"/ip4/0.0.0.0/tcp/30333", "/ip4/0.0.0.0/udp/30333/quic-v1"}},
+	}
+}
+
+// Path resolves p against Home.
+func (c *Config) Path(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.Home, p)
+}
+
+// Validate reports configuration mistakes before anything starts.
+func (c *Config) Validate() error {
+	switch {
+	case c.Home == "":
+		return errors.New("node: home directory not set")
+	case c.Genesis == "" || c.DataDir == "":
+		return errors.New("node: genesis and data_dir must be set")
+	case c.RPC.Addr != "" && (c.RPC.BatchItems <= 0 || c.RPC.BatchBytes <= 0 || c.RPC.BodyBytes <= 0 || c.RPC.SubsPerConn <= 0):
+		return errors.New("node: rpc limits must be positive")
+	}
+	switch c.Log.Format {
+	case "json", "console":
+	default:
+		return fmt.Errorf("node: log format %q: want json or console", c.Log.Format)
+	}
+	return c.TxPool.Validate()
+}
+
+// ConfigFile is where a home keeps its config.
+func ConfigFile(home string) string { return filepath.Join(home, "config", "config.toml") }
+
+// LoadConfig reads <home>/config/config.toml over the defaults.
+func LoadConfig(home string) (Config, error) {
+	cfg := DefaultConfig(home)
+	b, err := os.ReadFile(ConfigFile(home))
+	if err != nil {
+		return cfg, fmt.Errorf("node: read config (run `taod init` first?): %w", err)
+	}
+	if err := toml.Unmarshal(b, &cfg); err != nil {
+		return cfg, fmt.Errorf("node: parse %s: %w", ConfigFile(home), err)
+	}
+	cfg.Home = home
+	return cfg, cfg.Validate()
+}
+
+// Save writes the config to <home>/config/config.toml.
+func (c *Config) Save() error {
+	b, err := toml.Marshal(c)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(ConfigFile(c.Home)), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(ConfigFile(c.Home), b, 0o644)
+}

@@ -1,0 +1,169 @@
+package node
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/taonet/taod/chain"
+	"github.com/taonet/taod/rpc"
+	"github.com/taonet/taod/state"
+	"github.com/taonet/taod/types"
+)
+
+// Node is a running taod node.
+type Node struct {
+	cfg     Config
+	log     *zap.Logger
+	store   *state.Store
+	chain   *chain.Chain
+	pool    *TxPool
+	heads   *headFeed
+	metrics *metrics
+	valKey  *ecdsa.PrivateKey
+	started time.Time
+}
+
+// New opens the node's store and chain. Call Run to start it and Close when done.
+func New(cfg Config, log *zap.Logger) (*Node, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	g, err := chain.LoadGenesis(cfg.Path(cfg.Genesis))
+	if err != nil {
+		return nil, err
+	}
+	n := &Node{cfg: cfg, log: log, heads: newHeadFeed(), metrics: newMetrics()}
+	if cfg.ValidatorKey != "" {
+		if n.valKey, err = LoadOrCreateValidatorKey(cfg.Path(cfg.ValidatorKey)); err != nil {
+			return nil, err
+		}
+	}
+	n.store, err = state.Open(cfg.Path(cfg.DataDir), state.Options{})
+	if err != nil {
+		return nil, err
+	}
+	n.chain, err = chain.New(n.store, g)
+	if err != nil {
+		n.store.Close()
+		return nil, err
+	}
+	n.pool = NewTxPool(cfg.TxPool, n.chain)
+	head, _ := n.store.Head()
+	n.metrics.height.Set(float64(head.Height))
+	return n, nil
+}
+
+// Chain exposes the node's chain (read-only use).
+func (n *Node) Chain() *chain.Chain { return n.chain }
+
+// Close closes the store. Call it after Run returns.
+func (n *Node) Close() error { return n.store.Close() }
+
+// Run serves RPC and metrics and, if this node is the validator, produces
+// blocks, until ctx is cancelled or something fails.
+func (n *Node) Run(ctx context.Context) error {
+	n.started = time.Now()
+	g, ctx := errgroup.WithContext(ctx)
+	head, _ := n.store.Head()
+	n.log.Info("node starting",
+		zap.String("home", n.cfg.Home),
+		zap.Uint64("chain_id", n.chain.ChainID()),
+		zap.Stringer("genesis", n.chain.GenesisHash()),
+		zap.Uint64("height", head.Height),
+		zap.Stringer("state_root", head.StateRoot))
+
+	if n.cfg.RPC.Addr != "" {
+		srv, err := rpc.NewServer(rpc.Config{
+			CORSOrigins: n.cfg.RPC.CORSOrigins, VHosts: n.cfg.RPC.VHosts,
+			BatchItems: n.cfg.RPC.BatchItems, BatchBytes: n.cfg.RPC.BatchBytes,
+			BodyBytes: n.cfg.RPC.BodyBytes, SubsPerConn: n.cfg.RPC.SubsPerConn,
+		}, &backend{n})
+		if err != nil {
+			return err
+		}
+		if err := n.serve(ctx, g, "rpc", n.cfg.RPC.Addr, srv); err != nil {
+			return err
+		}
+	}
+	if n.cfg.Metrics.Addr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", promhttp.HandlerFor(n.metrics.registry, promhttp.HandlerOpts{}))
+		if err := n.serve(ctx, g, "metrics", n.cfg.Metrics.Addr, mux); err != nil {
+			return err
+		}
+	}
+	if n.valKey != nil {
+		if err := n.checkValidator(); err != nil {
+			return err
+		}
+		p := &producer{n: n, key: n.valKey}
+		g.Go(func() error { return p.run(ctx) })
+	}
+	err := g.Wait()
+	n.log.Info("node stopped", zap.Error(err))
+	return err
+}
+
+func (n *Node) checkValidator() error {
+	vals, err := chain.Validators(n.chain.State())
+	if err != nil {
+		return err
+	}
+	me := crypto.PubkeyToAddress(n.valKey.PublicKey)
+	for _, v := range vals {
+		if v.Address == me {
+			n.log.Info("producing blocks as validator", zap.Stringer("validator", me))
+			return nil
+		}
+	}
+	return fmt.Errorf("node: validator key %s is not in the genesis validator set", me)
+}
+
+// serve listens now (so a busy port fails at start) and serves until ctx ends.
+func (n *Node) serve(ctx context.Context, g *errgroup.Group, name, addr string, h http.Handler) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("node: %s listen on %s: %w", name, addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	n.log.Info(name+" listening", zap.String("addr", ln.Addr().String()))
+	g.Go(func() error {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("node: %s: %w", name, err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		if s, ok := h.(interface{ Stop() }); ok {
+			s.Stop() // hijacked WebSocket connections are not closed by Shutdown
+		}
+		return srv.Shutdown(sctx)
+	})
+	return nil
+}
+
+// SubmitTx checks a transaction and admits it to the pool.
+func (n *Node) SubmitTx(tx *types.Tx) error {
+	if err := n.pool.Add(tx); err != nil {
+		n.metrics.rpcRejected.Inc()
+		return err
+	}
+	n.metrics.poolSize.Set(float64(n.pool.Len()))
+	return nil
+}

@@ -1,0 +1,32 @@
+package rpc
+
+import "time"
+
+// NetAPI is the net_ namespace.
+type NetAPI struct{ b Backend }
+
+// Health is a node's liveness summary.
+type Health struct {
+	Healthy        bool   `json:"healthy"`
+	Height         uint64 `json:"height"`
+	LastBlockAgeMs int64  `json:"lastBlockAgeMs"`
+	Syncing        bool   `json:"syncing"`
+	Peers          int    `json:"peers"`
+	TxPool         int    `json:"txpool"`
+	UptimeSec      int64  `json:"uptimeSec"`
+}
+
+// Health reports whether the chain is advancing: healthy while the last
+// block is younger than ten block intervals.
+func (api *NetAPI) Health() Health {
+	head, _ := api.b.Chain().Store().Head()
+	age := time.Now().UnixMilli() - int64(head.Time)
+	limit := int64(10 * chainParams(api.b).BlockTimeMs)
+	return Health{
+		Healthy:        age <= limit,
+		Height:         head.Height,
+		LastBlockAgeMs: age,
+		TxPool:         api.b.PoolSize(),
+		UptimeSec:      int64(time.Since(api.b.Started()).Seconds()),
+	}
+}

@@ -1,0 +1,137 @@
+package rpc
+
+import (
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	gethrpc "github.com/ethereum/go-ethereum/rpc"
+
+	"github.com/taonet/taod/chain"
+	"github.com/taonet/taod/types"
+)
+
+// Backend is what the API needs from a node.
+type Backend interface {
+	Chain() *chain.Chain
+	SubmitTx(*types.Tx) error
+	PendingTx(types.Hash) (*types.Tx, bool)
+	PoolSize() int
+	SubscribeHeads() (<-chan *types.Header, func())
+	Started() time.Time
+}
+
+// Config sets the server's policies and limits.
+type Config struct {
+	CORSOrigins []string // allowed browser origins ("*" any); none: no CORS headers
+	VHosts      []string // allowed Host headers for HTTP ("*" any)
+	BatchItems  int      // max requests per batch
+	BatchBytes  int      // max response bytes per batch
+	BodyBytes   int      // max request body bytes
+	SubsPerConn int      // max live subscriptions per connection
+}
+
+// Server is an http.Handler for JSON-RPC over HTTP and WebSocket.
+type Server struct {
+	cfg Config
+	rpc *gethrpc.Server
+	ws  http.Handler
+
+	mu struct {
+		sync.Mutex
+		subs map[string]int // live subscriptions per connection (remote address)
+	}
+}
+
+// NewServer registers the API namespaces over b.
+func NewServer(cfg Config, b Backend) (*Server, error) {
+	s := &Server{cfg: cfg, rpc: gethrpc.NewServer()}
+	s.mu.subs = make(map[string]int)
+	s.rpc.SetBatchLimits(cfg.BatchItems, cfg.BatchBytes)
+	s.rpc.SetHTTPBodyLimit(cfg.BodyBytes)
+	s.rpc.SetWebsocketReadLimit(int64(cfg.BodyBytes))
+	if err := s.rpc.RegisterName("tao", &TaoAPI{b: b, srv: s}); err != nil {
+		return nil, err
+	}
+	if err := s.rpc.RegisterName("net", &NetAPI{b: b}); err != nil {
+		return nil, err
+	}
+	origins := cfg.CORSOrigins
+	if len(origins) == 0 {
+		origins = []string{"*"} // non-browser WS clients send no Origin; browsers are held by CORS on HTTP
+	}
+	s.ws = s.rpc.WebsocketHandler(origins)
+	return s, nil
+}
+
+// Stop closes all connections, including WebSockets.
+func (s *Server) Stop() { s.rpc.Stop() }
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		s.ws.ServeHTTP(w, r)
+		return
+	}
+	if !s.hostAllowed(r.Host) {
+		http.Error(w, "invalid host specified (allow it with --rpc.vhosts)", http.StatusForbidden)
+		return
+	}
+	if origin := r.Header.Get("Origin"); origin != "" && s.originAllowed(origin) {
+		w.Header().Set("Access-Control-Allow-Origin", origin)
+		w.Header().Set("Vary", "Origin")
+		if r.Method == http.MethodOptions {
+			w.Header().Set("Access-Control-Allow-Methods", "POST, GET, OPTIONS")
+			w.Header().Set("Access-Control-Allow-Headers", "Content-Type")
+			w.Header().Set("Access-Control-Max-Age", "600")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+	}
+	s.rpc.ServeHTTP(w, r)
+}
+
+func (s *Server) originAllowed(origin string) bool {
+	for _, o := range s.cfg.CORSOrigins {
+		if o == "*" || strings.EqualFold(o, origin) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) hostAllowed(hostport string) bool {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host = hostport
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		return true // an IP, not a name: DNS rebinding needs a name
+	}
+	for _, v := range s.cfg.VHosts {
+		if v == "*" || strings.EqualFold(v, host) {
+			return true
+		}
+	}
+	return false
+}
+
+// acquireSub reserves a subscription slot on conn.
+func (s *Server) acquireSub(conn string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.mu.subs[conn] >= s.cfg.SubsPerConn {
+		return false
+	}
+	s.mu.subs[conn]++
+	return true
+}
+
+func (s *Server) releaseSub(conn string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.mu.subs[conn]--; s.mu.subs[conn] <= 0 {
+		delete(s.mu.subs, conn)
+	}
+}
