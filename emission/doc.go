@@ -83,7 +83,7 @@
 //
 // # Why integers
 //
-// A float64 has 53 bits of mantissa and issuance needs 55, so
+// An IEEE double has 53 bits of mantissa and issuance needs 55, so
 // issuance/MaxSupply cannot even be represented exactly; log2 and pow are
 // not correctly rounded across libraries and CPUs. A reward that differs by
 // one rao between two validators is a state-root mismatch and a halted

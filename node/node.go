@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum/crypto"
@@ -31,6 +32,11 @@ type Node struct {
 	metrics *metrics
 	valKey  *ecdsa.PrivateKey
 	started time.Time
+
+	mu struct {
+		sync.Mutex
+		addrs map[string]string // bound listen address by service name, set by serve
+	}
 }
 
 // New opens the node's store and chain. Call Run to start it and Close when done.
@@ -140,6 +146,12 @@ func (n *Node) serve(ctx context.Context, g *errgroup.Group, name, addr string, 
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	n.log.Info(name+" listening", zap.String("addr", ln.Addr().String()))
+	n.mu.Lock()
+	if n.mu.addrs == nil {
+		n.mu.addrs = make(map[string]string)
+	}
+	n.mu.addrs[name] = ln.Addr().String()
+	n.mu.Unlock()
 	g.Go(func() error {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("node: %s: %w", name, err)
@@ -156,6 +168,14 @@ func (n *Node) serve(ctx context.Context, g *errgroup.Group, name, addr string, 
 		return srv.Shutdown(sctx)
 	})
 	return nil
+}
+
+// ListenAddr returns the address a service ("rpc", "metrics") is bound to,
+// or "" before it listens. Useful with port 0.
+func (n *Node) ListenAddr(service string) string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.mu.addrs[service]
 }
 
 // SubmitTx checks a transaction and admits it to the pool.

@@ -10,7 +10,6 @@ import (
 	"github.com/ethereum/go-ethereum/rlp"
 )
 
-
 func signedTransfer(t testing.TB, nonce, amount uint64) (*Tx, Address) {
 	t.Helper()
 	k, _ := crypto.ToECDSA(bytes.Repeat([]byte{7}, 32))
@@ -65,7 +64,6 @@ func TestDecodeTxRejects(t *testing.T) {
 
 	badV := decodeWire(t, raw)
 	badV.V = 2
-
 
 	cases := []struct {
 		name string
