@@ -17,6 +17,9 @@ type Chain struct {
 	genesis *Genesis
 	params  Params
 	gen     *types.Block
+
+	// endBlockHook, when set (tests only), runs at the end of every block.
+	endBlockHook func(x *blockCtx) error
 }
 
 // New opens the chain in store, writing the genesis block if the store is
@@ -68,6 +71,11 @@ func (c *Chain) MinFee(call types.Call) (uint64, error) {
 	return lo, nil
 }
 
+// ValidatorSet returns the validator set governing height h.
+func (c *Chain) ValidatorSet(h uint64) (ValidatorSet, error) {
+	return ValidatorSetAt(c.store.NewState(), c.params.Staking, h)
+}
+
 // CheckTxStatic checks what does not depend on the sender's account: chain
 // ID, signature, minimum fee and fee arithmetic. It returns the sender.
 func (c *Chain) CheckTxStatic(tx *types.Tx) (types.Address, error) {
@@ -105,22 +113,40 @@ func (c *Chain) CheckTx(st *state.State, tx *types.Tx) (types.Address, error) {
 	case tx.Nonce() > acc.Nonce:
 		return from, fmt.Errorf("%w: tx nonce %d, account %s is at %d", ErrNonceTooHigh, tx.Nonce(), from, acc.Nonce)
 	}
-	if total := tx.Fee() + tx.Tip(); acc.Balance < total {
+	if total := tx.Fee() + tx.Tip(); acc.Balance < total && !feeFromStake(st, from, tx, total) {
 		return from, fmt.Errorf("%w: fee + tip %d rao, balance %d", ErrCannotPayFee, total, acc.Balance)
 	}
 	return from, nil
 }
 
-// applyTx applies one transaction. An error means the tx is invalid and st is
-// unchanged; a failed call is reported in the receipt.
-func (c *Chain) applyTx(st *state.State, tx *types.Tx) (types.Receipt, error) {
-	from, err := c.CheckTx(st, tx)
+// feeFromStake reports whether a RemoveStake may pay its fee out of the
+// amount it removes (DESIGN.md §2): the sender's balance cannot, the stake
+// covers the amount and the amount covers the fee.
+func feeFromStake(st *state.State, from types.Address, tx *types.Tx, total uint64) bool {
+	rs, ok := tx.Call().(*types.RemoveStake)
+	return ok && st.Account(from).Balance < total && rs.Amount >= total && Stake(st, from, rs.Hotkey) >= rs.Amount
+}
+
+// applyTx applies one transaction. An error means the tx is invalid and the
+// state is unchanged; a failed call is reported in the receipt.
+func (x *blockCtx) applyTx(tx *types.Tx) (types.Receipt, error) {
+	st := x.st
+	from, err := x.c.CheckTx(st, tx)
 	if err != nil {
 		return types.Receipt{}, err
 	}
 	paid := tx.Fee() + tx.Tip() // CheckTx ruled out overflow
+	call := tx.Call()
+	if feeFromStake(st, from, tx, paid) {
+		rs := call.(*types.RemoveStake)
+		setStake(st, from, rs.Hotkey, Stake(st, from, rs.Hotkey)-paid)
+		call = &types.RemoveStake{Hotkey: rs.Hotkey, Amount: rs.Amount - paid}
+	} else {
+		acc := st.Account(from)
+		acc.Balance -= paid
+		st.SetAccount(from, acc)
+	}
 	acc := st.Account(from)
-	acc.Balance -= paid
 	acc.Nonce++
 	st.SetAccount(from, acc)
 	issuance, err := emission.Recycle(st.Issuance(), paid)
@@ -131,17 +157,30 @@ func (c *Chain) applyTx(st *state.State, tx *types.Tx) (types.Receipt, error) {
 
 	rcpt := types.Receipt{TxHash: tx.Hash(), Status: types.ReceiptSuccess, FeePaid: paid, Weight: tx.Call().Weight()}
 	snap := st.Snapshot()
-	if err := applyCall(st, from, tx.Call()); err != nil {
+	if err := x.applyCall(from, call); err != nil {
 		st.Revert(snap)
 		rcpt.Status, rcpt.Error = types.ReceiptFailed, err.Error()
 	}
 	return rcpt, nil
 }
 
-func applyCall(st *state.State, from types.Address, call types.Call) error {
+func (x *blockCtx) applyCall(from types.Address, call types.Call) error {
 	switch call := call.(type) {
 	case *types.Transfer:
-		return transfer(st, from, call)
+		return transfer(x.st, from, call)
+	case *types.AddStake:
+		return x.addStake(from, call)
+	case *types.RemoveStake:
+		if call.Amount == 0 {
+			return nil // the whole amount paid the fee
+		}
+		return x.removeStake(from, call.Hotkey, call.Amount)
+	case *types.SetTake:
+		return x.setTake(from, call)
+	case *types.BindConsensusKey:
+		return x.bindConsensusKey(from, call)
+	case *types.Unjail:
+		return x.unjail(from, call)
 	}
 	return fmt.Errorf("%w: %v", types.ErrUnknownCall, call.Kind())
 }
@@ -193,16 +232,73 @@ type Proposal struct {
 	Evidence   []types.Evidence
 }
 
+// beginBlock runs before the transactions: mint the reward, apply
+// evidence, check the parent's commit and track downtime. An error makes the
+// block invalid.
+func (x *blockCtx) beginBlock(lastCommit *types.Commit, evidence []types.Evidence) error {
+	mint(x.st)
+	for i := range evidence {
+		if err := x.checkEvidence(&evidence[i]); err != nil {
+			return fmt.Errorf("evidence %d: %w", i, err)
+		}
+		if err := x.applyEvidence(&evidence[i]); err != nil {
+			return err
+		}
+	}
+	if x.height < 2 {
+		if lastCommit != nil && len(lastCommit.Signatures) != 0 {
+			return errors.New("the first block carries no commit")
+		}
+		return nil
+	}
+	parent, err := x.c.store.BlockHash(x.height - 1)
+	if err != nil {
+		return err
+	}
+	set, err := ValidatorSetAt(x.st, x.c.params.Staking, x.height-1)
+	if err != nil {
+		return err
+	}
+	if err := VerifyCommit(x.c.ChainID(), set.Validators, x.height-1, parent, lastCommit); err != nil {
+		return fmt.Errorf("last commit: %w", err)
+	}
+	return x.trackDowntime(lastCommit)
+}
+
+// endBlock runs after the transactions: release unbonded stake and, at an
+// epoch's last block, decide the next validator set.
+func (x *blockCtx) endBlock() error {
+	x.releaseUnbonding()
+	if x.c.endBlockHook != nil {
+		if err := x.c.endBlockHook(x); err != nil {
+			return err
+		}
+	}
+	if e := x.c.params.Staking.ConsensusEpoch; x.height%e == 0 {
+		return x.updateValidatorSet()
+	}
+	return nil
+}
+
 // Propose builds the next block from candidate txs, in the order given,
 // leaving out the invalid ones (returned with their reasons) and stopping at
-// the block limits.
+// the block limits. Invalid evidence is left out too.
 func (c *Chain) Propose(p Proposal, candidates []*types.Tx) (*Executed, []Rejected, error) {
 	head, _ := c.store.Head()
 	if p.Time <= head.Time {
 		p.Time = head.Time + 1
 	}
-	st := c.store.NewState()
-	mint(st)
+	x := &blockCtx{c: c, st: c.store.NewState(), height: head.Height + 1}
+	var evidence []types.Evidence
+	for _, ev := range p.Evidence {
+		if x.checkEvidence(&ev) == nil && !containsEvidence(evidence, ev) {
+			evidence = append(evidence, ev)
+		}
+	}
+	p.Evidence = evidence
+	if err := x.beginBlock(p.LastCommit, p.Evidence); err != nil {
+		return nil, nil, fmt.Errorf("chain: propose block %d: %w", x.height, err)
+	}
 	var (
 		txs      []*types.Tx
 		receipts []types.Receipt
@@ -216,7 +312,7 @@ func (c *Chain) Propose(p Proposal, candidates []*types.Tx) (*Executed, []Reject
 		if weight+tx.Call().Weight() > c.params.MaxBlockWeight {
 			continue
 		}
-		r, err := c.applyTx(st, tx)
+		r, err := x.applyTx(tx)
 		if err != nil {
 			rejected = append(rejected, Rejected{tx, err})
 			continue
@@ -225,34 +321,49 @@ func (c *Chain) Propose(p Proposal, candidates []*types.Tx) (*Executed, []Reject
 		txs = append(txs, tx)
 		receipts = append(receipts, r)
 	}
-	b, err := c.seal(st, head, p, txs, receipts)
+	if err := x.endBlock(); err != nil {
+		return nil, rejected, err
+	}
+	b, err := x.seal(head, p, txs, receipts)
 	if err != nil {
 		return nil, rejected, err
 	}
-	return &Executed{Block: b, Receipts: receipts, state: st}, rejected, nil
+	return &Executed{Block: b, Receipts: receipts, state: x.st}, rejected, nil
 }
 
-func (c *Chain) seal(st *state.State, head state.Head, p Proposal, txs []*types.Tx, receipts []types.Receipt) (*types.Block, error) {
-	root, err := st.Root()
+func containsEvidence(list []types.Evidence, ev types.Evidence) bool {
+	for _, e := range list {
+		if e.A.Validator == ev.A.Validator && e.A.Height == ev.A.Height && e.A.Round == ev.A.Round && e.A.Type == ev.A.Type {
+			return true
+		}
+	}
+	return false
+}
+
+func (x *blockCtx) seal(head state.Head, p Proposal, txs []*types.Tx, receipts []types.Receipt) (*types.Block, error) {
+	root, err := x.st.Root()
 	if err != nil {
 		return nil, err
 	}
-	vals, err := Validators(st)
+	cur, err := ValidatorSetAt(x.st, x.c.params.Staking, x.height)
 	if err != nil {
 		return nil, err
 	}
-	vh := types.ValidatorsHash(vals)
+	next, err := ValidatorSetAt(x.st, x.c.params.Staking, x.height+1)
+	if err != nil {
+		return nil, err
+	}
 	h := types.Header{
-		ChainID:            c.genesis.ChainID,
-		Height:             head.Height + 1,
+		ChainID:            x.c.genesis.ChainID,
+		Height:             x.height,
 		Time:               p.Time,
 		ParentHash:         head.Hash,
 		Proposer:           p.Proposer,
 		TxRoot:             types.TxRoot(txs),
 		ReceiptsRoot:       types.ReceiptsRoot(receipts),
 		StateRoot:          root,
-		ValidatorsHash:     vh,
-		NextValidatorsHash: vh,
+		ValidatorsHash:     cur.Hash(),
+		NextValidatorsHash: next.Hash(),
 		LastCommitHash:     p.LastCommit.Hash(),
 		EvidenceHash:       types.EvidenceHash(p.Evidence),
 	}
@@ -284,28 +395,33 @@ func (c *Chain) Execute(b *types.Block, nowMs uint64) (*Executed, error) {
 	if err := b.CheckBody(); err != nil {
 		return nil, invalid("%v", err)
 	}
-	st := c.store.NewState()
-	mint(st)
+	x := &blockCtx{c: c, st: c.store.NewState(), height: h.Height}
+	if err := x.beginBlock(b.LastCommit, b.Evidence); err != nil {
+		return nil, invalid("%v", err)
+	}
 	receipts := make([]types.Receipt, 0, len(b.Txs))
 	var weight uint64
 	for i, tx := range b.Txs {
 		if weight += tx.Call().Weight(); weight > c.params.MaxBlockWeight {
 			return nil, invalid("%v", ErrBlockTooHeavy)
 		}
-		r, err := c.applyTx(st, tx)
+		r, err := x.applyTx(tx)
 		if err != nil {
 			return nil, invalid("tx %d (%s): %v", i, tx.Hash(), err)
 		}
 		receipts = append(receipts, r)
 	}
-	want, err := c.seal(st, head, Proposal{Time: h.Time, Proposer: h.Proposer, LastCommit: b.LastCommit, Evidence: b.Evidence}, b.Txs, receipts)
+	if err := x.endBlock(); err != nil {
+		return nil, err
+	}
+	want, err := x.seal(head, Proposal{Time: h.Time, Proposer: h.Proposer, LastCommit: b.LastCommit, Evidence: b.Evidence}, b.Txs, receipts)
 	if err != nil {
 		return nil, err
 	}
 	if want.Hash() != b.Hash() {
 		return nil, invalid("header does not match its execution: %s", headerDiff(&want.Header, h))
 	}
-	return &Executed{Block: b, Receipts: receipts, state: st}, nil
+	return &Executed{Block: b, Receipts: receipts, state: x.st}, nil
 }
 
 func headerDiff(want, got *types.Header) string {

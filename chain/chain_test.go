@@ -41,18 +41,49 @@ func transferTx(t testing.TB, c *Chain, key *ecdsa.PrivateKey, nonce uint64, to 
 	return tx
 }
 
-// produce proposes and commits one block.
+// produce proposes and commits one block, finalised by the test preset's
+// single bootstrap validator (dev key 0).
 func produce(t testing.TB, c *Chain, txs ...*types.Tx) (*Executed, []Rejected) {
 	t.Helper()
+	return produceWith(t, c, nil, txs...)
+}
+
+func produceWith(t testing.TB, c *Chain, ev []types.Evidence, txs ...*types.Tx) (*Executed, []Rejected) {
+	t.Helper()
 	head, _ := c.Store().Head()
-	e, rej, err := c.Propose(Proposal{Time: head.Time + 200, Proposer: devkeys.Address(0)}, txs)
+	e, rej, err := c.Propose(Proposal{Time: head.Time + 200, Proposer: devkeys.Address(0), LastCommit: lastCommit(t, c), Evidence: ev}, txs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Commit(e, nil); err != nil {
+	if err := c.Commit(e, signCommit(t, c, e.Block, devkeys.Key(0))); err != nil {
 		t.Fatal(err)
 	}
 	return e, rej
+}
+
+func lastCommit(t testing.TB, c *Chain) *types.Commit {
+	head, _ := c.Store().Head()
+	if head.Height == 0 {
+		return nil
+	}
+	lc, err := c.Store().SeenCommit(head.Height)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lc
+}
+
+func signCommit(t testing.TB, c *Chain, b *types.Block, keys ...*ecdsa.PrivateKey) *types.Commit {
+	t.Helper()
+	cm := &types.Commit{Height: b.Height(), BlockHash: b.Hash()}
+	for _, k := range keys {
+		v := types.Vote{Type: types.Precommit, Height: b.Height(), BlockHash: b.Hash()}
+		if err := v.Sign(c.ChainID(), k); err != nil {
+			t.Fatal(err)
+		}
+		cm.Signatures = append(cm.Signatures, types.CommitSig{Validator: v.Validator, Signature: v.Signature})
+	}
+	return cm
 }
 
 func TestTransferFeesAndReward(t *testing.T) {
@@ -151,7 +182,8 @@ func TestReplicaAgrees(t *testing.T) {
 		if err != nil {
 			t.Fatalf("block %d: %v", h, err)
 		}
-		if err := replica.Commit(re, nil); err != nil {
+		seen, _ := leader.Store().SeenCommit(e.Block.Height())
+		if err := replica.Commit(re, seen); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/ethereum/go-ethereum/rlp"
-
 	"github.com/taonet/taod/emission"
 	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/types"
@@ -27,6 +25,8 @@ type Params struct {
 	MaxBlockWeight uint64 `json:"max_block_weight"`
 	// MaxBlockTxs bounds the number of transactions in a block.
 	MaxBlockTxs int `json:"max_block_txs"`
+	// Staking governs stake, the validator set and slashing.
+	Staking StakingParams `json:"staking"`
 }
 
 // DefaultParams are mainnet's.
@@ -37,6 +37,7 @@ func DefaultParams() Params {
 		BaseFeePerWeight: 1,
 		MaxBlockWeight:   types.TransferWeight * 20_000,
 		MaxBlockTxs:      20_000,
+		Staking:          DefaultStakingParams(),
 	}
 }
 
@@ -50,7 +51,7 @@ func (p Params) Validate() error {
 	case p.MaxBlockTxs <= 0 || p.MaxBlockWeight < types.TransferWeight:
 		return errors.New("chain: block limits must admit at least one transfer")
 	}
-	return nil
+	return p.Staking.Validate()
 }
 
 // Alloc is a genesis balance.
@@ -125,23 +126,6 @@ func (g *Genesis) Save(path string) error {
 	return os.WriteFile(path, append(b, '\n'), 0o644)
 }
 
-// keyValidators holds the validator set in state, so the state root commits to it.
-var keyValidators = []byte("vset")
-
-func writeValidators(st *state.State, vals []types.Validator) {
-	b, _ := rlp.EncodeToBytes(vals)
-	st.Set(keyValidators, b)
-}
-
-// Validators returns the validator set recorded in st.
-func Validators(st interface{ Get([]byte) []byte }) ([]types.Validator, error) {
-	var vals []types.Validator
-	if err := rlp.DecodeBytes(st.Get(keyValidators), &vals); err != nil {
-		return nil, fmt.Errorf("chain: corrupt validator set: %w", err)
-	}
-	return vals, nil
-}
-
 // build executes the genesis allocations into st and returns block 0.
 func (g *Genesis) build(st *state.State) (*types.Block, error) {
 	if err := g.Validate(); err != nil {
@@ -153,7 +137,7 @@ func (g *Genesis) build(st *state.State) (*types.Block, error) {
 		total += a.Balance
 	}
 	st.SetIssuance(total)
-	writeValidators(st, g.Validators)
+	writeValidatorSet(st, 0, ValidatorSet{Validators: g.Validators, Hotkeys: make([]types.Address, len(g.Validators)), Bootstrap: true})
 	root, err := st.Root()
 	if err != nil {
 		return nil, err

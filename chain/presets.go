@@ -31,9 +31,13 @@ func Preset(name string, timeMs uint64, validators []types.Address, funded []typ
 	case "devnet":
 		g.ChainID = DevnetChainID
 		g.Params.BlockTimeMs = 1_000
+		g.Params.Staking = testStakingParams()
+		g.Params.Staking.ConsensusEpoch = 20
+		g.Params.Staking.UnbondingPeriod = 100
 	case "test":
 		g.ChainID = TestChainID
 		g.Params.BlockTimeMs = 200
+		g.Params.Staking = testStakingParams()
 	default:
 		return nil, fmt.Errorf("chain: unknown preset %q (have %v)", name, Presets)
 	}

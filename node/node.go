@@ -124,18 +124,19 @@ func (n *Node) Run(ctx context.Context) error {
 }
 
 func (n *Node) checkValidator() error {
-	vals, err := chain.Validators(n.chain.State())
+	head, _ := n.store.Head()
+	set, err := n.chain.ValidatorSet(head.Height + 1)
 	if err != nil {
 		return err
 	}
 	me := crypto.PubkeyToAddress(n.valKey.PublicKey)
-	for _, v := range vals {
+	for _, v := range set.Validators {
 		if v.Address == me {
 			n.log.Info("producing blocks as validator", zap.Stringer("validator", me))
 			return nil
 		}
 	}
-	return fmt.Errorf("node: validator key %s is not in the genesis validator set", me)
+	return fmt.Errorf("node: validator key %s is not in the validator set of height %d", me, head.Height+1)
 }
 
 // serve listens now (so a busy port fails at start) and serves until ctx ends.

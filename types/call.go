@@ -12,15 +12,47 @@ type CallKind uint8
 
 // Call kinds. The numbers are part of the wire format: never renumber.
 const (
-	CallTransfer CallKind = 1
+	CallTransfer         CallKind = 1
+	CallAddStake         CallKind = 2
+	CallRemoveStake      CallKind = 3
+	CallSetTake          CallKind = 4
+	CallBindConsensusKey CallKind = 5
+	CallUnjail           CallKind = 6
 )
 
+var callNames = map[CallKind]string{
+	CallTransfer:         "Transfer",
+	CallAddStake:         "AddStake",
+	CallRemoveStake:      "RemoveStake",
+	CallSetTake:          "SetTake",
+	CallBindConsensusKey: "BindConsensusKey",
+	CallUnjail:           "Unjail",
+}
+
 func (k CallKind) String() string {
-	switch k {
-	case CallTransfer:
-		return "Transfer"
+	if n, ok := callNames[k]; ok {
+		return n
 	}
 	return fmt.Sprintf("CallKind(%d)", uint8(k))
+}
+
+// newCall returns an empty call of kind k to decode into.
+func newCall(k CallKind) Call {
+	switch k {
+	case CallTransfer:
+		return new(Transfer)
+	case CallAddStake:
+		return new(AddStake)
+	case CallRemoveStake:
+		return new(RemoveStake)
+	case CallSetTake:
+		return new(SetTake)
+	case CallBindConsensusKey:
+		return new(BindConsensusKey)
+	case CallUnjail:
+		return new(Unjail)
+	}
+	return nil
 }
 
 // TransferWeight is the weight of a plain transfer: the same as an Ethereum
@@ -80,11 +112,8 @@ func DecodeCall(b []byte) (Call, error) {
 	if err := rlp.DecodeBytes(b, &w); err != nil {
 		return nil, fmt.Errorf("types: decode call: %w", err)
 	}
-	var c Call
-	switch CallKind(w.Kind) {
-	case CallTransfer:
-		c = new(Transfer)
-	default:
+	c := newCall(CallKind(w.Kind))
+	if c == nil {
 		return nil, fmt.Errorf("%w: %d", ErrUnknownCall, w.Kind)
 	}
 	if err := rlp.DecodeBytes(w.Payload, c); err != nil {

@@ -1,0 +1,82 @@
+package chain
+
+import (
+	"errors"
+
+	"github.com/taonet/taod/types"
+)
+
+// PowerUnit is the stake, in rao, behind one unit of BFT voting power.
+const PowerUnit = types.RaoPerTAO
+
+// StakingParams govern staking, the validator set and slashing. Durations
+// are in blocks; fractions in parts per million.
+type StakingParams struct {
+	UnbondingPeriod   uint64 `json:"unbonding_period"`
+	MinStake          uint64 `json:"min_stake,string"` // smallest stake position and AddStake, rao
+	DefaultTake       uint32 `json:"default_take_ppm"`
+	MaxTake           uint32 `json:"max_take_ppm"`
+	TakeRateLimit     uint64 `json:"take_rate_limit"` // blocks between SetTake calls of one hotkey
+	ConsensusEpoch    uint64 `json:"consensus_epoch"` // the validator set is recomputed every this many blocks
+	MaxBFTValidators  int    `json:"max_bft_validators"`
+	MinValidatorStake uint64 `json:"min_validator_stake,string"`
+	MinBFTStake       uint64 `json:"min_bft_stake,string"` // handover: total bonded stake of the candidates
+	MinBFTValidators  int    `json:"min_bft_validators"`   // handover: distinct candidates
+	MaxPowerFraction  uint32 `json:"max_power_fraction_ppm"`
+	JailPeriod        uint64 `json:"jail_period"`
+	SlashFraction     uint32 `json:"slash_fraction_ppm"` // double sign
+	DowntimeWindow    uint64 `json:"downtime_window"`
+	DowntimeSlash     uint32 `json:"downtime_slash_ppm"`
+}
+
+// DefaultStakingParams are mainnet's (12 s blocks).
+func DefaultStakingParams() StakingParams {
+	return StakingParams{
+		UnbondingPeriod:   50_400, // 7 days
+		MinStake:          500_000,
+		DefaultTake:       180_000,
+		MaxTake:           180_000,
+		TakeRateLimit:     216_000, // 30 days
+		ConsensusEpoch:    100,
+		MaxBFTValidators:  64,
+		MinValidatorStake: 1_000 * types.RaoPerTAO,
+		MinBFTStake:       100_000 * types.RaoPerTAO,
+		MinBFTValidators:  4,
+		MaxPowerFraction:  200_000,
+		JailPeriod:        7_200, // 1 day
+		SlashFraction:     50_000,
+		DowntimeWindow:    1_000,
+		DowntimeSlash:     100,
+	}
+}
+
+// testStakingParams are short, for integration tests and the test preset.
+func testStakingParams() StakingParams {
+	p := DefaultStakingParams()
+	p.UnbondingPeriod = 20
+	p.TakeRateLimit = 5
+	p.ConsensusEpoch = 10
+	p.MinValidatorStake = types.RaoPerTAO
+	p.MinBFTStake = 10 * types.RaoPerTAO
+	p.MinBFTValidators = 2
+	p.JailPeriod = 10
+	p.DowntimeWindow = 20
+	return p
+}
+
+// Validate checks the staking parameters.
+func (p StakingParams) Validate() error {
+	switch {
+	case p.ConsensusEpoch < 2:
+		return errors.New("chain: consensus_epoch must be at least 2")
+	case p.MaxBFTValidators <= 0 || p.MinBFTValidators <= 0:
+		return errors.New("chain: max_bft_validators and min_bft_validators must be positive")
+	case p.MaxTake > types.PPM || p.DefaultTake > p.MaxTake:
+		return errors.New("chain: default_take must be ≤ max_take ≤ 1,000,000 ppm")
+	case p.SlashFraction > types.PPM || p.DowntimeSlash > types.PPM || p.MaxPowerFraction > types.PPM:
+		return errors.New("chain: fractions must be ≤ 1,000,000 ppm")
+	case p.DowntimeWindow == 0 || p.UnbondingPeriod == 0:
+		return errors.New("chain: downtime_window and unbonding_period must be positive")
+	}
+	return nil
+}

@@ -1,0 +1,236 @@
+package chain
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/ethereum/go-ethereum/rlp"
+
+	"github.com/taonet/taod/state"
+	"github.com/taonet/taod/types"
+)
+
+// Staking state keys (all under the state root):
+//
+//	h<hotkey>                          HotkeyInfo
+//	k<hotkey><coldkey>                 stake (u64)
+//	K<coldkey><hotkey>                 marker: coldkey has stake on hotkey
+//	u<hotkey><release><coldkey>        unbonding amount (u64), slashable
+//	r<release><hotkey><coldkey>        marker: release queue by height
+//	U<coldkey><hotkey><release>        marker: a coldkey's unbondings
+//	c<consensus>                       hotkey a consensus key was ever bound to
+//	p<hotkey>                          marker: a key rotation is pending
+//	v<hotkey>                          marker: hotkey has a consensus key (a candidate)
+//	V<from height>                     ValidatorSet governing heights from there
+//	J<consensus>                       marker: a jailed bootstrap validator
+//	m<consensus>                       downtime record
+//	e<consensus><height><round><type>  marker: evidence already applied
+//	ghandover                          marker: staked validators have taken over
+const (
+	pHotkey     = 'h'
+	pStake      = 'k'
+	pColdStake  = 'K'
+	pUnbond     = 'u'
+	pRelease    = 'r'
+	pColdUnb    = 'U'
+	pConsKey    = 'c'
+	pPending    = 'p'
+	pCandidate  = 'v'
+	pValSet     = 'V'
+	pJailedBoot = 'J'
+	pMissed     = 'm'
+	pEvidence   = 'e'
+)
+
+var keyHandover = []byte("ghandover")
+
+func key(p byte, parts ...[]byte) []byte {
+	k := []byte{p}
+	for _, x := range parts {
+		k = append(k, x...)
+	}
+	return k
+}
+
+func u64b(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+
+var marker = []byte{1}
+
+// HotkeyInfo is what the chain knows about a hotkey.
+type HotkeyInfo struct {
+	Owner        types.Address // the coldkey that controls it
+	Take         uint32        // ppm kept from rewards before nominators share
+	TakeSetAt    uint64        // height of the last SetTake
+	ConsensusKey types.Address // current consensus key (zero: none)
+	PendingKey   types.Address // takes effect at the next consensus epoch
+	Jailed       bool
+	JailedUntil  uint64 // Unjail is allowed from this height
+	TotalStake   uint64 // own + nominated, excluding unbonding
+}
+
+func hotkeyInfo(st *state.State, hk types.Address) (HotkeyInfo, bool) {
+	b := st.Get(key(pHotkey, hk[:]))
+	if len(b) == 0 {
+		return HotkeyInfo{}, false
+	}
+	var h HotkeyInfo
+	if err := rlp.DecodeBytes(b, &h); err != nil {
+		panic(fmt.Sprintf("chain: corrupt hotkey record %s: %v", hk, err))
+	}
+	return h, true
+}
+
+func setHotkeyInfo(st *state.State, hk types.Address, h HotkeyInfo) {
+	b, _ := rlp.EncodeToBytes(&h)
+	st.Set(key(pHotkey, hk[:]), b)
+}
+
+func getU64(st *state.State, k []byte) uint64 {
+	if v := st.Get(k); len(v) == 8 {
+		return binary.BigEndian.Uint64(v)
+	}
+	return 0
+}
+
+func setU64(st *state.State, k []byte, v uint64) {
+	if v == 0 {
+		st.Set(k, nil)
+		return
+	}
+	st.Set(k, u64b(v))
+}
+
+// Stake returns coldkey's stake on hotkey.
+func Stake(st *state.State, coldkey, hotkey types.Address) uint64 {
+	return getU64(st, key(pStake, hotkey[:], coldkey[:]))
+}
+
+// setStake writes a stake position and keeps the coldkey index and the
+// hotkey's total in step.
+func setStake(st *state.State, coldkey, hotkey types.Address, amount uint64) {
+	old := Stake(st, coldkey, hotkey)
+	setU64(st, key(pStake, hotkey[:], coldkey[:]), amount)
+	if amount == 0 {
+		st.Set(key(pColdStake, coldkey[:], hotkey[:]), nil)
+	} else if old == 0 {
+		st.Set(key(pColdStake, coldkey[:], hotkey[:]), marker)
+	}
+	h, _ := hotkeyInfo(st, hotkey)
+	h.TotalStake = h.TotalStake - old + amount
+	setHotkeyInfo(st, hotkey, h)
+}
+
+// StakePosition is one coldkey's stake on one hotkey.
+type StakePosition struct {
+	Coldkey types.Address
+	Hotkey  types.Address
+	Amount  uint64
+}
+
+// Nominators lists the stake positions on hotkey (its owner included), by coldkey.
+func Nominators(st *state.State, hotkey types.Address) []StakePosition {
+	var out []StakePosition
+	st.Iterate(key(pStake, hotkey[:]), func(k, v []byte) bool {
+		out = append(out, StakePosition{Coldkey: types.Address(k[21:41]), Hotkey: hotkey, Amount: binary.BigEndian.Uint64(v)})
+		return true
+	})
+	return out
+}
+
+// StakesOf lists a coldkey's stake positions, by hotkey.
+func StakesOf(st *state.State, coldkey types.Address) []StakePosition {
+	var out []StakePosition
+	st.Iterate(key(pColdStake, coldkey[:]), func(k, _ []byte) bool {
+		hk := types.Address(k[21:41])
+		out = append(out, StakePosition{Coldkey: coldkey, Hotkey: hk, Amount: Stake(st, coldkey, hk)})
+		return true
+	})
+	return out
+}
+
+// Unbonding is stake on its way back to balance.
+type Unbonding struct {
+	Coldkey   types.Address
+	Hotkey    types.Address
+	Amount    uint64
+	ReleaseAt uint64
+}
+
+func addUnbonding(st *state.State, u Unbonding) {
+	rel := u64b(u.ReleaseAt)
+	k := key(pUnbond, u.Hotkey[:], rel, u.Coldkey[:])
+	setU64(st, k, getU64(st, k)+u.Amount)
+	st.Set(key(pRelease, rel, u.Hotkey[:], u.Coldkey[:]), marker)
+	st.Set(key(pColdUnb, u.Coldkey[:], u.Hotkey[:], rel), marker)
+}
+
+func deleteUnbonding(st *state.State, u Unbonding) {
+	rel := u64b(u.ReleaseAt)
+	st.Set(key(pUnbond, u.Hotkey[:], rel, u.Coldkey[:]), nil)
+	st.Set(key(pRelease, rel, u.Hotkey[:], u.Coldkey[:]), nil)
+	st.Set(key(pColdUnb, u.Coldkey[:], u.Hotkey[:], rel), nil)
+}
+
+// UnbondingOfHotkey lists the unbonding entries of a hotkey, by release height.
+func UnbondingOfHotkey(st *state.State, hotkey types.Address) []Unbonding {
+	var out []Unbonding
+	st.Iterate(key(pUnbond, hotkey[:]), func(k, v []byte) bool {
+		out = append(out, Unbonding{Hotkey: hotkey, ReleaseAt: binary.BigEndian.Uint64(k[21:29]), Coldkey: types.Address(k[29:49]), Amount: binary.BigEndian.Uint64(v)})
+		return true
+	})
+	return out
+}
+
+// UnbondingOf lists a coldkey's unbonding entries.
+func UnbondingOf(st *state.State, coldkey types.Address) []Unbonding {
+	var out []Unbonding
+	st.Iterate(key(pColdUnb, coldkey[:]), func(k, _ []byte) bool {
+		hk, rel := types.Address(k[21:41]), binary.BigEndian.Uint64(k[41:49])
+		amt := getU64(st, key(pUnbond, hk[:], k[41:49], coldkey[:]))
+		out = append(out, Unbonding{Coldkey: coldkey, Hotkey: hk, Amount: amt, ReleaseAt: rel})
+		return true
+	})
+	return out
+}
+
+// dueUnbondings lists the entries released at height h.
+func dueUnbondings(st *state.State, h uint64) []Unbonding {
+	var out []Unbonding
+	rel := u64b(h)
+	st.Iterate(key(pRelease, rel), func(k, _ []byte) bool {
+		hk, ck := types.Address(k[9:29]), types.Address(k[29:49])
+		out = append(out, Unbonding{Coldkey: ck, Hotkey: hk, ReleaseAt: h, Amount: getU64(st, key(pUnbond, hk[:], rel, ck[:]))})
+		return true
+	})
+	return out
+}
+
+// Hotkeys lists every hotkey with an owner, with its record.
+func Hotkeys(st *state.State) []struct {
+	Hotkey types.Address
+	Info   HotkeyInfo
+} {
+	var out []struct {
+		Hotkey types.Address
+		Info   HotkeyInfo
+	}
+	st.Iterate([]byte{pHotkey}, func(k, v []byte) bool {
+		if len(k) != 21 {
+			return true
+		}
+		var h HotkeyInfo
+		if rlp.DecodeBytes(v, &h) == nil {
+			out = append(out, struct {
+				Hotkey types.Address
+				Info   HotkeyInfo
+			}{types.Address(k[1:]), h})
+		}
+		return true
+	})
+	return out
+}
+
+// HotkeyOf returns a hotkey's record.
+func HotkeyOf(st *state.State, hotkey types.Address) (HotkeyInfo, bool) {
+	return hotkeyInfo(st, hotkey)
+}
