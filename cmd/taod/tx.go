@@ -16,14 +16,56 @@ import (
 	"github.com/taonet/taod/types"
 )
 
-func newTxCmd() *cobra.Command {
+// addSendFlags registers the flags of every command that signs and sends a tx.
+func addSendFlags(cmd *cobra.Command, o *sendOpts) {
+	addRPCFlag(cmd, &o.url)
+	pf := cmd.PersistentFlags()
+	pf.StringVar(&o.dir, "keyring", defaultKeyringDir(), "keyring directory (env TAOD_KEYRING)")
+	pf.StringVar(&o.from, "from", "", "signing coldkey: a name or a keystore file")
+	pf.StringVar(&o.pwFile, "password-file", "", "file with the key's password (dev keys: none needed)")
+	pf.Uint64Var(&o.fee, "fee", 0, "fee in rao (default: base fee × the call's weight)")
+	pf.Uint64Var(&o.tip, "tip", 0, "tip in rao on top of the fee (orders the txpool)")
+	pf.BoolVar(&o.noWait, "no-wait", false, "return after the node accepts the tx")
+	pf.DurationVar(&o.timeout, "timeout", 60*time.Second, "how long to wait for inclusion")
+	pf.BoolVar(&o.asJSON, "json", false, "print JSON for machines")
+}
+
+// amountFlags reads --amount (TAO) or --amount-rao.
+type amountFlags struct {
+	tao string
+	rao uint64
+}
+
+func (a *amountFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&a.tao, "amount", "", "amount in TAO, e.g. 1.5")
+	cmd.Flags().Uint64Var(&a.rao, "amount-rao", 0, "amount in rao (1 TAO = 10^9 rao)")
+}
+
+func (a *amountFlags) value(cmd *cobra.Command) (uint64, error) {
 	var (
-		url, dir, from, pwFile string
-		fee, tip               uint64
-		noWait                 bool
-		timeout                time.Duration
-		asJSON                 bool
+		v   uint64
+		err error
 	)
+	switch {
+	case a.tao != "" && cmd.Flags().Changed("amount-rao"):
+		return 0, errors.New("give --amount or --amount-rao, not both")
+	case a.tao != "":
+		if v, err = types.ParseTAO(a.tao); err != nil {
+			return 0, fmt.Errorf("--amount: %w", err)
+		}
+	case cmd.Flags().Changed("amount-rao"):
+		v = a.rao
+	default:
+		return 0, errors.New("--amount (TAO) or --amount-rao is required")
+	}
+	if v == 0 {
+		return 0, errors.New("amount must be positive")
+	}
+	return v, nil
+}
+
+func newTxCmd() *cobra.Command {
+	var o sendOpts
 	cmd := &cobra.Command{
 		Use:   "tx",
 		Short: "Sign and send transactions",
@@ -31,56 +73,29 @@ func newTxCmd() *cobra.Command {
 node over RPC, then waits until a block includes them (--no-wait to return at once).
 --from takes a key name (the keyring, then ./.devnet/keys for dev0..dev3) or a keystore path.`,
 	}
-	addRPCFlag(cmd, &url)
-	pf := cmd.PersistentFlags()
-	pf.StringVar(&dir, "keyring", defaultKeyringDir(), "keyring directory (env TAOD_KEYRING)")
-	pf.StringVar(&from, "from", "", "signing key: a name or a keystore file")
-	pf.StringVar(&pwFile, "password-file", "", "file with the key's password (dev keys: none needed)")
-	pf.Uint64Var(&fee, "fee", 0, "fee in rao (default: base fee × the call's weight)")
-	pf.Uint64Var(&tip, "tip", 0, "tip in rao on top of the fee (orders the txpool)")
-	pf.BoolVar(&noWait, "no-wait", false, "return after the node accepts the tx")
-	pf.DurationVar(&timeout, "timeout", 60*time.Second, "how long to wait for inclusion")
-	pf.BoolVar(&asJSON, "json", false, "print JSON for machines")
-
+	addSendFlags(cmd, &o)
 	var (
-		to, amount string
-		amountRao  uint64
+		to     string
+		amount amountFlags
 	)
 	transfer := &cobra.Command{
 		Use:   "transfer --from KEY --to ADDRESS (--amount TAO | --amount-rao RAO)",
 		Short: "Send TAO to an address",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if from == "" {
-				return errors.New("--from is required")
-			}
 			dst, err := parseAddressArg(to)
 			if err != nil {
 				return fmt.Errorf("--to: %w", err)
 			}
-			var rao uint64
-			switch {
-			case amount != "" && cmd.Flags().Changed("amount-rao"):
-				return errors.New("give --amount or --amount-rao, not both")
-			case amount != "":
-				if rao, err = types.ParseTAO(amount); err != nil {
-					return fmt.Errorf("--amount: %w", err)
-				}
-			case cmd.Flags().Changed("amount-rao"):
-				rao = amountRao
-			default:
-				return errors.New("--amount (TAO) or --amount-rao is required")
+			v, err := amount.value(cmd)
+			if err != nil {
+				return err
 			}
-			if rao == 0 {
-				return errors.New("amount must be positive")
-			}
-			return sendCall(cmd, sendOpts{url: url, dir: dir, from: from, pwFile: pwFile, fee: fee, tip: tip, noWait: noWait, timeout: timeout, asJSON: asJSON},
-				&types.Transfer{To: dst, Amount: rao})
+			return sendCall(cmd, o, &types.Transfer{To: dst, Amount: v})
 		},
 	}
 	transfer.Flags().StringVar(&to, "to", "", "recipient address (0x…)")
-	transfer.Flags().StringVar(&amount, "amount", "", "amount in TAO, e.g. 1.5")
-	transfer.Flags().Uint64Var(&amountRao, "amount-rao", 0, "amount in rao (1 TAO = 10^9 rao)")
+	amount.register(transfer)
 	cmd.AddCommand(transfer)
 	return cmd
 }
@@ -96,6 +111,9 @@ type sendOpts struct {
 // sendCall signs call with the --from key, sends it and waits for its receipt.
 func sendCall(cmd *cobra.Command, o sendOpts, c types.Call) error {
 	ctx := cmd.Context()
+	if o.from == "" {
+		return errors.New("--from is required")
+	}
 	entry, err := resolveKey(o.dir, o.from)
 	if err != nil {
 		return err

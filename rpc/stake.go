@@ -1,0 +1,154 @@
+package rpc
+
+import (
+	"strconv"
+
+	"github.com/taonet/taod/chain"
+	"github.com/taonet/taod/types"
+)
+
+// StakeAPI is the stake_ namespace: stake positions, delegates, validator
+// sets and unbonding.
+type StakeAPI struct{ b Backend }
+
+func rao(v uint64) string { return strconv.FormatUint(v, 10) }
+
+// GetStake returns coldkey's stake on hotkey in rao.
+func (api *StakeAPI) GetStake(coldkey, hotkey types.Address) string {
+	return rao(chain.Stake(api.b.Chain().State(), coldkey, hotkey))
+}
+
+// NominatorJSON is one stake position on a hotkey.
+type NominatorJSON struct {
+	Coldkey types.Address `json:"coldkey"`
+	Stake   string        `json:"stake"`
+}
+
+// HotkeyJSON describes a hotkey and who stakes on it.
+type HotkeyJSON struct {
+	Hotkey       types.Address   `json:"hotkey"`
+	Owner        types.Address   `json:"owner"`
+	TotalStake   string          `json:"totalStake"`
+	TakePPM      uint32          `json:"takePpm"`
+	ConsensusKey *types.Address  `json:"consensusKey"`
+	PendingKey   *types.Address  `json:"pendingConsensusKey"`
+	Jailed       bool            `json:"jailed"`
+	JailedUntil  uint64          `json:"jailedUntil,omitempty"`
+	Nominators   []NominatorJSON `json:"nominators,omitempty"`
+}
+
+func hotkeyJSON(hk types.Address, h chain.HotkeyInfo) *HotkeyJSON {
+	out := &HotkeyJSON{Hotkey: hk, Owner: h.Owner, TotalStake: rao(h.TotalStake), TakePPM: h.Take, Jailed: h.Jailed}
+	if h.Jailed {
+		out.JailedUntil = h.JailedUntil
+	}
+	if h.ConsensusKey != (types.Address{}) {
+		k := h.ConsensusKey
+		out.ConsensusKey = &k
+	}
+	if h.PendingKey != (types.Address{}) {
+		k := h.PendingKey
+		out.PendingKey = &k
+	}
+	return out
+}
+
+// OfHotkey returns a hotkey's record and its nominators; null if unknown.
+func (api *StakeAPI) OfHotkey(hotkey types.Address) *HotkeyJSON {
+	st := api.b.Chain().State()
+	h, ok := chain.HotkeyOf(st, hotkey)
+	if !ok {
+		return nil
+	}
+	out := hotkeyJSON(hotkey, h)
+	for _, n := range chain.Nominators(st, hotkey) {
+		out.Nominators = append(out.Nominators, NominatorJSON{n.Coldkey, rao(n.Amount)})
+	}
+	return out
+}
+
+// Delegates lists every hotkey with stake (without nominator lists).
+func (api *StakeAPI) Delegates() []*HotkeyJSON {
+	out := []*HotkeyJSON{}
+	for _, h := range chain.Hotkeys(api.b.Chain().State()) {
+		if h.Info.TotalStake > 0 {
+			out = append(out, hotkeyJSON(h.Hotkey, h.Info))
+		}
+	}
+	return out
+}
+
+// PositionJSON is one stake position of a coldkey.
+type PositionJSON struct {
+	Hotkey types.Address `json:"hotkey"`
+	Stake  string        `json:"stake"`
+}
+
+// StakesOf lists a coldkey's stake positions.
+func (api *StakeAPI) StakesOf(coldkey types.Address) []PositionJSON {
+	out := []PositionJSON{}
+	for _, p := range chain.StakesOf(api.b.Chain().State(), coldkey) {
+		out = append(out, PositionJSON{p.Hotkey, rao(p.Amount)})
+	}
+	return out
+}
+
+// ValidatorJSON is a member of a validator set.
+type ValidatorJSON struct {
+	ConsensusKey types.Address  `json:"consensusKey"`
+	Hotkey       *types.Address `json:"hotkey"` // null for bootstrap validators
+	Power        uint64         `json:"power"`
+}
+
+// ValidatorsJSON is the validator set of a height.
+type ValidatorsJSON struct {
+	Height     uint64          `json:"height"`
+	Hash       types.Hash      `json:"hash"`
+	Bootstrap  bool            `json:"bootstrap"`
+	TotalPower uint64          `json:"totalPower"`
+	Validators []ValidatorJSON `json:"validators"`
+}
+
+// Validators returns the validator set governing a height (default: the
+// next block's).
+func (api *StakeAPI) Validators(block *BlockNumber) (*ValidatorsJSON, error) {
+	c := api.b.Chain()
+	head, _ := c.Store().Head()
+	h := head.Height + 1
+	if block != nil && !block.latest {
+		h = block.n
+	}
+	if h > head.Height+1 {
+		return nil, &Error{CodeNotFound, "the validator set of height " + rao(h) + " is not decided yet (head " + rao(head.Height) + ")"}
+	}
+	set, err := c.ValidatorSet(h)
+	if err != nil {
+		return nil, err
+	}
+	out := &ValidatorsJSON{Height: h, Hash: set.Hash(), Bootstrap: set.Bootstrap, TotalPower: set.TotalPower(), Validators: []ValidatorJSON{}}
+	for i, v := range set.Validators {
+		j := ValidatorJSON{ConsensusKey: v.Address, Power: v.Power}
+		if i < len(set.Hotkeys) && set.Hotkeys[i] != (types.Address{}) {
+			hk := set.Hotkeys[i]
+			j.Hotkey = &hk
+		}
+		out.Validators = append(out.Validators, j)
+	}
+	return out, nil
+}
+
+// UnbondingJSON is stake on its way back to balance.
+type UnbondingJSON struct {
+	Hotkey    types.Address `json:"hotkey"`
+	Amount    string        `json:"amount"`
+	ReleaseAt uint64        `json:"releaseAt"`
+}
+
+// Unbonding lists a coldkey's unbonding stake.
+func (api *StakeAPI) Unbonding(coldkey types.Address) []UnbondingJSON {
+	out := []UnbondingJSON{}
+	for _, u := range chain.UnbondingOf(api.b.Chain().State(), coldkey) {
+		out = append(out, UnbondingJSON{u.Hotkey, rao(u.Amount), u.ReleaseAt})
+	}
+	return out
+}
