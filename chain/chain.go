@@ -76,8 +76,8 @@ func (c *Chain) ValidatorSet(h uint64) (ValidatorSet, error) {
 	return ValidatorSetAt(c.store.NewState(), c.params.Staking, h)
 }
 
-// CheckTxStatic checks what does not depend on the sender's account: chain
-// ID, signature, minimum fee and fee arithmetic. It returns the sender.
+// CheckTxStatic checks what does not depend on state: chain ID, signature
+// and fee arithmetic. It returns the sender.
 func (c *Chain) CheckTxStatic(tx *types.Tx) (types.Address, error) {
 	if tx.ChainID() != c.genesis.ChainID {
 		return types.Address{}, fmt.Errorf("%w: tx for chain %d, this is chain %d", ErrWrongChain, tx.ChainID(), c.genesis.ChainID)
@@ -86,37 +86,102 @@ func (c *Chain) CheckTxStatic(tx *types.Tx) (types.Address, error) {
 	if err != nil {
 		return types.Address{}, err
 	}
-	min, err := c.MinFee(tx.Call())
-	if err != nil {
-		return from, err
-	}
-	if tx.Fee() < min {
-		return from, fmt.Errorf("%w: fee %d rao, minimum %d", ErrFeeTooLow, tx.Fee(), min)
-	}
 	if _, carry := bits.Add64(tx.Fee(), tx.Tip(), 0); carry != 0 {
 		return from, ErrFeeOverflow
 	}
 	return from, nil
 }
 
-// CheckTx reports whether tx is valid on top of st: the rules that make a
-// block containing it invalid. It does not change st.
-func (c *Chain) CheckTx(st *state.State, tx *types.Tx) (types.Address, error) {
-	from, err := c.CheckTxStatic(tx)
+// CheckFee checks a tx's fee on top of st (as the next block would): at
+// least base fee × weight, or zero for a fee-free call (DESIGN.md §2) that
+// would succeed.
+func (c *Chain) CheckFee(st *state.State, tx *types.Tx, from types.Address) error {
+	head, _ := c.store.Head()
+	x := &blockCtx{c: c, st: st, height: head.Height + 1}
+	_, err := x.checkFee(tx, from)
+	return err
+}
+
+// checkFee returns whether tx runs fee-free; a fee-free call is dry-run and
+// must succeed.
+func (x *blockCtx) checkFee(tx *types.Tx, from types.Address) (bool, error) {
+	min, err := x.c.MinFee(tx.Call())
 	if err != nil {
-		return from, err
+		return false, err
+	}
+	if tx.Fee() >= min {
+		return false, nil
+	}
+	if tx.Fee() != 0 || tx.Tip() != 0 || !x.feeFreeCall(from, tx.Call()) {
+		return false, fmt.Errorf("%w: fee %d rao, minimum %d", ErrFeeTooLow, tx.Fee(), min)
+	}
+	snap := x.st.Snapshot()
+	err = x.applyCall(from, tx.Call())
+	x.st.Revert(snap)
+	if err != nil {
+		return true, fmt.Errorf("%w: fee-free %v would fail: %v", ErrFeeTooLow, tx.Call().Kind(), err)
+	}
+	return true, nil
+}
+
+// feeFreeCall reports whether call may run without a fee for from:
+// PowRegister, weights by permitted validators (any neuron while the subnet
+// bootstraps), root weights by root members, ServeAxon by neurons.
+func (x *blockCtx) feeFreeCall(from types.Address, call types.Call) bool {
+	permitted := func(netuid uint16) bool {
+		s, uid, n, err := x.neuronOf(netuid, from)
+		_ = uid
+		return err == nil && (n.Permit || x.bootstrapping(&s))
+	}
+	switch c := call.(type) {
+	case *types.PowRegister:
+		return true
+	case *types.SetWeights:
+		return permitted(c.Netuid)
+	case *types.CommitWeights:
+		return permitted(c.Netuid)
+	case *types.RevealWeights:
+		return permitted(c.Netuid)
+	case *types.SetRootWeights:
+		_, ok := rootMember(x.st, from)
+		return ok
+	case *types.ServeAxon:
+		_, ok := UIDOf(x.st, c.Netuid, from)
+		return ok
+	}
+	return false
+}
+
+// CheckTx reports whether tx is valid on top of st as the next block: the
+// rules that make a block containing it invalid. It leaves st as it was.
+func (c *Chain) CheckTx(st *state.State, tx *types.Tx) (types.Address, error) {
+	head, _ := c.store.Head()
+	x := &blockCtx{c: c, st: st, height: head.Height + 1}
+	from, _, err := x.checkTx(tx)
+	return from, err
+}
+
+func (x *blockCtx) checkTx(tx *types.Tx) (types.Address, bool, error) {
+	st := x.st
+	from, err := x.c.CheckTxStatic(tx)
+	if err != nil {
+		return from, false, err
 	}
 	acc := st.Account(from)
 	switch {
 	case tx.Nonce() < acc.Nonce:
-		return from, fmt.Errorf("%w: tx nonce %d, account %s is at %d", ErrNonceTooLow, tx.Nonce(), from, acc.Nonce)
+		return from, false, fmt.Errorf("%w: tx nonce %d, account %s is at %d", ErrNonceTooLow, tx.Nonce(), from, acc.Nonce)
 	case tx.Nonce() > acc.Nonce:
-		return from, fmt.Errorf("%w: tx nonce %d, account %s is at %d", ErrNonceTooHigh, tx.Nonce(), from, acc.Nonce)
+		return from, false, fmt.Errorf("%w: tx nonce %d, account %s is at %d", ErrNonceTooHigh, tx.Nonce(), from, acc.Nonce)
+	}
+	free, err := x.checkFee(tx, from)
+	if err != nil {
+		return from, false, err
 	}
 	if total := tx.Fee() + tx.Tip(); acc.Balance < total && !feeFromStake(st, from, tx, total) {
-		return from, fmt.Errorf("%w: fee + tip %d rao, balance %d", ErrCannotPayFee, total, acc.Balance)
+		return from, false, fmt.Errorf("%w: fee + tip %d rao, balance %d", ErrCannotPayFee, total, acc.Balance)
 	}
-	return from, nil
+	return from, free, nil
 }
 
 // feeFromStake reports whether a RemoveStake may pay its fee out of the
@@ -131,11 +196,24 @@ func feeFromStake(st *state.State, from types.Address, tx *types.Tx, total uint6
 // state is unchanged; a failed call is reported in the receipt.
 func (x *blockCtx) applyTx(tx *types.Tx) (types.Receipt, error) {
 	st := x.st
-	from, err := x.c.CheckTx(st, tx)
+	from, free, err := x.checkTx(tx)
 	if err != nil {
 		return types.Receipt{}, err
 	}
-	paid := tx.Fee() + tx.Tip() // CheckTx ruled out overflow
+	if free {
+		// A fee-free call succeeded in the dry run of checkTx and st has not
+		// changed since: it runs, with only the nonce besides.
+		snap := st.Snapshot()
+		acc := st.Account(from)
+		acc.Nonce++
+		st.SetAccount(from, acc)
+		if err := x.applyCall(from, tx.Call()); err != nil {
+			st.Revert(snap)
+			return types.Receipt{}, fmt.Errorf("%w: fee-free %v failed: %v", ErrFeeTooLow, tx.Call().Kind(), err)
+		}
+		return types.Receipt{TxHash: tx.Hash(), Status: types.ReceiptSuccess, Weight: tx.Call().Weight()}, nil
+	}
+	paid := tx.Fee() + tx.Tip() // CheckTxStatic ruled out overflow
 	call := tx.Call()
 	if feeFromStake(st, from, tx, paid) {
 		rs := call.(*types.RemoveStake)
@@ -181,6 +259,26 @@ func (x *blockCtx) applyCall(from types.Address, call types.Call) error {
 		return x.bindConsensusKey(from, call)
 	case *types.Unjail:
 		return x.unjail(from, call)
+	case *types.RegisterNetwork:
+		return x.registerNetwork(from, call)
+	case *types.BurnedRegister:
+		return x.burnedRegister(from, call)
+	case *types.PowRegister:
+		return x.powRegister(from, call)
+	case *types.ServeAxon:
+		return x.serveAxon(from, call)
+	case *types.SetWeights:
+		return x.setWeights(from, call)
+	case *types.CommitWeights:
+		return x.commitWeights(from, call)
+	case *types.RevealWeights:
+		return x.revealWeights(from, call)
+	case *types.RootRegister:
+		return x.rootRegister(from, call)
+	case *types.SetRootWeights:
+		return x.setRootWeights(from, call)
+	case *types.SetHyperparam:
+		return x.setHyperparam(from, call)
 	}
 	return fmt.Errorf("%w: %v", types.ErrUnknownCall, call.Kind())
 }
@@ -269,6 +367,9 @@ func (x *blockCtx) beginBlock(lastCommit *types.Commit, evidence []types.Evidenc
 // epoch's last block, decide the next validator set.
 func (x *blockCtx) endBlock() error {
 	x.releaseUnbonding()
+	if err := x.subnetsEndBlock(); err != nil {
+		return err
+	}
 	if x.c.endBlockHook != nil {
 		if err := x.c.endBlockHook(x); err != nil {
 			return err

@@ -27,6 +27,8 @@ type Params struct {
 	MaxBlockTxs int `json:"max_block_txs"`
 	// Staking governs stake, the validator set and slashing.
 	Staking StakingParams `json:"staking"`
+	// Subnets governs subnets, registration and the root network.
+	Subnets SubnetParams `json:"subnets"`
 }
 
 // DefaultParams are mainnet's.
@@ -38,6 +40,7 @@ func DefaultParams() Params {
 		MaxBlockWeight:   types.TransferWeight * 20_000,
 		MaxBlockTxs:      20_000,
 		Staking:          DefaultStakingParams(),
+		Subnets:          DefaultSubnetParams(),
 	}
 }
 
@@ -51,7 +54,10 @@ func (p Params) Validate() error {
 	case p.MaxBlockTxs <= 0 || p.MaxBlockWeight < types.TransferWeight:
 		return errors.New("chain: block limits must admit at least one transfer")
 	}
-	return p.Staking.Validate()
+	if err := p.Staking.Validate(); err != nil {
+		return err
+	}
+	return p.Subnets.Validate()
 }
 
 // Alloc is a genesis balance.
@@ -69,6 +75,15 @@ type Genesis struct {
 	Params     Params            `json:"params"`
 	Alloc      []Alloc           `json:"alloc"`
 	Validators []types.Validator `json:"validators"`
+	// Subnets are created at genesis, netuid 1 upwards (mainnet: subnet 1,
+	// owned by nobody, so a fair launch has somewhere to mine).
+	Subnets []GenesisSubnet `json:"subnets"`
+}
+
+// GenesisSubnet is a subnet created at genesis.
+type GenesisSubnet struct {
+	Name  string        `json:"name"`
+	Owner types.Address `json:"owner"` // zero: no owner, no owner cut
 }
 
 // Validate checks a genesis for mistakes that would make a broken chain.
@@ -137,6 +152,9 @@ func (g *Genesis) build(st *state.State) (*types.Block, error) {
 		total += a.Balance
 	}
 	st.SetIssuance(total)
+	for _, sn := range g.Subnets {
+		createSubnet(st, g.Params.Subnets, sn.Owner, sn.Name, 0, 0)
+	}
 	writeValidatorSet(st, 0, ValidatorSet{Validators: g.Validators, Hotkeys: make([]types.Address, len(g.Validators)), Bootstrap: true})
 	root, err := st.Root()
 	if err != nil {

@@ -27,6 +27,7 @@ func Preset(name string, timeMs uint64, validators []types.Address, funded []typ
 	switch name {
 	case "mainnet":
 		g.ChainID = MainnetChainID
+		g.Subnets = []GenesisSubnet{{Name: "apex"}}
 		return g, g.Validate()
 	case "devnet":
 		g.ChainID = DevnetChainID
@@ -34,10 +35,16 @@ func Preset(name string, timeMs uint64, validators []types.Address, funded []typ
 		g.Params.Staking = testStakingParams()
 		g.Params.Staking.ConsensusEpoch = 20
 		g.Params.Staking.UnbondingPeriod = 100
+		g.Params.Subnets = testSubnetParams()
+		g.Params.Subnets.Defaults.Tempo = 20
+		if len(funded) > 0 {
+			g.Subnets = []GenesisSubnet{{Name: "apex", Owner: funded[0]}}
+		}
 	case "test":
 		g.ChainID = TestChainID
 		g.Params.BlockTimeMs = 200
 		g.Params.Staking = testStakingParams()
+		g.Params.Subnets = testSubnetParams()
 	default:
 		return nil, fmt.Errorf("chain: unknown preset %q (have %v)", name, Presets)
 	}

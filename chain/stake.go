@@ -28,6 +28,8 @@ type blockCtx struct {
 	c      *Chain
 	st     *state.State
 	height uint64
+
+	subnetsChanged bool // a subnet was created or pruned: recompute shares
 }
 
 func (x *blockCtx) addStake(from types.Address, c *types.AddStake) error {

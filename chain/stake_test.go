@@ -23,11 +23,19 @@ type world struct {
 	t    *testing.T
 	c    *Chain
 	keys map[types.Address]*ecdsa.PrivateKey // consensus keys by address
+	next map[types.Address]uint64            // nonces handed out in the block being built
+}
+
+// nonce hands out the next nonce of a, counting txs signed for this block.
+func (w *world) nonce(a types.Address) uint64 {
+	n := max(w.st().Account(a).Nonce, w.next[a])
+	w.next[a] = n + 1
+	return n
 }
 
 func newWorld(t *testing.T) *world {
 	c := newTestChain(t, 6)
-	w := &world{t: t, c: c, keys: map[types.Address]*ecdsa.PrivateKey{devkeys.Address(0): devkeys.Key(0)}}
+	w := &world{t: t, c: c, keys: map[types.Address]*ecdsa.PrivateKey{devkeys.Address(0): devkeys.Key(0)}, next: map[types.Address]uint64{}}
 	for i := 20; i < 30; i++ {
 		w.keys[devkeys.Address(i)] = devkeys.Key(i)
 	}
@@ -40,7 +48,7 @@ func (w *world) st() *state.State { return w.c.State() }
 func (w *world) call(i int, call types.Call) *types.Tx {
 	w.t.Helper()
 	k := devkeys.Key(i)
-	n := w.st().Account(crypto.PubkeyToAddress(k.PublicKey)).Nonce
+	n := w.nonce(crypto.PubkeyToAddress(k.PublicKey))
 	tx, err := types.SignTx(types.TxData{ChainID: w.c.ChainID(), Nonce: n, Fee: call.Weight(), Call: call}, k)
 	if err != nil {
 		w.t.Fatal(err)
@@ -52,6 +60,7 @@ func (w *world) call(i int, call types.Call) *types.Tx {
 // key is known, except those in skip.
 func (w *world) block(ev []types.Evidence, skip map[types.Address]bool, txs ...*types.Tx) *Executed {
 	w.t.Helper()
+	clear(w.next)
 	head, _ := w.c.Store().Head()
 	e, rej, err := w.c.Propose(Proposal{Time: head.Time + 200, LastCommit: lastCommit(w.t, w.c), Evidence: ev}, txs)
 	if err != nil {

@@ -110,7 +110,11 @@ func (p *TxPool) Add(tx *types.Tx) error {
 	if err != nil {
 		return err
 	}
-	acc := p.chain.State().Account(from)
+	st := p.chain.State()
+	if err := p.chain.CheckFee(st, tx, from); err != nil {
+		return err
+	}
+	acc := st.Account(from)
 	if tx.Nonce() < acc.Nonce {
 		return fmt.Errorf("%w: tx nonce %d, account %s is at %d", chain.ErrNonceTooLow, tx.Nonce(), from, acc.Nonce)
 	}

@@ -18,6 +18,16 @@ const (
 	CallSetTake          CallKind = 4
 	CallBindConsensusKey CallKind = 5
 	CallUnjail           CallKind = 6
+	CallRegisterNetwork  CallKind = 7
+	CallBurnedRegister   CallKind = 8
+	CallPowRegister      CallKind = 9
+	CallServeAxon        CallKind = 10
+	CallSetWeights       CallKind = 11
+	CallCommitWeights    CallKind = 12
+	CallRevealWeights    CallKind = 13
+	CallRootRegister     CallKind = 14
+	CallSetRootWeights   CallKind = 15
+	CallSetHyperparam    CallKind = 16
 )
 
 var callNames = map[CallKind]string{
@@ -27,6 +37,16 @@ var callNames = map[CallKind]string{
 	CallSetTake:          "SetTake",
 	CallBindConsensusKey: "BindConsensusKey",
 	CallUnjail:           "Unjail",
+	CallRegisterNetwork:  "RegisterNetwork",
+	CallBurnedRegister:   "BurnedRegister",
+	CallPowRegister:      "PowRegister",
+	CallServeAxon:        "ServeAxon",
+	CallSetWeights:       "SetWeights",
+	CallCommitWeights:    "CommitWeights",
+	CallRevealWeights:    "RevealWeights",
+	CallRootRegister:     "RootRegister",
+	CallSetRootWeights:   "SetRootWeights",
+	CallSetHyperparam:    "SetHyperparam",
 }
 
 func (k CallKind) String() string {
@@ -51,6 +71,26 @@ func newCall(k CallKind) Call {
 		return new(BindConsensusKey)
 	case CallUnjail:
 		return new(Unjail)
+	case CallRegisterNetwork:
+		return new(RegisterNetwork)
+	case CallBurnedRegister:
+		return new(BurnedRegister)
+	case CallPowRegister:
+		return new(PowRegister)
+	case CallServeAxon:
+		return new(ServeAxon)
+	case CallSetWeights:
+		return new(SetWeights)
+	case CallCommitWeights:
+		return new(CommitWeights)
+	case CallRevealWeights:
+		return new(RevealWeights)
+	case CallRootRegister:
+		return new(RootRegister)
+	case CallSetRootWeights:
+		return new(SetRootWeights)
+	case CallSetHyperparam:
+		return new(SetHyperparam)
 	}
 	return nil
 }

@@ -1,0 +1,212 @@
+package chain
+
+import (
+	"fmt"
+
+	"github.com/taonet/taod/subnet"
+	"github.com/taonet/taod/subnet/yuma"
+	"github.com/taonet/taod/types"
+)
+
+// subnetsEndBlock runs the per-block subnet work, in this order: the pool is
+// shared out to subnets by their shares, registration costs adjust, due
+// epochs run, and the shares are recomputed every root tempo (or when the
+// set of subnets changed).
+func (x *blockCtx) subnetsEndBlock() error {
+	subnets := Subnets(x.st)
+	if x.subnetsChanged || x.height%x.c.params.Subnets.RootTempo == 0 {
+		if err := x.recomputeShares(subnets); err != nil {
+			return err
+		}
+		subnets = Subnets(x.st)
+	}
+	x.distributeEmission(subnets)
+	for _, s := range Subnets(x.st) {
+		if x.height >= s.LastAdjust+s.Hyper.AdjustmentInterval {
+			h := s.Hyper
+			s.Burn = subnet.AdjustCost(s.Burn, s.RegsInterval, h.TargetRegsPerInterval, h.MinBurn, h.MaxBurn)
+			s.Difficulty = subnet.AdjustCost(s.Difficulty, s.RegsInterval, h.TargetRegsPerInterval, h.MinDifficulty, h.MaxDifficulty)
+			s.RegsInterval, s.LastAdjust = 0, x.height
+			setSubnetInfo(x.st, s)
+		}
+		if (x.height+uint64(s.Netuid))%s.Hyper.Tempo == 0 {
+			if err := x.runEpoch(s); err != nil {
+				return fmt.Errorf("chain: epoch of subnet %d at %d: %w", s.Netuid, x.height, err)
+			}
+		}
+	}
+	return nil
+}
+
+// distributeEmission moves the pool to the subnets' pending emission by
+// share, floored; the remainder stays in the pool for the next block.
+func (x *blockCtx) distributeEmission(subnets []SubnetInfo) {
+	pool := x.st.Pool()
+	if pool == 0 || len(subnets) == 0 {
+		return
+	}
+	var paid uint64
+	for _, s := range subnets {
+		amt := mulDiv(pool, s.Share, ShareScale)
+		if amt == 0 {
+			continue
+		}
+		s.Pending += amt
+		paid += amt
+		setSubnetInfo(x.st, s)
+	}
+	x.st.SetPool(pool - paid)
+}
+
+// runEpoch runs Yuma on a subnet and pays its pending emission: the owner
+// cut to the owner's balance, miners' incentive as stake on their hotkeys,
+// validators' dividends through CreditReward (take, then nominators). The
+// rounding dust stays pending for the next epoch.
+func (x *blockCtx) runEpoch(s SubnetInfo) error {
+	n := int(s.N)
+	s.LastEpoch = x.height
+	if n == 0 {
+		setSubnetInfo(x.st, s)
+		return nil
+	}
+	in := yuma.Input{
+		Stake:               make([]uint64, n),
+		Weights:             make([][]uint16, n),
+		Bonds:               make([][]uint16, n),
+		LastUpdate:          make([]uint64, n),
+		BlockAtRegistration: make([]uint64, n),
+		CurrentBlock:        x.height,
+		Params: yuma.Params{
+			Kappa:              uint16(s.Hyper.Kappa),
+			BondsMovingAverage: s.Hyper.BondsMovingAverage,
+			ActivityCutoff:     s.Hyper.ActivityCutoff,
+			MaxValidators:      int(s.Hyper.MaxValidators),
+			Tempo:              s.Hyper.Tempo,
+		},
+	}
+	neurons := make([]Neuron, n)
+	nb := u16b(s.Netuid)
+	for i := 0; i < n; i++ {
+		nr, _ := getNeuron(x.st, s.Netuid, uint16(i))
+		neurons[i] = nr
+		h, _ := hotkeyInfo(x.st, nr.Hotkey)
+		in.Stake[i] = h.TotalStake
+		in.Weights[i] = getSparse(x.st, key(pWeights, nb, u16b(uint16(i)))).dense(n)
+		in.Bonds[i] = getSparse(x.st, key(pBonds, nb, u16b(uint16(i)))).dense(n)
+		in.LastUpdate[i] = nr.LastUpdate
+		in.BlockAtRegistration[i] = nr.RegisteredAt
+	}
+	total := s.Pending
+	var ownerCut uint64
+	if s.Owner != (types.Address{}) {
+		ownerCut = mulDiv(total, uint64(x.c.params.Subnets.OwnerCut), types.PPM)
+	}
+	in.Emission = total - ownerCut
+	out, err := yuma.Epoch(in)
+	if err != nil {
+		return err
+	}
+	if ownerCut > 0 {
+		x.credit(s.Owner, ownerCut)
+	}
+	for i := 0; i < n; i++ {
+		nr := neurons[i]
+		if inc := out.IncentiveEmission[i]; inc > 0 {
+			h, _ := hotkeyInfo(x.st, nr.Hotkey)
+			setStake(x.st, h.Owner, nr.Hotkey, Stake(x.st, h.Owner, nr.Hotkey)+inc)
+		}
+		if div := out.DividendEmission[i]; div > 0 {
+			if err := CreditReward(x.st, nr.Hotkey, div); err != nil {
+				return err
+			}
+		}
+		nr.Rank, nr.Trust, nr.Consensus = out.Ranks[i].U16(), out.Trust[i].U16(), out.Consensus[i].U16()
+		nr.Incentive, nr.Dividends, nr.ValidatorTrust = out.Incentive[i].U16(), out.Dividends[i].U16(), out.ValidatorTrust[i].U16()
+		nr.Permit, nr.Active = out.ValidatorPermits[i], out.Active[i]
+		nr.Emission = out.IncentiveEmission[i] + out.DividendEmission[i]
+		setNeuron(x.st, s.Netuid, uint16(i), nr)
+		var row []uint16
+		if i < len(out.Bonds) {
+			row = out.Bonds[i]
+		}
+		setSparse(x.st, key(pBonds, nb, u16b(uint16(i))), sparseOf(row))
+	}
+	s.Pending = out.Dust
+	s.LastEmission = total - out.Dust
+	setSubnetInfo(x.st, s)
+	return nil
+}
+
+// recomputeShares runs Yuma over the root network to set each subnet's
+// share of the block emission: members (by stake) weight subnets, and a
+// subnet's share is its incentive. While no member has stake or weights,
+// every subnet gets an equal share.
+func (x *blockCtx) recomputeShares(subnets []SubnetInfo) error {
+	if len(subnets) == 0 {
+		return nil
+	}
+	members := RootMembers(x.st)
+	m, k := len(members), len(subnets)
+	n := m + k
+	col := make(map[uint16]int, k)
+	for j, s := range subnets {
+		col[s.Netuid] = m + j
+	}
+	in := yuma.Input{
+		Stake:               make([]uint64, n),
+		Weights:             make([][]uint16, n),
+		LastUpdate:          make([]uint64, n),
+		BlockAtRegistration: make([]uint64, n),
+		CurrentBlock:        x.height,
+		Emission:            ShareScale,
+		Params:              yuma.DefaultParams(),
+	}
+	in.Params.MaxValidators = x.c.params.Subnets.RootMaxValidators
+	in.Params.Tempo = x.c.params.Subnets.RootTempo
+	in.Params.ActivityCutoff = x.c.params.Subnets.Defaults.ActivityCutoff * 10
+	weighted := false
+	for i, hk := range members {
+		h, _ := hotkeyInfo(x.st, hk)
+		mem, _ := rootMember(x.st, hk)
+		in.Stake[i] = h.TotalStake
+		in.LastUpdate[i] = mem.LastUpdate
+		in.BlockAtRegistration[i] = mem.RegisteredAt
+		w := RootWeightsOf(x.st, hk)
+		if len(w.Index) > 0 && h.TotalStake > 0 {
+			row := make([]uint16, n)
+			for t, netuid := range w.Index {
+				if c, ok := col[netuid]; ok {
+					row[c] = w.Values[t]
+					weighted = true
+				}
+			}
+			in.Weights[i] = row
+		}
+	}
+	for j, s := range subnets {
+		in.LastUpdate[m+j] = s.CreatedAt
+		in.BlockAtRegistration[m+j] = s.CreatedAt
+	}
+	shares := make([]uint64, k)
+	var sum uint64
+	if weighted {
+		out, err := yuma.Epoch(in)
+		if err != nil {
+			return err
+		}
+		for j := range subnets {
+			shares[j] = uint64(out.Incentive[m+j]) >> 30 // Fixed has 62 fractional bits; shares 32
+			sum += shares[j]
+		}
+	}
+	if sum == 0 {
+		for j := range shares {
+			shares[j] = ShareScale / uint64(k)
+		}
+	}
+	for j, s := range subnets {
+		s.Share = shares[j]
+		setSubnetInfo(x.st, s)
+	}
+	return nil
+}

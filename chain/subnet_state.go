@@ -1,0 +1,287 @@
+package chain
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/ethereum/go-ethereum/rlp"
+
+	"github.com/taonet/taod/state"
+	"github.com/taonet/taod/subnet"
+	"github.com/taonet/taod/types"
+)
+
+// Subnet state keys:
+//
+//	N<netuid>          SubnetInfo
+//	n<netuid><uid>     Neuron
+//	x<netuid><hotkey>  uid of a hotkey on a subnet
+//	w<netuid><uid>     the neuron's weights (sparse)
+//	b<netuid><uid>     the neuron's bonds (sparse)
+//	q<netuid><hotkey>  a weights commit awaiting its reveal
+//	R<hotkey>          root network member
+//	W<hotkey>          a root member's weights over subnets (sparse)
+//	gnet               NetworkRegistry
+const (
+	pSubnet     = 'N'
+	pNeuron     = 'n'
+	pUIDOf      = 'x'
+	pWeights    = 'w'
+	pBonds      = 'b'
+	pCommit     = 'q'
+	pRootMember = 'R'
+	pRootWeight = 'W'
+)
+
+var keyNetRegistry = []byte("gnet")
+
+func u16b(v uint16) []byte { return binary.BigEndian.AppendUint16(nil, v) }
+
+// SubnetInfo is a subnet's record.
+type SubnetInfo struct {
+	Netuid       uint16
+	Name         string
+	Owner        types.Address // zero: none (no owner cut)
+	Locked       uint64        // rao locked at creation, returned when pruned
+	CreatedAt    uint64
+	Hyper        subnet.Hyperparams
+	Burn         uint64 // current BurnedRegister cost
+	Difficulty   uint64 // current PowRegister difficulty
+	RegsInterval uint64 // registrations since the last adjustment
+	RegsBlock    uint64 // height RegsThisBlock counts
+	RegsThisBlk  uint64
+	LastAdjust   uint64
+	Pending      uint64 // emission accrued for the next epoch, rao
+	LastEpoch    uint64
+	N            uint16 // UIDs in use: 0 … N-1
+	Share        uint64 // share of block emission, out of ShareScale
+	LastEmission uint64 // rao paid at the last epoch
+}
+
+// ShareScale is the denominator of subnet emission shares.
+const ShareScale = 1 << 32
+
+// NetworkRegistry tracks subnet creation for the lock cost.
+type NetworkRegistry struct {
+	LastLock      uint64
+	LastLockBlock uint64
+}
+
+func subnetInfo(st *state.State, netuid uint16) (SubnetInfo, bool) {
+	b := st.Get(key(pSubnet, u16b(netuid)))
+	if len(b) == 0 {
+		return SubnetInfo{}, false
+	}
+	var s SubnetInfo
+	if err := rlp.DecodeBytes(b, &s); err != nil {
+		panic(fmt.Sprintf("chain: corrupt subnet %d: %v", netuid, err))
+	}
+	return s, true
+}
+
+func setSubnetInfo(st *state.State, s SubnetInfo) {
+	b, _ := rlp.EncodeToBytes(&s)
+	st.Set(key(pSubnet, u16b(s.Netuid)), b)
+}
+
+// Subnet returns a subnet's record.
+func Subnet(st *state.State, netuid uint16) (SubnetInfo, bool) { return subnetInfo(st, netuid) }
+
+// Subnets lists every subnet, by netuid.
+func Subnets(st *state.State) []SubnetInfo {
+	var out []SubnetInfo
+	st.Iterate([]byte{pSubnet}, func(k, v []byte) bool {
+		var s SubnetInfo
+		if len(k) == 3 && rlp.DecodeBytes(v, &s) == nil {
+			out = append(out, s)
+		}
+		return true
+	})
+	return out
+}
+
+func netRegistry(st *state.State) NetworkRegistry {
+	var r NetworkRegistry
+	if b := st.Get(keyNetRegistry); len(b) != 0 {
+		rlp.DecodeBytes(b, &r)
+	}
+	return r
+}
+
+func setNetRegistry(st *state.State, r NetworkRegistry) {
+	b, _ := rlp.EncodeToBytes(&r)
+	st.Set(keyNetRegistry, b)
+}
+
+// createSubnet writes a new subnet at the lowest free netuid ≥ 1.
+func createSubnet(st *state.State, p SubnetParams, owner types.Address, name string, locked, height uint64) SubnetInfo {
+	netuid := uint16(1)
+	for {
+		if _, ok := subnetInfo(st, netuid); !ok {
+			break
+		}
+		netuid++
+	}
+	s := SubnetInfo{
+		Netuid: netuid, Name: name, Owner: owner, Locked: locked, CreatedAt: height,
+		Hyper: p.Defaults, Burn: p.Defaults.MinBurn, Difficulty: p.Defaults.MinDifficulty,
+		LastAdjust: height, LastEpoch: height,
+	}
+	setSubnetInfo(st, s)
+	return s
+}
+
+// Axon is a neuron's announced endpoint.
+type Axon struct {
+	IP       []byte
+	Port     uint16
+	Protocol uint8
+	Version  uint32
+	Block    uint64
+}
+
+// Neuron is a UID of a subnet. Yuma results are u16 proportions of 65535,
+// as subtensor stores them.
+type Neuron struct {
+	Hotkey         types.Address
+	RegisteredAt   uint64
+	LastUpdate     uint64 // block of the last weights
+	Axon           Axon
+	Rank           uint16
+	Trust          uint16
+	Consensus      uint16
+	Incentive      uint16
+	Dividends      uint16
+	ValidatorTrust uint16
+	Permit         bool
+	Active         bool
+	Emission       uint64 // rao earned at the last epoch
+}
+
+func neuronKey(netuid, uid uint16) []byte { return key(pNeuron, u16b(netuid), u16b(uid)) }
+
+func getNeuron(st *state.State, netuid, uid uint16) (Neuron, bool) {
+	b := st.Get(neuronKey(netuid, uid))
+	if len(b) == 0 {
+		return Neuron{}, false
+	}
+	var n Neuron
+	if err := rlp.DecodeBytes(b, &n); err != nil {
+		panic(fmt.Sprintf("chain: corrupt neuron %d/%d: %v", netuid, uid, err))
+	}
+	return n, true
+}
+
+func setNeuron(st *state.State, netuid, uid uint16, n Neuron) {
+	b, _ := rlp.EncodeToBytes(&n)
+	st.Set(neuronKey(netuid, uid), b)
+}
+
+// NeuronAt returns a subnet's neuron by UID.
+func NeuronAt(st *state.State, netuid, uid uint16) (Neuron, bool) { return getNeuron(st, netuid, uid) }
+
+// UIDOf returns a hotkey's UID on a subnet.
+func UIDOf(st *state.State, netuid uint16, hotkey types.Address) (uint16, bool) {
+	b := st.Get(key(pUIDOf, u16b(netuid), hotkey[:]))
+	if len(b) != 2 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint16(b), true
+}
+
+// Sparse is a sparse u16 vector by index (weights or bonds).
+type Sparse struct {
+	Index  []uint16
+	Values []uint16
+}
+
+func getSparse(st *state.State, k []byte) Sparse {
+	var s Sparse
+	if b := st.Get(k); len(b) != 0 {
+		if err := rlp.DecodeBytes(b, &s); err != nil {
+			panic(fmt.Sprintf("chain: corrupt sparse row %x: %v", k, err))
+		}
+	}
+	return s
+}
+
+func setSparse(st *state.State, k []byte, s Sparse) {
+	if len(s.Index) == 0 {
+		st.Set(k, nil)
+		return
+	}
+	b, _ := rlp.EncodeToBytes(&s)
+	st.Set(k, b)
+}
+
+// WeightsOf returns a neuron's weights.
+func WeightsOf(st *state.State, netuid, uid uint16) Sparse {
+	return getSparse(st, key(pWeights, u16b(netuid), u16b(uid)))
+}
+
+// dense expands a sparse row to n values (nil when empty).
+func (s Sparse) dense(n int) []uint16 {
+	if len(s.Index) == 0 {
+		return nil
+	}
+	row := make([]uint16, n)
+	for i, j := range s.Index {
+		if int(j) < n {
+			row[j] = s.Values[i]
+		}
+	}
+	return row
+}
+
+func sparseOf(row []uint16) Sparse {
+	var s Sparse
+	for j, v := range row {
+		if v != 0 {
+			s.Index = append(s.Index, uint16(j))
+			s.Values = append(s.Values, v)
+		}
+	}
+	return s
+}
+
+// WeightsCommit is a pending commit.
+type WeightsCommit struct {
+	Hash  types.Hash
+	Block uint64
+}
+
+// RootMember is a member of the root network.
+type RootMember struct {
+	RegisteredAt uint64
+	LastUpdate   uint64
+}
+
+// RootMembers lists the root network's members by hotkey.
+func RootMembers(st *state.State) []types.Address {
+	var out []types.Address
+	st.Iterate([]byte{pRootMember}, func(k, _ []byte) bool {
+		out = append(out, types.Address(k[1:21]))
+		return true
+	})
+	return out
+}
+
+func rootMember(st *state.State, hk types.Address) (RootMember, bool) {
+	b := st.Get(key(pRootMember, hk[:]))
+	if len(b) == 0 {
+		return RootMember{}, false
+	}
+	var m RootMember
+	rlp.DecodeBytes(b, &m)
+	return m, true
+}
+
+func setRootMember(st *state.State, hk types.Address, m RootMember) {
+	b, _ := rlp.EncodeToBytes(&m)
+	st.Set(key(pRootMember, hk[:]), b)
+}
+
+// RootWeightsOf returns a root member's weights over netuids.
+func RootWeightsOf(st *state.State, hk types.Address) Sparse {
+	return getSparse(st, key(pRootWeight, hk[:]))
+}
