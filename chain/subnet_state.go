@@ -285,3 +285,15 @@ func setRootMember(st *state.State, hk types.Address, m RootMember) {
 func RootWeightsOf(st *state.State, hk types.Address) Sparse {
 	return getSparse(st, key(pRootWeight, hk[:]))
 }
+
+// Neurons lists a subnet's neurons by UID in one scan.
+func Neurons(st *state.State, netuid uint16) []Neuron {
+	var out []Neuron
+	st.Iterate(key(pNeuron, u16b(netuid)), func(k, v []byte) bool {
+		var n Neuron
+		decodeRLP(v, &n)
+		out = append(out, n)
+		return true
+	})
+	return out
+}

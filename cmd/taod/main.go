@@ -49,7 +49,7 @@ Quick start:
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newInitCmd(), newStartCmd(), newDevnetCmd(), newKeysCmd(), newTxCmd(), newStakeCmd(), newValidatorCmd(), newQueryCmd(), newVersionCmd())
+	root.AddCommand(newInitCmd(), newStartCmd(), newDevnetCmd(), newKeysCmd(), newTxCmd(), newStakeCmd(), newValidatorCmd(), newSubnetCmd(), newRootNetCmd(), newQueryCmd(), newVersionCmd())
 	return root
 }
 

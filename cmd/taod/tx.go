@@ -101,6 +101,7 @@ node over RPC, then waits until a block includes them (--no-wait to return at on
 }
 
 type sendOpts struct {
+	free                   bool // the call may be fee-free: send fee 0 unless --fee is given
 	url, dir, from, pwFile string
 	fee, tip               uint64
 	noWait                 bool
@@ -141,7 +142,7 @@ func sendCall(cmd *cobra.Command, o sendOpts, c types.Call) error {
 		return err
 	}
 	fee := o.fee
-	if fee == 0 {
+	if fee == 0 && !o.free {
 		fee = c.Weight() // base fee is 1 rao per weight unit on every preset
 	}
 	tx, err := types.SignTx(types.TxData{ChainID: chainID, Nonce: nonce, Fee: fee, Tip: o.tip, Call: c}, key)
