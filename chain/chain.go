@@ -53,8 +53,25 @@ func New(store *state.Store, g *Genesis) (*Chain, error) {
 // Store is the underlying store.
 func (c *Chain) Store() *state.Store { return c.store }
 
-// Params are the chain's protocol parameters.
-func (c *Chain) Params() Params { return c.params }
+// Params are the protocol parameters in force at the head (governance can
+// change them; genesis sets them first).
+func (c *Chain) Params() Params {
+	p, err := ParamsAt(c.store.NewState())
+	if err != nil {
+		return c.params // the genesis parameters; the state is unreadable
+	}
+	return p
+}
+
+// newBlockCtx starts the execution of block height on st with the
+// parameters in force.
+func (c *Chain) newBlockCtx(st *state.State, height uint64) (*blockCtx, error) {
+	p, err := ParamsAt(st)
+	if err != nil {
+		return nil, err
+	}
+	return &blockCtx{c: c, st: st, height: height, p: p}, nil
+}
 
 // ChainID is the chain's numeric ID.
 func (c *Chain) ChainID() uint64 { return c.genesis.ChainID }
@@ -62,9 +79,11 @@ func (c *Chain) ChainID() uint64 { return c.genesis.ChainID }
 // GenesisHash identifies the chain in p2p topic names and handshakes.
 func (c *Chain) GenesisHash() types.Hash { return c.gen.Hash() }
 
-// MinFee is the smallest fee a call may pay.
-func (c *Chain) MinFee(call types.Call) (uint64, error) {
-	hi, lo := bits.Mul64(call.Weight(), c.params.BaseFeePerWeight)
+// MinFee is the smallest fee a call may pay under the parameters in force.
+func (c *Chain) MinFee(call types.Call) (uint64, error) { return minFee(c.Params(), call) }
+
+func minFee(p Params, call types.Call) (uint64, error) {
+	hi, lo := bits.Mul64(call.Weight(), p.BaseFeePerWeight)
 	if hi != 0 {
 		return 0, ErrFeeOverflow
 	}
@@ -73,7 +92,7 @@ func (c *Chain) MinFee(call types.Call) (uint64, error) {
 
 // ValidatorSet returns the validator set governing height h.
 func (c *Chain) ValidatorSet(h uint64) (ValidatorSet, error) {
-	return ValidatorSetAt(c.store.NewState(), c.params.Staking, h)
+	return ValidatorSetAt(c.store.NewState(), c.Params().Staking, h)
 }
 
 // CheckTxStatic checks what does not depend on state: chain ID, signature
@@ -97,15 +116,18 @@ func (c *Chain) CheckTxStatic(tx *types.Tx) (types.Address, error) {
 // would succeed.
 func (c *Chain) CheckFee(st *state.State, tx *types.Tx, from types.Address) error {
 	head, _ := c.store.Head()
-	x := &blockCtx{c: c, st: st, height: head.Height + 1}
-	_, err := x.checkFee(tx, from)
+	x, err := c.newBlockCtx(st, head.Height+1)
+	if err != nil {
+		return err
+	}
+	_, err = x.checkFee(tx, from)
 	return err
 }
 
 // checkFee returns whether tx runs fee-free; a fee-free call is dry-run and
 // must succeed.
 func (x *blockCtx) checkFee(tx *types.Tx, from types.Address) (bool, error) {
-	min, err := x.c.MinFee(tx.Call())
+	min, err := minFee(x.p, tx.Call())
 	if err != nil {
 		return false, err
 	}
@@ -156,7 +178,10 @@ func (x *blockCtx) feeFreeCall(from types.Address, call types.Call) bool {
 // rules that make a block containing it invalid. It leaves st as it was.
 func (c *Chain) CheckTx(st *state.State, tx *types.Tx) (types.Address, error) {
 	head, _ := c.store.Head()
-	x := &blockCtx{c: c, st: st, height: head.Height + 1}
+	x, err := c.newBlockCtx(st, head.Height+1)
+	if err != nil {
+		return types.Address{}, err
+	}
 	from, _, err := x.checkTx(tx)
 	return from, err
 }
@@ -353,7 +378,7 @@ func (x *blockCtx) beginBlock(lastCommit *types.Commit, evidence []types.Evidenc
 	if err != nil {
 		return err
 	}
-	set, err := ValidatorSetAt(x.st, x.c.params.Staking, x.height-1)
+	set, err := ValidatorSetAt(x.st, x.p.Staking, x.height-1)
 	if err != nil {
 		return err
 	}
@@ -375,7 +400,7 @@ func (x *blockCtx) endBlock() error {
 			return err
 		}
 	}
-	if e := x.c.params.Staking.ConsensusEpoch; x.height%e == 0 {
+	if e := x.p.Staking.ConsensusEpoch; x.height%e == 0 {
 		return x.updateValidatorSet()
 	}
 	return nil
@@ -389,7 +414,10 @@ func (c *Chain) Propose(p Proposal, candidates []*types.Tx) (*Executed, []Reject
 	if p.Time <= head.Time {
 		p.Time = head.Time + 1
 	}
-	x := &blockCtx{c: c, st: c.store.NewState(), height: head.Height + 1}
+	x, err := c.newBlockCtx(c.store.NewState(), head.Height+1)
+	if err != nil {
+		return nil, nil, err
+	}
 	var evidence []types.Evidence
 	for _, ev := range p.Evidence {
 		if x.checkEvidence(&ev) == nil && !containsEvidence(evidence, ev) {
@@ -407,10 +435,10 @@ func (c *Chain) Propose(p Proposal, candidates []*types.Tx) (*Executed, []Reject
 		weight   uint64
 	)
 	for _, tx := range candidates {
-		if len(txs) == c.params.MaxBlockTxs {
+		if len(txs) == x.p.MaxBlockTxs {
 			break
 		}
-		if weight+tx.Call().Weight() > c.params.MaxBlockWeight {
+		if weight+tx.Call().Weight() > x.p.MaxBlockWeight {
 			continue
 		}
 		r, err := x.applyTx(tx)
@@ -446,11 +474,11 @@ func (x *blockCtx) seal(head state.Head, p Proposal, txs []*types.Tx, receipts [
 	if err != nil {
 		return nil, err
 	}
-	cur, err := ValidatorSetAt(x.st, x.c.params.Staking, x.height)
+	cur, err := ValidatorSetAt(x.st, x.p.Staking, x.height)
 	if err != nil {
 		return nil, err
 	}
-	next, err := ValidatorSetAt(x.st, x.c.params.Staking, x.height+1)
+	next, err := ValidatorSetAt(x.st, x.p.Staking, x.height+1)
 	if err != nil {
 		return nil, err
 	}
@@ -481,6 +509,10 @@ func (c *Chain) Execute(b *types.Block, nowMs uint64) (*Executed, error) {
 	invalid := func(format string, args ...any) error {
 		return fmt.Errorf("%w %d: %s", ErrInvalidBlock, h.Height, fmt.Sprintf(format, args...))
 	}
+	x, err := c.newBlockCtx(c.store.NewState(), h.Height)
+	if err != nil {
+		return nil, err
+	}
 	switch {
 	case h.ChainID != c.genesis.ChainID:
 		return nil, invalid("chain ID %d, want %d", h.ChainID, c.genesis.ChainID)
@@ -488,22 +520,21 @@ func (c *Chain) Execute(b *types.Block, nowMs uint64) (*Executed, error) {
 		return nil, invalid("does not extend head %d (%s)", head.Height, head.Hash)
 	case h.Time <= head.Time:
 		return nil, invalid("time %d not after parent's %d", h.Time, head.Time)
-	case nowMs != 0 && h.Time > nowMs+c.params.MaxClockDriftMs:
-		return nil, invalid("time %d is more than %d ms ahead of local clock %d", h.Time, c.params.MaxClockDriftMs, nowMs)
-	case len(b.Txs) > c.params.MaxBlockTxs:
-		return nil, invalid("%d txs, limit %d", len(b.Txs), c.params.MaxBlockTxs)
+	case nowMs != 0 && h.Time > nowMs+x.p.MaxClockDriftMs:
+		return nil, invalid("time %d is more than %d ms ahead of local clock %d", h.Time, x.p.MaxClockDriftMs, nowMs)
+	case len(b.Txs) > x.p.MaxBlockTxs:
+		return nil, invalid("%d txs, limit %d", len(b.Txs), x.p.MaxBlockTxs)
 	}
 	if err := b.CheckBody(); err != nil {
 		return nil, invalid("%v", err)
 	}
-	x := &blockCtx{c: c, st: c.store.NewState(), height: h.Height}
 	if err := x.beginBlock(b.LastCommit, b.Evidence); err != nil {
 		return nil, invalid("%v", err)
 	}
 	receipts := make([]types.Receipt, 0, len(b.Txs))
 	var weight uint64
 	for i, tx := range b.Txs {
-		if weight += tx.Call().Weight(); weight > c.params.MaxBlockWeight {
+		if weight += tx.Call().Weight(); weight > x.p.MaxBlockWeight {
 			return nil, invalid("%v", ErrBlockTooHeavy)
 		}
 		r, err := x.applyTx(tx)

@@ -31,7 +31,7 @@ func (x *blockCtx) checkEvidence(ev *types.Evidence) error {
 		return fmt.Errorf("%w: the votes are for the same block", ErrBadEvidence)
 	case a.Height >= x.height:
 		return fmt.Errorf("%w: evidence for height %d in block %d", ErrBadEvidence, a.Height, x.height)
-	case a.Height+x.c.params.Staking.UnbondingPeriod < x.height:
+	case a.Height+x.p.Staking.UnbondingPeriod < x.height:
 		return fmt.Errorf("%w: height %d, block %d", ErrEvidenceTooOld, a.Height, x.height)
 	}
 	for _, v := range []*types.Vote{a, b} {
@@ -39,7 +39,7 @@ func (x *blockCtx) checkEvidence(ev *types.Evidence) error {
 			return fmt.Errorf("%w: %v", ErrBadEvidence, err)
 		}
 	}
-	set, err := ValidatorSetAt(x.st, x.c.params.Staking, a.Height)
+	set, err := ValidatorSetAt(x.st, x.p.Staking, a.Height)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (x *blockCtx) applyEvidence(ev *types.Evidence) error {
 		x.st.Set(key(pJailedBoot, ev.A.Validator[:]), marker)
 		return nil
 	}
-	_, err := x.slash(types.Address(hk), x.c.params.Staking.SlashFraction)
+	_, err := x.slash(types.Address(hk), x.p.Staking.SlashFraction)
 	return err
 }
 
@@ -79,7 +79,7 @@ type missedRecord struct {
 // commit carried by block h, and jails those that missed more than half of
 // the last window.
 func (x *blockCtx) trackDowntime(commit *types.Commit) error {
-	p := x.c.params.Staking
+	p := x.p.Staking
 	h := x.height - 1
 	set, err := ValidatorSetAt(x.st, p, h)
 	if err != nil {

@@ -152,6 +152,7 @@ func (g *Genesis) build(st *state.State) (*types.Block, error) {
 		total += a.Balance
 	}
 	st.SetIssuance(total)
+	writeParams(st, g.Params)
 	for _, sn := range g.Subnets {
 		createSubnet(st, g.Params.Subnets, sn.Owner, sn.Name, 0, 0)
 	}
@@ -174,4 +175,30 @@ func (g *Genesis) build(st *state.State) (*types.Block, error) {
 		EvidenceHash:       types.EvidenceHash(nil),
 	}
 	return types.NewBlock(h, nil, &types.Commit{}, nil), nil
+}
+
+// keyParams holds the protocol parameters in force, as JSON (Params has
+// signed integer fields RLP cannot carry; encoding/json is deterministic for
+// structs).
+var keyParams = []byte("gparams")
+
+func writeParams(st *state.State, p Params) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		panic(fmt.Sprintf("chain: encode params: %v", err))
+	}
+	st.Set(keyParams, b)
+}
+
+// ParamsAt reads the protocol parameters in force in st.
+func ParamsAt(st interface{ Get([]byte) []byte }) (Params, error) {
+	var p Params
+	b := st.Get(keyParams)
+	if len(b) == 0 {
+		return p, fmt.Errorf("%w: no protocol parameters in state", state.ErrCorrupt)
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		return p, fmt.Errorf("%w: protocol parameters: %v", state.ErrCorrupt, err)
+	}
+	return p, nil
 }

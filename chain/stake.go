@@ -28,12 +28,13 @@ type blockCtx struct {
 	c      *Chain
 	st     *state.State
 	height uint64
+	p      Params // in force for this block
 
 	subnetsChanged bool // a subnet was created or pruned: recompute shares
 }
 
 func (x *blockCtx) addStake(from types.Address, c *types.AddStake) error {
-	p := x.c.params.Staking
+	p := x.p.Staking
 	if _, ok := hotkeyInfo(x.st, c.Hotkey); !ok {
 		return fmt.Errorf("%w: %s", ErrUnknownHotkey, c.Hotkey)
 	}
@@ -51,7 +52,7 @@ func (x *blockCtx) addStake(from types.Address, c *types.AddStake) error {
 }
 
 func (x *blockCtx) removeStake(from types.Address, hotkey types.Address, amount uint64) error {
-	p := x.c.params.Staking
+	p := x.p.Staking
 	if _, ok := hotkeyInfo(x.st, hotkey); !ok {
 		return fmt.Errorf("%w: %s", ErrUnknownHotkey, hotkey)
 	}
@@ -68,7 +69,7 @@ func (x *blockCtx) removeStake(from types.Address, hotkey types.Address, amount 
 }
 
 func (x *blockCtx) setTake(from types.Address, c *types.SetTake) error {
-	p := x.c.params.Staking
+	p := x.p.Staking
 	h, ok := hotkeyInfo(x.st, c.Hotkey)
 	switch {
 	case !ok:
@@ -99,7 +100,7 @@ func (x *blockCtx) bindConsensusKey(from types.Address, c *types.BindConsensusKe
 	}
 	h, ok := hotkeyInfo(x.st, c.Hotkey)
 	if !ok {
-		h = newHotkey(from, x.c.params.Staking)
+		h = newHotkey(from, x.p.Staking)
 	} else if h.Owner != from {
 		return fmt.Errorf("%w: %s is owned by %s", ErrNotOwner, c.Hotkey, h.Owner)
 	}
@@ -183,7 +184,7 @@ func (x *blockCtx) slash(hotkey types.Address, fraction uint32) (uint64, error) 
 	}
 	x.st.SetIssuance(is)
 	h, _ := hotkeyInfo(x.st, hotkey)
-	h.Jailed, h.JailedUntil = true, x.height+x.c.params.Staking.JailPeriod
+	h.Jailed, h.JailedUntil = true, x.height+x.p.Staking.JailPeriod
 	setHotkeyInfo(x.st, hotkey, h)
 	return total, nil
 }

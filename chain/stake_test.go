@@ -356,7 +356,7 @@ func TestEvidenceSlashesIncludingUnbonding(t *testing.T) {
 	issBefore := st.Issuance()
 
 	ev := doubleSign(t, w, devkeys.Key(20), from)
-	x := &blockCtx{c: w.c, st: w.st(), height: w.height() + 1}
+	x, _ := w.c.newBlockCtx(w.st(), w.height()+1)
 	if err := x.checkEvidence(&ev); err != nil {
 		t.Fatalf("valid evidence refused: %v", err)
 	}
@@ -383,7 +383,7 @@ func TestEvidenceSlashesIncludingUnbonding(t *testing.T) {
 		t.Fatal("not jailed")
 	}
 	// Refusals: duplicate, too old, not in the set, bad signature, same block.
-	x = &blockCtx{c: w.c, st: w.st(), height: w.height() + 1}
+	x, _ = w.c.newBlockCtx(w.st(), w.height()+1)
 	if err := x.checkEvidence(&ev); !errors.Is(err, ErrDuplicateEvidence) {
 		t.Errorf("duplicate: %v", err)
 	}

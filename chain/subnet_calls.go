@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/taonet/taod/emission"
+	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/subnet"
 	"github.com/taonet/taod/types"
 )
@@ -67,19 +68,23 @@ func (x *blockCtx) credit(to types.Address, amount uint64) {
 	x.st.SetAccount(to, acc)
 }
 
-// NetworkLockCost is what creating a subnet costs now.
-func (c *Chain) NetworkLockCost(st interface{ Get([]byte) []byte }, height uint64) uint64 {
-	var r NetworkRegistry
-	if b := st.Get(keyNetRegistry); len(b) != 0 {
-		decodeRLP(b, &r)
+// NetworkLockCost is what creating a subnet costs at height.
+func (c *Chain) NetworkLockCost(st *state.State, height uint64) uint64 {
+	p, err := ParamsAt(st)
+	if err != nil {
+		p = c.params
 	}
-	p := c.params.Subnets
+	return networkLockCost(st, p.Subnets, height)
+}
+
+func networkLockCost(st *state.State, p SubnetParams, height uint64) uint64 {
+	r := netRegistry(st)
 	return subnet.LockCost(r.LastLock, r.LastLockBlock, height, p.MinLock, p.LockReductionInterval)
 }
 
 func (x *blockCtx) registerNetwork(from types.Address, c *types.RegisterNetwork) error {
-	p := x.c.params.Subnets
-	cost := x.c.NetworkLockCost(x.st, x.height)
+	p := x.p.Subnets
+	cost := networkLockCost(x.st, p, x.height)
 	if err := x.debit(from, cost, "creating a subnet"); err != nil {
 		return err
 	}
@@ -102,7 +107,7 @@ func (x *blockCtx) pruneCandidate(subnets []SubnetInfo) (SubnetInfo, bool) {
 	var best SubnetInfo
 	found := false
 	for _, s := range subnets {
-		if s.CreatedAt+x.c.params.Subnets.NetworkImmunity > x.height {
+		if s.CreatedAt+x.p.Subnets.NetworkImmunity > x.height {
 			continue
 		}
 		if !found || s.Share < best.Share || s.Share == best.Share && (s.LastEmission < best.LastEmission || s.LastEmission == best.LastEmission && s.Netuid > best.Netuid) {
@@ -152,7 +157,7 @@ func (x *blockCtx) checkRegistration(s *SubnetInfo, hotkey, coldkey types.Addres
 	if s.RegsBlock == x.height && s.RegsThisBlk >= s.Hyper.MaxRegsPerBlock {
 		return fmt.Errorf("%w (%d)", ErrTooManyRegs, s.Hyper.MaxRegsPerBlock)
 	}
-	if !RegisterHotkey(x.st, x.c.params.Staking, hotkey, coldkey) {
+	if !RegisterHotkey(x.st, x.p.Staking, hotkey, coldkey) {
 		h, _ := hotkeyInfo(x.st, hotkey)
 		return fmt.Errorf("%w: %s is owned by %s", ErrNotOwner, hotkey, h.Owner)
 	}
@@ -182,8 +187,8 @@ func (x *blockCtx) burnedRegister(from types.Address, c *types.BurnedRegister) e
 
 // powWork checks a PowRegister's work; the sender is the hotkey.
 func (x *blockCtx) powWork(hotkey types.Address, c *types.PowRegister, s *SubnetInfo) error {
-	if c.BlockNumber >= x.height || c.BlockNumber+x.c.params.Subnets.PowBlockWindow < x.height {
-		return fmt.Errorf("%w: block %d, current %d, window %d", ErrStaleWork, c.BlockNumber, x.height, x.c.params.Subnets.PowBlockWindow)
+	if c.BlockNumber >= x.height || c.BlockNumber+x.p.Subnets.PowBlockWindow < x.height {
+		return fmt.Errorf("%w: block %d, current %d, window %d", ErrStaleWork, c.BlockNumber, x.height, x.p.Subnets.PowBlockWindow)
 	}
 	bh, err := x.c.store.BlockHash(c.BlockNumber)
 	if err != nil {
@@ -396,7 +401,7 @@ func (x *blockCtx) rootRegister(from types.Address, c *types.RootRegister) error
 		return fmt.Errorf("%w: %s on the root network", ErrAlreadyRegistered, c.Hotkey)
 	}
 	members := RootMembers(x.st)
-	if len(members) >= x.c.params.Subnets.RootMaxValidators {
+	if len(members) >= x.p.Subnets.RootMaxValidators {
 		// Replace the smallest staker (ties: the highest address) if the newcomer has more.
 		var low types.Address
 		var lowStake uint64
@@ -421,7 +426,7 @@ func (x *blockCtx) setRootWeights(from types.Address, c *types.SetRootWeights) e
 	if !ok {
 		return fmt.Errorf("%w: %s", ErrNotRootMember, from)
 	}
-	limit := x.c.params.Subnets.Defaults.WeightsRateLimit
+	limit := x.p.Subnets.Defaults.WeightsRateLimit
 	if m.LastUpdate != m.RegisteredAt && x.height < m.LastUpdate+limit {
 		return fmt.Errorf("%w: root weights set at block %d, next from %d", ErrRateLimited, m.LastUpdate, m.LastUpdate+limit)
 	}

@@ -14,7 +14,7 @@ import (
 // set of subnets changed).
 func (x *blockCtx) subnetsEndBlock() error {
 	subnets := Subnets(x.st)
-	if x.subnetsChanged || x.height%x.c.params.Subnets.RootTempo == 0 {
+	if x.subnetsChanged || x.height%x.p.Subnets.RootTempo == 0 {
 		if err := x.recomputeShares(subnets); err != nil {
 			return err
 		}
@@ -99,7 +99,7 @@ func (x *blockCtx) runEpoch(s SubnetInfo) error {
 	total := s.Pending
 	var ownerCut uint64
 	if s.Owner != (types.Address{}) {
-		ownerCut = mulDiv(total, uint64(x.c.params.Subnets.OwnerCut), types.PPM)
+		ownerCut = mulDiv(total, uint64(x.p.Subnets.OwnerCut), types.PPM)
 	}
 	in.Emission = total - ownerCut
 	out, err := yuma.Epoch(in)
@@ -161,9 +161,9 @@ func (x *blockCtx) recomputeShares(subnets []SubnetInfo) error {
 		Emission:            ShareScale,
 		Params:              yuma.DefaultParams(),
 	}
-	in.Params.MaxValidators = x.c.params.Subnets.RootMaxValidators
-	in.Params.Tempo = x.c.params.Subnets.RootTempo
-	in.Params.ActivityCutoff = x.c.params.Subnets.Defaults.ActivityCutoff * 10
+	in.Params.MaxValidators = x.p.Subnets.RootMaxValidators
+	in.Params.Tempo = x.p.Subnets.RootTempo
+	in.Params.ActivityCutoff = x.p.Subnets.Defaults.ActivityCutoff * 10
 	weighted := false
 	for i, hk := range members {
 		h, _ := hotkeyInfo(x.st, hk)

@@ -68,7 +68,7 @@ type candidate struct {
 // updateValidatorSet runs at the end of an epoch's last block H: pending key
 // rotations take effect, and the set for heights from H+2 is decided.
 func (x *blockCtx) updateValidatorSet() error {
-	p := x.c.params.Staking
+	p := x.p.Staking
 	st := x.st
 	// Key rotations.
 	var rotating []types.Address
