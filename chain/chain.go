@@ -18,6 +18,8 @@ type Chain struct {
 	params  Params
 	gen     *types.Block
 
+	upgrades map[string]bool // scheduled upgrades this binary implements
+
 	// endBlockHook, when set (tests only), runs at the end of every block.
 	endBlockHook func(x *blockCtx) error
 }
@@ -304,6 +306,12 @@ func (x *blockCtx) applyCall(from types.Address, call types.Call) error {
 		return x.setRootWeights(from, call)
 	case *types.SetHyperparam:
 		return x.setHyperparam(from, call)
+	case *types.Propose:
+		return x.propose(from, call)
+	case *types.GovVote:
+		return x.govVote(from, call)
+	case *types.CancelProposal:
+		return x.cancelProposal(from, call)
 	}
 	return fmt.Errorf("%w: %v", types.ErrUnknownCall, call.Kind())
 }
@@ -359,6 +367,9 @@ type Proposal struct {
 // evidence, check the parent's commit and track downtime. An error makes the
 // block invalid.
 func (x *blockCtx) beginBlock(lastCommit *types.Commit, evidence []types.Evidence) error {
+	if err := x.checkUpgrade(); err != nil {
+		return err
+	}
 	mint(x.st)
 	for i := range evidence {
 		if err := x.checkEvidence(&evidence[i]); err != nil {
@@ -392,6 +403,9 @@ func (x *blockCtx) beginBlock(lastCommit *types.Commit, evidence []types.Evidenc
 // epoch's last block, decide the next validator set.
 func (x *blockCtx) endBlock() error {
 	x.releaseUnbonding()
+	if err := x.endVoting(); err != nil {
+		return err
+	}
 	if err := x.subnetsEndBlock(); err != nil {
 		return err
 	}

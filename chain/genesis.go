@@ -29,6 +29,8 @@ type Params struct {
 	Staking StakingParams `json:"staking"`
 	// Subnets governs subnets, registration and the root network.
 	Subnets SubnetParams `json:"subnets"`
+	// Gov governs governance.
+	Gov GovParams `json:"gov"`
 }
 
 // DefaultParams are mainnet's.
@@ -41,6 +43,7 @@ func DefaultParams() Params {
 		MaxBlockTxs:      20_000,
 		Staking:          DefaultStakingParams(),
 		Subnets:          DefaultSubnetParams(),
+		Gov:              DefaultGovParams(),
 	}
 }
 
@@ -57,7 +60,10 @@ func (p Params) Validate() error {
 	if err := p.Staking.Validate(); err != nil {
 		return err
 	}
-	return p.Subnets.Validate()
+	if err := p.Subnets.Validate(); err != nil {
+		return err
+	}
+	return p.Gov.Validate()
 }
 
 // Alloc is a genesis balance.

@@ -37,6 +37,7 @@ func Preset(name string, timeMs uint64, validators []types.Address, funded []typ
 		g.Params.Staking.UnbondingPeriod = 100
 		g.Params.Subnets = testSubnetParams()
 		g.Params.Subnets.Defaults.Tempo = 20
+		g.Params.Gov = GovParams{MinDeposit: types.RaoPerTAO, VotingPeriod: 100, Quorum: 334_000, Threshold: 500_000, VetoThreshold: 334_000}
 		if len(funded) > 0 {
 			g.Subnets = []GenesisSubnet{{Name: "apex", Owner: funded[0]}}
 		}
@@ -45,6 +46,7 @@ func Preset(name string, timeMs uint64, validators []types.Address, funded []typ
 		g.Params.BlockTimeMs = 200
 		g.Params.Staking = testStakingParams()
 		g.Params.Subnets = testSubnetParams()
+		g.Params.Gov = GovParams{MinDeposit: types.RaoPerTAO, VotingPeriod: 10, Quorum: 334_000, Threshold: 500_000, VetoThreshold: 334_000}
 	default:
 		return nil, fmt.Errorf("chain: unknown preset %q (have %v)", name, Presets)
 	}

@@ -55,6 +55,11 @@ func subnetConservation(t *testing.T, w *world) {
 	for _, s := range Subnets(st) {
 		sum += s.Pending + s.Locked
 	}
+	for _, pr := range Proposals(st) {
+		if pr.Status == StatusVoting {
+			sum += pr.Deposit
+		}
+	}
 	if sum != st.Issuance() {
 		t.Fatalf("height %d: balances+stakes+unbonding+pool+pending+locked %d != issuance %d", w.height(), sum, st.Issuance())
 	}

@@ -18,6 +18,9 @@ type Config struct {
 	DataDir      string `toml:"data_dir"`      // Pebble database
 	ValidatorKey string `toml:"validator_key"` // consensus key; empty: not a validator
 	NodeKey      string `toml:"node_key"`      // p2p identity
+	// Upgrades names the governance-scheduled upgrades this binary
+	// implements; at a scheduled upgrade not listed, the node stops.
+	Upgrades []string `toml:"upgrades"`
 
 	RPC     RPCConfig     `toml:"rpc"`
 	Metrics MetricsConfig `toml:"metrics"`

@@ -66,6 +66,7 @@ func New(cfg Config, log *zap.Logger) (*Node, error) {
 		n.store.Close()
 		return nil, err
 	}
+	n.chain.SetUpgrades(cfg.Upgrades)
 	n.pool = NewTxPool(cfg.TxPool, n.chain)
 	head, _ := n.store.Head()
 	n.metrics.height.Set(float64(head.Height))

@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"crypto/ecdsa"
+	"errors"
 	"time"
 
 	"github.com/ethereum/go-ethereum/crypto"
@@ -50,6 +51,10 @@ func (p *producer) produce() error {
 	now := uint64(start.UnixMilli())
 	candidates := n.pool.Pending(n.chain.State(), n.chain.Params().MaxBlockTxs)
 	e, rejected, err := n.chain.Propose(chain.Proposal{Time: now, Proposer: crypto.PubkeyToAddress(p.key.PublicKey), LastCommit: last}, candidates)
+	if errors.Is(err, chain.ErrUpgradeRequired) {
+		n.log.Error("stopping for a software upgrade", zap.Uint64("height", head.Height+1), zap.Error(err))
+		return err
+	}
 	if err != nil {
 		return err
 	}

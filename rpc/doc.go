@@ -4,7 +4,7 @@
 // and subscriptions per connection.
 //
 // Namespaces live one per file: tao_ (chain, balances, transactions, issuance,
-// proofs), subnet_ (subnets, hyperparameters, metagraphs, root network), stake_ (stake positions, delegates, validator sets, unbonding)
+// proofs), subnet_ (subnets, hyperparameters, metagraphs, root network), gov_ (proposals, votes, parameters), stake_ (stake positions, delegates, validator sets, unbonding)
 // and net_ (health). Amounts in rao are decimal strings, since they
 // can exceed 2^53 and JSON numbers lose precision there; heights and nonces
 // are JSON numbers.

@@ -55,6 +55,9 @@ func NewServer(cfg Config, b Backend) (*Server, error) {
 	if err := s.rpc.RegisterName("tao", &TaoAPI{b: b, srv: s}); err != nil {
 		return nil, err
 	}
+	if err := s.rpc.RegisterName("gov", &GovAPI{b: b}); err != nil {
+		return nil, err
+	}
 	if err := s.rpc.RegisterName("subnet", &SubnetAPI{b: b}); err != nil {
 		return nil, err
 	}

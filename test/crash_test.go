@@ -2,6 +2,7 @@ package test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -50,11 +51,16 @@ type proc struct {
 
 func startProc(t *testing.T, bin, home, addr string) *proc {
 	t.Helper()
+	return startProcArgs(t, bin, home, addr)
+}
+
+func startProcArgs(t *testing.T, bin, home, addr string, extra ...string) *proc {
+	t.Helper()
 	log, err := os.OpenFile(filepath.Join(home, "node.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "start", "--home", home, "--rpc.addr", addr, "--metrics.addr", "")
+	cmd := exec.Command(bin, append([]string{"start", "--home", home, "--rpc.addr", addr, "--metrics.addr", ""}, extra...)...)
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -227,6 +233,8 @@ func checkChain(t *testing.T, c *gethrpc.Client, seen map[uint64]types.Hash) {
 		}
 	}
 }
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }
 
 func must(t *testing.T, err error) {
 	t.Helper()

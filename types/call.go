@@ -28,6 +28,9 @@ const (
 	CallRootRegister     CallKind = 14
 	CallSetRootWeights   CallKind = 15
 	CallSetHyperparam    CallKind = 16
+	CallPropose          CallKind = 17
+	CallVote             CallKind = 18
+	CallCancelProposal   CallKind = 19
 )
 
 var callNames = map[CallKind]string{
@@ -47,6 +50,9 @@ var callNames = map[CallKind]string{
 	CallRootRegister:     "RootRegister",
 	CallSetRootWeights:   "SetRootWeights",
 	CallSetHyperparam:    "SetHyperparam",
+	CallPropose:          "Propose",
+	CallVote:             "Vote",
+	CallCancelProposal:   "CancelProposal",
 }
 
 func (k CallKind) String() string {
@@ -91,6 +97,12 @@ func newCall(k CallKind) Call {
 		return new(SetRootWeights)
 	case CallSetHyperparam:
 		return new(SetHyperparam)
+	case CallPropose:
+		return new(Propose)
+	case CallVote:
+		return new(GovVote)
+	case CallCancelProposal:
+		return new(CancelProposal)
 	}
 	return nil
 }

@@ -11,6 +11,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/taonet/taod/chain"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -24,6 +26,10 @@ func main() {
 		var ee exitError
 		if errors.As(err, &ee) {
 			os.Exit(int(ee))
+		}
+		if errors.Is(err, chain.ErrUpgradeRequired) {
+			fmt.Fprintln(os.Stderr, "stopped:", err)
+			os.Exit(3)
 		}
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
@@ -49,7 +55,7 @@ Quick start:
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newInitCmd(), newStartCmd(), newDevnetCmd(), newKeysCmd(), newTxCmd(), newStakeCmd(), newValidatorCmd(), newSubnetCmd(), newRootNetCmd(), newQueryCmd(), newVersionCmd())
+	root.AddCommand(newInitCmd(), newStartCmd(), newDevnetCmd(), newKeysCmd(), newTxCmd(), newStakeCmd(), newValidatorCmd(), newSubnetCmd(), newRootNetCmd(), newGovCmd(), newQueryCmd(), newVersionCmd())
 	return root
 }
 

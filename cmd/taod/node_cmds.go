@@ -68,7 +68,7 @@ This node's validator key is the genesis bootstrap validator.`,
 // nodeFlags are the flags start and devnet share; set ones override config.toml.
 type nodeFlags struct {
 	rpcAddr, metricsAddr, logLevel, logFormat string
-	cors, vhosts                              []string
+	cors, vhosts, upgrades                    []string
 }
 
 func (f *nodeFlags) register(cmd *cobra.Command) {
@@ -78,6 +78,7 @@ func (f *nodeFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.metricsAddr, "metrics.addr", "", "Prometheus metrics listen address (default from config: 127.0.0.1:9615)")
 	cmd.Flags().StringVar(&f.logLevel, "log.level", "", "log level: debug, info, warn, error")
 	cmd.Flags().StringVar(&f.logFormat, "log.format", "", "log format: json or console")
+	cmd.Flags().StringSliceVar(&f.upgrades, "upgrade", nil, "governance-scheduled upgrades this binary implements (the node stops at a scheduled upgrade it does not list)")
 }
 
 func (f *nodeFlags) apply(cmd *cobra.Command, cfg *node.Config) {
@@ -99,6 +100,7 @@ func (f *nodeFlags) apply(cmd *cobra.Command, cfg *node.Config) {
 	if f.logFormat != "" {
 		cfg.Log.Format = f.logFormat
 	}
+	cfg.Upgrades = append(cfg.Upgrades, f.upgrades...)
 }
 
 func newLogger(c node.LogConfig) (*zap.Logger, error) {

@@ -1,0 +1,455 @@
+package chain
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/taonet/taod/state"
+	"github.com/taonet/taod/types"
+)
+
+// GovParams govern governance itself. Fractions are ppm.
+type GovParams struct {
+	MinDeposit    uint64 `json:"min_deposit,string"`
+	VotingPeriod  uint64 `json:"voting_period"`      // blocks
+	Quorum        uint32 `json:"quorum_ppm"`         // voted stake / snapshot stake
+	Threshold     uint32 `json:"threshold_ppm"`      // yes / (yes + no + veto) must exceed it
+	VetoThreshold uint32 `json:"veto_threshold_ppm"` // veto / voted at or above it: vetoed, deposit burned
+}
+
+// DefaultGovParams are mainnet's.
+func DefaultGovParams() GovParams {
+	return GovParams{MinDeposit: 100 * types.RaoPerTAO, VotingPeriod: 50_400, Quorum: 334_000, Threshold: 500_000, VetoThreshold: 334_000}
+}
+
+// Validate checks the governance parameters.
+func (p GovParams) Validate() error {
+	if p.VotingPeriod == 0 || p.Quorum > types.PPM || p.Threshold > types.PPM || p.VetoThreshold > types.PPM {
+		return errors.New("chain: voting_period must be positive and gov fractions ≤ 1,000,000 ppm")
+	}
+	return nil
+}
+
+// Proposal statuses.
+const (
+	StatusVoting    uint8 = 1
+	StatusPassed    uint8 = 2
+	StatusRejected  uint8 = 3
+	StatusVetoed    uint8 = 4
+	StatusCancelled uint8 = 5
+	StatusFailed    uint8 = 6 // passed, but its changes could no longer be applied
+)
+
+// StatusName names a status.
+func StatusName(s uint8) string {
+	return map[uint8]string{StatusVoting: "voting", StatusPassed: "passed", StatusRejected: "rejected",
+		StatusVetoed: "vetoed", StatusCancelled: "cancelled", StatusFailed: "failed"}[s]
+}
+
+// Tally counts stake by vote option.
+type Tally struct {
+	Yes, No, Abstain, Veto uint64
+}
+
+// GovProposal is a governance proposal.
+type GovProposal struct {
+	ID            uint64
+	Proposer      types.Address
+	Kind          uint8
+	Title         string
+	Description   string
+	Changes       []types.ParamChange
+	UpgradeName   string
+	UpgradeHeight uint64
+	Deposit       uint64
+	SubmitHeight  uint64 // the stake snapshot is taken here
+	VotingEnd     uint64 // tallied at the end of this block; effects from the next
+	Status        uint8
+	SnapshotStake uint64
+	Tally         Tally
+	Reason        string
+}
+
+// Upgrade is a scheduled software upgrade.
+type Upgrade struct {
+	Name   string
+	Height uint64
+}
+
+// Governance errors (failed calls).
+var (
+	ErrMonetaryPolicy   = errors.New("chain: monetary policy (21M cap, halving schedule, 50/50 miner/validator split) is not governable")
+	ErrNotGovernable    = errors.New("chain: parameter is not governable")
+	ErrUnknownParameter = errors.New("chain: unknown protocol parameter")
+	ErrBadParamValue    = errors.New("chain: bad parameter value")
+	ErrDepositTooLow    = errors.New("chain: deposit below the minimum")
+	ErrUnknownProposal  = errors.New("chain: unknown proposal")
+	ErrVotingClosed     = errors.New("chain: proposal is not in its voting period")
+	ErrNotProposer      = errors.New("chain: only the proposer may cancel")
+	ErrUpgradeTooSoon   = errors.New("chain: upgrade height must be after the voting period ends")
+	// ErrUpgradeRequired stops block production at a scheduled upgrade this
+	// binary does not implement.
+	ErrUpgradeRequired = errors.New("chain: software upgrade required")
+)
+
+// Governance state keys ('G' prefix):
+//
+//	Gp<id>                 Proposal
+//	Gs<id><hotkey><cold>   stake snapshot position
+//	Go<id><hotkey>         hotkey owner at the snapshot
+//	Gv<id><coldkey>        vote option
+//	Ge<end><id>            voting-end queue
+//	gnextprop, gupgrade
+const pGov = 'G'
+
+var (
+	keyNextProposal = []byte("gnextprop")
+	keyUpgrade      = []byte("gupgrade")
+)
+
+func govKey(sub byte, id uint64, rest ...[]byte) []byte {
+	return key(pGov, append([][]byte{{sub}, u64b(id)}, rest...)...)
+}
+
+// monetaryKeys are refused by name, wherever they would sit.
+var monetaryKeys = []string{"emission", "max_supply", "supply", "block_reward", "initial_reward", "reward", "halving", "issuance", "miner_split", "validator_split", "split"}
+
+// notGovernable would break stored data if changed.
+var notGovernable = map[string]string{
+	"staking.consensus_epoch": "validator sets are stored by epoch boundary",
+}
+
+// ApplyParamChanges returns p with the changes applied, all or none, or a
+// clear error: unknown key, monetary policy, not governable, bad value, or
+// a result that fails validation.
+func ApplyParamChanges(p Params, changes []types.ParamChange) (Params, error) {
+	raw, err := json.Marshal(p)
+	if err != nil {
+		return p, err
+	}
+	var tree map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&tree); err != nil {
+		return p, err
+	}
+	for _, ch := range changes {
+		path := strings.Split(ch.Key, ".")
+		for _, seg := range path {
+			for _, m := range monetaryKeys {
+				if strings.Contains(seg, m) {
+					return p, fmt.Errorf("%w: %q", ErrMonetaryPolicy, ch.Key)
+				}
+			}
+		}
+		if why, ok := notGovernable[ch.Key]; ok {
+			return p, fmt.Errorf("%w: %s (%s)", ErrNotGovernable, ch.Key, why)
+		}
+		v, err := strconv.ParseUint(strings.TrimSpace(ch.Value), 10, 64)
+		if err != nil {
+			return p, fmt.Errorf("%w: %s = %q: want a non-negative integer", ErrBadParamValue, ch.Key, ch.Value)
+		}
+		node := tree
+		for i, seg := range path {
+			cur, ok := node[seg]
+			if !ok {
+				return p, fmt.Errorf("%w: %q", ErrUnknownParameter, ch.Key)
+			}
+			if i < len(path)-1 {
+				if node, ok = cur.(map[string]any); !ok {
+					return p, fmt.Errorf("%w: %q", ErrUnknownParameter, ch.Key)
+				}
+				continue
+			}
+			switch cur.(type) {
+			case json.Number:
+				node[seg] = json.Number(strconv.FormatUint(v, 10))
+			case string:
+				node[seg] = strconv.FormatUint(v, 10)
+			default:
+				return p, fmt.Errorf("%w: %q is not a numeric parameter", ErrUnknownParameter, ch.Key)
+			}
+		}
+	}
+	raw, err = json.Marshal(tree)
+	if err != nil {
+		return p, err
+	}
+	var next Params
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&next); err != nil {
+		return p, fmt.Errorf("%w: %v", ErrBadParamValue, err)
+	}
+	if err := next.Validate(); err != nil {
+		return p, fmt.Errorf("%w: %v", ErrBadParamValue, err)
+	}
+	return next, nil
+}
+
+// GetProposal reads a proposal.
+func GetProposal(st *state.State, id uint64) (GovProposal, bool) {
+	b := st.Get(govKey('p', id))
+	if len(b) == 0 {
+		return GovProposal{}, false
+	}
+	var pr GovProposal
+	decodeRLP(b, &pr)
+	return pr, true
+}
+
+func setProposal(st *state.State, pr GovProposal) { st.Set(govKey('p', pr.ID), encodeRLP(&pr)) }
+
+// Proposals lists every proposal by ID.
+func Proposals(st *state.State) []GovProposal {
+	var out []GovProposal
+	st.Iterate([]byte{pGov, 'p'}, func(_, v []byte) bool {
+		var pr GovProposal
+		decodeRLP(v, &pr)
+		out = append(out, pr)
+		return true
+	})
+	return out
+}
+
+// VoteRecord is one coldkey's vote.
+type VoteRecord struct {
+	Voter  types.Address
+	Option uint8
+}
+
+// Votes lists a proposal's votes by voter.
+func Votes(st *state.State, id uint64) []VoteRecord {
+	var out []VoteRecord
+	st.Iterate(govKey('v', id), func(k, v []byte) bool {
+		out = append(out, VoteRecord{types.Address(k[10:30]), v[0]})
+		return true
+	})
+	return out
+}
+
+// ScheduledUpgrade returns the upgrade governance scheduled, if any.
+func ScheduledUpgrade(st interface{ Get([]byte) []byte }) (Upgrade, bool) {
+	b := st.Get(keyUpgrade)
+	if len(b) == 0 {
+		return Upgrade{}, false
+	}
+	var u Upgrade
+	decodeRLP(b, &u)
+	return u, true
+}
+
+func (x *blockCtx) propose(from types.Address, c *types.Propose) error {
+	g := x.p.Gov
+	if c.Deposit < g.MinDeposit {
+		return fmt.Errorf("%w: %s TAO, minimum %s TAO", ErrDepositTooLow, types.FormatTAO(c.Deposit), types.FormatTAO(g.MinDeposit))
+	}
+	end := x.height + g.VotingPeriod
+	switch c.ProposalKind {
+	case types.ProposalParamChange:
+		if _, err := ApplyParamChanges(x.p, c.Changes); err != nil {
+			return err
+		}
+	case types.ProposalUpgrade:
+		if c.UpgradeHeight <= end+1 {
+			return fmt.Errorf("%w: height %d, voting ends at %d", ErrUpgradeTooSoon, c.UpgradeHeight, end)
+		}
+	}
+	if err := x.debit(from, c.Deposit, "the deposit"); err != nil {
+		return err
+	}
+	id := getU64(x.st, keyNextProposal) + 1
+	setU64(x.st, keyNextProposal, id)
+	pr := GovProposal{
+		ID: id, Proposer: from, Kind: c.ProposalKind, Title: c.Title, Description: c.Description,
+		Changes: c.Changes, UpgradeName: c.UpgradeName, UpgradeHeight: c.UpgradeHeight,
+		Deposit: c.Deposit, SubmitHeight: x.height, VotingEnd: end, Status: StatusVoting,
+	}
+	// Snapshot every stake position and the owner of every staked hotkey.
+	type pos struct {
+		k []byte
+		v []byte
+	}
+	var positions []pos
+	x.st.Iterate([]byte{pStake}, func(k, v []byte) bool {
+		positions = append(positions, pos{bytes.Clone(k), bytes.Clone(v)})
+		return true
+	})
+	var lastHot types.Address
+	for _, ps := range positions {
+		hot := types.Address(ps.k[1:21])
+		x.st.Set(govKey('s', id, ps.k[1:41]), ps.v)
+		pr.SnapshotStake += binary.BigEndian.Uint64(ps.v)
+		if hot != lastHot {
+			h, _ := hotkeyInfo(x.st, hot)
+			x.st.Set(govKey('o', id, hot[:]), h.Owner[:])
+			lastHot = hot
+		}
+	}
+	setProposal(x.st, pr)
+	x.st.Set(key(pGov, []byte{'e'}, u64b(end), u64b(id)), marker)
+	return nil
+}
+
+func (x *blockCtx) govVote(from types.Address, c *types.GovVote) error {
+	pr, ok := GetProposal(x.st, c.ProposalID)
+	if !ok {
+		return fmt.Errorf("%w: %d", ErrUnknownProposal, c.ProposalID)
+	}
+	if pr.Status != StatusVoting {
+		return fmt.Errorf("%w: proposal %d is %s", ErrVotingClosed, pr.ID, StatusName(pr.Status))
+	}
+	x.st.Set(govKey('v', pr.ID, from[:]), []byte{c.Option})
+	return nil
+}
+
+func (x *blockCtx) cancelProposal(from types.Address, c *types.CancelProposal) error {
+	pr, ok := GetProposal(x.st, c.ProposalID)
+	switch {
+	case !ok:
+		return fmt.Errorf("%w: %d", ErrUnknownProposal, c.ProposalID)
+	case pr.Proposer != from:
+		return ErrNotProposer
+	case pr.Status != StatusVoting:
+		return fmt.Errorf("%w: proposal %d is %s", ErrVotingClosed, pr.ID, StatusName(pr.Status))
+	}
+	x.credit(pr.Proposer, pr.Deposit)
+	pr.Status, pr.Reason = StatusCancelled, "cancelled by the proposer"
+	setProposal(x.st, pr)
+	x.st.Set(key(pGov, []byte{'e'}, u64b(pr.VotingEnd), u64b(pr.ID)), nil)
+	x.dropSnapshot(pr.ID)
+	return nil
+}
+
+// TallyVotes counts a proposal's snapshot stake by option: a position goes
+// with its coldkey's vote, else with the vote of its hotkey's owner.
+func TallyVotes(st *state.State, id uint64) Tally {
+	var t Tally
+	owners := map[types.Address]types.Address{}
+	st.Iterate(govKey('s', id), func(k, v []byte) bool {
+		hot, cold := types.Address(k[10:30]), types.Address(k[30:50])
+		amt := binary.BigEndian.Uint64(v)
+		opt := st.Get(govKey('v', id, cold[:]))
+		if len(opt) == 0 {
+			owner, ok := owners[hot]
+			if !ok {
+				owner = types.Address(st.Get(govKey('o', id, hot[:])))
+				owners[hot] = owner
+			}
+			opt = st.Get(govKey('v', id, owner[:]))
+		}
+		if len(opt) == 1 {
+			switch opt[0] {
+			case types.VoteYes:
+				t.Yes += amt
+			case types.VoteNo:
+				t.No += amt
+			case types.VoteAbstain:
+				t.Abstain += amt
+			case types.VoteVeto:
+				t.Veto += amt
+			}
+		}
+		return true
+	})
+	return t
+}
+
+func (x *blockCtx) dropSnapshot(id uint64) {
+	for _, sub := range []byte{'s', 'o'} {
+		var keys [][]byte
+		x.st.Iterate(govKey(sub, id), func(k, _ []byte) bool {
+			keys = append(keys, k)
+			return true
+		})
+		for _, k := range keys {
+			x.st.Set(k, nil)
+		}
+	}
+}
+
+func ppmOf(part, whole uint64) uint64 {
+	if whole == 0 {
+		return 0
+	}
+	return mulDiv(part, types.PPM, whole)
+}
+
+// endVoting tallies the proposals whose voting ends at this block and
+// carries out the outcome: deposit returned (quorum reached, not vetoed) or
+// recycled; passed parameter changes written, atomically, in force from the
+// next block; a passed upgrade scheduled.
+func (x *blockCtx) endVoting() error {
+	var ids []uint64
+	x.st.Iterate(key(pGov, []byte{'e'}, u64b(x.height)), func(k, _ []byte) bool {
+		ids = append(ids, binary.BigEndian.Uint64(k[10:18]))
+		return true
+	})
+	for _, id := range ids {
+		x.st.Set(key(pGov, []byte{'e'}, u64b(x.height), u64b(id)), nil)
+		pr, _ := GetProposal(x.st, id)
+		if pr.Status != StatusVoting {
+			continue
+		}
+		g := x.p.Gov
+		t := TallyVotes(x.st, id)
+		pr.Tally = t
+		voted := t.Yes + t.No + t.Abstain + t.Veto
+		switch {
+		case ppmOf(voted, pr.SnapshotStake) < uint64(g.Quorum) || pr.SnapshotStake == 0:
+			pr.Status, pr.Reason = StatusRejected, "quorum not reached"
+		case ppmOf(t.Veto, voted) >= uint64(g.VetoThreshold):
+			pr.Status, pr.Reason = StatusVetoed, "vetoed"
+		case ppmOf(t.Yes, t.Yes+t.No+t.Veto) > uint64(g.Threshold):
+			pr.Status = StatusPassed
+		default:
+			pr.Status, pr.Reason = StatusRejected, "threshold not reached"
+		}
+		if pr.Reason == "quorum not reached" || pr.Status == StatusVetoed {
+			if err := x.recycle(pr.Deposit); err != nil {
+				return err
+			}
+		} else {
+			x.credit(pr.Proposer, pr.Deposit)
+		}
+		if pr.Status == StatusPassed {
+			switch pr.Kind {
+			case types.ProposalParamChange:
+				next, err := ApplyParamChanges(x.p, pr.Changes)
+				if err != nil {
+					pr.Status, pr.Reason = StatusFailed, err.Error()
+				} else {
+					writeParams(x.st, next)
+				}
+			case types.ProposalUpgrade:
+				x.st.Set(keyUpgrade, encodeRLP(&Upgrade{Name: pr.UpgradeName, Height: pr.UpgradeHeight}))
+			}
+		}
+		setProposal(x.st, pr)
+		x.dropSnapshot(id)
+	}
+	return nil
+}
+
+// checkUpgrade stops at a scheduled upgrade this binary does not know.
+func (x *blockCtx) checkUpgrade() error {
+	u, ok := ScheduledUpgrade(x.st)
+	if !ok || x.height < u.Height || x.c.upgrades[u.Name] {
+		return nil
+	}
+	return fmt.Errorf("%w: governance scheduled upgrade %q at height %d; install the version that implements it and restart with --upgrade %s", ErrUpgradeRequired, u.Name, u.Height, u.Name)
+}
+
+// SetUpgrades declares the scheduled upgrades this binary implements
+// (`taod start --upgrade NAME`).
+func (c *Chain) SetUpgrades(names []string) {
+	c.upgrades = make(map[string]bool, len(names))
+	for _, n := range names {
+		c.upgrades[n] = true
+	}
+}
