@@ -6,7 +6,8 @@ BIN      := bin/taod
 # Release/image builds: cgo with libsecp256k1 linked statically (DESIGN.md §7).
 STATIC_FLAGS := -tags netgo,osusergo -ldflags '$(LDFLAGS) -linkmode external -extldflags -static'
 
-.PHONY: all build build-static devnet test test-race bench lint fuzz image clean
+.PHONY: all build build-static devnet test test-race bench lint fuzz sim image clean
+SEEDS ?= 10000
 
 all: build
 
@@ -29,6 +30,10 @@ test-race:
 
 bench:
 	bash scripts/bench.sh
+
+# More consensus-simulator seeds than `make test` runs (200).
+sim:
+	SIM_SEEDS=$(SEEDS) $(GO) test -count=1 -timeout 0 ./consensus/sim -run TestSimSeeds
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
