@@ -16,6 +16,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/taonet/taod/chain"
+	"github.com/taonet/taod/consensus"
+	"github.com/taonet/taod/p2p"
 	"github.com/taonet/taod/rpc"
 	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/types"
@@ -31,6 +33,8 @@ type Node struct {
 	heads   *headFeed
 	metrics *metrics
 	valKey  *ecdsa.PrivateKey
+	host    *p2p.Host // nil when p2p is off (no listen addresses)
+	driver  *driver
 	started time.Time
 
 	mu struct {
@@ -70,7 +74,76 @@ func New(cfg Config, log *zap.Logger) (*Node, error) {
 	n.pool = NewTxPool(cfg.TxPool, n.chain)
 	head, _ := n.store.Head()
 	n.metrics.height.Set(float64(head.Height))
+	if len(cfg.P2P.Listen) > 0 {
+		if err := n.newHost(); err != nil {
+			n.store.Close()
+			return nil, err
+		}
+	}
+	if n.valKey != nil {
+		if err := n.checkValidator(); err != nil {
+			n.store.Close()
+			return nil, err
+		}
+	}
+	if n.driver, err = newDriver(n, n.valKey); err != nil {
+		n.store.Close()
+		return nil, err
+	}
 	return n, nil
+}
+
+// newHost creates the libp2p host with the node's gossip and sync handlers.
+func (n *Node) newHost() error {
+	key, err := LoadOrCreateNodeKey(n.cfg.Path(n.cfg.NodeKey))
+	if err != nil {
+		return err
+	}
+	pc := p2p.DefaultConfig()
+	pc.ListenAddrs, pc.Bootstrap = n.cfg.P2P.Listen, n.cfg.P2P.Bootstrap
+	pc.NodeKey, pc.ChainID, pc.GenesisHash = key, n.chain.ChainID(), n.chain.GenesisHash()
+	pc.Logger, pc.Metrics = n.log.Named("p2p"), n.metrics.registry
+	h, err := p2p.New(pc, p2p.Handlers{
+		Blocks: storeSource{n.store},
+		CheckTx: func(tx *types.Tx) p2p.Verdict {
+			if _, err := n.chain.CheckTxStatic(tx); err != nil {
+				return p2p.Reject
+			}
+			return p2p.Accept
+		},
+		OnTxs: func(_ p2p.PeerID, txs []*types.Tx) {
+			for _, tx := range txs {
+				n.pool.Add(tx) // refusals (known, stale nonce) are normal for gossip
+			}
+			n.metrics.poolSize.Set(float64(n.pool.Len()))
+		},
+		CheckConsensus: func(_ p2p.PeerID, b []byte) p2p.Verdict {
+			m, err := consensus.DecodeMessage(b)
+			if err != nil {
+				return p2p.Reject
+			}
+			head, _ := n.store.Head()
+			if h := m.Height(); h+1 < head.Height || h > head.Height+2 {
+				return p2p.Ignore
+			}
+			return p2p.Accept
+		},
+		OnConsensus: func(from p2p.PeerID, b []byte) {
+			m, err := consensus.DecodeMessage(b)
+			if err != nil || n.driver == nil {
+				return
+			}
+			select {
+			case n.driver.msgs <- inbound{from, m}:
+			default: // the engine is behind; rebroadcasts will bring it again
+			}
+		},
+	})
+	if err != nil {
+		return err
+	}
+	n.host = h
+	return nil
 }
 
 // Chain exposes the node's chain (read-only use).
@@ -112,13 +185,18 @@ func (n *Node) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	if n.valKey != nil {
-		if err := n.checkValidator(); err != nil {
+	if n.host != nil {
+		if err := n.host.Start(ctx); err != nil {
 			return err
 		}
-		p := &producer{n: n, key: n.valKey}
-		g.Go(func() error { return p.run(ctx) })
+		n.log.Info("p2p listening", zap.Stringer("peer_id", n.host.ID()), zap.Any("addrs", n.host.Addrs()))
+		g.Go(func() error {
+			<-ctx.Done()
+			return n.host.Close()
+		})
+		g.Go(func() error { n.driver.syncLoop(ctx); return nil })
 	}
+	g.Go(func() error { return n.driver.run(ctx) })
 	err := g.Wait()
 	n.log.Info("node stopped", zap.Error(err))
 	return err
@@ -133,7 +211,7 @@ func (n *Node) checkValidator() error {
 	me := crypto.PubkeyToAddress(n.valKey.PublicKey)
 	for _, v := range set.Validators {
 		if v.Address == me {
-			n.log.Info("producing blocks as validator", zap.Stringer("validator", me))
+			n.log.Info("validating", zap.Stringer("validator", me))
 			return nil
 		}
 	}
@@ -180,12 +258,20 @@ func (n *Node) ListenAddr(service string) string {
 	return n.mu.addrs[service]
 }
 
-// SubmitTx checks a transaction and admits it to the pool.
+// SubmitTx checks a transaction, admits it to the pool and gossips it.
 func (n *Node) SubmitTx(tx *types.Tx) error {
 	if err := n.pool.Add(tx); err != nil {
 		n.metrics.rpcRejected.Inc()
 		return err
 	}
 	n.metrics.poolSize.Set(float64(n.pool.Len()))
+	if n.host != nil {
+		if err := n.host.BroadcastTx(tx); err != nil {
+			n.log.Debug("gossip tx", zap.Error(err))
+		}
+	}
 	return nil
 }
+
+// Host is the node's libp2p host (nil when p2p is off).
+func (n *Node) Host() *p2p.Host { return n.host }

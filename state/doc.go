@@ -10,6 +10,7 @@
 //	B<hash>         block RLP            H<height>  block hash at height
 //	R<hash>         receipts RLP         T<txhash>  height(8) ‖ index(4)
 //	C<height>       the commit that finalised the block at height
+//	X<key>          node-local metadata outside the state root
 //	Mhead           head height
 //
 // The state root is the root of a Merkle-Patricia trie (go-ethereum trie)

@@ -60,7 +60,7 @@ func startProcArgs(t *testing.T, bin, home, addr string, extra ...string) *proc 
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, append([]string{"start", "--home", home, "--rpc.addr", addr, "--metrics.addr", ""}, extra...)...)
+	cmd := exec.Command(bin, append([]string{"start", "--home", home, "--rpc.addr", addr, "--metrics.addr", "", "--p2p.listen", "/ip4/127.0.0.1/tcp/0"}, extra...)...)
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

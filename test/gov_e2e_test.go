@@ -92,7 +92,7 @@ func TestGovernanceUpgradeHalt(t *testing.T) {
 	}
 
 	// Restart without the upgrade: it refuses again. With it: blocks go on.
-	cmd := exec.Command(bin, "start", "--home", home, "--rpc.addr", addr, "--metrics.addr", "")
+	cmd := exec.Command(bin, "start", "--home", home, "--rpc.addr", addr, "--metrics.addr", "", "--p2p.listen", "/ip4/127.0.0.1/tcp/0")
 	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "software upgrade required") {
 		t.Fatalf("restart without the upgrade: %v\n%s", err, tail(string(out), 2000))
 	}

@@ -33,6 +33,7 @@ func startNode(t *testing.T, mutate func(*node.Config)) *testNode {
 		t.Fatal(err)
 	}
 	cfg.RPC.Addr, cfg.Metrics.Addr = "127.0.0.1:0", "127.0.0.1:0"
+	cfg.P2P.Listen = []string{"/ip4/127.0.0.1/tcp/0"}
 	if mutate != nil {
 		mutate(&cfg)
 	}

@@ -68,7 +68,7 @@ This node's validator key is the genesis bootstrap validator.`,
 // nodeFlags are the flags start and devnet share; set ones override config.toml.
 type nodeFlags struct {
 	rpcAddr, metricsAddr, logLevel, logFormat string
-	cors, vhosts, upgrades                    []string
+	cors, vhosts, upgrades, p2pListen, boot   []string
 }
 
 func (f *nodeFlags) register(cmd *cobra.Command) {
@@ -78,6 +78,8 @@ func (f *nodeFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.metricsAddr, "metrics.addr", "", "Prometheus metrics listen address (default from config: 127.0.0.1:9615)")
 	cmd.Flags().StringVar(&f.logLevel, "log.level", "", "log level: debug, info, warn, error")
 	cmd.Flags().StringVar(&f.logFormat, "log.format", "", "log format: json or console")
+	cmd.Flags().StringSliceVar(&f.p2pListen, "p2p.listen", nil, "libp2p listen multiaddrs (comma-separated; default from config: TCP and QUIC on :30333; empty disables p2p)")
+	cmd.Flags().StringSliceVar(&f.boot, "p2p.bootstrap", nil, "bootstrap peers, multiaddrs ending in /p2p/<peer id> (comma-separated)")
 	cmd.Flags().StringSliceVar(&f.upgrades, "upgrade", nil, "governance-scheduled upgrades this binary implements (the node stops at a scheduled upgrade it does not list)")
 }
 
@@ -101,6 +103,12 @@ func (f *nodeFlags) apply(cmd *cobra.Command, cfg *node.Config) {
 		cfg.Log.Format = f.logFormat
 	}
 	cfg.Upgrades = append(cfg.Upgrades, f.upgrades...)
+	if cmd.Flags().Changed("p2p.listen") {
+		cfg.P2P.Listen = f.p2pListen
+	}
+	if cmd.Flags().Changed("p2p.bootstrap") {
+		cfg.P2P.Bootstrap = f.boot
+	}
 }
 
 func newLogger(c node.LogConfig) (*zap.Logger, error) {
