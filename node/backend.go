@@ -16,3 +16,10 @@ func (b *backend) PendingTx(h types.Hash) (*types.Tx, bool)       { return b.n.p
 func (b *backend) PoolSize() int                                  { return b.n.pool.Len() }
 func (b *backend) SubscribeHeads() (<-chan *types.Header, func()) { return b.n.heads.Subscribe() }
 func (b *backend) Started() time.Time                             { return b.n.started }
+
+func (b *backend) Peers() int {
+	if b.n.host == nil {
+		return 0
+	}
+	return len(b.n.host.Peers())
+}

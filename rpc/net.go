@@ -1,6 +1,9 @@
 package rpc
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // NetAPI is the net_ namespace.
 type NetAPI struct{ b Backend }
@@ -27,6 +30,11 @@ func (api *NetAPI) Health() Health {
 		Height:         head.Height,
 		LastBlockAgeMs: age,
 		TxPool:         api.b.PoolSize(),
+		Peers:          api.b.Peers(),
 		UptimeSec:      int64(time.Since(api.b.Started()).Seconds()),
 	}
 }
+
+// Version returns the chain ID as a decimal string, as Ethereum's net_version
+// does (wallets read it to tell networks apart).
+func (api *NetAPI) Version() string { return strconv.FormatUint(api.b.Chain().ChainID(), 10) }

@@ -21,6 +21,7 @@ type Backend interface {
 	PoolSize() int
 	SubscribeHeads() (<-chan *types.Header, func())
 	Started() time.Time
+	Peers() int
 }
 
 // Config sets the server's policies and limits.
@@ -65,6 +66,12 @@ func NewServer(cfg Config, b Backend) (*Server, error) {
 		return nil, err
 	}
 	if err := s.rpc.RegisterName("net", &NetAPI{b: b}); err != nil {
+		return nil, err
+	}
+	if err := s.rpc.RegisterName("eth", &EthAPI{b: b}); err != nil {
+		return nil, err
+	}
+	if err := s.rpc.RegisterName("web3", &Web3API{}); err != nil {
 		return nil, err
 	}
 	origins := cfg.CORSOrigins
