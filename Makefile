@@ -23,7 +23,9 @@ devnet: build
 
 test:
 	$(GO) vet ./...
+	$(GO) vet -tags chaos ./node ./test
 	$(GO) test -count=1 -timeout 20m ./...
+	$(GO) test -tags chaos -count=1 -timeout 10m -run Chaos ./test
 
 test-race:
 	$(GO) test -race -count=1 -timeout 30m ./...

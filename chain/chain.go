@@ -476,7 +476,7 @@ func (c *Chain) Propose(p Proposal, candidates []*types.Tx) (*Executed, []Reject
 
 func containsEvidence(list []types.Evidence, ev types.Evidence) bool {
 	for _, e := range list {
-		if e.A.Validator == ev.A.Validator && e.A.Height == ev.A.Height && e.A.Round == ev.A.Round && e.A.Type == ev.A.Type {
+		if e.A.Validator == ev.A.Validator && e.A.Height == ev.A.Height {
 			return true
 		}
 	}

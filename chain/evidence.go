@@ -1,7 +1,6 @@
 package chain
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -17,8 +16,10 @@ var (
 	ErrDuplicateEvidence = errors.New("chain: evidence already applied")
 )
 
+// evidenceKey is per consensus key and height: one slash per height, however
+// many conflicting votes the key signed there.
 func evidenceKey(v *types.Vote) []byte {
-	return key(pEvidence, v.Validator[:], u64b(v.Height), binary.BigEndian.AppendUint32(nil, v.Round), []byte{byte(v.Type)})
+	return key(pEvidence, v.Validator[:], u64b(v.Height))
 }
 
 // checkEvidence verifies a double-sign proof against the set of its height.

@@ -93,11 +93,8 @@ func (x *blockCtx) bindConsensusKey(from types.Address, c *types.BindConsensusKe
 	if prev := x.st.Get(key(pConsKey, c.ConsensusKey[:])); len(prev) != 0 {
 		return fmt.Errorf("%w: %s was bound to hotkey %s", ErrKeyReused, c.ConsensusKey, types.Address(prev))
 	}
-	for _, v := range x.c.genesis.Validators {
-		if v.Address == c.ConsensusKey {
-			return fmt.Errorf("%w: %s is a bootstrap validator key", ErrKeyReused, c.ConsensusKey)
-		}
-	}
+	// A bootstrap validator may bind its own key (once): the same node then
+	// goes on as a staked validator, so no second signer appears.
 	h, ok := hotkeyInfo(x.st, c.Hotkey)
 	if !ok {
 		h = newHotkey(from, x.p.Staking)

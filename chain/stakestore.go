@@ -24,7 +24,7 @@ import (
 //	V<from height>                     ValidatorSet governing heights from there
 //	J<consensus>                       marker: a jailed bootstrap validator
 //	m<consensus>                       downtime record
-//	e<consensus><height><round><type>  marker: evidence already applied
+//	e<consensus><height>               marker: evidence already applied (one slash per height)
 //	ghandover                          marker: staked validators have taken over
 const (
 	pHotkey     = 'h'

@@ -36,6 +36,7 @@ type driver struct {
 	eng    *consensus.Engine
 	wal    *wal.WAL
 	signer *consensus.KeySigner // nil: observer (full node)
+	key    *ecdsa.PrivateKey
 
 	msgs      chan inbound
 	decisions chan consensus.Decision
@@ -57,6 +58,7 @@ func newDriver(n *Node, key *ecdsa.PrivateKey) (*driver, error) {
 	cfg := consensus.Config{ChainID: n.chain.ChainID(), Timeouts: consensus.DefaultTimeouts()}
 	cfg.Timeouts.Commit = p.BlockTimeMs / uint64(tick/time.Millisecond)
 	if key != nil {
+		d.key = key
 		d.signer = consensus.NewKeySigner(n.chain.ChainID(), key)
 		cfg.Signer = d.signer
 	}
@@ -214,12 +216,14 @@ func (d *driver) drain() error {
 			if d.n.host == nil {
 				continue
 			}
-			b, err := m.Encode()
-			if err != nil {
-				return err
-			}
-			if err := d.n.host.PublishConsensus(d.ctx, b); err != nil && d.ctx.Err() == nil {
-				d.n.log.Debug("publish consensus message", zap.Error(err))
+			for _, out := range append([]consensus.Message{m}, d.faults(m)...) {
+				b, err := out.Encode()
+				if err != nil {
+					return err
+				}
+				if err := d.n.host.PublishConsensus(d.ctx, b); err != nil && d.ctx.Err() == nil {
+					d.n.log.Debug("publish consensus message", zap.Error(err))
+				}
 			}
 		}
 		for _, ev := range rd.Evidence {
@@ -253,13 +257,14 @@ func (d *driver) addEvidence(ev types.Evidence) {
 	d.evidence = append(d.evidence, ev)
 }
 
-func nowMs() uint64 { return uint64(time.Now().UnixMilli()) }
+// nowMs is the node's clock in Unix ms (skewed by a chaos fault switch).
+func (d *driver) nowMs() uint64 { return uint64(time.Now().UnixMilli() + d.n.clockSkewMs()) }
 
 // validate executes a proposed block and tells the engine whether it is valid.
 func (d *driver) validate(b *types.Block) {
 	valid := true
 	if _, ok := d.executed[b.Hash()]; !ok {
-		e, err := d.n.chain.Execute(b, nowMs())
+		e, err := d.n.chain.Execute(b, d.nowMs())
 		if err != nil {
 			valid = false
 			d.n.log.Info("prevoting nil: invalid proposal", zap.Uint64("height", b.Height()), zap.Stringer("hash", b.Hash()), zap.Error(err))
@@ -279,7 +284,7 @@ func (d *driver) step(m consensus.Msg) {
 // propose builds a block from the txpool and hands it to the engine.
 func (d *driver) propose(req *consensus.ProposalRequest) error {
 	head, _ := d.n.store.Head()
-	t := nowMs()
+	t := d.nowMs()
 	if t <= head.Time {
 		t = head.Time + 1
 	}

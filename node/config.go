@@ -27,6 +27,15 @@ type Config struct {
 	Log     LogConfig     `toml:"log"`
 	TxPool  TxPoolConfig  `toml:"txpool"`
 	P2P     P2PConfig     `toml:"p2p"`
+	// Chaos holds fault switches for the chaos suite; they take effect
+	// only in a binary built with -tags chaos (others refuse to start).
+	Chaos ChaosConfig `toml:"chaos"`
+}
+
+// ChaosConfig are test-only faults.
+type ChaosConfig struct {
+	Equivocate  bool  `toml:"equivocate"`    // sign a conflicting vote for every vote
+	ClockSkewMs int64 `toml:"clock_skew_ms"` // run the clock this far ahead
 }
 
 // RPCConfig configures the JSON-RPC server (HTTP and WebSocket on one port).
@@ -103,6 +112,9 @@ func (c *Config) Validate() error {
 	case "json", "console":
 	default:
 		return fmt.Errorf("node: log format %q: want json or console", c.Log.Format)
+	}
+	if c.Chaos != (ChaosConfig{}) && !chaosBuilt {
+		return errNoChaos
 	}
 	return c.TxPool.Validate()
 }

@@ -68,6 +68,12 @@ func NewServer(cfg Config, b Backend) (*Server, error) {
 	if err := s.rpc.RegisterName("net", &NetAPI{b: b}); err != nil {
 		return nil, err
 	}
+	if err := s.rpc.RegisterName("eth", &EthAPI{b: b}); err != nil {
+		return nil, err
+	}
+	if err := s.rpc.RegisterName("web3", &Web3API{}); err != nil {
+		return nil, err
+	}
 	origins := cfg.CORSOrigins
 	if len(origins) == 0 {
 		origins = []string{"*"} // non-browser WS clients send no Origin; browsers are held by CORS on HTTP

@@ -3,7 +3,6 @@ package test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -69,7 +68,10 @@ func freePortNum(t *testing.T) int {
 }
 
 // start runs node i in process.
-func (nw *network) start(i int) {
+func (nw *network) start(i int) { nw.startWith(i, nil) }
+
+// startWith runs node i with its config changed by mutate.
+func (nw *network) startWith(i int, mutate func(*node.Config)) {
 	t := nw.t
 	t.Helper()
 	info := nw.lay.Nodes[i]
@@ -78,6 +80,9 @@ func (nw *network) start(i int) {
 		t.Fatal(err)
 	}
 	cfg.Metrics.Addr = ""
+	if mutate != nil {
+		mutate(&cfg)
+	}
 	log := zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel)).Named(info.Name)
 	n, err := node.New(cfg, log)
 	if err != nil {
@@ -258,5 +263,3 @@ func TestValidatorsOverLibp2p(t *testing.T) {
 	}
 	t.Logf("heights: halted at %d, resumed; late node synced %d blocks", halted, target)
 }
-
-var _ = sync.Mutex{}

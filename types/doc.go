@@ -14,7 +14,8 @@
 //
 // and is signed over keccak256(0x54 || RLP([chainID, nonce, fee, tip, call])).
 // Signatures are recoverable secp256k1 with low S only; the sender is always
-// recovered, never read from the wire. Ethereum-signed envelopes (legacy RLP
-// lists, 0x01, 0x02) are reserved for the wallet-compatibility work and are
-// refused with ErrUnsupportedTxType until then.
+// recovered, never read from the wire. Ethereum-signed envelopes (EIP-155
+// legacy RLP lists, 0x01, 0x02) carrying plain value transfers are kept as
+// the exact bytes the wallet signed and map to a native Transfer (ethtx.go);
+// any other type is refused with ErrUnsupportedTxType.
 package types

@@ -8,16 +8,17 @@ import (
 	"math/big"
 	"sync/atomic"
 
+	ethtypes "github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/rlp"
 )
 
-// Envelope type bytes (DESIGN.md §2).
+// Envelope type bytes (DESIGN.md §2). Tx.Type returns one of them.
 const (
 	TxTypeNative  byte = 0x54 // 'T': taod's own transaction
-	TxTypeEIP2930 byte = 0x01 // reserved: Ethereum access-list tx
-	TxTypeEIP1559 byte = 0x02 // reserved: Ethereum dynamic-fee tx
-	// Ethereum legacy txs are an RLP list: first byte >= 0xc0.
+	TxTypeLegacy  byte = 0x00 // Ethereum legacy tx; on the wire an RLP list (first byte ≥ 0xc0), see ethtx.go
+	TxTypeEIP2930 byte = 0x01 // Ethereum access-list tx, see ethtx.go
+	TxTypeEIP1559 byte = 0x02 // Ethereum dynamic-fee tx, see ethtx.go
 )
 
 // MaxTxSize bounds an encoded transaction; larger ones are refused unread.
@@ -43,11 +44,17 @@ type TxData struct {
 
 // Tx is an immutable, signed transaction. Its hash, encoding and sender are
 // computed once.
+//
+// A native tx carries its signed TxData and signature (v, r, s). An
+// Ethereum-signed tx carries the go-ethereum transaction it was decoded from
+// (eth) and, in data, the native fields it maps to (ethtx.go), so that every
+// accessor below, and so the chain and the txpool, treat both alike.
 type Tx struct {
 	typ  byte
 	data TxData
-	v    byte
-	r, s *big.Int
+	v    byte                  // native only
+	r, s *big.Int              // native only
+	eth  *ethtypes.Transaction // Ethereum-signed only
 	raw  []byte
 	hash Hash
 
@@ -105,16 +112,25 @@ func SignTx(d TxData, key *ecdsa.PrivateKey) (*Tx, error) {
 
 // DecodeTx decodes and checks a transaction envelope: its size, type, canonical
 // encoding, the call's stateless rules and the signature's form. The sender is
-// recovered lazily by Sender.
+// recovered lazily by Sender. It accepts native (0x54) transactions and
+// Ethereum-signed plain value transfers (legacy EIP-155, 0x01, 0x02; see
+// ethtx.go). For every transaction it returns, Bytes() is b and Hash() is
+// keccak256(b).
 func DecodeTx(b []byte) (*Tx, error) {
 	switch {
 	case len(b) == 0:
 		return nil, ErrEmptyTx
 	case len(b) > MaxTxSize:
 		return nil, ErrTxTooLarge
-	case b[0] != TxTypeNative:
-		return nil, fmt.Errorf("%w: 0x%02x (native taod transactions start with 0x54)", ErrUnsupportedTxType, b[0])
+	case b[0] == TxTypeNative:
+		return decodeNativeTx(b)
+	case b[0] >= 0xc0, b[0] == TxTypeEIP2930, b[0] == TxTypeEIP1559:
+		return decodeEthTx(b)
 	}
+	return nil, fmt.Errorf("%w: 0x%02x (taod accepts native 0x54 transactions and Ethereum legacy, 0x01 and 0x02 value transfers)", ErrUnsupportedTxType, b[0])
+}
+
+func decodeNativeTx(b []byte) (*Tx, error) {
 	var w wireTx
 	if err := rlp.DecodeBytes(b[1:], &w); err != nil {
 		return nil, fmt.Errorf("types: decode transaction: %w", err)
@@ -160,8 +176,13 @@ func (tx *Tx) encode() ([]byte, error) {
 	return append([]byte{tx.typ}, body...), nil
 }
 
-// Type is the envelope type byte.
+// Type is the envelope type byte: TxTypeNative, or an Ethereum type
+// (TxTypeLegacy, TxTypeEIP2930, TxTypeEIP1559).
 func (tx *Tx) Type() byte { return tx.typ }
+
+// EthTx returns the Ethereum transaction an Ethereum-signed tx was decoded
+// from, or nil for a native tx. The caller must not modify it.
+func (tx *Tx) EthTx() *ethtypes.Transaction { return tx.eth }
 
 // Hash is keccak256 of the exact encoded bytes.
 func (tx *Tx) Hash() Hash { return tx.hash }
@@ -177,7 +198,10 @@ func (tx *Tx) Nonce() uint64   { return tx.data.Nonce }
 func (tx *Tx) Fee() uint64     { return tx.data.Fee }
 func (tx *Tx) Tip() uint64     { return tx.data.Tip }
 func (tx *Tx) Call() Call      { return tx.data.Call }
-func (tx *Tx) Data() TxData    { return tx.data }
+
+// Data returns the native fields. For an Ethereum-signed tx they are the
+// fields it maps to, not what was signed: sign nothing with them.
+func (tx *Tx) Data() TxData { return tx.data }
 
 // Sender recovers the signer's address. The result is cached.
 func (tx *Tx) Sender() (Address, error) {
@@ -191,6 +215,9 @@ func (tx *Tx) Sender() (Address, error) {
 }
 
 func (tx *Tx) recover() (Address, error) {
+	if tx.eth != nil {
+		return recoverEth(tx.eth)
+	}
 	h, err := SigningHash(tx.data)
 	if err != nil {
 		return Address{}, err

@@ -71,8 +71,10 @@ func TestDecodeTxRejects(t *testing.T) {
 		want error
 	}{
 		{"empty", nil, ErrEmptyTx},
-		{"eth legacy", []byte{0xc0}, ErrUnsupportedTxType},
-		{"eip1559", []byte{0x02, 0xc0}, ErrUnsupportedTxType},
+		{"eth legacy malformed", []byte{0xc0}, nil},
+		{"eip1559 malformed", []byte{0x02, 0xc0}, nil},
+		{"blob tx", []byte{0x03, 0xc0}, ErrUnsupportedTxType},
+		{"rlp string", []byte{0x80}, ErrUnsupportedTxType},
 		{"oversized", append([]byte{TxTypeNative}, make([]byte, MaxTxSize)...), ErrTxTooLarge},
 		{"high S", encodeWire(t, high), ErrHighS},
 		{"bad v", encodeWire(t, badV), ErrBadSignature},
@@ -214,6 +216,9 @@ func FuzzDecodeTx(f *testing.F) {
 	tx, _ := signedTransfer(f, 3, 99)
 	f.Add(tx.Bytes())
 	f.Add([]byte{TxTypeNative, 0xc0})
+	for _, etx := range ethSeeds(f) {
+		f.Add(etx)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		tx, err := DecodeTx(b)
 		if err != nil {
@@ -221,6 +226,16 @@ func FuzzDecodeTx(f *testing.F) {
 		}
 		if !bytes.Equal(tx.Bytes(), b) || tx.Hash() != Keccak256(b) {
 			t.Fatal("decoded tx does not re-encode to its input")
+		}
+		if etx := tx.EthTx(); etx != nil {
+			// An Ethereum tx keeps go-ethereum's hash and maps to a transfer
+			// whose fee and tip add up to what it signed for.
+			if etx.Hash() != tx.Hash() {
+				t.Fatal("hash differs from go-ethereum's")
+			}
+			if _, ok := tx.Call().(*Transfer); !ok || tx.Fee()+tx.Tip() < tx.Fee() {
+				t.Fatalf("mapping: %+v", tx.Data())
+			}
 		}
 		again, err := DecodeTx(tx.Bytes())
 		if err != nil || again.Hash() != tx.Hash() {
