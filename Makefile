@@ -6,7 +6,7 @@ BIN      := bin/taod
 # Release/image builds: cgo with libsecp256k1 linked statically (DESIGN.md §7).
 STATIC_FLAGS := -tags netgo,osusergo -ldflags '$(LDFLAGS) -linkmode external -extldflags -static'
 
-.PHONY: all build build-static devnet test test-race bench lint fuzz sim image clean
+.PHONY: all build build-static devnet test test-race bench bench-net lint fuzz sim image clean
 SEEDS ?= 10000
 
 all: build
@@ -33,6 +33,10 @@ test-race:
 bench:
 	bash scripts/bench.sh
 
+# 4 validators as processes on 127.0.0.x under a bounded transfer load.
+bench-net: build
+	$(GO) run ./internal/benchnet -bin $(BIN)
+
 # More consensus-simulator seeds than `make test` runs (200).
 sim:
 	SIM_SEEDS=$(SEEDS) $(GO) test -count=1 -timeout 0 ./consensus/sim -run TestSimSeeds
@@ -48,11 +52,45 @@ fuzz:
 	$(GO) test -run XXX -fuzz FuzzBlockReward -fuzztime 30s ./emission
 	$(GO) test -run XXX -fuzz FuzzEpoch -fuzztime 30s ./subnet/yuma
 
-# A FROM scratch image around the static binary; nothing is pulled.
+build-static-chaos:
+	CGO_ENABLED=1 $(GO) build $(CHAOS_STATIC_FLAGS) -o bin/taod-static-chaos ./cmd/taod
+
+# FROM scratch images around the static binary; nothing is pulled. The binary
+# needs no /etc files (netgo, osusergo); its home is /data (mount a volume).
+DOCKERFILE := 'FROM scratch\nCOPY taod /taod\nENV HOME=/data TAOD_HOME=/data\nEXPOSE 9944 10944 30333\nENTRYPOINT ["/taod"]\nCMD ["start", "--home", "/data"]\n'
+
+# The release image (taod:VERSION, taod:latest): no fault switches.
 image: build-static
 	mkdir -p bin/image && cp bin/taod-static bin/image/taod
-	printf 'FROM scratch\nCOPY taod /taod\nEXPOSE 9944 9615 30333\nENTRYPOINT ["/taod"]\n' > bin/image/Dockerfile
-	docker build -t taod:$(VERSION) -t taod:latest bin/image
+	printf $(DOCKERFILE) > bin/image/Dockerfile
+	docker build -q -t $(IMAGE):$(VERSION) -t $(IMAGE):latest bin/image
+
+# The test image (taod:chaos) for the chaos suite: built with -tags chaos.
+image-chaos: build-static-chaos
+	mkdir -p bin/image-chaos && cp bin/taod-static-chaos bin/image-chaos/taod
+	printf $(DOCKERFILE) > bin/image-chaos/Dockerfile
+	docker build -q -t $(CHAOS_IMAGE) bin/image-chaos
+
+# A docker-compose testnet (4 validators, 1 full node) in $(TESTNET_DIR): generated
+# on first use, RPC of node i on 127.0.0.1:19944+i. `taod testnet status --dir` shows it.
+testnet-up: build image
+	@test -f $(TESTNET_DIR)/docker-compose.yml || ./$(BIN) testnet docker --validators 4 --full-nodes 1 --dir $(TESTNET_DIR) --image $(IMAGE):latest
+	cd $(TESTNET_DIR) && docker-compose up -d
+	@sleep 3; ./$(BIN) testnet status --dir $(TESTNET_DIR)
+
+testnet-down:
+	@if [ -f $(TESTNET_DIR)/docker-compose.yml ]; then cd $(TESTNET_DIR) && docker-compose down -v --remove-orphans; fi
+
+# The chaos suite (testnet/chaos): every scenario under load, with short faults
+# (CI budget). chaos-long runs the issue's durations (20 s kill, 30 s pause, …).
+CHAOS_DEPS := $(if $(filter docker,$(CHAOS_MODE)),image-chaos,build-static-chaos)
+chaos: $(CHAOS_DEPS)
+	TAOD_CHAOS=$(CHAOS_MODE) TAOD_CHAOS_BIN=$(CURDIR)/bin/taod-static-chaos TAOD_CHAOS_IMAGE=$(CHAOS_IMAGE) \
+		$(GO) test -count=1 -timeout 30m -v -run 'TestChaosSuite' ./testnet/chaos
+
+chaos-long: $(CHAOS_DEPS)
+	TAOD_CHAOS=$(CHAOS_MODE) TAOD_CHAOS_LONG=1 TAOD_CHAOS_BIN=$(CURDIR)/bin/taod-static-chaos TAOD_CHAOS_IMAGE=$(CHAOS_IMAGE) \
+		$(GO) test -count=1 -timeout 90m -v -run 'TestChaosSuite' ./testnet/chaos
 
 clean:
 	rm -rf bin

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"sync"
 
 	"github.com/taonet/taod/emission"
 	"github.com/taonet/taod/state"
@@ -19,6 +20,13 @@ type Chain struct {
 	gen     *types.Block
 
 	upgrades map[string]bool // scheduled upgrades this binary implements
+
+	cache struct {
+		sync.Mutex
+		head   types.Hash // params decoded at this head
+		params Params
+		ok     bool
+	}
 
 	// endBlockHook, when set (tests only), runs at the end of every block.
 	endBlockHook func(x *blockCtx) error
@@ -56,23 +64,26 @@ func New(store *state.Store, g *Genesis) (*Chain, error) {
 func (c *Chain) Store() *state.Store { return c.store }
 
 // Params are the protocol parameters in force at the head (governance can
-// change them; genesis sets them first).
+// change them; genesis sets them first). They are decoded once per head.
 func (c *Chain) Params() Params {
+	head, _ := c.store.Head()
+	c.cache.Lock()
+	defer c.cache.Unlock()
+	if c.cache.head == head.Hash && c.cache.ok {
+		return c.cache.params
+	}
 	p, err := ParamsAt(c.store.NewState())
 	if err != nil {
 		return c.params // the genesis parameters; the state is unreadable
 	}
+	c.cache.head, c.cache.params, c.cache.ok = head.Hash, p, true
 	return p
 }
 
-// newBlockCtx starts the execution of block height on st with the
-// parameters in force.
+// newBlockCtx starts the execution of block height on st (a fresh view of
+// the head state) with the parameters in force.
 func (c *Chain) newBlockCtx(st *state.State, height uint64) (*blockCtx, error) {
-	p, err := ParamsAt(st)
-	if err != nil {
-		return nil, err
-	}
-	return &blockCtx{c: c, st: st, height: height, p: p}, nil
+	return &blockCtx{c: c, st: st, height: height, p: c.Params()}, nil
 }
 
 // ChainID is the chain's numeric ID.
@@ -613,6 +624,15 @@ func VerifyCommit(chainID uint64, vals []types.Validator, height uint64, hash ty
 	}
 	if 3*signed <= 2*total {
 		return fmt.Errorf("%w: %d of %d", ErrNoCommit, signed, total)
+	}
+	return nil
+}
+
+// CommitDeferSync is Commit without waiting for the disk (see
+// state.Store.CommitBlockDeferSync): for catching up on final blocks.
+func (c *Chain) CommitDeferSync(e *Executed, seen *types.Commit) error {
+	if err := c.store.CommitBlockDeferSync(e.Block, e.Receipts, seen, e.state); err != nil {
+		return fmt.Errorf("chain: commit block %d: %w", e.Block.Height(), err)
 	}
 	return nil
 }

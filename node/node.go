@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sync"
 	"time"
 
@@ -181,6 +182,9 @@ func (n *Node) Run(ctx context.Context) error {
 	if n.cfg.Metrics.Addr != "" {
 		mux := http.NewServeMux()
 		mux.Handle("/metrics", promhttp.HandlerFor(n.metrics.registry, promhttp.HandlerOpts{}))
+		// Profiles for operators, on the metrics address (loopback by default).
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 		if err := n.serve(ctx, g, "metrics", n.cfg.Metrics.Addr, mux); err != nil {
 			return err
 		}

@@ -217,6 +217,18 @@ func (s *Store) TxLocation(txHash types.Hash) (TxLocation, error) {
 // one synced batch, and makes b the head. The header's StateRoot must equal
 // st's root.
 func (s *Store) CommitBlock(b *types.Block, receipts []types.Receipt, seen *types.Commit, st *State) error {
+	return s.commitBlock(b, receipts, seen, st, !s.opts.NoSyncDisk)
+}
+
+// CommitBlockDeferSync is CommitBlock without the WAL fsync: the block is
+// written atomically but may be lost in a crash until a later synced commit.
+// Block sync uses it for all but the last block of a batch of final blocks,
+// which a restarted node simply fetches again.
+func (s *Store) CommitBlockDeferSync(b *types.Block, receipts []types.Receipt, seen *types.Commit, st *State) error {
+	return s.commitBlock(b, receipts, seen, st, false)
+}
+
+func (s *Store) commitBlock(b *types.Block, receipts []types.Receipt, seen *types.Commit, st *State, sync bool) error {
 	head, ok := s.Head()
 	if ok && (b.Height() != head.Height+1 || b.Header.ParentHash != head.Hash) {
 		return fmt.Errorf("%w: block %d (parent %s) on head %d (%s)", ErrNotNext, b.Height(), b.Header.ParentHash, head.Height, head.Hash)
@@ -274,7 +286,7 @@ func (s *Store) CommitBlock(b *types.Block, receipts []types.Receipt, seen *type
 	if err := batch.Write(); err != nil {
 		return fmt.Errorf("state: write block %d: %w", b.Height(), err)
 	}
-	if !s.opts.NoSyncDisk {
+	if sync {
 		if err := s.kv.SyncKeyValue(); err != nil {
 			return fmt.Errorf("state: sync block %d: %w", b.Height(), err)
 		}

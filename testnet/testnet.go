@@ -25,6 +25,7 @@ type Options struct {
 	FullNodes  int
 	Preset     string // "test" (200 ms blocks) or "devnet" (1 s)
 	DevKeys    int    // funded dev accounts
+	DevBalance uint64 // rao each; default 1,000,000 TAO
 	// Addr gives node i's IP (process testnet: 127.0.0.(i+1)); DNS gives its
 	// host name instead (docker: node0, node1, …). One of the two.
 	Addr func(i int) string
@@ -80,6 +81,9 @@ func Generate(o Options) (*Layout, error) {
 	}
 	if o.Now.IsZero() {
 		o.Now = time.Now()
+	}
+	if o.DevBalance == 0 {
+		o.DevBalance = 1_000_000 * types.RaoPerTAO
 	}
 	if _, err := os.Stat(LayoutFile(o.Dir)); err == nil {
 		return nil, fmt.Errorf("%w: %s", ErrExists, o.Dir)
@@ -138,7 +142,7 @@ func Generate(o Options) (*Layout, error) {
 		cfgs[i] = cfg
 		lay.Nodes = append(lay.Nodes, ni)
 	}
-	g, err := chain.Preset(o.Preset, uint64(o.Now.UnixMilli()), vals, devkeys.Addresses(o.DevKeys), 1_000_000*types.RaoPerTAO)
+	g, err := chain.Preset(o.Preset, uint64(o.Now.UnixMilli()), vals, devkeys.Addresses(o.DevKeys), o.DevBalance)
 	if err != nil {
 		return nil, err
 	}
