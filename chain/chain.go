@@ -616,11 +616,26 @@ func VerifyCommit(chainID uint64, vals []types.Validator, height uint64, hash ty
 		if !ok || seen[v.Validator] {
 			return fmt.Errorf("%w: signature %d by %s is not from a distinct validator", ErrNoCommit, i, v.Validator)
 		}
-		if err := v.Verify(chainID); err != nil {
-			return fmt.Errorf("%w: signature %d: %v", ErrNoCommit, i, err)
-		}
 		seen[v.Validator] = true
 		signed += p
+	}
+	// Signature recovery dominates: check them on every core. The result
+	// does not depend on the order (all must verify).
+	errs := make([]error, len(commit.Signatures))
+	var wg sync.WaitGroup
+	for i := range commit.Signatures {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			v := commit.Vote(i)
+			errs[i] = v.Verify(chainID)
+		}(i)
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return fmt.Errorf("%w: signature %d: %v", ErrNoCommit, i, err)
+		}
 	}
 	if 3*signed <= 2*total {
 		return fmt.Errorf("%w: %d of %d", ErrNoCommit, signed, total)

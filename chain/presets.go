@@ -32,6 +32,8 @@ func Preset(name string, timeMs uint64, validators []types.Address, funded []typ
 	case "devnet":
 		g.ChainID = DevnetChainID
 		g.Params.BlockTimeMs = 1_000
+		g.Params.MaxBlockTxs = 10_000
+		g.Params.MaxBlockWeight = 10_000 * types.TransferWeight
 		g.Params.Staking = testStakingParams()
 		g.Params.Staking.ConsensusEpoch = 20
 		g.Params.Staking.UnbondingPeriod = 100
@@ -44,6 +46,10 @@ func Preset(name string, timeMs uint64, validators []types.Address, funded []typ
 	case "test":
 		g.ChainID = TestChainID
 		g.Params.BlockTimeMs = 200
+		// Blocks must stay small enough to propose and validate well inside
+		// a round's timeouts: 2,000 transfers per 200 ms is 10,000 tx/s.
+		g.Params.MaxBlockTxs = 2_000
+		g.Params.MaxBlockWeight = 2_000 * types.TransferWeight
 		g.Params.Staking = testStakingParams()
 		g.Params.Subnets = testSubnetParams()
 		g.Params.Gov = GovParams{MinDeposit: types.RaoPerTAO, VotingPeriod: 10, Quorum: 334_000, Threshold: 500_000, VetoThreshold: 334_000}

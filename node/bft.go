@@ -352,12 +352,15 @@ func (d *driver) commit(dec *consensus.Decision) error {
 	if err := d.saveSet(b.Height()+1, next); err != nil {
 		return err
 	}
-	h := b.Height()
-	if err := d.wal.Compact(func(rec []byte) bool {
-		r, err := consensus.DecodeRecord(rec)
-		return err != nil || r.Height() > h
-	}); err != nil {
-		return fmt.Errorf("node: compact consensus WAL: %w", err)
+	// Compacting rewrites and fsyncs the WAL: do it now and then, not per
+	// height (records of old heights are harmless on restore).
+	if h := b.Height(); d.wal.Size() > 0 && (h%100 == 0 || d.wal.Size() > 4<<20) {
+		if err := d.wal.Compact(func(rec []byte) bool {
+			r, err := consensus.DecodeRecord(rec)
+			return err != nil || r.Height() > h
+		}); err != nil {
+			return fmt.Errorf("node: compact consensus WAL: %w", err)
+		}
 	}
 	if d.n.host != nil {
 		go d.n.host.PublishBlock(d.ctx, b)
@@ -396,6 +399,7 @@ func (s storeSource) CommitAt(h uint64) (*types.Commit, error) { return s.s.Seen
 func (d *driver) syncLoop(ctx context.Context) {
 	t := time.NewTicker(500 * time.Millisecond)
 	defer t.Stop()
+	var fetched uint64 // highest height handed to the driver
 	for {
 		select {
 		case <-ctx.Done():
@@ -419,23 +423,32 @@ func (d *driver) syncLoop(ctx context.Context) {
 			continue
 		}
 		t.Reset(time.Millisecond) // behind: ask again at once after this batch
-		count := int(min(best.Hello.Head-head.Height, 256))
-		blocks, err := d.n.host.FetchBlocks(ctx, best.ID, head.Height+1, count)
+		from := max(head.Height+1, fetched+1)
+		if from > best.Hello.Head {
+			continue
+		}
+		count := int(min(best.Hello.Head-from+1, 256))
+		blocks, err := d.n.host.FetchBlocks(ctx, best.ID, from, count)
 		if err != nil {
 			d.n.log.Debug("block sync", zap.Stringer("peer", best.ID), zap.Error(err))
 			continue
 		}
-		d.n.log.Info("syncing", zap.Uint64("from", head.Height+1), zap.Int("blocks", len(blocks)), zap.Uint64("peer_head", best.Hello.Head))
+		d.n.log.Info("syncing", zap.Uint64("from", from), zap.Int("blocks", len(blocks)), zap.Uint64("peer_head", best.Hello.Head))
 		for _, sb := range blocks {
 			select {
 			case d.decisions <- consensus.Decision{Block: sb.Block, Commit: sb.Commit}:
+				fetched = sb.Block.Height()
 			case <-ctx.Done():
 				return
 			}
 		}
-		// Let the driver apply most of them before asking for more.
-		for len(d.decisions) > 16 && ctx.Err() == nil {
-			time.Sleep(5 * time.Millisecond)
+		// Fetch the next range while the driver applies this one, keeping
+		// at most a range queued; if the driver fell back, refetch.
+		for len(d.decisions) > 256 && ctx.Err() == nil {
+			time.Sleep(2 * time.Millisecond)
+		}
+		if now, _ := d.n.store.Head(); now.Height+uint64(len(d.decisions)) < fetched {
+			fetched = now.Height // some were dropped (not at the engine's height): start again from the head
 		}
 	}
 }

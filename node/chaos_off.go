@@ -4,6 +4,7 @@ package node
 
 import (
 	"errors"
+	"net/http"
 
 	"github.com/taonet/taod/consensus"
 )
@@ -18,3 +19,6 @@ func (d *driver) faults(consensus.Message) []consensus.Message { return nil }
 
 // clockSkewMs is zero without the chaos build tag.
 func (n *Node) clockSkewMs() int64 { return 0 }
+
+// chaosRoutes serves nothing without the chaos build tag.
+func (n *Node) chaosRoutes(*http.ServeMux) {}

@@ -182,6 +182,7 @@ func (n *Node) Run(ctx context.Context) error {
 	if n.cfg.Metrics.Addr != "" {
 		mux := http.NewServeMux()
 		mux.Handle("/metrics", promhttp.HandlerFor(n.metrics.registry, promhttp.HandlerOpts{}))
+		n.chaosRoutes(mux) // fault switches, in chaos builds only
 		// Profiles for operators, on the metrics address (loopback by default).
 		mux.HandleFunc("/debug/pprof/", pprof.Index)
 		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
