@@ -55,7 +55,7 @@ Quick start:
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newInitCmd(), newStartCmd(), newDevnetCmd(), newKeysCmd(), newTxCmd(), newStakeCmd(), newValidatorCmd(), newSubnetCmd(), newRootNetCmd(), newGovCmd(), newTestnetCmd(), newQueryCmd(), newVersionCmd())
+	root.AddCommand(newInitCmd(), newStartCmd(), newDevnetCmd(), newKeysCmd(), newTxCmd(), newStakeCmd(), newValidatorCmd(), newSubnetCmd(), newRootNetCmd(), newGovCmd(), newTestnetCmd(), newQueryCmd(), newYumaCmd(), newVersionCmd())
 	return root
 }
 

@@ -38,7 +38,7 @@ type Params struct {
 	// still counts as active.
 	ActivityCutoff uint64
 	// MaxValidators is how many UIDs, the top stakers, get a validator
-	// permit. Must not be negative.
+	// permit. At least 0, at most MaxUIDs.
 	MaxValidators int
 	// Tempo is the number of blocks between two epochs of the subnet.
 	// Previous bonds to UIDs registered within the last Tempo blocks are
@@ -74,6 +74,11 @@ type Input struct {
 	LastUpdate []uint64
 	// BlockAtRegistration is the block at which each UID was registered.
 	BlockAtRegistration []uint64
+	// ValidatorPermits, when not nil, are the validator permits to use
+	// instead of the top Params.MaxValidators by stake (and instead of the
+	// fair-launch rule): the permits the chain holds, say, or a what-if.
+	// Params.MaxValidators does not cap them.
+	ValidatorPermits []bool
 	// CurrentBlock is the block the epoch runs at.
 	CurrentBlock uint64
 	// Emission is the rao this epoch distributes.
@@ -120,7 +125,7 @@ type Output struct {
 func (in Input) Validate() error {
 	n := len(in.Stake)
 	if n > MaxUIDs {
-		return fmt.Errorf("%w: %d UIDs, at most %d", ErrInvalidInput, n, MaxUIDs)
+		return fmt.Errorf("%w: stake has %d entries (UIDs), at most %d", ErrInvalidInput, n, MaxUIDs)
 	}
 	for _, f := range []struct {
 		name string
@@ -133,6 +138,9 @@ func (in Input) Validate() error {
 		if f.len != n {
 			return fmt.Errorf("%w: %s has %d entries, stake has %d", ErrInvalidInput, f.name, f.len, n)
 		}
+	}
+	if in.ValidatorPermits != nil && len(in.ValidatorPermits) != n {
+		return fmt.Errorf("%w: validator_permits has %d entries, stake has %d", ErrInvalidInput, len(in.ValidatorPermits), n)
 	}
 	if in.Bonds != nil && len(in.Bonds) != n {
 		return fmt.Errorf("%w: prev_bonds has %d rows, stake has %d", ErrInvalidInput, len(in.Bonds), n)
@@ -147,14 +155,17 @@ func (in Input) Validate() error {
 	for i, s := range in.Stake {
 		var carry uint64
 		if total, carry = bits.Add64(total, s, 0); carry != 0 {
-			return fmt.Errorf("%w: total stake overflows uint64 at UID %d", ErrInvalidInput, i)
+			return fmt.Errorf("%w: stake: the total overflows uint64 at stake[%d] (21M TAO is 2.1e16 rao)", ErrInvalidInput, i)
 		}
 	}
 	if in.Params.BondsMovingAverage > BondsMovingAverageScale {
-		return fmt.Errorf("%w: bonds_moving_average %d above %d", ErrInvalidInput, in.Params.BondsMovingAverage, BondsMovingAverageScale)
+		return fmt.Errorf("%w: params.bonds_moving_average: %d is above %d", ErrInvalidInput, in.Params.BondsMovingAverage, BondsMovingAverageScale)
 	}
 	if in.Params.MaxValidators < 0 {
-		return fmt.Errorf("%w: max_validators %d is negative", ErrInvalidInput, in.Params.MaxValidators)
+		return fmt.Errorf("%w: params.max_validators: %d is negative", ErrInvalidInput, in.Params.MaxValidators)
+	}
+	if in.Params.MaxValidators > MaxUIDs {
+		return fmt.Errorf("%w: params.max_validators: %d is above %d", ErrInvalidInput, in.Params.MaxValidators, MaxUIDs)
 	}
 	return nil
 }
@@ -162,7 +173,7 @@ func (in Input) Validate() error {
 func checkRows(name string, m [][]uint16, n int) error {
 	for i, row := range m {
 		if len(row) != 0 && len(row) != n {
-			return fmt.Errorf("%w: %s row %d has %d entries, want %d (or none)", ErrInvalidInput, name, i, len(row), n)
+			return fmt.Errorf("%w: %s[%d] has %d entries, want %d (or none): the matrix is ragged", ErrInvalidInput, name, i, len(row), n)
 		}
 	}
 	return nil
@@ -191,28 +202,43 @@ func Epoch(in Input) (Output, error) {
 	s := normalize(stake)
 
 	// Weights: permitted rows only, no self-weight, no weight set before its
-	// target registered; rows normalized to sum to 1.
-	w := maskedWeights(in, out.ValidatorPermits)
+	// target registered; rows normalized to sum to 1. Pre-ranks on the way.
+	w, preranks := maskedWeights(in, out.ValidatorPermits, s)
 
-	// Consensus, clipping, validator trust.
-	preranks := matmul(w, s, n)
+	// Consensus; then, in place, weights clipped to it, validator trust and
+	// ranks.
 	out.Consensus = weightedMedianCols(w, stake, in.Params.Kappa, n)
-	clipped := colClip(w, out.Consensus)
-	out.ValidatorTrust = rowSums(clipped, n)
+	var ranks []u128
+	out.ValidatorTrust, ranks = clip(w, out.Consensus, s)
 
-	// Ranks, trust, incentive.
-	ranks := matmul(clipped, s, n)
+	// Trust, ranks, incentive.
 	out.Trust = ratios(ranks, preranks)
 	out.Ranks = normalize128(ranks)
 	out.Incentive = slices.Clone(out.Ranks)
 
 	// Bonds and dividends.
-	ema := emaBonds(in, clipped, s)
-	out.Dividends = normalize128(matmulTranspose(ema, out.Incentive))
-	out.Bonds = storedBonds(ema, out.ValidatorPermits, n)
+	var dividends []u128
+	out.Bonds, dividends = emaBonds(in, w, ranks, s, out.Incentive, out.ValidatorPermits)
+	out.Dividends = normalize128(dividends)
 
 	distribute(&out, in, stake)
 	return out, nil
+}
+
+// rows hands out rows of n values carved from one allocation, so a matrix
+// costs one allocation instead of one per row.
+type rows[T any] struct {
+	buf []T
+	n   int
+}
+
+func newRows[T any](count, n int) rows[T] { return rows[T]{buf: make([]T, count*n), n: n} }
+
+// next returns the next zeroed row of length n.
+func (r *rows[T]) next() []T {
+	row := r.buf[:r.n:r.n]
+	r.buf = r.buf[r.n:]
+	return row
 }
 
 // activeMask marks UIDs that set weights within cutoff blocks.
@@ -234,7 +260,6 @@ func activeMask(lastUpdate []uint64, current, cutoff uint64) []bool {
 // (then lowest UID), and they vote as equally staked (see votingStake).
 func validatorPermits(in Input, active []bool) (permits []bool, fairLaunch bool) {
 	n := len(in.Stake)
-	permits = make([]bool, n)
 	var total uint64
 	var candidates []int
 	for i, st := range in.Stake {
@@ -243,6 +268,10 @@ func validatorPermits(in Input, active []bool) (permits []bool, fairLaunch bool)
 			candidates = append(candidates, i)
 		}
 	}
+	if in.ValidatorPermits != nil {
+		return slices.Clone(in.ValidatorPermits), total == 0
+	}
+	permits = make([]bool, n)
 	if total > 0 {
 		slices.SortFunc(candidates, func(a, b int) int {
 			if c := cmp.Compare(in.Stake[b], in.Stake[a]); c != 0 {
@@ -316,97 +345,84 @@ func normalize(x []uint64) []Fixed {
 // maskedWeights returns the weights of permitted validators without
 // self-weights and without weights set at or before their target's
 // registration (they were meant for the slot's previous neuron), each row
-// normalized to sum to 1. Rows that end up empty are nil.
-func maskedWeights(in Input, permits []bool) [][]Fixed {
+// normalized to sum to 1, and the pre-ranks p_j = Σ_i w_ij·s_i (exact, u128,
+// scale 2^124). Rows that end up empty are nil.
+func maskedWeights(in Input, permits []bool, s []Fixed) ([][]Fixed, []u128) {
 	n := len(in.Stake)
 	w := make([][]Fixed, n)
+	preranks := make([]u128, n)
+	// A weight counts if it is not a self-weight and was set after its
+	// target registered. First the row sums of what counts (to size one
+	// allocation for all rows), then the normalized rows.
+	sums := make([]uint64, n)
+	var count int
 	for i, row := range in.Weights {
 		if !permits[i] || len(row) == 0 {
 			continue
 		}
 		updated := in.LastUpdate[i]
-		keep := func(j int, v uint16) bool {
-			return v != 0 && j != i && updated > in.BlockAtRegistration[j]
-		}
 		var sum uint64
 		for j, v := range row {
-			if keep(j, v) {
+			if updated > in.BlockAtRegistration[j] {
 				sum += uint64(v)
 			}
 		}
-		if sum == 0 {
+		if updated > in.BlockAtRegistration[i] {
+			sum -= uint64(row[i]) // the self-weight
+		}
+		if sum != 0 {
+			sums[i] = sum
+			count++
+		}
+	}
+	slab := newRows[Fixed](count, n)
+	for i, row := range in.Weights {
+		if sums[i] == 0 {
 			continue
 		}
-		r := make([]Fixed, n)
+		updated := in.LastUpdate[i]
+		div := newDivider(sums[i], uint64(FixedOne))
+		si := uint64(s[i])
+		r := slab.next()
 		for j, v := range row {
-			if keep(j, v) {
-				r[j] = FixedFromRatio(uint64(v), sum)
+			if v == 0 || updated <= in.BlockAtRegistration[j] || j == i {
+				continue
+			}
+			x := Fixed(div.div(uint64(v)))
+			r[j] = x
+			if si != 0 {
+				preranks[j] = preranks[j].add(mul64(uint64(x), si))
 			}
 		}
 		w[i] = r
 	}
-	return w
+	return w, preranks
 }
 
-// matmul returns r_j = Σ_i m_ij·v_i, exact (u128, scale 2^124).
-func matmul(m [][]Fixed, v []Fixed, n int) []u128 {
-	acc := make([]u128, n)
-	for i, row := range m {
-		vi := uint64(v[i])
-		if row == nil || vi == 0 {
-			continue
-		}
-		for j, x := range row {
-			if x != 0 {
-				acc[j] = acc[j].add(mul64(uint64(x), vi))
-			}
-		}
-	}
-	return acc
-}
-
-// matmulTranspose returns d_i = Σ_j m_ij·v_j, exact.
-func matmulTranspose(m [][]Fixed, v []Fixed) []u128 {
-	acc := make([]u128, len(m))
-	for i, row := range m {
-		var sum u128
-		for j, x := range row {
-			if x != 0 && v[j] != 0 {
-				sum = sum.add(mul64(uint64(x), uint64(v[j])))
-			}
-		}
-		acc[i] = sum
-	}
-	return acc
-}
-
-// colClip returns m with every entry capped at its column's threshold.
-func colClip(m [][]Fixed, threshold []Fixed) [][]Fixed {
-	out := make([][]Fixed, len(m))
-	for i, row := range m {
+// clip caps, in place, every weight at its column's consensus, and returns
+// the validator trust (each row's sum of clipped weights) and the ranks
+// r_j = Σ_i clipped_ij·s_i (exact, u128, scale 2^124).
+func clip(w [][]Fixed, consensus []Fixed, s []Fixed) (vtrust []Fixed, ranks []u128) {
+	n := len(consensus)
+	vtrust = make([]Fixed, n)
+	ranks = make([]u128, n)
+	for i, row := range w {
 		if row == nil {
 			continue
 		}
-		r := make([]Fixed, len(row))
-		for j, x := range row {
-			r[j] = min(x, threshold[j])
-		}
-		out[i] = r
-	}
-	return out
-}
-
-// rowSums returns Σ_j m_ij for each row. Rows of m sum to at most 1.
-func rowSums(m [][]Fixed, n int) []Fixed {
-	out := make([]Fixed, n)
-	for i, row := range m {
+		si := uint64(s[i])
 		var sum Fixed
-		for _, x := range row {
+		for j, x := range row {
+			x = min(x, consensus[j])
+			row[j] = x
 			sum += x
+			if x != 0 && si != 0 {
+				ranks[j] = ranks[j].add(mul64(uint64(x), si))
+			}
 		}
-		out[i] = sum
+		vtrust[i] = sum
 	}
-	return out
+	return vtrust, ranks
 }
 
 // ratios returns a_j / b_j (0 where b_j is 0); a_j <= b_j.
@@ -431,102 +447,166 @@ func normalize128(x []u128) []Fixed {
 	return out
 }
 
-// emaBonds returns the column-normalized exponential moving average of the
-// bonds: alpha·ΔB + (1−alpha)·B, where ΔB = clipped weights × voting stake
-// (column-normalized), B the previous bonds without columns of UIDs
-// registered within the last tempo (column-normalized), and
-// 1−alpha = BondsMovingAverage/10^6. Rows with no bonds are nil.
-func emaBonds(in Input, clipped [][]Fixed, s []Fixed) [][]Fixed {
-	n := len(in.Stake)
+// emaBlock is how many columns emaBonds processes at a time: its buffers
+// hold one block of every bond row (about 200 KB for 256 rows), small
+// enough to stay in cache between the passes over a block.
+const emaBlock = 32
 
-	// ΔB_ij = c_ij·s_i / Σ_k c_kj·s_k.
-	deltaSum := columnDivisors(matmul(clipped, s, n))
-	delta := make([][]Fixed, n)
-	for i, row := range clipped {
-		si := uint64(s[i])
-		if row == nil || si == 0 {
+// emaBonds computes the bonds, and the dividends before normalization.
+//
+// The bonds are the column-normalized exponential moving average
+// alpha·ΔB + (1−alpha)·B, where ΔB is the clipped weights times voting
+// stake, column-normalized (its column sums are the ranks); B is the
+// previous bonds without the columns of UIDs registered within the last
+// tempo, column-normalized; 1−alpha = BondsMovingAverage/10^6. It returns
+// them as the chain stores them: each column scaled so its largest entry is
+// 65535 and rounded down to u16, rows of UIDs without a permit cleared
+// (nil), as are rows without any bond. The dividends are
+// d_i = Σ_j ema_ij·incentive_j, exact (u128).
+//
+// Every step of the EMA is local to a column once the ranks are known, so it
+// runs one block of columns at a time over all bond rows: each previous
+// bond is normalized once and the EMA matrix is never stored whole.
+func emaBonds(in Input, clipped [][]Fixed, ranks []u128, s, incentive []Fixed, permits []bool) (stored [][]uint16, dividends []u128) {
+	n := len(in.Stake)
+	stored = make([][]uint16, n)
+	dividends = make([]u128, n)
+
+	// The rows that can hold bonds: voting validators' clipped weights
+	// (ΔB), previous bonds (B), or both. A missing one reads as a row of
+	// zeros, so that one loop serves every row.
+	type bondRow struct {
+		i     int
+		delta []Fixed  // clipped weights (zeros if UID i has no ΔB)
+		si    uint64   // UID i's normalized voting stake
+		prev  []uint16 // previous bonds (zeros if none)
+		out   []uint16 // stored bonds, nil without a permit
+	}
+	zeroDelta, zeroPrev := make([]Fixed, n), make([]uint16, n)
+	var bondRows []bondRow
+	var permitted int
+	for i := range n {
+		r := bondRow{i: i, si: uint64(s[i]), delta: zeroDelta, prev: zeroPrev}
+		hasDelta := clipped[i] != nil && r.si != 0
+		hasPrev := in.Bonds != nil && len(in.Bonds[i]) != 0
+		if !hasDelta && !hasPrev {
 			continue
 		}
-		d := make([]Fixed, n)
-		for j, x := range row {
-			d[j] = deltaSum[j].ratio(mul64(uint64(x), si))
+		if hasDelta {
+			r.delta = clipped[i]
 		}
-		delta[i] = d
+		if hasPrev {
+			r.prev = in.Bonds[i]
+		}
+		if permits[i] {
+			permitted++
+		}
+		bondRows = append(bondRows, r)
+	}
+	slab := newRows[uint16](permitted, n)
+	for k := range bondRows {
+		if permits[bondRows[k].i] {
+			bondRows[k].out = slab.next()
+		}
 	}
 
-	// B_ij / Σ_k B_kj, columns of recently registered UIDs dropped.
+	// Column divisors: ΔB_ij = c_ij·s_i / ranks_j, and B_ij = b_ij / Σ_k b_kj
+	// where a dropped column's divisor is zero, so its B is 0.
+	deltaSum := columnDivisors(ranks)
 	lastTempo := satSub(in.CurrentBlock, in.Params.Tempo)
-	keep := make([]bool, n)
-	for j, reg := range in.BlockAtRegistration {
-		keep[j] = lastTempo > reg
-	}
 	prevSum := make([]uint64, n)
-	for _, row := range in.Bonds {
-		for j, b := range row {
-			if keep[j] {
-				prevSum[j] += uint64(b)
-			}
+	for _, r := range bondRows {
+		for j, b := range r.prev {
+			prevSum[j] += uint64(b)
 		}
 	}
-	prev := make([][]Fixed, n)
-	for i, row := range in.Bonds {
-		var r []Fixed
-		for j, b := range row {
-			if b != 0 && keep[j] {
-				if r == nil {
-					r = make([]Fixed, n)
-				}
-				r[j] = FixedFromRatio(uint64(b), prevSum[j])
-			}
+	prevDiv := make([]divider, n)
+	for j, reg := range in.BlockAtRegistration {
+		if lastTempo > reg {
+			prevDiv[j] = newDivider(prevSum[j], uint64(FixedOne))
+		} else {
+			prevDiv[j] = newDivider(0, 0)
 		}
-		prev[i] = r
 	}
 
-	// EMA numerators newShare·ΔB + oldShare·B (scale 10^6), column-normalized
-	// (the 10^6 cancels). Each row is built in place of its ΔB or B row.
+	// EMA numerators newShare·ΔB + oldShare·B (scale 10^6), normalized by
+	// their column sums (the 10^6 cancels).
 	newShare := uint64(BondsMovingAverageScale) - in.Params.BondsMovingAverage
 	oldShare := in.Params.BondsMovingAverage
-	numerators := func(i int, yield func(j int, x u128)) {
-		d, p := delta[i], prev[i]
-		switch {
-		case d != nil && p != nil:
-			for j := range n {
-				yield(j, mul64(newShare, uint64(d[j])).add(mul64(oldShare, uint64(p[j]))))
+	nums := make([]u128, len(bondRows)*emaBlock)
+	emas := make([]Fixed, len(bondRows)*emaBlock)
+	nonzero := make([]bool, len(bondRows))
+	var (
+		sums   [emaBlock]u128
+		emaSum [emaBlock]divisor
+		scale  [emaBlock]divider
+	)
+	for j0 := 0; j0 < n; j0 += emaBlock {
+		width := min(emaBlock, n-j0)
+		deltaDiv, bDiv := deltaSum[j0:j0+width], prevDiv[j0:j0+width]
+		clear(sums[:])
+		for k, r := range bondRows {
+			num := nums[k*emaBlock : k*emaBlock+width]
+			delta, prev := r.delta[j0:j0+width], r.prev[j0:j0+width]
+			for c := range num {
+				var x u128
+				if d := delta[c]; d != 0 {
+					dv := &deltaDiv[c]
+					x = mul64(newShare, dv.den.div(dv.low(mul64(uint64(d), r.si))))
+				}
+				if b := prev[c]; b != 0 {
+					x = x.add(mul64(oldShare, bDiv[c].div(uint64(b))))
+				}
+				num[c] = x
+				sums[c] = sums[c].add(x)
 			}
-		case d != nil:
-			for j, x := range d {
-				yield(j, mul64(newShare, uint64(x)))
+		}
+		var colMax [emaBlock]Fixed
+		for c := range width {
+			emaSum[c] = newDivisor(sums[c])
+		}
+		inc := incentive[j0 : j0+width]
+		for k := range bondRows {
+			num := nums[k*emaBlock : k*emaBlock+width]
+			ema := emas[k*emaBlock : k*emaBlock+width]
+			var d u128
+			var any Fixed
+			for c, x := range num {
+				var v Fixed
+				if !x.isZero() { // mostly false or mostly true: predictable
+					v = Fixed(emaSum[c].den.div(emaSum[c].low(x)))
+					colMax[c] = max(colMax[c], v)
+					d = d.add(mul64(uint64(v), uint64(inc[c])))
+				}
+				ema[c] = v
+				any |= v
 			}
-		case p != nil:
-			for j, x := range p {
-				yield(j, mul64(oldShare, uint64(x)))
+			if any != 0 {
+				nonzero[k] = true
+				dividends[bondRows[k].i] = dividends[bondRows[k].i].add(d)
+			}
+		}
+		for c := range width {
+			scale[c] = newDivider(uint64(colMax[c]), 0xffff)
+		}
+		for k, r := range bondRows {
+			if r.out == nil {
+				continue
+			}
+			out := r.out[j0 : j0+width]
+			for c, v := range emas[k*emaBlock : k*emaBlock+width] {
+				if v != 0 {
+					out[c] = uint16(scale[c].div(uint64(v)))
+				}
 			}
 		}
 	}
-	sums := make([]u128, n)
-	for i := range n {
-		numerators(i, func(j int, x u128) { sums[j] = sums[j].add(x) })
-	}
-	emaSum := columnDivisors(sums)
-	ema := make([][]Fixed, n)
-	for i := range n {
-		r := delta[i]
-		if r == nil {
-			r = prev[i]
-		}
-		if r == nil {
-			continue
-		}
-		var nonzero bool
-		numerators(i, func(j int, x u128) {
-			r[j] = emaSum[j].ratio(x)
-			nonzero = nonzero || r[j] != 0
-		})
-		if nonzero {
-			ema[i] = r
+	for k, r := range bondRows {
+		if nonzero[k] && r.out != nil {
+			stored[r.i] = r.out
 		}
 	}
-	return ema
+	return stored, dividends
 }
 
 // columnDivisors prepares each column sum for use as a denominator.
@@ -536,32 +616,6 @@ func columnDivisors(sums []u128) []divisor {
 		d[j] = newDivisor(s)
 	}
 	return d
-}
-
-// storedBonds converts the EMA bonds to what the chain stores: each column
-// scaled so its largest entry is 65535, rounded down to u16; rows of UIDs
-// without a permit cleared (nil).
-func storedBonds(ema [][]Fixed, permits []bool, n int) [][]uint16 {
-	colMax := make([]Fixed, n)
-	for _, row := range ema {
-		for j, x := range row {
-			colMax[j] = max(colMax[j], x)
-		}
-	}
-	out := make([][]uint16, n)
-	for i, row := range ema {
-		if row == nil || !permits[i] {
-			continue
-		}
-		r := make([]uint16, n)
-		for j, x := range row {
-			if x != 0 {
-				r[j] = uint16(mulDiv(uint64(x), 0xffff, uint64(colMax[j])))
-			}
-		}
-		out[i] = r
-	}
-	return out
 }
 
 // distribute splits the emission: incentive and dividends share it in

@@ -58,6 +58,33 @@ func (f Fixed) String() string {
 	return string(f.appendDecimal(nil))
 }
 
+// Decimal formats f in decimal with exactly digits fractional digits (0 to
+// 18), rounded to nearest: Decimal(6) of 1/3 is "0.333333", of 1 is
+// "1.000000". It uses integer arithmetic only; for tables.
+func (f Fixed) Decimal(digits int) string {
+	digits = min(max(digits, 0), decimalDigits)
+	scale := uint64(1)
+	for range digits {
+		scale *= 10
+	}
+	// r = round(f * 10^digits / 2^62) < 4*10^18 fits in a uint64.
+	hi, lo := bits.Mul64(uint64(f), scale)
+	var c uint64
+	lo, c = bits.Add64(lo, 1<<(FracBits-1), 0)
+	hi += c
+	r := hi<<(64-FracBits) | lo>>FracBits
+	b := strconv.AppendUint(nil, r/scale, 10)
+	if digits == 0 {
+		return string(b)
+	}
+	frac := strconv.FormatUint(r%scale, 10)
+	b = append(b, '.')
+	for range digits - len(frac) {
+		b = append(b, '0')
+	}
+	return string(append(b, frac...))
+}
+
 // MarshalJSON encodes f as a JSON number in decimal (see String).
 func (f Fixed) MarshalJSON() ([]byte, error) {
 	return f.appendDecimal(nil), nil
@@ -135,41 +162,108 @@ func (x u128) shr(s uint) u128 {
 // ratio returns num/den as a Fixed, rounded towards zero, for num <= den
 // (so the result is at most FixedOne). It returns 0 when den is 0 and
 // FixedOne when num > den.
-func ratio(num, den u128) Fixed { return newDivisor(den).ratio(num) }
+func ratio(num, den u128) Fixed {
+	d := newDivisor(den)
+	return d.ratio(num)
+}
 
-// divisor is a denominator prepared for many ratios (a column sum, say).
+// divisor is a 128-bit denominator prepared for many ratios (a column
+// sum, say).
 //
 // When den needs more than 64 bits, num and den are both shifted right until
 // den fits in 64 bits with its top bit set; the relative error this adds is
 // below 2^-63, far under one unit of the result for any num <= den.
 type divisor struct {
-	full  u128   // the denominator
-	shift uint   // how far num and den are shifted right before dividing
-	den   uint64 // full >> shift
+	full  u128    // the denominator
+	shift uint    // how far num and den are shifted right before dividing
+	den   divider // full >> shift, scale 2^62
+	// low's shifts, masked below 64 (Go's shifts by 64 or more cost a
+	// test): num.lo >> loShift & loMask | num.hi << hiShift & hiMask.
+	loShift, hiShift uint
+	loMask, hiMask   uint64
 }
 
 func newDivisor(den u128) divisor {
-	d := divisor{full: den, den: den.lo}
+	d := divisor{full: den}
+	low := den.lo
 	if den.hi != 0 {
 		d.shift = uint(64 - bits.LeadingZeros64(den.hi))
-		d.den = den.shr(d.shift).lo
+		low = den.shr(d.shift).lo
+	}
+	d.den = newDivider(low, uint64(FixedOne))
+	d.loShift, d.hiShift = d.shift&63, (64-d.shift)&63
+	d.loMask = ^uint64(0)
+	if d.shift == 64 {
+		d.loMask = 0 // num.lo >> 64 is 0
+	}
+	if d.shift != 0 {
+		d.hiMask = ^uint64(0) // num.hi << 64 is 0
 	}
 	return d
 }
 
+// low returns num >> shift as a uint64, for num <= den: the dividend of
+// den.div. d.den.div(d.low(num)) is then num/den as a Fixed, as ratio
+// returns, without ratio's checks: for a term num of the sum den (a weight
+// of a column over the column's sum), in the hot loops, where both calls
+// are inlined.
+func (d *divisor) low(num u128) uint64 {
+	return num.lo>>d.loShift&d.loMask | num.hi<<d.hiShift&d.hiMask
+}
+
 // ratio returns num/den; see the function ratio.
-func (d divisor) ratio(num u128) Fixed {
+func (d *divisor) ratio(num u128) Fixed {
 	switch {
-	case d.den == 0 || num.isZero():
+	case d.full.isZero() || num.isZero():
 		return 0
 	case d.full.less(num):
 		return FixedOne
 	}
-	n := num.shr(d.shift).lo
-	// n <= den < 2^64, so n*2^62 / den <= 2^62 and Div64 cannot overflow.
-	hi, lo := bits.Mul64(n, uint64(FixedOne))
-	q, _ := bits.Div64(hi, lo, d.den)
-	return Fixed(q)
+	// num <= full, so num >> shift <= full >> shift.
+	return Fixed(d.den.div(num.shr(d.shift).lo))
+}
+
+// divider computes floor(n·k/d) for 0 <= n <= d, with d and k fixed and
+// k <= 2^62, by multiplications only: a hardware 128-by-64-bit division
+// costs several times more, and the epoch divides every weight and bond
+// by a row or column sum four or five times.
+//
+// With d normalized (shifted left until its top bit is set, n shifted
+// alike) and inv = floor(k·2^64/d), the estimate q = floor(n·inv/2^64)
+// satisfies n·k/d − 1 < q <= n·k/d, because n < 2^64 and
+// k·2^64/d − 1 < inv <= k·2^64/d; one test, (q+1)·d <= n·k, makes it
+// exact. The result is exactly bits.Div64's quotient (see
+// TestDividerMatchesDiv64).
+type divider struct {
+	d     uint64 // the divisor, normalized
+	inv   uint64 // floor(k·2^64 / d)
+	k     uint64 // the scale
+	shift uint   // leading zeros of the original divisor
+}
+
+// newDivider prepares floor(n·k/d). A zero d gives a divider whose
+// quotients are all 0.
+func newDivider(d, k uint64) divider {
+	if d == 0 {
+		// q = 0 and (q+1)·d = 2^64 − 1 > n·0: div returns 0.
+		return divider{d: ^uint64(0)}
+	}
+	s := uint(bits.LeadingZeros64(d))
+	d <<= s
+	inv, _ := bits.Div64(k, 0, d) // k < 2^63 <= d
+	return divider{d: d, inv: inv, k: k, shift: s}
+}
+
+// div returns floor(n·k/d) for n <= d (the d given to newDivider).
+func (v *divider) div(n uint64) uint64 {
+	n <<= v.shift & 63 // shift < 64: the mask spares Go's test for >= 64
+	q, _ := bits.Mul64(n, v.inv)
+	hi, lo := bits.Mul64(n, v.k)
+	phi, plo := bits.Mul64(q+1, v.d)
+	// borrow is 1 when n·k < (q+1)·d, that is when q is already exact.
+	_, borrow := bits.Sub64(lo, plo, 0)
+	_, borrow = bits.Sub64(hi, phi, borrow)
+	return q + 1 - borrow
 }
 
 // mulDiv returns floor(x*y/z) for y <= z, z > 0 (the result is at most x).

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"math/big"
+	"strconv"
 )
 
 // inputJSON is the `taod yuma simulate --input` format (the "input" object
@@ -18,35 +21,42 @@ type inputJSON struct {
 	BlockAtRegistration []uint64    `json:"block_at_registration"`
 	CurrentBlock        *uint64     `json:"current_block"`
 	Emission            *uint64     `json:"emission"`
-	Params              *paramsJSON `json:"params"`
+	ValidatorPermits    []bool      `json:"validator_permits,omitempty"`
+	Params              *paramsJSON `json:"params,omitempty"`
 }
 
 type paramsJSON struct {
-	Kappa              *uint16 `json:"kappa"`
-	BondsMovingAverage *uint64 `json:"bonds_moving_average"`
-	ActivityCutoff     *uint64 `json:"activity_cutoff"`
-	MaxValidators      *int    `json:"max_validators"`
+	Kappa              *uint16 `json:"kappa,omitempty"`
+	BondsMovingAverage *uint64 `json:"bonds_moving_average,omitempty"`
+	ActivityCutoff     *uint64 `json:"activity_cutoff,omitempty"`
+	MaxValidators      *int    `json:"max_validators,omitempty"`
 	Tempo              *uint64 `json:"tempo,omitempty"`
 }
 
 // ParseInput decodes the `taod yuma simulate --input` JSON format:
 //
-//	{"stake": [u64…], "weights": [[u16…]…], "prev_bonds": [[u16…]…],
-//	 "last_update": [u64…], "block_at_registration": [u64…],
-//	 "current_block": u64, "emission": u64,
-//	 "params": {"kappa": u16, "bonds_moving_average": u64,
+//	{"stake": [u64…], "weights": [[u16…]…], "last_update": [u64…],
+//	 "block_at_registration": [u64…], "current_block": u64, "emission": u64,
+//	 "validator_permits": [bool…], "prev_bonds": [[u16…]…],
+//	 "params": {"kappa": u16, "bonds_moving_average": u64 (<= 10^6),
 //	            "activity_cutoff": u64, "max_validators": int, "tempo": u64}}
 //
-// prev_bonds and params.tempo are optional (no bonds; DefaultTempo); every
-// other field is required and unknown fields are rejected, so a typo is not
-// silently ignored. The result is validated (see Input.Validate). Errors
-// wrap ErrInvalidInput.
+// validator_permits (default: top max_validators by stake), prev_bonds
+// (default: none), params and each of its fields (default: DefaultParams)
+// are optional; every other field is required. A row of weights or
+// prev_bonds is n numbers, or empty or null for none. Unknown fields are
+// rejected, so a typo is not silently ignored. The result is validated (see
+// Input.Validate).
+//
+// Errors wrap ErrInvalidInput and name the field, with its index in an array
+// ("weights[2][7]: 70000 is above 65535", "stake[0]: -1 is negative",
+// "missing field \"emission\"").
 func ParseInput(data []byte) (Input, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var w inputJSON
 	if err := dec.Decode(&w); err != nil {
-		return Input{}, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+		return Input{}, fmt.Errorf("%w: %w", ErrInvalidInput, explainDecodeError(data, err))
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return Input{}, fmt.Errorf("%w: trailing data after the input object", ErrInvalidInput)
@@ -67,16 +77,6 @@ func ParseInput(data []byte) (Input, error) {
 		return Input{}, missing("current_block")
 	case w.Emission == nil:
 		return Input{}, missing("emission")
-	case w.Params == nil:
-		return Input{}, missing("params")
-	case w.Params.Kappa == nil:
-		return Input{}, missing("params.kappa")
-	case w.Params.BondsMovingAverage == nil:
-		return Input{}, missing("params.bonds_moving_average")
-	case w.Params.ActivityCutoff == nil:
-		return Input{}, missing("params.activity_cutoff")
-	case w.Params.MaxValidators == nil:
-		return Input{}, missing("params.max_validators")
 	}
 	in := Input{
 		Stake:               w.Stake,
@@ -86,16 +86,15 @@ func ParseInput(data []byte) (Input, error) {
 		BlockAtRegistration: w.BlockAtRegistration,
 		CurrentBlock:        *w.CurrentBlock,
 		Emission:            *w.Emission,
-		Params: Params{
-			Kappa:              *w.Params.Kappa,
-			BondsMovingAverage: *w.Params.BondsMovingAverage,
-			ActivityCutoff:     *w.Params.ActivityCutoff,
-			MaxValidators:      *w.Params.MaxValidators,
-			Tempo:              DefaultTempo,
-		},
+		ValidatorPermits:    w.ValidatorPermits,
+		Params:              DefaultParams(),
 	}
-	if w.Params.Tempo != nil {
-		in.Params.Tempo = *w.Params.Tempo
+	if p := w.Params; p != nil {
+		set(&in.Params.Kappa, p.Kappa)
+		set(&in.Params.BondsMovingAverage, p.BondsMovingAverage)
+		set(&in.Params.ActivityCutoff, p.ActivityCutoff)
+		set(&in.Params.MaxValidators, p.MaxValidators)
+		set(&in.Params.Tempo, p.Tempo)
 	}
 	if err := in.Validate(); err != nil {
 		return Input{}, err
@@ -103,10 +102,185 @@ func ParseInput(data []byte) (Input, error) {
 	return in, nil
 }
 
+// set sets *dst to *v when v is not nil.
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// explainDecodeError turns a decoding error into one that names the field
+// and index at fault. encoding/json names the field but not the index, and
+// says "cannot unmarshal number -1 into … uint64" where a user wants "is
+// negative": when the typed decode fails, the input is decoded again
+// loosely (numbers as text) and checked field by field. Errors it cannot
+// pin to a field (syntax errors, say) are returned as they are, with the
+// byte offset for syntax errors.
+func explainDecodeError(data []byte, err error) error {
+	var syntax *json.SyntaxError
+	if errors.As(err, &syntax) {
+		return fmt.Errorf("%w (at byte %d)", err, syntax.Offset)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var doc map[string]any
+	if dec.Decode(&doc) != nil {
+		return err
+	}
+	if e := checkInputFields(doc); e != nil {
+		return e
+	}
+	return err
+}
+
+// Largest values of the input's integer types, for checkInputFields.
+const (
+	u64Max = math.MaxUint64
+	u16Max = math.MaxUint16
+)
+
+// checkInputFields checks the loosely decoded input against the format and
+// returns the first problem found, naming the field.
+func checkInputFields(doc map[string]any) error {
+	vectors := []struct {
+		name string
+		max  uint64
+	}{{"stake", u64Max}, {"last_update", u64Max}, {"block_at_registration", u64Max}}
+	for _, f := range vectors {
+		if err := checkVector(f.name, doc[f.name], f.max); err != nil {
+			return err
+		}
+	}
+	for _, name := range []string{"weights", "prev_bonds"} {
+		rows, err := checkArray(name, doc[name])
+		if err != nil {
+			return err
+		}
+		for i, row := range rows {
+			if err := checkVector(fmt.Sprintf("%s[%d]", name, i), row, u16Max); err != nil {
+				return err
+			}
+		}
+	}
+	for _, name := range []string{"current_block", "emission"} {
+		if v, ok := doc[name]; ok && v != nil {
+			if err := checkUint(name, v, u64Max); err != nil {
+				return err
+			}
+		}
+	}
+	permits, err := checkArray("validator_permits", doc["validator_permits"])
+	if err != nil {
+		return err
+	}
+	for i, p := range permits {
+		if _, ok := p.(bool); !ok {
+			return fmt.Errorf("validator_permits[%d]: want true or false, got %s", i, kindOf(p))
+		}
+	}
+	params, ok := doc["params"].(map[string]any)
+	if !ok {
+		if p := doc["params"]; p != nil {
+			return fmt.Errorf("params: want an object, got %s", kindOf(p))
+		}
+		return nil
+	}
+	for _, f := range []struct {
+		name string
+		max  uint64
+	}{
+		{"kappa", u16Max},
+		{"bonds_moving_average", BondsMovingAverageScale},
+		{"activity_cutoff", u64Max},
+		{"max_validators", MaxUIDs},
+		{"tempo", u64Max},
+	} {
+		if v, ok := params[f.name]; ok && v != nil {
+			if err := checkUint("params."+f.name, v, f.max); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkArray returns v as an array; nil (missing or null) is an empty one.
+func checkArray(path string, v any) ([]any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	a, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: want an array, got %s", path, kindOf(v))
+	}
+	return a, nil
+}
+
+// checkVector checks that v is an array (or null) of integers in [0, max].
+func checkVector(path string, v any, max uint64) error {
+	a, err := checkArray(path, v)
+	if err != nil {
+		return err
+	}
+	for i, x := range a {
+		if err := checkUint(fmt.Sprintf("%s[%d]", path, i), x, max); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkUint checks that v is a JSON integer in [0, max], written plainly.
+func checkUint(path string, v any, max uint64) error {
+	num, ok := v.(json.Number)
+	if !ok {
+		return fmt.Errorf("%s: want a whole number from 0 to %d, got %s", path, max, kindOf(v))
+	}
+	s := num.String()
+	if u, err := strconv.ParseUint(s, 10, 64); err == nil {
+		if u > max {
+			return fmt.Errorf("%s: %s is above %d", path, s, max)
+		}
+		return nil
+	}
+	r, ok := new(big.Rat).SetString(s) // exact: no floating point
+	switch {
+	case !ok:
+		return fmt.Errorf("%s: %s is not a number", path, s)
+	case r.Sign() < 0:
+		return fmt.Errorf("%s: %s is negative", path, s)
+	case !r.IsInt():
+		return fmt.Errorf("%s: %s is not a whole number", path, s)
+	case r.Num().IsUint64() && r.Num().Uint64() <= max:
+		return fmt.Errorf("%s: %s: write whole numbers without a fraction or exponent", path, s)
+	}
+	return fmt.Errorf("%s: %s is above %d", path, s, max)
+}
+
+// kindOf names the JSON type of a loosely decoded value.
+func kindOf(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case json.Number:
+		return "a number"
+	case string:
+		return "a string"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
 // MarshalJSON encodes in in the format ParseInput reads (tempo included).
 func (in Input) MarshalJSON() ([]byte, error) {
 	p := in.Params
 	return json.Marshal(inputJSON{
+		ValidatorPermits:    in.ValidatorPermits,
 		Stake:               nonNil(in.Stake),
 		Weights:             nonNilRows(in.Weights),
 		PrevBonds:           in.Bonds,

@@ -1,6 +1,7 @@
 package yuma
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -150,17 +151,61 @@ func checkInvariants(t testing.TB, in Input, out Output) {
 			t.Fatalf("UID %d has bonds without a permit", i)
 		}
 	}
-	if permits > in.Params.MaxValidators {
+	switch {
+	case in.ValidatorPermits != nil && !slices.Equal(out.ValidatorPermits, in.ValidatorPermits):
+		t.Fatalf("permits %v, input gave %v", out.ValidatorPermits, in.ValidatorPermits)
+	case in.ValidatorPermits == nil && permits > in.Params.MaxValidators:
 		t.Fatalf("%d permits, max_validators %d", permits, in.Params.MaxValidators)
 	}
 }
 
+// TestPropertyInvariants checks, on random inputs of both generators
+// (including explicit permits and subnets of up to 200 UIDs), what holds
+// for every epoch: emission conserved to the rao (paid + dust = emission),
+// incentive and dividends each summing to 1 within rounding (or 0), every
+// value in [0, 1], no bonds without a permit.
 func TestPropertyInvariants(t *testing.T) {
 	for seed := range uint64(propertySeeds) {
 		t.Run(fmt.Sprint("seed=", seed), func(t *testing.T) {
 			in := randomInput(seed, genOptions{maxN: 24})
 			checkInvariants(t, in, mustEpoch(t, in))
+			in = referenceInput(seed, 200, 64)
+			checkInvariants(t, in, mustEpoch(t, in))
 		})
+	}
+}
+
+// TestGivenPermits: explicit validator permits replace the top-k by stake:
+// a staked UID without one neither votes nor keeps bonds, and with no
+// stake at all the permitted UIDs vote as equally staked.
+func TestGivenPermits(t *testing.T) {
+	in := Input{
+		Stake:               []uint64{100, 1000, 0, 0},
+		Weights:             [][]uint16{{0, 0, 1, 0}, {0, 0, 0, 1}, nil, nil},
+		Bonds:               [][]uint16{{0, 0, 65535, 0}, {0, 0, 0, 65535}, nil, nil},
+		LastUpdate:          []uint64{100, 100, 100, 100},
+		BlockAtRegistration: []uint64{0, 0, 0, 0},
+		ValidatorPermits:    []bool{true, false, false, false},
+		CurrentBlock:        1000,
+		Emission:            1_000_000,
+		Params:              DefaultParams(),
+	}
+	out := mustEpoch(t, in)
+	checkInvariants(t, in, out)
+	if out.Incentive[2] != FixedOne || out.Incentive[3] != 0 {
+		t.Errorf("incentive %v: only UID 0 votes, for UID 2", out.Incentive)
+	}
+	if out.Bonds[1] != nil || out.DividendEmission[1] != 0 {
+		t.Errorf("UID 1 without a permit kept bonds %v or dividends %d", out.Bonds[1], out.DividendEmission[1])
+	}
+	// Fair launch with given permits: both vote, equally.
+	in.Stake = make([]uint64, 4)
+	in.ValidatorPermits = []bool{true, true, false, false}
+	in.Bonds = nil
+	out = mustEpoch(t, in)
+	checkInvariants(t, in, out)
+	if out.Incentive[2] != out.Incentive[3] || out.Incentive[2] == 0 {
+		t.Errorf("fair launch incentive %v, want UIDs 2 and 3 equal", out.Incentive)
 	}
 }
 
@@ -195,67 +240,6 @@ func TestPropertyPermutation(t *testing.T) {
 			t.Fatalf("seed %d: outputs of relabeled UIDs differ\n got %+v\nwant %+v", seed, pout, want)
 		}
 	}
-}
-
-// TestPropertyAgainstFloatReference compares Epoch with a float64 transcription
-// of subtensor's epoch (refEpoch) on random inputs, with the vectors'
-// tolerances.
-func TestPropertyAgainstFloatReference(t *testing.T) {
-	var worst float64
-	for seed := range uint64(propertySeeds) {
-		in := randomInput(seed, genOptions{maxN: 24, distinctStake: true})
-		if sumOf(in.Stake) == 0 {
-			continue // fair launch is taod's rule, not subtensor's
-		}
-		out := mustEpoch(t, in)
-		ref := refEpoch(in)
-		n := len(in.Stake)
-		fail := func(format string, args ...any) {
-			t.Helper()
-			t.Errorf("seed %d (n=%d): "+format, append([]any{seed, n}, args...)...)
-		}
-		for name, pair := range map[string][2][]float64{
-			"consensus":       {fixedsToFloats(out.Consensus), ref.consensus},
-			"ranks":           {fixedsToFloats(out.Ranks), ref.ranks},
-			"trust":           {fixedsToFloats(out.Trust), ref.trust},
-			"dividends":       {fixedsToFloats(out.Dividends), ref.dividends},
-			"validator_trust": {fixedsToFloats(out.ValidatorTrust), ref.validatorTrust},
-		} {
-			for i := range n {
-				d := math.Abs(pair[0][i] - pair[1][i])
-				worst = max(worst, d)
-				if d > unitTolerance {
-					fail("%s[%d] = %v, reference %v", name, i, pair[0][i], pair[1][i])
-				}
-			}
-		}
-		if !slices.Equal(out.ValidatorPermits, ref.permits) {
-			fail("permits %v, reference %v", out.ValidatorPermits, ref.permits)
-		}
-		for i := range n {
-			for j := range n {
-				var got uint16
-				if out.Bonds[i] != nil {
-					got = out.Bonds[i][j]
-				}
-				if d := int(got) - int(ref.bonds[i][j]); d < -bondTolerance || d > bondTolerance {
-					fail("bonds[%d][%d] = %d, reference %d", i, j, got, ref.bonds[i][j])
-				}
-			}
-			for _, e := range [][2]uint64{
-				{out.IncentiveEmission[i], ref.incentiveEmission[i]},
-				{out.DividendEmission[i], ref.dividendEmission[i]},
-			} {
-				if d := math.Abs(float64(e[0]) - float64(e[1])); d > float64(n) {
-					fail("emission of UID %d = %d, reference %d", i, e[0], e[1])
-				}
-			}
-		}
-		if t.Failed() {
-			return
-		}
-	}
-	t.Logf("max |error| of values in [0,1] against the float reference: %.3g", worst)
 }
 
 // TestFairLaunch: with no stake at all, active UIDs that set weights get
@@ -505,6 +489,7 @@ func cloneInput(in Input) Input {
 	c.Bonds = cloneMatrix(in.Bonds)
 	c.LastUpdate = slices.Clone(in.LastUpdate)
 	c.BlockAtRegistration = slices.Clone(in.BlockAtRegistration)
+	c.ValidatorPermits = slices.Clone(in.ValidatorPermits)
 	return c
 }
 
@@ -523,6 +508,7 @@ func inputsEqual(a, b Input) bool {
 	}
 	return slices.Equal(a.Stake, b.Stake) && rowsEqual(a.Weights, b.Weights) && rowsEqual(a.Bonds, b.Bonds) &&
 		slices.Equal(a.LastUpdate, b.LastUpdate) && slices.Equal(a.BlockAtRegistration, b.BlockAtRegistration) &&
+		slices.Equal(a.ValidatorPermits, b.ValidatorPermits) &&
 		a.CurrentBlock == b.CurrentBlock && a.Emission == b.Emission && a.Params == b.Params
 }
 
@@ -533,6 +519,9 @@ func permuteInput(in Input, perm []int) Input {
 	p.Stake = permuteVec(in.Stake, perm)
 	p.LastUpdate = permuteVec(in.LastUpdate, perm)
 	p.BlockAtRegistration = permuteVec(in.BlockAtRegistration, perm)
+	if in.ValidatorPermits != nil {
+		p.ValidatorPermits = permuteVec(in.ValidatorPermits, perm)
+	}
 	p.Weights = permuteMatrix(in.Weights, perm, n)
 	if in.Bonds != nil {
 		p.Bonds = permuteMatrix(in.Bonds, perm, n)
@@ -577,42 +566,69 @@ func permuteMatrix(m [][]uint16, perm []int, n int) [][]uint16 {
 	return out
 }
 
-// TestSelectQuantile checks the quickselect, and its sorting fallback,
-// against the definition on random votes with many ties.
+// TestSelectQuantile checks the radix select, the quickselect and its
+// sorting fallback against the definition, on random votes: few and many,
+// with many ties, with weights spread over the whole range or clustered in
+// a narrow one, and with kappa anywhere.
 func TestSelectQuantile(t *testing.T) {
-	for seed := range uint64(2000) {
+	for seed := range uint64(3000) {
 		r := rand.New(rand.NewPCG(seed, 2))
-		votes := make([]vote, 1+r.IntN(40))
+		count := 1 + r.IntN(40)
+		if seed%3 == 0 {
+			count = 1 + r.IntN(400) // radix rounds
+		}
+		weight := []func() Fixed{
+			func() Fixed { return Fixed(1 + r.IntN(1+r.IntN(12))) },                  // ties
+			func() Fixed { return Fixed(1 + r.Uint64N(uint64(FixedOne))) },           // spread
+			func() Fixed { return FixedOne/3 + Fixed(r.Uint64N(1+r.Uint64N(1000))) }, // clustered
+			func() Fixed { return Fixed(1) << r.UintN(FracBits+1) },                  // powers of two
+		}[r.IntN(4)]
+		votes := make([]vote, count)
 		var total uint64
 		for i := range votes {
-			votes[i] = vote{weight: Fixed(1 + r.IntN(1+r.IntN(12))), stake: 1 + r.Uint64N(1000)}
+			votes[i] = vote{weight: weight(), stake: 1 + r.Uint64N(1000)}
 			total += votes[i].stake
 		}
 		below := r.Uint64N(500)
 		total += below
-		kappa := uint16(r.UintN(65536))
+		kappa := []uint16{32767, 0, 65535, uint16(r.UintN(65536))}[r.IntN(4)]
 		threshold := mul64(total, uint64(0xffff-kappa))
 		exceeds := func(cum uint64) bool { return threshold.less(mul64(cum, 0xffff)) }
+		limit := minorityLimit(total, kappa)
+		for _, cum := range []uint64{0, 1, below, limit - 1, limit, limit + 1, total} {
+			if exceeds(cum) != (cum > limit) {
+				t.Fatalf("seed %d: exceeds(%d) = %v, limit %d", seed, cum, exceeds(cum), limit)
+			}
+		}
 		if exceeds(below) {
 			continue
 		}
-		// Definition: smallest weight x with below + stake(weight <= x) exceeding.
-		want := slices.MaxFunc(votes, func(a, b vote) int { return int(a.weight) - int(b.weight) }).weight
-		for x := Fixed(0); x <= want; x++ {
-			cum := below
-			for _, v := range votes {
-				if v.weight <= x {
-					cum += v.stake
-				}
-			}
-			if exceeds(cum) {
-				want = x
+		// Definition: the smallest weight x with below + stake(weight <= x)
+		// exceeding, else the largest weight. In ascending order, x is the
+		// weight at which the running sum first exceeds, once all votes of
+		// that weight are counted.
+		sorted := slices.SortedFunc(slices.Values(votes), func(a, b vote) int { return cmp.Compare(a.weight, b.weight) })
+		want := sorted[len(sorted)-1].weight
+		cum := below
+		for k, v := range sorted {
+			cum += v.stake
+			if (k+1 == len(sorted) || sorted[k+1].weight != v.weight) && exceeds(cum) {
+				want = v.weight
 				break
 			}
 		}
+		var or Fixed
+		for _, v := range votes {
+			or |= v.weight
+		}
+		for _, bound := range []Fixed{or, sorted[len(sorted)-1].weight, or | Fixed(r.Uint64N(uint64(FixedOne)))} {
+			if got := selectQuantile(slices.Clone(votes), below, limit, bound); got != want {
+				t.Fatalf("seed %d (%d votes, bound %d): selectQuantile = %d, want %d", seed, count, bound, got, want)
+			}
+		}
 		for _, maxRounds := range []int{0, 1, 64} {
-			if got := selectQuantile(slices.Clone(votes), below, exceeds, maxRounds); got != want {
-				t.Fatalf("seed %d, maxRounds %d: got %d, want %d", seed, maxRounds, got, want)
+			if got := quickSelect(slices.Clone(votes), below, limit, maxRounds); got != want {
+				t.Fatalf("seed %d, maxRounds %d: quickSelect = %d, want %d", seed, maxRounds, got, want)
 			}
 		}
 	}

@@ -266,6 +266,30 @@ func TestFixedString(t *testing.T) {
 	}
 }
 
+func TestFixedDecimal(t *testing.T) {
+	for _, tc := range []struct {
+		f      Fixed
+		digits int
+		want   string
+	}{
+		{0, 6, "0.000000"},
+		{FixedOne, 6, "1.000000"},
+		{FixedOne, 0, "1"},
+		{FixedOne / 2, 0, "1"}, // rounds half up
+		{FixedOne / 3, 0, "0"},
+		{FixedFromRatio(1, 3), 6, "0.333333"},
+		{FixedFromRatio(2, 3), 6, "0.666667"},
+		{FixedFromRatio(1, 1_000_000) - 1, 6, "0.000001"},
+		{FixedFromRatio(1, 3), 18, "0.333333333333333333"},
+		{FixedFromRatio(1, 3), 30, "0.333333333333333333"}, // at most 18
+		{Fixed(math.MaxUint64), 2, "4.00"},
+	} {
+		if got := tc.f.Decimal(tc.digits); got != tc.want {
+			t.Errorf("Fixed(%d).Decimal(%d) = %q, want %q", uint64(tc.f), tc.digits, got, tc.want)
+		}
+	}
+}
+
 func TestFixedU16(t *testing.T) {
 	for _, tc := range []struct {
 		f    Fixed
@@ -310,18 +334,45 @@ func TestParseInputErrors(t *testing.T) {
 	if _, err := ParseInput([]byte(valid)); err != nil {
 		t.Fatalf("valid input: %v", err)
 	}
+	replace := func(old, new string) string {
+		if !strings.Contains(valid, old) {
+			t.Fatalf("%q not in the valid input", old)
+		}
+		return strings.Replace(valid, old, new, 1)
+	}
 	for _, tc := range []struct {
 		name, input, want string
 	}{
 		{"syntax", `{"stake":`, "unexpected EOF"},
-		{"missing stake", strings.Replace(valid, `"stake":[1,2],`, ``, 1), `missing field "stake"`},
-		{"missing kappa", strings.Replace(valid, `"kappa":32767,`, ``, 1), `missing field "params.kappa"`},
-		{"unknown field", strings.Replace(valid, `"stake"`, `"stakes":[],"stake"`, 1), `unknown field "stakes"`},
-		{"kappa range", strings.Replace(valid, `32767`, `70000`, 1), "kappa"},
-		{"ragged", strings.Replace(valid, `[[0,1],[1,0]]`, `[[0,1],[1]]`, 1), "weights row 1 has 1 entries"},
-		{"length", strings.Replace(valid, `"last_update":[5,5]`, `"last_update":[5]`, 1), "last_update has 1 entries"},
-		{"bma", strings.Replace(valid, `900000`, `1000001`, 1), "bonds_moving_average"},
-		{"overflow", strings.Replace(valid, `[1,2]`, `[18446744073709551615,2]`, 1), "overflows"},
+		{"syntax offset", `{"stake":[1,}`, "at byte 13"},
+		{"missing stake", replace(`"stake":[1,2],`, ``), `missing field "stake"`},
+		{"missing emission", replace(`"emission":100,`, ``), `missing field "emission"`},
+		{"unknown field", replace(`"stake"`, `"stakes":[],"stake"`), `unknown field "stakes"`},
+		{"unknown param", replace(`"kappa"`, `"kapa":1,"kappa"`), `unknown field "kapa"`},
+		{"ragged", replace(`[[0,1],[1,0]]`, `[[0,1],[1]]`), "weights[1] has 1 entries, want 2 (or none): the matrix is ragged"},
+		{"ragged bonds", replace(`"stake"`, `"prev_bonds":[[1,2],[1,2,3]],"stake"`), "prev_bonds[1] has 3 entries"},
+		{"bonds rows", replace(`"stake"`, `"prev_bonds":[[1,2]],"stake"`), "prev_bonds has 1 rows, stake has 2"},
+		{"length", replace(`"last_update":[5,5]`, `"last_update":[5]`), "last_update has 1 entries, stake has 2"},
+		{"permits length", replace(`"stake"`, `"validator_permits":[true],"stake"`), "validator_permits has 1 entries, stake has 2"},
+		{"permits type", replace(`"stake"`, `"validator_permits":[true,1],"stake"`), "validator_permits[1]: want true or false, got a number"},
+		{"negative stake", replace(`[1,2]`, `[1,-2]`), "stake[1]: -2 is negative"},
+		{"fraction", replace(`[1,2]`, `[1.5,2]`), "stake[0]: 1.5 is not a whole number"},
+		{"exponent", replace(`[1,2]`, `[1e3,2]`), "stake[0]: 1e3: write whole numbers without a fraction or exponent"},
+		{"string", replace(`[1,2]`, `["1",2]`), "stake[0]: want a whole number from 0 to 18446744073709551615, got a string"},
+		{"not an array", replace(`"stake":[1,2]`, `"stake":{}`), "stake: want an array, got an object"},
+		{"stake too big", replace(`[1,2]`, `[18446744073709551616,2]`), "stake[0]: 18446744073709551616 is above 18446744073709551615"},
+		{"weight range", replace(`[[0,1],[1,0]]`, `[[0,1],[70000,0]]`), "weights[1][0]: 70000 is above 65535"},
+		{"negative weight", replace(`[[0,1],[1,0]]`, `[[0,-1],[1,0]]`), "weights[0][1]: -1 is negative"},
+		{"weights row type", replace(`[[0,1],[1,0]]`, `[[0,1],7]`), "weights[1]: want an array, got a number"},
+		{"bonds range", replace(`"stake"`, `"prev_bonds":[[0,65536],null],"stake"`), "prev_bonds[0][1]: 65536 is above 65535"},
+		{"negative block", replace(`"current_block":10`, `"current_block":-10`), "current_block: -10 is negative"},
+		{"negative emission", replace(`"emission":100`, `"emission":-1`), "emission: -1 is negative"},
+		{"kappa range", replace(`32767`, `70000`), "params.kappa: 70000 is above 65535"},
+		{"kappa negative", replace(`32767`, `-1`), "params.kappa: -1 is negative"},
+		{"bma", replace(`900000`, `1000001`), "params.bonds_moving_average: 1000001 is above 1000000"},
+		{"max validators", replace(`"max_validators":2`, `"max_validators":-1`), "params.max_validators: -1 is negative"},
+		{"params type", replace(`"params":{`, `"params":[],"x":{`), "params: want an object, got an array"},
+		{"overflow", replace(`[1,2]`, `[18446744073709551615,2]`), "stake: the total overflows uint64 at stake[1]"},
 		{"trailing", valid + `{}`, "trailing data"},
 	} {
 		_, err := ParseInput([]byte(tc.input))
@@ -334,7 +385,58 @@ func TestParseInputErrors(t *testing.T) {
 	}
 }
 
+// TestParseInputDefaults: missing params take subtensor's defaults, and the
+// optional fields are read.
+func TestParseInputDefaults(t *testing.T) {
+	base := `{"stake":[1,2],"weights":[[0,1],null],"last_update":[5,5],"block_at_registration":[0,0],"current_block":10,"emission":100`
+	for _, tc := range []struct {
+		name, tail string
+		want       Params
+	}{
+		{"no params", `}`, DefaultParams()},
+		{"null params", `,"params":null}`, DefaultParams()},
+		{"empty params", `,"params":{}}`, DefaultParams()},
+		{"some params", `,"params":{"kappa":100,"tempo":10}}`, func() Params {
+			p := DefaultParams()
+			p.Kappa, p.Tempo = 100, 10
+			return p
+		}()},
+	} {
+		in, err := ParseInput([]byte(base + tc.tail))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if in.Params != tc.want {
+			t.Errorf("%s: params %+v, want %+v", tc.name, in.Params, tc.want)
+		}
+		if in.ValidatorPermits != nil || in.Bonds != nil || in.Weights[1] != nil {
+			t.Errorf("%s: optional fields not empty: %+v", tc.name, in)
+		}
+	}
+	in, err := ParseInput([]byte(base + `,"validator_permits":[false,true],"prev_bonds":[[],[7,0]]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(in.ValidatorPermits, []bool{false, true}) || !slices.Equal(in.Bonds[1], []uint16{7, 0}) {
+		t.Errorf("optional fields: permits %v bonds %v", in.ValidatorPermits, in.Bonds)
+	}
+}
+
 func TestInputJSONRoundTrip(t *testing.T) {
+	for seed := range uint64(50) {
+		in := referenceInput(seed, 12, 12) // permits and bonds, sometimes
+		data, err := json.Marshal(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := ParseInput(data)
+		if err != nil {
+			t.Fatalf("seed %d: reparse: %v", seed, err)
+		}
+		if !inputsEqual(in, back) {
+			t.Errorf("seed %d: input changed across a JSON round trip", seed)
+		}
+	}
 	for name, v := range loadVectors(t) {
 		in, err := ParseInput(v.Input)
 		if err != nil {
