@@ -34,7 +34,9 @@ type Options struct {
 	P2PPort, RPCPort func(i int) int
 	// ListenAll makes nodes listen on 0.0.0.0 (containers).
 	ListenAll bool
-	Now       time.Time
+	// Genesis, when set, adjusts the genesis before it is written.
+	Genesis func(*chain.Genesis)
+	Now     time.Time
 }
 
 // NodeInfo describes one generated node.
@@ -145,6 +147,12 @@ func Generate(o Options) (*Layout, error) {
 	g, err := chain.Preset(o.Preset, uint64(o.Now.UnixMilli()), vals, devkeys.Addresses(o.DevKeys), o.DevBalance)
 	if err != nil {
 		return nil, err
+	}
+	if o.Genesis != nil {
+		o.Genesis(g)
+		if err := g.Validate(); err != nil {
+			return nil, err
+		}
 	}
 	lay.ChainID = g.ChainID
 	for i := range cfgs {
