@@ -23,3 +23,7 @@ func (b *backend) Peers() int {
 	}
 	return len(b.n.host.Peers())
 }
+
+func (b *backend) PendingNonce(a types.Address) uint64 {
+	return b.n.pool.PendingNonce(b.n.chain.State(), a)
+}

@@ -273,3 +273,17 @@ func (p *TxPool) dropLocked(tx *types.Tx) {
 		}
 	}
 }
+
+// PendingNonce is the next nonce of from counting its pooled transactions:
+// the account nonce in st, then each consecutive pooled nonce after it.
+func (p *TxPool) PendingNonce(st *state.State, from types.Address) uint64 {
+	n := st.Account(from).Nonce
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if s := p.mu.bySender[from]; s != nil {
+		for s.txs[n] != nil {
+			n++
+		}
+	}
+	return n
+}

@@ -62,6 +62,9 @@ func TestTxPoolOrderAndRules(t *testing.T) {
 			t.Fatalf("pending[%d] = nonce %d tip %d", i, got[i].Nonce(), got[i].Tip())
 		}
 	}
+	if got := p.PendingNonce(c.State(), devkeys.Address(0)); got != 2 {
+		t.Fatalf("pending nonce %d, want 2", got)
+	}
 	if err := p.Add(a0); !errors.Is(err, ErrKnownTx) {
 		t.Fatalf("duplicate: %v", err)
 	}

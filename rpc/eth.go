@@ -180,6 +180,11 @@ func (api *EthAPI) GetBalance(addr types.Address, block *gethrpc.BlockNumberOrHa
 // GetTransactionCount returns the address's next nonce, shared by native and
 // Ethereum-signed transactions.
 func (api *EthAPI) GetTransactionCount(addr types.Address, block *gethrpc.BlockNumberOrHash) (hexutil.Uint64, error) {
+	if block != nil {
+		if n, ok := block.Number(); ok && n == gethrpc.PendingBlockNumber {
+			return hexutil.Uint64(api.b.PendingNonce(addr)), nil
+		}
+	}
 	acc, err := api.account(addr, block)
 	return hexutil.Uint64(acc.Nonce), err
 }

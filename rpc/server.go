@@ -22,6 +22,8 @@ type Backend interface {
 	SubscribeHeads() (<-chan *types.Header, func())
 	Started() time.Time
 	Peers() int
+	// PendingNonce is an account's next nonce counting its pooled txs.
+	PendingNonce(types.Address) uint64
 }
 
 // Config sets the server's policies and limits.

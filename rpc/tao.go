@@ -26,15 +26,19 @@ type TaoAPI struct {
 // as blocks are final when committed) or "earliest". JSON numbers, decimal
 // strings and 0x-hex strings are accepted.
 type BlockNumber struct {
-	latest bool
-	n      uint64
+	latest  bool
+	pending bool // "pending": latest, but nonces count pooled txs
+	n       uint64
 }
 
 func (bn *BlockNumber) UnmarshalJSON(b []byte) error {
 	s := strings.Trim(string(b), `"`)
 	switch s {
-	case "latest", "finalized", "safe", "pending", "":
+	case "latest", "finalized", "safe", "":
 		bn.latest = true
+		return nil
+	case "pending":
+		bn.latest, bn.pending = true, true
 		return nil
 	case "earliest":
 		return nil
@@ -132,7 +136,11 @@ func (api *TaoAPI) GetBalance(addr types.Address, block *BlockNumber) (string, e
 }
 
 // GetNonce returns the address's next nonce.
+// "pending" counts the sender's transactions waiting in the pool.
 func (api *TaoAPI) GetNonce(addr types.Address, block *BlockNumber) (uint64, error) {
+	if block != nil && block.pending {
+		return api.b.PendingNonce(addr), nil
+	}
 	acc, err := api.account(addr, block)
 	return acc.Nonce, err
 }

@@ -49,6 +49,11 @@ func TestTransferOverRPC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var pending uint64
+	tn.call(t, &pending, "tao_getNonce", from, "pending")
+	if pending != 1 {
+		t.Fatalf("pending nonce %d after one send", pending)
+	}
 	r := tn.waitReceipt(t, h)
 	if r.Status != "success" || r.From != from || r.FeePaid != "21005" {
 		t.Fatalf("receipt %+v", r)
