@@ -47,3 +47,14 @@ func printJSON(w io.Writer, v any) error {
 func addRPCFlag(cmd *cobra.Command, url *string) {
 	cmd.PersistentFlags().StringVar(url, "rpc", defaultRPC(), "node RPC URL (env TAOD_RPC)")
 }
+
+// rpcQuery makes one call to the node at url for a command: connect, call,
+// close, naming the node on failure.
+func rpcQuery(cmd *cobra.Command, url string, out any, method string, args ...any) error {
+	c, err := dial(cmd.Context(), url)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return call(cmd.Context(), c, url, out, method, args...)
+}

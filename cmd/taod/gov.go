@@ -105,13 +105,8 @@ Parameter keys are dotted paths of 'taod gov params', e.g. staking.unbonding_per
 		Short: "List proposals",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := dial(cmd.Context(), o.url)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
 			var prs []rpc.ProposalJSON
-			if err := call(cmd.Context(), c, o.url, &prs, "gov_proposals", status); err != nil {
+			if err := rpcQuery(cmd, o.url, &prs, "gov_proposals", status); err != nil {
 				return err
 			}
 			if o.asJSON {
@@ -135,17 +130,12 @@ Parameter keys are dotted paths of 'taod gov params', e.g. staking.unbonding_per
 			if err != nil {
 				return fmt.Errorf("proposal id %q: %w", args[0], err)
 			}
-			c, err := dial(cmd.Context(), o.url)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
 			var p rpc.ProposalJSON
 			var votes []rpc.VoteJSON
-			if err := call(cmd.Context(), c, o.url, &p, "gov_proposal", n); err != nil {
+			if err := rpcQuery(cmd, o.url, &p, "gov_proposal", n); err != nil {
 				return err
 			}
-			if err := call(cmd.Context(), c, o.url, &votes, "gov_votes", n); err != nil {
+			if err := rpcQuery(cmd, o.url, &votes, "gov_votes", n); err != nil {
 				return err
 			}
 			if o.asJSON {
@@ -172,13 +162,8 @@ Parameter keys are dotted paths of 'taod gov params', e.g. staking.unbonding_per
 		Short: "Show the protocol parameters in force (the keys proposals change)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := dial(cmd.Context(), o.url)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
 			var p any
-			if err := call(cmd.Context(), c, o.url, &p, "gov_params"); err != nil {
+			if err := rpcQuery(cmd, o.url, &p, "gov_params"); err != nil {
 				return err
 			}
 			return printJSON(cmd.OutOrStdout(), p)

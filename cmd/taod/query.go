@@ -34,21 +34,16 @@ func newQueryCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			c, err := dial(cmd.Context(), url)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
 			var blockArg any = "latest"
 			if at != "" {
 				blockArg = at
 			}
 			var bal string
 			var nonce uint64
-			if err := call(cmd.Context(), c, url, &bal, "tao_getBalance", addr, blockArg); err != nil {
+			if err := rpcQuery(cmd, url, &bal, "tao_getBalance", addr, blockArg); err != nil {
 				return err
 			}
-			if err := call(cmd.Context(), c, url, &nonce, "tao_getNonce", addr, blockArg); err != nil {
+			if err := rpcQuery(cmd, url, &nonce, "tao_getNonce", addr, blockArg); err != nil {
 				return err
 			}
 			rao, err := strconv.ParseUint(bal, 10, 64)
@@ -69,23 +64,21 @@ func newQueryCmd() *cobra.Command {
 		Short: "Show a block (default the latest)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := dial(cmd.Context(), url)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			var b *json.RawMessage
+			var (
+				b   *json.RawMessage
+				err error
+			)
 			switch {
 			case len(args) == 0:
-				err = call(cmd.Context(), c, url, &b, "tao_getBlockByNumber", "latest", false)
+				err = rpcQuery(cmd, url, &b, "tao_getBlockByNumber", "latest", false)
 			case len(args[0]) == 66:
-				err = call(cmd.Context(), c, url, &b, "tao_getBlockByHash", args[0], false)
+				err = rpcQuery(cmd, url, &b, "tao_getBlockByHash", args[0], false)
 			default:
 				h, perr := strconv.ParseUint(args[0], 10, 64)
 				if perr != nil {
 					return fmt.Errorf("block: want a height or a 0x… hash, got %q", args[0])
 				}
-				err = call(cmd.Context(), c, url, &b, "tao_getBlockByNumber", h, false)
+				err = rpcQuery(cmd, url, &b, "tao_getBlockByNumber", h, false)
 			}
 			if err != nil {
 				return err
@@ -120,20 +113,15 @@ func newQueryCmd() *cobra.Command {
 		Short: "Show a transaction and its receipt",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := dial(cmd.Context(), url)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
 			var t *rpc.TxJSON
 			var r *rpc.ReceiptJSON
-			if err := call(cmd.Context(), c, url, &t, "tao_getTransactionByHash", args[0]); err != nil {
+			if err := rpcQuery(cmd, url, &t, "tao_getTransactionByHash", args[0]); err != nil {
 				return err
 			}
 			if t == nil {
 				return fmt.Errorf("transaction %s not found", args[0])
 			}
-			if err := call(cmd.Context(), c, url, &r, "tao_getTransactionReceipt", args[0]); err != nil {
+			if err := rpcQuery(cmd, url, &r, "tao_getTransactionReceipt", args[0]); err != nil {
 				return err
 			}
 			if asJSON {
@@ -162,13 +150,8 @@ func newQueryCmd() *cobra.Command {
 		Short: "Show total issuance and the emission schedule",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := dial(cmd.Context(), url)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
 			var s rpc.EmissionSchedule
-			if err := call(cmd.Context(), c, url, &s, "tao_emissionSchedule"); err != nil {
+			if err := rpcQuery(cmd, url, &s, "tao_emissionSchedule"); err != nil {
 				return err
 			}
 			if asJSON {

@@ -131,17 +131,12 @@ validator in subnets and secures the chain; removed stake unbonds for unbonding_
 			if err != nil {
 				return err
 			}
-			c, err := dial(cmd.Context(), o.url)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
 			var pos []rpc.PositionJSON
 			var unb []rpc.UnbondingJSON
-			if err := call(cmd.Context(), c, o.url, &pos, "stake_stakesOf", addr); err != nil {
+			if err := rpcQuery(cmd, o.url, &pos, "stake_stakesOf", addr); err != nil {
 				return err
 			}
-			if err := call(cmd.Context(), c, o.url, &unb, "stake_unbonding", addr); err != nil {
+			if err := rpcQuery(cmd, o.url, &unb, "stake_unbonding", addr); err != nil {
 				return err
 			}
 			if o.asJSON {
@@ -229,7 +224,7 @@ consensus_epoch blocks the top stakers form the set, effective two blocks later.
 				return err
 			}
 			var chainID uint64
-			err = call(cmd.Context(), c, o.url, &chainID, "tao_chainId")
+			err = rpcQuery(cmd, o.url, &chainID, "tao_chainId")
 			c.Close()
 			if err != nil {
 				return err
@@ -265,11 +260,6 @@ consensus_epoch blocks the top stakers form the set, effective two blocks later.
 		Short: "Show the validator set (default: the next block's)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := dial(cmd.Context(), o.url)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
 			var arg any = "latest"
 			if height != "" {
 				h, err := strconv.ParseUint(height, 10, 64)
@@ -279,7 +269,7 @@ consensus_epoch blocks the top stakers form the set, effective two blocks later.
 				arg = h
 			}
 			var set rpc.ValidatorsJSON
-			if err := call(cmd.Context(), c, o.url, &set, "stake_validators", arg); err != nil {
+			if err := rpcQuery(cmd, o.url, &set, "stake_validators", arg); err != nil {
 				return err
 			}
 			if o.asJSON {

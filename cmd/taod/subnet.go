@@ -219,13 +219,8 @@ Creating a subnet and burned registration are paid by a coldkey.`,
 				}
 				return sendCall(cmd, o, &types.SetHyperparam{Netuid: netuid, Name: strings.TrimSpace(k), Value: val})
 			}
-			c, err := dial(cmd.Context(), o.url)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
 			var h map[string]uint64
-			if err := call(cmd.Context(), c, o.url, &h, "subnet_hyperparams", netuid); err != nil {
+			if err := rpcQuery(cmd, o.url, &h, "subnet_hyperparams", netuid); err != nil {
 				return err
 			}
 			if o.asJSON {
@@ -245,13 +240,8 @@ Creating a subnet and burned registration are paid by a coldkey.`,
 		Short: "Show a subnet's neurons: stake, rank, trust, consensus, incentive, dividends, emission",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := dial(cmd.Context(), o.url)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
 			var mg []rpc.NeuronJSON
-			if err := call(cmd.Context(), c, o.url, &mg, "subnet_metagraph", netuid); err != nil {
+			if err := rpcQuery(cmd, o.url, &mg, "subnet_metagraph", netuid); err != nil {
 				return err
 			}
 			if o.asJSON {
@@ -280,13 +270,8 @@ Creating a subnet and burned registration are paid by a coldkey.`,
 		Short: "List subnets",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := dial(cmd.Context(), o.url)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
 			var subs []rpc.SubnetJSON
-			if err := call(cmd.Context(), c, o.url, &subs, "subnet_list"); err != nil {
+			if err := rpcQuery(cmd, o.url, &subs, "subnet_list"); err != nil {
 				return err
 			}
 			if o.asJSON {
@@ -309,13 +294,8 @@ Creating a subnet and burned registration are paid by a coldkey.`,
 		Short: "Show what creating a subnet costs now",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := dial(cmd.Context(), o.url)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
 			var v string
-			if err := call(cmd.Context(), c, o.url, &v, "subnet_lockCost"); err != nil {
+			if err := rpcQuery(cmd, o.url, &v, "subnet_lockCost"); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s TAO\n", taoString(v))
@@ -427,13 +407,8 @@ func newRootNetCmd() *cobra.Command {
 		Short: "List root members, their stake and weights",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := dial(cmd.Context(), o.url)
-			if err != nil {
-				return err
-			}
-			defer c.Close()
 			var ms []rpc.RootMemberJSON
-			if err := call(cmd.Context(), c, o.url, &ms, "subnet_root"); err != nil {
+			if err := rpcQuery(cmd, o.url, &ms, "subnet_root"); err != nil {
 				return err
 			}
 			if o.asJSON {
