@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ethereum/go-ethereum/crypto"
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/taonet/taod/rpc"
@@ -21,37 +20,13 @@ import (
 // and restarts it with --upgrade to go on. A proposal touching monetary
 // policy is refused at submission.
 func TestGovernanceUpgradeHalt(t *testing.T) {
-	bin, err := buildTaod()
-	if err != nil {
-		t.Fatal(err)
-	}
-	home := t.TempDir()
-	if out, err := exec.Command(bin, "init", "--home", home, "--preset", "test").CombinedOutput(); err != nil {
-		t.Fatalf("init: %v\n%s", err, out)
-	}
-	addr := freePort(t)
-	p := startProc(t, bin, home, addr)
-	env := []string{"TAOD_RPC=" + p.url, "TAOD_KEYRING=" + filepath.Join(home, "keys")}
-	run := func(args ...string) string {
-		t.Helper()
-		o, err := runCLI(t, bin, home, env, args...)
-		if err != nil {
-			t.Fatalf("taod %v: %v\n%s", args, err, o)
-		}
-		return o
-	}
-	// dev1 owns a staked hotkey: the only stake, so its vote decides.
-	pw := filepath.Join(home, "pw")
-	os.WriteFile(pw, nil, 0o600)
-	o := run("keys", "new", "hot", "--password-file", pw)
-	hot := strings.Fields(o[strings.Index(o, "address "):])[1]
-	ck, _ := crypto.GenerateKey()
-	consFile := filepath.Join(home, "cons_key")
-	os.WriteFile(consFile, []byte(hexKey(ck)), 0o600)
-	run("validator", "bind-key", "--from", "dev1", "--hotkey-key", "hot", "--consensus-key", consFile)
+	n := startCLINode(t)
+	bin, home, p, run := n.bin, n.home, n.p, n.run
+	addr := strings.TrimPrefix(p.url, "http://")
+	hot, _, _ := n.bindHotkey()
 	run("stake", "add", "--from", "dev1", "--hotkey", hot, "--amount", "10")
 
-	if o, err := runCLI(t, bin, home, env, "gov", "propose", "--from", "dev2", "--kind", "param", "--title", "more TAO", "--change", "emission.max_supply=42000000", "--amount", "1"); err == nil || !strings.Contains(o, "monetary policy") {
+	if o, err := n.try("gov", "propose", "--from", "dev2", "--kind", "param", "--title", "more TAO", "--change", "emission.max_supply=42000000", "--amount", "1"); err == nil || !strings.Contains(o, "monetary policy") {
 		t.Fatalf("monetary proposal: %v\n%s", err, o)
 	}
 

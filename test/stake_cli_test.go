@@ -4,11 +4,7 @@ import (
 	"crypto/ecdsa"
 	"encoding/hex"
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/crypto"
@@ -21,40 +17,15 @@ import (
 // TestStakingCLI binds a consensus key, stakes, unstakes and sets a take with
 // the CLI against a running node, and reads it all back over stake_ RPC.
 func TestStakingCLI(t *testing.T) {
-	bin, err := buildTaod()
-	if err != nil {
-		t.Fatal(err)
-	}
-	home := t.TempDir()
-	if out, err := exec.Command(bin, "init", "--home", home, "--preset", "test").CombinedOutput(); err != nil {
-		t.Fatalf("init: %v\n%s", err, out)
-	}
-	addr := freePort(t)
-	p := startProc(t, bin, home, addr)
-	defer func() { p.cmd.Process.Signal(syscall.SIGTERM); p.cmd.Wait() }()
-	env := []string{"TAOD_RPC=" + p.url, "TAOD_KEYRING=" + filepath.Join(home, "keys")}
-	run := func(args ...string) string {
-		t.Helper()
-		o, err := runCLI(t, bin, home, env, args...)
-		if err != nil {
-			t.Fatalf("taod %v: %v\n%s", args, err, o)
-		}
-		return o
-	}
-	pw := filepath.Join(home, "pw")
-	os.WriteFile(pw, nil, 0o600)
-	o := run("keys", "new", "hot", "--password-file", pw)
-	hot := strings.Fields(o[strings.Index(o, "address "):])[1]
-	ck, _ := crypto.GenerateKey()
-	consFile := filepath.Join(home, "cons_key")
-	os.WriteFile(consFile, []byte(strings.TrimPrefix(hexKey(ck), "0x")), 0o600)
+	n := startCLINode(t)
+	run, p := n.run, n.p
+	hot, ck, consFile := n.bindHotkey()
 
-	run("validator", "bind-key", "--from", "dev1", "--hotkey-key", "hot", "--consensus-key", consFile)
 	run("stake", "add", "--from", "dev1", "--hotkey", hot, "--amount", "5")
 	run("stake", "add", "--from", "dev2", "--hotkey", hot, "--amount-rao", "2000000000")
 	run("stake", "remove", "--from", "dev1", "--hotkey", hot, "--amount", "1.5")
 	run("stake", "take", "--from", "dev1", "--hotkey", hot, "--take", "9.5")
-	if o, err := runCLI(t, bin, home, env, "stake", "take", "--from", "dev2", "--hotkey", hot, "--take", "1"); err == nil || !strings.Contains(o, "does not own") {
+	if o, err := n.try("stake", "take", "--from", "dev2", "--hotkey", hot, "--take", "1"); err == nil || !strings.Contains(o, "does not own") {
 		t.Fatalf("take by a non-owner: %v\n%s", err, o)
 	}
 
@@ -101,7 +72,7 @@ func TestStakingCLI(t *testing.T) {
 		t.Fatalf("validator list:\n%s", o)
 	}
 	// A consensus key cannot be bound twice.
-	if o, err := runCLI(t, bin, home, env, "validator", "bind-key", "--from", "dev1", "--hotkey-key", "hot", "--consensus-key", consFile); err == nil || !strings.Contains(o, "cannot be reused") {
+	if o, err := n.try("validator", "bind-key", "--from", "dev1", "--hotkey-key", "hot", "--consensus-key", consFile); err == nil || !strings.Contains(o, "cannot be reused") {
 		t.Fatalf("rebinding: %v\n%s", err, o)
 	}
 }
