@@ -443,6 +443,8 @@ func (c *Chain) Propose(p Proposal, candidates []*types.Tx) (*Executed, []Reject
 	if err != nil {
 		return nil, nil, err
 	}
+	recoverSenders(candidates)
+	prefetch(x.st, candidates)
 	var evidence []types.Evidence
 	for _, ev := range p.Evidence {
 		if x.checkEvidence(&ev) == nil && !containsEvidence(evidence, ev) {
@@ -495,7 +497,11 @@ func containsEvidence(list []types.Evidence, ev types.Evidence) bool {
 }
 
 func (x *blockCtx) seal(head state.Head, p Proposal, txs []*types.Tx, receipts []types.Receipt) (*types.Block, error) {
-	root, err := x.st.Root()
+	var (
+		root types.Hash
+		err  error
+	)
+	txRoot, receiptsRoot := bodyRoots(txs, receipts, func() { root, err = x.st.Root() })
 	if err != nil {
 		return nil, err
 	}
@@ -513,8 +519,8 @@ func (x *blockCtx) seal(head state.Head, p Proposal, txs []*types.Tx, receipts [
 		Time:               p.Time,
 		ParentHash:         head.Hash,
 		Proposer:           p.Proposer,
-		TxRoot:             types.TxRoot(txs),
-		ReceiptsRoot:       types.ReceiptsRoot(receipts),
+		TxRoot:             txRoot,
+		ReceiptsRoot:       receiptsRoot,
 		StateRoot:          root,
 		ValidatorsHash:     cur.Hash(),
 		NextValidatorsHash: next.Hash(),
@@ -553,6 +559,8 @@ func (c *Chain) Execute(b *types.Block, nowMs uint64) (*Executed, error) {
 	if err := b.CheckBody(); err != nil {
 		return nil, invalid("%v", err)
 	}
+	recoverSenders(b.Txs)
+	prefetch(x.st, b.Txs)
 	if err := x.beginBlock(b.LastCommit, b.Evidence); err != nil {
 		return nil, invalid("%v", err)
 	}

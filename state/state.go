@@ -27,6 +27,9 @@ type State struct {
 
 	tr   *trie.Trie // the trie after hashing, kept for commit
 	root types.Hash
+	keys []string // the dirty keys, sorted, when tr is set
+
+	pf *prefetcher // reads ahead for the block being executed; may be nil
 }
 
 // NewState opens a writable view on top of the head's state.
@@ -54,7 +57,15 @@ func (st *State) Get(key []byte) []byte {
 	if st.fresh {
 		return nil
 	}
-	v, _ := st.store.kv.Get(flatKey(string(key)))
+	if st.pf == nil {
+		return st.store.flat.get(key)
+	}
+	k := string(key)
+	v, ok := st.pf.flatValue(k)
+	if !ok {
+		v = st.store.flat.get(key)
+		st.pf.readFlat(k, v)
+	}
 	return v
 }
 
@@ -70,7 +81,7 @@ func (st *State) Set(key, value []byte) {
 	prev, had := st.dirty[k]
 	st.journal = append(st.journal, journalEntry{k, prev, had})
 	st.dirty[k] = value
-	st.tr = nil
+	st.tr, st.keys = nil, nil
 }
 
 // Snapshot returns a point to roll back to with Revert. Used to undo a failed
@@ -88,7 +99,7 @@ func (st *State) Revert(snap int) {
 		}
 	}
 	st.journal = st.journal[:snap]
-	st.tr = nil
+	st.tr, st.keys = nil, nil
 }
 
 func (st *State) sortedDirty() []string {
@@ -106,13 +117,18 @@ func (st *State) Root() (types.Hash, error) {
 	if st.tr != nil {
 		return st.root, nil
 	}
-	tr, err := trie.New(trie.TrieID(st.base), st.store.triedb)
-	if err != nil {
-		return types.Hash{}, fmt.Errorf("%w: open trie at %s: %v", ErrCorrupt, st.base, err)
+	tr := st.pf.takeTrie() // the base trie with the touched paths resolved, if any
+	if tr == nil {
+		var err error
+		if tr, err = trie.New(trie.TrieID(st.base), st.store.triedb); err != nil {
+			return types.Hash{}, fmt.Errorf("%w: open trie at %s: %v", ErrCorrupt, st.base, err)
+		}
 	}
-	for _, k := range st.sortedDirty() {
+	keys := st.sortedDirty()
+	for _, k := range keys {
 		hk := types.Keccak256([]byte(k))
 		v := st.dirty[k]
+		var err error
 		if len(v) == 0 {
 			err = tr.Delete(hk[:])
 		} else {
@@ -122,7 +138,7 @@ func (st *State) Root() (types.Hash, error) {
 			return types.Hash{}, fmt.Errorf("%w: trie update: %v", ErrCorrupt, err)
 		}
 	}
-	st.tr, st.root = tr, tr.Hash()
+	st.tr, st.root, st.keys = tr, tr.Hash(), keys
 	return st.root, nil
 }
 
@@ -137,7 +153,7 @@ func (st *State) commitTrie() (types.Hash, []trieNode, error) {
 		return types.Hash{}, nil, err
 	}
 	_, set := st.tr.Commit(false)
-	st.tr = nil // a committed trie cannot be used again
+	st.tr = nil // a committed trie cannot be used again; st.keys stays for the flat writes
 	var nodes []trieNode
 	if set != nil {
 		set.ForEachWithOrder(func(_ string, n *trienode.Node) {
@@ -169,18 +185,51 @@ func (st *State) SetAccount(a types.Address, acc Account) {
 		st.Set(AccountKey(a), nil)
 		return
 	}
-	b, _ := rlp.EncodeToBytes(&acc)
-	st.Set(AccountKey(a), b)
+	st.Set(AccountKey(a), encodeAccount(acc))
+}
+
+// encodeAccount is rlp.EncodeToBytes(&acc) without reflection: the list
+// header, then the two integers (each at most 9 bytes, so the payload is
+// short).
+func encodeAccount(acc Account) []byte {
+	b := make([]byte, 1, 19)
+	b = rlp.AppendUint64(b, acc.Nonce)
+	b = rlp.AppendUint64(b, acc.Balance)
+	b[0] = 0xc0 + byte(len(b)-1)
+	return b
 }
 
 func decodeAccount(b []byte) Account {
-	var acc Account
-	if len(b) != 0 {
-		if err := rlp.DecodeBytes(b, &acc); err != nil {
-			panic(fmt.Sprintf("state: corrupt account record %x: %v", b, err)) // written only by SetAccount
-		}
+	if len(b) == 0 {
+		return Account{}
+	}
+	acc, err := parseAccount(b)
+	if err != nil {
+		panic(fmt.Sprintf("state: corrupt account record %x: %v", b, err)) // written only by SetAccount
 	}
 	return acc
+}
+
+// parseAccount is the strict inverse of encodeAccount (rlp.DecodeBytes
+// rules: canonical integers, nothing left over).
+func parseAccount(b []byte) (acc Account, err error) {
+	content, rest, err := rlp.SplitList(b)
+	if err != nil {
+		return acc, err
+	}
+	if len(rest) != 0 {
+		return acc, rlp.ErrMoreThanOneValue
+	}
+	if acc.Nonce, content, err = rlp.SplitUint64(content); err != nil {
+		return acc, err
+	}
+	if acc.Balance, content, err = rlp.SplitUint64(content); err != nil {
+		return acc, err
+	}
+	if len(content) != 0 {
+		return acc, fmt.Errorf("rlp: %d extra bytes in account", len(content))
+	}
+	return acc, nil
 }
 
 // Global state keys.

@@ -6,13 +6,8 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/ethereum/go-ethereum/core/rawdb"
-	"github.com/ethereum/go-ethereum/ethdb"
-	gethpebble "github.com/ethereum/go-ethereum/ethdb/pebble"
 	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/ethereum/go-ethereum/trie"
-	"github.com/ethereum/go-ethereum/triedb"
-	"github.com/ethereum/go-ethereum/triedb/hashdb"
 
 	"github.com/taonet/taod/types"
 )
@@ -31,8 +26,10 @@ var (
 
 // Options configures a Store.
 type Options struct {
-	CacheMB    int  // Pebble block cache and memtables; default 64
-	TrieCache  int  // clean trie-node cache in MB; default 32
+	CacheMB    int  // Pebble block cache in MB; default 64
+	MemTableMB int  // size of one Pebble memtable in MB; default 32
+	TrieCache  int  // trie-node cache in MB; default 32
+	FlatCache  int  // cache of recently used flat values in MB; default 32
 	Handles    int  // open file handles; default 256
 	ReadOnly   bool // open without writing
 	NoSyncDisk bool // skip the WAL fsync after each block (benchmarks only)
@@ -42,8 +39,14 @@ func (o *Options) ensureDefaults() {
 	if o.CacheMB <= 0 {
 		o.CacheMB = 64
 	}
+	if o.MemTableMB <= 0 {
+		o.MemTableMB = 32
+	}
 	if o.TrieCache <= 0 {
 		o.TrieCache = 32
+	}
+	if o.FlatCache <= 0 {
+		o.FlatCache = 32
 	}
 	if o.Handles <= 0 {
 		o.Handles = 256
@@ -53,8 +56,9 @@ func (o *Options) ensureDefaults() {
 // Store owns the Pebble instance. It is safe for concurrent readers and one
 // writer (the block committer).
 type Store struct {
-	kv     ethdb.KeyValueStore
-	triedb *triedb.Database
+	kv     *kvStore
+	triedb *nodeDB    // trie nodes, for go-ethereum's trie
+	flat   *flatCache // the flat state, for State.Get
 	opts   Options
 
 	mu struct {
@@ -76,13 +80,14 @@ var headKey = []byte("Mhead")
 // Open opens (or creates) the store in dir.
 func Open(dir string, opts Options) (*Store, error) {
 	opts.ensureDefaults()
-	kv, err := gethpebble.New(dir, opts.CacheMB, opts.Handles, "taod/db/", opts.ReadOnly)
+	kv, err := openKV(dir, opts)
 	if err != nil {
 		return nil, fmt.Errorf("state: open %s: %w", dir, err)
 	}
 	s := &Store{
 		kv:     kv,
-		triedb: triedb.NewDatabase(rawdb.NewDatabase(kv), &triedb.Config{HashDB: &hashdb.Config{CleanCacheSize: opts.TrieCache << 20}}),
+		triedb: newNodeDB(kv, opts.TrieCache<<20),
+		flat:   newFlatCache(kv, opts.FlatCache<<20),
 		opts:   opts,
 	}
 	if err := s.loadHead(); err != nil {
@@ -113,7 +118,8 @@ func (s *Store) loadHead() error {
 
 // Close closes the database.
 func (s *Store) Close() error {
-	s.triedb.Close()
+	s.triedb.close()
+	s.flat.close()
 	return s.kv.Close()
 }
 
@@ -228,7 +234,7 @@ func (s *Store) CommitBlockDeferSync(b *types.Block, receipts []types.Receipt, s
 	return s.commitBlock(b, receipts, seen, st, false)
 }
 
-func (s *Store) commitBlock(b *types.Block, receipts []types.Receipt, seen *types.Commit, st *State, sync bool) error {
+func (s *Store) commitBlock(b *types.Block, receipts []types.Receipt, seen *types.Commit, st *State, syncDisk bool) error {
 	head, ok := s.Head()
 	if ok && (b.Height() != head.Height+1 || b.Header.ParentHash != head.Hash) {
 		return fmt.Errorf("%w: block %d (parent %s) on head %d (%s)", ErrNotNext, b.Height(), b.Header.ParentHash, head.Height, head.Hash)
@@ -239,60 +245,99 @@ func (s *Store) commitBlock(b *types.Block, receipts []types.Receipt, seen *type
 	if want := head.StateRoot; ok && st.base != want {
 		return fmt.Errorf("%w: state built on %s, head state is %s", ErrNotNext, st.base, head.StateRoot)
 	}
+	// The block's own records do not depend on the trie: encode them on
+	// another core while the trie commits.
+	var (
+		recs   blockRecords
+		recErr error
+		wg     sync.WaitGroup
+	)
+	wg.Go(func() { recs, recErr = encodeBlockRecords(b, receipts, seen) })
 	root, nodes, err := st.commitTrie()
+	wg.Wait()
 	if err != nil {
 		return err
+	}
+	if recErr != nil {
+		return recErr
 	}
 	if root != b.Header.StateRoot {
 		return fmt.Errorf("%w: block %d header %s, executed %s", ErrRootMismatch, b.Height(), b.Header.StateRoot, root)
 	}
-	enc, err := b.Encode()
-	if err != nil {
-		return fmt.Errorf("state: encode block %d: %w", b.Height(), err)
+	size := recs.size + len(st.keys)*64
+	for _, n := range nodes {
+		size += len(n.blob) + 32
 	}
-	rs, err := rlp.EncodeToBytes(receipts)
-	if err != nil {
-		return fmt.Errorf("state: encode receipts: %w", err)
-	}
-	hash := b.Hash()
-	batch := s.kv.NewBatchWithSize(len(enc) + len(rs) + len(nodes)*100 + len(st.dirty)*64)
+	batch := s.kv.newBatch(size)
 	for _, n := range nodes {
 		batch.Put(n.hash[:], n.blob)
 	}
-	for _, k := range st.sortedDirty() {
+	for _, k := range st.keys { // sorted by Root
 		if v := st.dirty[k]; len(v) == 0 {
 			batch.Delete(flatKey(k))
 		} else {
 			batch.Put(flatKey(k), v)
 		}
 	}
-	batch.Put(prefixed('B', hash), enc)
-	batch.Put(prefixed('R', hash), rs)
-	batch.Put(heightKey(b.Height()), hash[:])
-	if seen != nil {
-		sc, err := rlp.EncodeToBytes(seen)
-		if err != nil {
-			return fmt.Errorf("state: encode commit: %w", err)
-		}
-		batch.Put(commitKey(b.Height()), sc)
-	}
-	loc := make([]byte, 12)
-	binary.BigEndian.PutUint64(loc, b.Height())
-	for i, tx := range b.Txs {
-		binary.BigEndian.PutUint32(loc[8:], uint32(i))
-		batch.Put(prefixed('T', tx.Hash()), loc)
+	for _, kv := range recs.kvs {
+		batch.Put(kv[0], kv[1])
 	}
 	batch.Put(headKey, heightKey(b.Height())[1:])
-	if err := batch.Write(); err != nil {
+	if err := batch.Write(syncDisk); err != nil {
 		return fmt.Errorf("state: write block %d: %w", b.Height(), err)
 	}
-	if sync {
-		if err := s.kv.SyncKeyValue(); err != nil {
-			return fmt.Errorf("state: sync block %d: %w", b.Height(), err)
-		}
-	}
+	s.triedb.written(nodes)
+	s.flat.written(st.keys, st.dirty)
+	hash := b.Hash()
 	s.mu.Lock()
 	s.mu.head = Head{b.Height(), hash, root, b.Header.Time}
 	s.mu.Unlock()
 	return nil
+}
+
+// blockRecords are the key/value pairs that store a block: the block, its
+// receipts, its height index, its seen commit and its tx index.
+type blockRecords struct {
+	kvs  [][2][]byte
+	size int
+}
+
+func encodeBlockRecords(b *types.Block, receipts []types.Receipt, seen *types.Commit) (blockRecords, error) {
+	enc, err := b.Encode()
+	if err != nil {
+		return blockRecords{}, fmt.Errorf("state: encode block %d: %w", b.Height(), err)
+	}
+	rs, err := rlp.EncodeToBytes(receipts)
+	if err != nil {
+		return blockRecords{}, fmt.Errorf("state: encode receipts: %w", err)
+	}
+	hash := b.Hash()
+	r := blockRecords{kvs: make([][2][]byte, 0, 4+len(b.Txs))}
+	add := func(k, v []byte) {
+		r.kvs = append(r.kvs, [2][]byte{k, v})
+		r.size += len(k) + len(v)
+	}
+	add(prefixed('B', hash), enc)
+	add(prefixed('R', hash), rs)
+	add(heightKey(b.Height()), hash[:])
+	if seen != nil {
+		sc, err := rlp.EncodeToBytes(seen)
+		if err != nil {
+			return blockRecords{}, fmt.Errorf("state: encode commit: %w", err)
+		}
+		add(commitKey(b.Height()), sc)
+	}
+	// The tx index: one allocation for all keys and one for all locations.
+	keys := make([]byte, 33*len(b.Txs))
+	locs := make([]byte, 12*len(b.Txs))
+	for i, tx := range b.Txs {
+		k, loc := keys[33*i:33*(i+1):33*(i+1)], locs[12*i:12*(i+1):12*(i+1)]
+		k[0] = 'T'
+		h := tx.Hash()
+		copy(k[1:], h[:])
+		binary.BigEndian.PutUint64(loc, b.Height())
+		binary.BigEndian.PutUint32(loc[8:], uint32(i))
+		add(k, loc)
+	}
+	return r, nil
 }
