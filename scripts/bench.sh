@@ -50,6 +50,13 @@ run ./chain/ '^BenchmarkExecuteBlock$' 5x
 echo "-- memory"
 run ./state/ '^BenchmarkRSS100kTransfers$' 1x
 
+echo "-- consensus engine: one height's messages (with and without signature checks)"
+run ./consensus/ '^BenchmarkHeight' 1s
+echo "-- Yuma epoch engine (4,096 UIDs x 256 validators dense and 10% sparse; the plain pass reads every weight once)"
+run ./subnet/yuma/ '^BenchmarkEpoch|^BenchmarkPlainPass' 5x
+echo "-- subnets in the chain: a 4,096-UID metagraph read, a whole subnet epoch with state I/O"
+run ./chain/ '^BenchmarkMetagraph4096$|^BenchmarkSubnetEpoch4096x256$' 3x
+
 # metric UNIT: the value printed before UNIT on the current line.
 awk '
 function metric(unit,   i) { for (i = 2; i < NF; i++) if ($(i + 1) == unit) return $i; return "" }
