@@ -5,8 +5,17 @@ LDFLAGS  := -X main.version=$(VERSION)
 BIN      := bin/taod
 # Release/image builds: cgo with libsecp256k1 linked statically (DESIGN.md §7).
 STATIC_FLAGS := -tags netgo,osusergo -ldflags '$(LDFLAGS) -linkmode external -extldflags -static'
+# The test image's binary also compiles the [chaos] fault switches; release images never do.
+CHAOS_STATIC_FLAGS := -tags netgo,osusergo,chaos -ldflags '$(LDFLAGS) -linkmode external -extldflags -static'
+IMAGE       ?= taod
+CHAOS_IMAGE ?= taod:chaos
+# The docker testnet of `make testnet-up` (taod testnet docker --dir).
+TESTNET_DIR ?= ./testnet-out
+# What `make chaos` / `make chaos-long` run: docker when an engine and compose answer, else processes.
+CHAOS_MODE ?= $(shell docker info >/dev/null 2>&1 && { command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1; } && echo docker || echo process)
 
 .PHONY: all build build-static devnet test test-race bench bench-net lint fuzz sim image clean
+.PHONY: build-static-chaos image-chaos testnet-up testnet-down chaos chaos-long
 SEEDS ?= 10000
 
 all: build
@@ -81,16 +90,20 @@ testnet-up: build image
 testnet-down:
 	@if [ -f $(TESTNET_DIR)/docker-compose.yml ]; then cd $(TESTNET_DIR) && docker-compose down -v --remove-orphans; fi
 
-# The chaos suite (testnet/chaos): every scenario under load, with short faults
-# (CI budget). chaos-long runs the issue's durations (20 s kill, 30 s pause, …).
-CHAOS_DEPS := $(if $(filter docker,$(CHAOS_MODE)),image-chaos,build-static-chaos)
-chaos: $(CHAOS_DEPS)
-	TAOD_CHAOS=$(CHAOS_MODE) TAOD_CHAOS_BIN=$(CURDIR)/bin/taod-static-chaos TAOD_CHAOS_IMAGE=$(CHAOS_IMAGE) \
-		$(GO) test -count=1 -timeout 30m -v -run 'TestChaosSuite' ./testnet/chaos
-
-chaos-long: $(CHAOS_DEPS)
-	TAOD_CHAOS=$(CHAOS_MODE) TAOD_CHAOS_LONG=1 TAOD_CHAOS_BIN=$(CURDIR)/bin/taod-static-chaos TAOD_CHAOS_IMAGE=$(CHAOS_IMAGE) \
-		$(GO) test -count=1 -timeout 90m -v -run 'TestChaosSuite' ./testnet/chaos
+# The chaos suite (testnet/chaos, docs/testnet.md): all 8 scenarios under a
+# transfer load, faults shortened to fit CI (about 4 minutes); chaos-long uses
+# the issue's durations (20 s kill, 30 s pause, ...; about 8 minutes). Against
+# the docker testnet when an engine answers (image taod:chaos), else against
+# processes on 127.0.0.x. CHAOS_MODE=docker|process and CHAOS_SCENARIOS=1,3,4,6
+# override.
+CHAOS_SCENARIOS ?=
+chaos chaos-long:
+	@mode=$(CHAOS_MODE); echo "chaos suite: $$mode testnet"; \
+	if [ "$$mode" = docker ]; then $(MAKE) --no-print-directory image-chaos || exit 1; \
+	else $(GO) build -tags chaos -ldflags '$(LDFLAGS)' -o bin/taod-chaos ./cmd/taod || exit 1; fi; \
+	TAOD_CHAOS=$$mode TAOD_CHAOS_LONG=$(if $(filter chaos-long,$@),1,) TAOD_CHAOS_SCENARIOS=$(CHAOS_SCENARIOS) \
+	TAOD_CHAOS_BIN=$(CURDIR)/bin/taod-chaos TAOD_CHAOS_IMAGE=$(CHAOS_IMAGE) \
+	$(GO) test -count=1 -timeout $(if $(filter chaos-long,$@),120m,40m) -v -run '^TestChaosSuite$$' ./testnet/chaos
 
 clean:
 	rm -rf bin
