@@ -14,7 +14,7 @@ TESTNET_DIR ?= ./testnet-out
 # What `make chaos` / `make chaos-long` run: docker when an engine and compose answer, else processes.
 CHAOS_MODE ?= $(shell docker info >/dev/null 2>&1 && { command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1; } && echo docker || echo process)
 
-.PHONY: all build build-static devnet test test-race bench bench-net lint fuzz sim image clean
+.PHONY: all build build-static devnet test test-race bench bench-net localnet lint fuzz sim image clean
 .PHONY: build-static-chaos image-chaos testnet-up testnet-down chaos chaos-long
 SEEDS ?= 10000
 
@@ -41,6 +41,12 @@ test-race:
 
 bench:
 	bash scripts/bench.sh
+
+# A process testnet of 4 validators + 1 full node on 127.0.0.1-5 (created once).
+LOCALNET_DIR ?= ./localnet
+localnet: build
+	@[ -f $(LOCALNET_DIR)/testnet.json ] || ./$(BIN) testnet init --dir $(LOCALNET_DIR)
+	./$(BIN) testnet start --dir $(LOCALNET_DIR)
 
 # 4 validators as processes on 127.0.0.x under a bounded transfer load.
 bench-net: build
