@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p"
@@ -485,10 +486,16 @@ func (h *Host) bootstrapLoop() {
 	for _, ai := range h.bootstrap {
 		h.cm.Protect(ai.ID, "bootstrap")
 	}
-	t := time.NewTicker(h.cfg.BootstrapInterval)
-	defer t.Stop()
+	// A round that left a bootstrap peer unconnected is retried soon, backing
+	// off from 500 ms to BootstrapInterval: a peer that restarts is redialled
+	// within a second or two instead of a whole interval later.
+	const minRetry = 500 * time.Millisecond
+	retry := minRetry
 	for {
-		var wg sync.WaitGroup
+		var (
+			wg      sync.WaitGroup
+			missing atomic.Bool
+		)
 		for _, ai := range h.bootstrap {
 			if ai.ID == h.ID() || h.gater.isBanned(ai.ID) || h.host.Network().Connectedness(ai.ID) == network.Connected {
 				continue
@@ -499,15 +506,22 @@ func (h *Host) bootstrapLoop() {
 				ctx, cancel := context.WithTimeout(h.ctx, h.cfg.BootstrapInterval)
 				defer cancel()
 				if err := h.Connect(ctx, ai); err != nil && h.ctx.Err() == nil {
+					missing.Store(true)
 					h.log.Debug("bootstrap dial failed", zap.Stringer("peer", ai.ID), zap.Error(err))
 				}
 			}()
 		}
 		wg.Wait()
+		wait := h.cfg.BootstrapInterval
+		if missing.Load() {
+			wait, retry = min(retry, wait), min(2*retry, h.cfg.BootstrapInterval)
+		} else {
+			retry = minRetry
+		}
 		select {
 		case <-h.ctx.Done():
 			return
-		case <-t.C:
+		case <-time.After(wait):
 		}
 	}
 }
