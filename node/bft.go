@@ -339,7 +339,7 @@ func (d *driver) commit(dec *consensus.Decision) error {
 	if err := commit(e, dec.Commit); err != nil {
 		return err
 	}
-	d.n.afterCommit(e, nil, start, parent.Time)
+	d.n.afterCommit(e, nil, start, parent.Time, len(d.decisions) > 0)
 	d.pruneEvidence(b)
 	vs, err := d.n.chain.ValidatorSet(b.Height() + 1)
 	if err != nil {
@@ -362,7 +362,8 @@ func (d *driver) commit(dec *consensus.Decision) error {
 			return fmt.Errorf("node: compact consensus WAL: %w", err)
 		}
 	}
-	if d.n.host != nil {
+	// Announce blocks decided live; blocks replayed by sync are old news.
+	if d.n.host != nil && len(d.decisions) == 0 {
 		go d.n.host.PublishBlock(d.ctx, b)
 	}
 	return d.startHeight()

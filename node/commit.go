@@ -11,7 +11,7 @@ import (
 
 // afterCommit updates the pool, metrics, logs and head subscribers after a
 // block is committed.
-func (n *Node) afterCommit(e *chain.Executed, rejected []chain.Rejected, start time.Time, parentTime uint64) {
+func (n *Node) afterCommit(e *chain.Executed, rejected []chain.Rejected, start time.Time, parentTime uint64, catchingUp bool) {
 	b := e.Block
 	st := n.chain.State()
 	n.pool.Update(st, b, rejected)
@@ -33,7 +33,11 @@ func (n *Node) afterCommit(e *chain.Executed, rejected []chain.Rejected, start t
 	for _, r := range rejected {
 		n.log.Debug("dropped invalid tx", zap.Stringer("tx", r.Tx.Hash()), zap.Error(r.Err))
 	}
-	n.log.Info("committed block",
+	logf := n.log.Info
+	if catchingUp {
+		logf = n.log.Debug // the sync loop logs each batch instead
+	}
+	logf("committed block",
 		zap.Uint64("height", b.Height()),
 		zap.Stringer("hash", b.Hash()),
 		zap.Int("txs", len(b.Txs)),
