@@ -488,8 +488,8 @@ func (c *Chain) Propose(p Proposal, candidates []*types.Tx) (*Executed, []Reject
 }
 
 func containsEvidence(list []types.Evidence, ev types.Evidence) bool {
-	for _, e := range list {
-		if e.A.Validator == ev.A.Validator && e.A.Height == ev.A.Height {
+	for i := range list {
+		if list[i].SameOffence(&ev) {
 			return true
 		}
 	}

@@ -299,19 +299,7 @@ func (x *blockCtx) checkWeightsCall(s *SubnetInfo, uid uint16, n *Neuron, uids, 
 }
 
 func (x *blockCtx) storeWeights(netuid, uid uint16, n Neuron, uids, weights []uint16) {
-	idx := make([]int, len(uids))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortFunc(idx, func(a, b int) int { return int(uids[a]) - int(uids[b]) })
-	var sp Sparse
-	for _, i := range idx {
-		if weights[i] != 0 {
-			sp.Index = append(sp.Index, uids[i])
-			sp.Values = append(sp.Values, weights[i])
-		}
-	}
-	setSparse(x.st, key(pWeights, u16b(netuid), u16b(uid)), sp)
+	setSparse(x.st, key(pWeights, u16b(netuid), u16b(uid)), sortedSparse(uids, weights))
 	n.LastUpdate = x.height
 	setNeuron(x.st, netuid, uid, n)
 }
@@ -440,19 +428,7 @@ func (x *blockCtx) setRootWeights(from types.Address, c *types.SetRootWeights) e
 	if sum == 0 {
 		return subnet.ErrZeroWeights
 	}
-	var sp Sparse
-	idx := make([]int, len(c.Netuids))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortFunc(idx, func(a, b int) int { return int(c.Netuids[a]) - int(c.Netuids[b]) })
-	for _, i := range idx {
-		if c.Weights[i] != 0 {
-			sp.Index = append(sp.Index, c.Netuids[i])
-			sp.Values = append(sp.Values, c.Weights[i])
-		}
-	}
-	setSparse(x.st, key(pRootWeight, from[:]), sp)
+	setSparse(x.st, key(pRootWeight, from[:]), sortedSparse(c.Netuids, c.Weights))
 	m.LastUpdate = x.height
 	setRootMember(x.st, from, m)
 	return nil

@@ -3,6 +3,7 @@ package chain
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	"github.com/ethereum/go-ethereum/rlp"
 
@@ -231,6 +232,24 @@ func (s Sparse) dense(n int) []uint16 {
 		}
 	}
 	return row
+}
+
+// sortedSparse builds a sparse row from (index, value) pairs in any order:
+// sorted by index, zero values left out.
+func sortedSparse(index, values []uint16) Sparse {
+	order := make([]int, len(index))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return int(index[a]) - int(index[b]) })
+	var s Sparse
+	for _, i := range order {
+		if values[i] != 0 {
+			s.Index = append(s.Index, index[i])
+			s.Values = append(s.Values, values[i])
+		}
+	}
+	return s
 }
 
 func sparseOf(row []uint16) Sparse {

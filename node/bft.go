@@ -248,8 +248,8 @@ func (d *driver) drain() error {
 }
 
 func (d *driver) addEvidence(ev types.Evidence) {
-	for _, e := range d.evidence {
-		if e.A.Validator == ev.A.Validator && e.A.Height == ev.A.Height && e.A.Round == ev.A.Round && e.A.Type == ev.A.Type {
+	for i := range d.evidence {
+		if d.evidence[i].SameOffence(&ev) {
 			return
 		}
 	}
@@ -375,8 +375,8 @@ func (d *driver) pruneEvidence(b *types.Block) {
 	maxAge := d.n.chain.Params().Staking.UnbondingPeriod
 	for _, ev := range d.evidence {
 		included := false
-		for _, x := range b.Evidence {
-			included = included || (x.A.Validator == ev.A.Validator && x.A.Height == ev.A.Height && x.A.Round == ev.A.Round && x.A.Type == ev.A.Type)
+		for i := range b.Evidence {
+			included = included || b.Evidence[i].SameOffence(&ev)
 		}
 		if !included && ev.A.Height+maxAge >= b.Height() {
 			keep = append(keep, ev)

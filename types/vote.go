@@ -129,3 +129,9 @@ func (c *Commit) Vote(i int) Vote {
 type Evidence struct {
 	A, B Vote
 }
+
+// SameOffence reports whether e and o accuse the same key at the same
+// height: the chain slashes once per (key, height), so either one suffices.
+func (e *Evidence) SameOffence(o *Evidence) bool {
+	return e.A.Validator == o.A.Validator && e.A.Height == o.A.Height
+}
