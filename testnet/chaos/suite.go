@@ -410,7 +410,7 @@ func runScenario(ctx context.Context, cfg Config, c Cluster, sc Scenario, fig *F
 			fig.Txs++
 		}
 	}
-	audit, err := auditTxs(ctx, e.clients, all, e.names, txs, e.before)
+	audit, err := auditTxs(ctx, e.clients, all, e.names, fig.Height, txs, e.before)
 	fig.Accepted, fig.Committed, fig.Resent, fig.Rejected = audit.Accepted, audit.Committed, audit.Resent, len(audit.Rejected)
 	if err != nil {
 		return err
