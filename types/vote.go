@@ -84,8 +84,20 @@ func (v *Vote) Verify(chainID uint64) error {
 		return ErrVoteSignature
 	}
 	h := v.SignHash(chainID)
+	k := newSigKey(h, v.Signature)
+	if signer, ok := votesSeen.get(k); ok {
+		if signer != v.Validator {
+			return ErrVoteSignature
+		}
+		return nil
+	}
 	pub, err := crypto.SigToPub(h[:], v.Signature)
-	if err != nil || crypto.PubkeyToAddress(*pub) != v.Validator {
+	if err != nil {
+		return ErrVoteSignature
+	}
+	signer := crypto.PubkeyToAddress(*pub)
+	votesSeen.add(k, signer)
+	if signer != v.Validator {
 		return ErrVoteSignature
 	}
 	return nil

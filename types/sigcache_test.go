@@ -1,0 +1,98 @@
+package types
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/crypto"
+)
+
+func signedVote(t testing.TB, chainID uint64, height uint64) *Vote {
+	t.Helper()
+	key, err := crypto.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &Vote{Type: Precommit, Height: height, BlockHash: Hash{1, byte(height)}}
+	if err := v.Sign(chainID, key); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// A remembered signature must still be checked against the claimed signer,
+// the chain ID and every signed field.
+func TestVerifyCachedSignature(t *testing.T) {
+	v := signedVote(t, 7, 10)
+	for range 2 { // the second pass is answered from the cache
+		if err := v.Verify(7); err != nil {
+			t.Fatalf("valid vote: %v", err)
+		}
+	}
+	if _, ok := votesSeen.get(newSigKey(v.SignHash(7), v.Signature)); !ok {
+		t.Fatal("a verified signature was not remembered")
+	}
+	forged := *v
+	forged.Validator = Address{9}
+	if err := forged.Verify(7); !errors.Is(err, ErrVoteSignature) {
+		t.Fatalf("cached signature under another validator: %v", err)
+	}
+	if err := v.Verify(8); !errors.Is(err, ErrVoteSignature) {
+		t.Fatalf("cached signature on another chain: %v", err)
+	}
+	moved := *v
+	moved.Round = 1
+	if err := moved.Verify(7); !errors.Is(err, ErrVoteSignature) {
+		t.Fatalf("cached signature over another round: %v", err)
+	}
+}
+
+func TestSigCacheEvictsOldest(t *testing.T) {
+	c := &sigCache{m: map[sigKey]Address{}}
+	key := func(i int) sigKey { return newSigKey(Hash{byte(i), byte(i >> 8)}, nil) }
+	for i := range sigCacheSize + 10 {
+		c.add(key(i), Address{byte(i)})
+		c.add(key(i), Address{byte(i)}) // a repeat takes no second slot
+	}
+	if len(c.m) != sigCacheSize || len(c.ring) != sigCacheSize {
+		t.Fatalf("holds %d entries (ring %d), want %d", len(c.m), len(c.ring), sigCacheSize)
+	}
+	for i := range 10 {
+		if _, ok := c.get(key(i)); ok {
+			t.Fatalf("entry %d outlived %d newer ones", i, sigCacheSize)
+		}
+	}
+	for i := 10; i < sigCacheSize+10; i++ {
+		if a, ok := c.get(key(i)); !ok || a != (Address{byte(i)}) {
+			t.Fatalf("entry %d: %v %v", i, a, ok)
+		}
+	}
+}
+
+// BenchmarkVoteVerify: a first check recovers the signer, a repeat is a
+// lookup.
+func BenchmarkVoteVerify(b *testing.B) {
+	b.Run("recover", func(b *testing.B) {
+		vs := make([]*Vote, 64)
+		for i := range vs {
+			vs[i] = signedVote(b, 1, uint64(i))
+		}
+		for i := 0; b.Loop(); i++ {
+			v := *vs[i%len(vs)]
+			v.Round = uint32(i) // a new digest: never cached
+			v.Signature = append([]byte(nil), v.Signature...)
+			_ = v.Verify(1) // fails (the round is not what was signed), after a full recovery
+		}
+	})
+	b.Run("cached", func(b *testing.B) {
+		v := signedVote(b, 1, 1)
+		if err := v.Verify(1); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if err := v.Verify(1); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
