@@ -27,6 +27,7 @@ type Config struct {
 	Log     LogConfig     `toml:"log"`
 	TxPool  TxPoolConfig  `toml:"txpool"`
 	P2P     P2PConfig     `toml:"p2p"`
+	Storage StorageConfig `toml:"storage"`
 	// Chaos holds fault switches for the chaos suite; they take effect
 	// only in a binary built with -tags chaos (others refuse to start).
 	Chaos ChaosConfig `toml:"chaos"`
@@ -61,7 +62,18 @@ type LogConfig struct {
 	Format string `toml:"format"` // json or console
 }
 
-// P2PConfig is reserved for the libp2p network.
+// StorageConfig sizes the store's memory (state.Options); zero takes the
+// default. Together they bound most of a node's resident memory beyond the
+// Go heap: block cache + up to 4 memtables + trie-node and flat caches.
+type StorageConfig struct {
+	CacheMB     int `toml:"cache_mb"`      // Pebble block cache (default 64)
+	MemTableMB  int `toml:"memtable_mb"`   // one Pebble memtable (default 32)
+	TrieCacheMB int `toml:"trie_cache_mb"` // trie nodes (default 32)
+	FlatCacheMB int `toml:"flat_cache_mb"` // recently read flat values (default 32)
+	OpenFiles   int `toml:"open_files"`    // file handles for Pebble (default 256)
+}
+
+// P2PConfig configures the libp2p host: listen addresses and bootstrap peers.
 type P2PConfig struct {
 	Listen    []string `toml:"listen"`
 	Bootstrap []string `toml:"bootstrap"`
@@ -105,6 +117,8 @@ func (c *Config) Validate() error {
 		return errors.New("node: home directory not set")
 	case c.Genesis == "" || c.DataDir == "":
 		return errors.New("node: genesis and data_dir must be set")
+	case c.Storage.CacheMB < 0 || c.Storage.MemTableMB < 0 || c.Storage.TrieCacheMB < 0 || c.Storage.FlatCacheMB < 0 || c.Storage.OpenFiles < 0:
+		return errors.New("node: storage sizes must not be negative (0 takes the default)")
 	case c.RPC.Addr != "" && (c.RPC.BatchItems <= 0 || c.RPC.BatchBytes <= 0 || c.RPC.BodyBytes <= 0 || c.RPC.SubsPerConn <= 0):
 		return errors.New("node: rpc limits must be positive")
 	}

@@ -62,7 +62,11 @@ func New(cfg Config, log *zap.Logger) (*Node, error) {
 			return nil, err
 		}
 	}
-	n.store, err = state.Open(cfg.Path(cfg.DataDir), state.Options{})
+	st := cfg.Storage
+	n.store, err = state.Open(cfg.Path(cfg.DataDir), state.Options{
+		CacheMB: st.CacheMB, MemTableMB: st.MemTableMB, TrieCache: st.TrieCacheMB, FlatCache: st.FlatCacheMB,
+		Handles: st.OpenFiles, Logger: log.Named("store").Sugar(),
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package state
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"sync"
 
@@ -51,7 +52,7 @@ func openKV(dir string, o Options) (*kvStore, error) {
 		},
 		FormatMajorVersion: pebble.FormatFlushableIngest, // what go-ethereum's wrapper created
 		ReadOnly:           o.ReadOnly,
-		Logger:             quietLogger{},
+		Logger:             pebbleLogger{o.Logger},
 	}
 	for i := range opts.Levels {
 		if i < len(opts.Levels)-1 {
@@ -69,13 +70,35 @@ func openKV(dir string, o Options) (*kvStore, error) {
 	return &kvStore{db: db}, nil
 }
 
-// quietLogger drops Pebble's informational messages; a fatal one means
-// corruption or a broken invariant.
-type quietLogger struct{}
+// Logger receives Pebble's messages: flushes and compactions at debug,
+// background errors (a failed compaction, a disk error) at error.
+// *zap.SugaredLogger is one.
+type Logger interface {
+	Debugf(format string, args ...any)
+	Errorf(format string, args ...any)
+}
 
-func (quietLogger) Infof(string, ...any)  {}
-func (quietLogger) Errorf(string, ...any) {}
-func (quietLogger) Fatalf(format string, args ...any) {
+// pebbleLogger adapts a Logger; without one, informational messages are
+// dropped and errors go to standard error. A fatal message means corruption
+// or a broken invariant: it is logged, then the store panics.
+type pebbleLogger struct{ l Logger }
+
+func (p pebbleLogger) Infof(format string, args ...any) {
+	if p.l != nil {
+		p.l.Debugf("pebble: "+format, args...)
+	}
+}
+
+func (p pebbleLogger) Errorf(format string, args ...any) {
+	if p.l != nil {
+		p.l.Errorf("pebble: "+format, args...)
+		return
+	}
+	fmt.Fprintf(os.Stderr, "state: pebble: "+format+"\n", args...)
+}
+
+func (p pebbleLogger) Fatalf(format string, args ...any) {
+	p.Errorf(format, args...)
 	panic(fmt.Errorf("state: pebble: "+format, args...))
 }
 

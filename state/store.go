@@ -26,13 +26,14 @@ var (
 
 // Options configures a Store.
 type Options struct {
-	CacheMB    int  // Pebble block cache in MB; default 64
-	MemTableMB int  // size of one Pebble memtable in MB; default 32
-	TrieCache  int  // trie-node cache in MB; default 32
-	FlatCache  int  // cache of recently used flat values in MB; default 32
-	Handles    int  // open file handles; default 256
-	ReadOnly   bool // open without writing
-	NoSyncDisk bool // skip the WAL fsync after each block (benchmarks only)
+	CacheMB    int    // Pebble block cache in MB; default 64
+	MemTableMB int    // size of one Pebble memtable in MB; default 32
+	TrieCache  int    // trie-node cache in MB; default 32
+	FlatCache  int    // cache of recently used flat values in MB; default 32
+	Handles    int    // open file handles; default 256
+	ReadOnly   bool   // open without writing
+	NoSyncDisk bool   // skip the WAL fsync after each block (benchmarks only)
+	Logger     Logger // Pebble's background messages; nil: errors to stderr
 }
 
 func (o *Options) ensureDefaults() {
