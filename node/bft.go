@@ -395,12 +395,34 @@ func (s storeSource) Head() uint64 {
 func (s storeSource) BlockAt(h uint64) (*types.Block, error)   { return s.s.BlockByHeight(h) }
 func (s storeSource) CommitAt(h uint64) (*types.Commit, error) { return s.s.SeenCommit(h) }
 
+// shouldSync says whether to fetch blocks, given our head, the best head a
+// peer reports and what the previous tick noted (lagged: the height we were
+// missing from a peer one block ahead, else 0); it returns the new note. A
+// peer one block ahead is normal for a moment: its commit came first and
+// ours follows from the same votes. If it lasts a tick those votes are gone
+// (the others moved on, e.g. after every validator restarted at once) and
+// only a fetch brings the block.
+// syncPoll is how often a node that is not catching up asks its peers for
+// their heads.
+const syncPoll = 500 * time.Millisecond
+
+func shouldSync(head, peerHead, lagged uint64) (bool, uint64) {
+	switch {
+	case peerHead > head+1:
+		return true, 0
+	case peerHead == head+1:
+		return lagged == head+1, head + 1
+	}
+	return false, 0
+}
+
 // syncLoop fetches finalised blocks from peers that are ahead and feeds them
 // to the engine as decisions (it verifies each commit against the set).
 func (d *driver) syncLoop(ctx context.Context) {
-	t := time.NewTicker(500 * time.Millisecond)
+	t := time.NewTicker(syncPoll)
 	defer t.Stop()
 	var fetched uint64 // highest height handed to the driver
+	var lagged uint64  // our head when a peer was last seen one block ahead
 	for {
 		select {
 		case <-ctx.Done():
@@ -414,7 +436,9 @@ func (d *driver) syncLoop(ctx context.Context) {
 				best = p
 			}
 		}
-		if best.Hello.Head <= head.Height+1 {
+		var fetch bool
+		if fetch, lagged = shouldSync(head.Height, best.Hello.Head, lagged); !fetch {
+			t.Reset(syncPoll) // back from the fast pace of catching up
 			// Refresh what peers say of their heads.
 			for _, p := range d.n.host.Peers() {
 				sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
