@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -40,6 +41,8 @@ type driver struct {
 
 	msgs      chan inbound
 	decisions chan consensus.Decision
+	syncWake  chan struct{} // a peer announced a block above our head
+	hint      blockHint
 
 	set      *consensus.ValidatorSet        // the current height's set, with priorities
 	executed map[types.Hash]*chain.Executed // blocks executed at the current height
@@ -52,6 +55,7 @@ func newDriver(n *Node, key *ecdsa.PrivateKey) (*driver, error) {
 		n:         n,
 		msgs:      make(chan inbound, 4096),
 		decisions: make(chan consensus.Decision, 512),
+		syncWake:  make(chan struct{}, 1),
 		executed:  make(map[types.Hash]*chain.Executed),
 	}
 	p := n.chain.Params()
@@ -395,40 +399,85 @@ func (s storeSource) Head() uint64 {
 func (s storeSource) BlockAt(h uint64) (*types.Block, error)   { return s.s.BlockByHeight(h) }
 func (s storeSource) CommitAt(h uint64) (*types.Commit, error) { return s.s.SeenCommit(h) }
 
-// shouldSync says whether to fetch blocks, given our head, the best head a
-// peer reports and what the previous tick noted (lagged: the height we were
-// missing from a peer one block ahead, else 0); it returns the new note. A
-// peer one block ahead is normal for a moment: its commit came first and
-// ours follows from the same votes. If it lasts a tick those votes are gone
-// (the others moved on, e.g. after every validator restarted at once) and
-// only a fetch brings the block.
 // syncPoll is how often a node that is not catching up asks its peers for
-// their heads.
-const syncPoll = 500 * time.Millisecond
+// their heads; lagGrace is how long a peer may be one block ahead before we
+// fetch that block rather than wait for our own consensus to decide it.
+const (
+	// maxHintAhead bounds how far above our head an announced block is
+	// believed before a Status call confirms it.
+	maxHintAhead = 256
+	syncPoll     = 500 * time.Millisecond
+	lagGrace     = 200 * time.Millisecond
+)
 
-func shouldSync(head, peerHead, lagged uint64) (bool, uint64) {
+// lagState notes since when a peer has been one block ahead of us.
+type lagState struct {
+	height uint64 // the block we lack; 0: not lagging
+	since  time.Time
+}
+
+// shouldSync says whether to fetch blocks, given our head and the best head
+// a peer reports. A peer one block ahead is normal for a moment: its commit
+// came first and ours follows from the same votes. If it lasts lagGrace,
+// those votes are gone (the others moved on: we missed the proposal, or
+// every validator restarted at once) and only a fetch brings the block.
+func shouldSync(head, peerHead uint64, lag *lagState, now time.Time) bool {
 	switch {
 	case peerHead > head+1:
-		return true, 0
+		*lag = lagState{}
+		return true
 	case peerHead == head+1:
-		return lagged == head+1, head + 1
+		if lag.height != head+1 {
+			*lag = lagState{head + 1, now}
+		}
+		return now.Sub(lag.since) >= lagGrace
 	}
-	return false, 0
+	*lag = lagState{}
+	return false
+}
+
+// blockHint is the newest block a peer announced, a hint that it is ahead
+// before a Status call says so.
+type blockHint struct {
+	mu     sync.Mutex
+	height uint64
+	peer   p2p.PeerID
+}
+
+// noteAnnounced records an announced block and wakes the sync loop.
+func (d *driver) noteAnnounced(from p2p.PeerID, height uint64) {
+	d.hint.mu.Lock()
+	if height > d.hint.height {
+		d.hint.height, d.hint.peer = height, from
+	}
+	d.hint.mu.Unlock()
+	select {
+	case d.syncWake <- struct{}{}:
+	default:
+	}
 }
 
 // syncLoop fetches finalised blocks from peers that are ahead and feeds them
 // to the engine as decisions (it verifies each commit against the set).
 func (d *driver) syncLoop(ctx context.Context) {
-	t := time.NewTicker(syncPoll)
+	t := time.NewTimer(syncPoll)
 	defer t.Stop()
-	var fetched uint64 // highest height handed to the driver
-	var lagged uint64  // our head when a peer was last seen one block ahead
+	var (
+		fetched uint64 // highest height handed to the driver
+		lag     lagState
+		wait    = syncPoll
+	)
 	for {
+		t.Reset(wait)
+		woken := false
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-d.syncWake:
+			woken = true
 		}
+		wait = syncPoll
 		head, _ := d.n.store.Head()
 		var best p2p.PeerInfo
 		for _, p := range d.n.host.Peers() {
@@ -436,18 +485,33 @@ func (d *driver) syncLoop(ctx context.Context) {
 				best = p
 			}
 		}
-		var fetch bool
-		if fetch, lagged = shouldSync(head.Height, best.Hello.Head, lagged); !fetch {
-			t.Reset(syncPoll) // back from the fast pace of catching up
-			// Refresh what peers say of their heads.
-			for _, p := range d.n.host.Peers() {
-				sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-				d.n.host.Status(sctx, p.ID)
-				cancel()
+		d.hint.mu.Lock()
+		if d.hint.height > best.Hello.Head && d.hint.height <= head.Height+maxHintAhead {
+			best.ID, best.Hello.Head = d.hint.peer, d.hint.height
+		}
+		d.hint.mu.Unlock()
+		if !shouldSync(head.Height, best.Hello.Head, &lag, time.Now()) {
+			if lag.height != 0 {
+				wait = lagGrace // look again when the grace is over
 			}
+			if woken {
+				continue
+			}
+			// Refresh what peers say of their heads, all at once: a peer
+			// that does not answer must not delay the others (and is
+			// disconnected after a second miss, to be dialled afresh).
+			var wg sync.WaitGroup
+			for _, p := range d.n.host.Peers() {
+				wg.Go(func() {
+					sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+					defer cancel()
+					d.n.host.Status(sctx, p.ID)
+				})
+			}
+			wg.Wait()
 			continue
 		}
-		t.Reset(time.Millisecond) // behind: ask again at once after this batch
+		wait = time.Millisecond // behind: ask again at once after this batch
 		from := max(head.Height+1, fetched+1)
 		if from > best.Hello.Head {
 			continue
@@ -456,9 +520,19 @@ func (d *driver) syncLoop(ctx context.Context) {
 		blocks, err := d.n.host.FetchBlocks(ctx, best.ID, from, count)
 		if err != nil {
 			d.n.log.Debug("block sync", zap.Stringer("peer", best.ID), zap.Error(err))
+			d.hint.mu.Lock()
+			if d.hint.peer == best.ID {
+				d.hint.height = 0 // a hint we cannot fetch is no hint
+			}
+			d.hint.mu.Unlock()
+			wait = 50 * time.Millisecond
 			continue
 		}
-		d.n.log.Info("syncing", zap.Uint64("from", from), zap.Int("blocks", len(blocks)), zap.Uint64("peer_head", best.Hello.Head))
+		lvl := zap.DebugLevel // following a block or two behind is routine for a full node
+		if best.Hello.Head > head.Height+2 {
+			lvl = zap.InfoLevel
+		}
+		d.n.log.Log(lvl, "syncing", zap.Uint64("from", from), zap.Int("blocks", len(blocks)), zap.Uint64("peer_head", best.Hello.Head))
 		for _, sb := range blocks {
 			select {
 			case d.decisions <- consensus.Decision{Block: sb.Block, Commit: sb.Commit}:
@@ -468,12 +542,23 @@ func (d *driver) syncLoop(ctx context.Context) {
 			}
 		}
 		// Fetch the next range while the driver applies this one, keeping
-		// at most a range queued; if the driver fell back, refetch.
+		// at most a range queued.
 		for len(d.decisions) > 256 && ctx.Err() == nil {
 			time.Sleep(2 * time.Millisecond)
 		}
-		if now, _ := d.n.store.Head(); now.Height+uint64(len(d.decisions)) < fetched {
-			fetched = now.Height // some were dropped (not at the engine's height): start again from the head
+		// Once the driver has taken every decision, the head must reach the
+		// last: a refused commit (a bad peer) drops the rest, which are
+		// fetched again from the head.
+		if len(d.decisions) == 0 {
+			deadline := time.Now().Add(time.Second)
+			now, _ := d.n.store.Head()
+			for now.Height < fetched && time.Now().Before(deadline) && ctx.Err() == nil {
+				time.Sleep(2 * time.Millisecond)
+				now, _ = d.n.store.Head()
+			}
+			if now.Height < fetched {
+				fetched = now.Height
+			}
 		}
 	}
 }

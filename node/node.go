@@ -133,6 +133,20 @@ func (n *Node) newHost() error {
 			}
 			return p2p.Accept
 		},
+		// An announced block is only a hint that its sender is ahead: the
+		// sync loop fetches it with its commit. Recent ones travel on.
+		CheckBlock: func(_ p2p.PeerID, b *types.Block) p2p.Verdict {
+			head, _ := n.store.Head()
+			if h := b.Height(); h+2 < head.Height || h > head.Height+maxHintAhead {
+				return p2p.Ignore
+			}
+			return p2p.Accept
+		},
+		OnBlock: func(from p2p.PeerID, b *types.Block) {
+			if head, _ := n.store.Head(); n.driver != nil && b.Height() > head.Height {
+				n.driver.noteAnnounced(from, b.Height())
+			}
+		},
 		OnConsensus: func(from p2p.PeerID, b []byte) {
 			m, err := consensus.DecodeMessage(b)
 			if err != nil || n.driver == nil {

@@ -83,8 +83,12 @@ func (h *Host) helloRoundTrip(s network.Stream) (Hello, error) {
 	return decodeHello(b)
 }
 
+// statusFailLimit is how many Status calls in a row a peer may fail before
+// its connections are closed.
+const statusFailLimit = 2
+
 // Status asks p for its current Hello (its head height) and records it in
-// Peers.
+// Peers. A peer that fails statusFailLimit calls in a row is disconnected.
 func (h *Host) Status(ctx context.Context, p PeerID) (Hello, error) {
 	if err := h.running(); err != nil {
 		return Hello{}, err
@@ -102,12 +106,30 @@ func (h *Host) Status(ctx context.Context, p PeerID) (Hello, error) {
 	if err != nil {
 		if errors.Is(err, ErrWrongChain) {
 			h.banWrongChain(p)
+			return Hello{}, err
+		}
+		// A connection can outlive the path under it (a partition, a
+		// moved container): the transport's keepalive notices only after
+		// tens of seconds. A peer that fails statusFailLimit calls in a
+		// row is disconnected, so it is dialled afresh.
+		h.mu.Lock()
+		pc, ok := h.mu.peers[p]
+		drop := false
+		if ok {
+			pc.statusFails++
+			drop = pc.statusFails >= statusFailLimit
+		}
+		h.mu.Unlock()
+		if drop && h.ctx.Err() == nil {
+			h.log.Debug("peer does not answer status: disconnecting", zap.Stringer("peer", p), zap.Error(err))
+			_ = h.host.Network().ClosePeer(p)
 		}
 		return Hello{}, err
 	}
 	h.mu.Lock()
 	if pc, ok := h.mu.peers[p]; ok && pc.ready() {
 		pc.hello = hello
+		pc.statusFails = 0
 	}
 	h.mu.Unlock()
 	return hello, nil

@@ -126,6 +126,8 @@ type peerConn struct {
 	err      error         // set before done is closed
 	hello    Hello         // guarded by Host.mu once done is closed
 	outbound bool
+	// statusFails counts Status calls in a row that failed (Host.mu).
+	statusFails int
 }
 
 // Host is a libp2p node speaking taod's protocols: the hello handshake,
@@ -477,6 +479,9 @@ func (h *Host) banLoop() {
 	}
 }
 
+// bootstrapDialTimeout bounds one dial of a bootstrap peer.
+const bootstrapDialTimeout = 3 * time.Second
+
 // bootstrapLoop keeps dialling bootstrap peers that are not connected.
 func (h *Host) bootstrapLoop() {
 	defer h.wg.Done()
@@ -503,8 +508,13 @@ func (h *Host) bootstrapLoop() {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				ctx, cancel := context.WithTimeout(h.ctx, h.cfg.BootstrapInterval)
+				// Bounded well under the interval, so one unreachable peer
+				// does not hold up the next round; forced past the swarm's
+				// dial backoff (5 s and more after a failure), which would
+				// otherwise keep a healed or restarted peer away.
+				ctx, cancel := context.WithTimeout(h.ctx, min(h.cfg.BootstrapInterval, bootstrapDialTimeout))
 				defer cancel()
+				ctx = network.WithForceDirectDial(ctx, "bootstrap")
 				if err := h.Connect(ctx, ai); err != nil && h.ctx.Err() == nil {
 					missing.Store(true)
 					h.log.Debug("bootstrap dial failed", zap.Stringer("peer", ai.ID), zap.Error(err))

@@ -206,6 +206,31 @@ func TestBootstrapRedial(t *testing.T) {
 	waitFor(t, 5*time.Second, "b to re-dial", func() bool { return hasPeer(b, a.ID()) && hasPeer(a, b.ID()) })
 }
 
+// A peer whose connection is up but that no longer answers (here: it stops
+// serving hello) is disconnected after statusFailLimit failed Status calls,
+// so a bootstrap loop can dial it afresh; one failure is forgiven.
+func TestStatusDropsSilentPeer(t *testing.T) {
+	a := startHost(t, testConfig(t), Handlers{})
+	b := startHost(t, testConfig(t), Handlers{})
+	connect(t, a, b)
+	waitFor(t, 5*time.Second, "the handshake", func() bool { return hasPeer(a, b.ID()) })
+	ctx := context.Background()
+	if _, err := a.Status(ctx, b.ID()); err != nil {
+		t.Fatalf("status of a live peer: %v", err)
+	}
+	b.host.RemoveStreamHandler(b.names.hello)
+	b.host.RemoveStreamHandler(helloAnyChain)
+	for i := 1; i <= statusFailLimit; i++ {
+		if _, err := a.Status(ctx, b.ID()); err == nil {
+			t.Fatalf("status %d of a silent peer succeeded", i)
+		}
+		if i < statusFailLimit && !connected(a, b) {
+			t.Fatalf("disconnected after %d failure(s), before the limit", i)
+		}
+	}
+	waitFor(t, 5*time.Second, "the silent peer to be disconnected", func() bool { return !connected(a, b) && !hasPeer(a, b.ID()) })
+}
+
 func TestNotStartedAndClosed(t *testing.T) {
 	h, err := New(testConfig(t), Handlers{})
 	if err != nil {
