@@ -66,6 +66,7 @@ fuzz:
 	$(GO) test -run XXX -fuzz FuzzDecodeBlock -fuzztime 30s ./types
 	$(GO) test -run XXX -fuzz FuzzBlockReward -fuzztime 30s ./emission
 	$(GO) test -run XXX -fuzz FuzzEpoch -fuzztime 30s ./subnet/yuma
+	$(GO) test -run XXX -fuzz FuzzDecodeSparse -fuzztime 30s ./chain
 
 build-static-chaos:
 	CGO_ENABLED=1 $(GO) build $(CHAOS_STATIC_FLAGS) -o bin/taod-static-chaos ./cmd/taod
