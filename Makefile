@@ -12,6 +12,8 @@ CHAOS_IMAGE ?= taod:chaos
 # The docker testnet of `make testnet-up` (taod testnet docker --dir).
 TESTNET_DIR ?= ./testnet-out
 # What `make chaos` / `make chaos-long` run: docker when an engine and compose answer, else processes.
+# docker-compose (v1) where installed, else the compose plugin (v2).
+COMPOSE ?= $(shell command -v docker-compose >/dev/null 2>&1 && echo docker-compose || echo docker compose)
 CHAOS_MODE ?= $(shell docker info >/dev/null 2>&1 && { command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1; } && echo docker || echo process)
 
 .PHONY: all build build-static devnet test test-race bench bench-net localnet lint fuzz sim image clean
@@ -91,11 +93,11 @@ image-chaos: build-static-chaos
 # on first use, RPC of node i on 127.0.0.1:19944+i. `taod testnet status --dir` shows it.
 testnet-up: build image
 	@test -f $(TESTNET_DIR)/docker-compose.yml || ./$(BIN) testnet docker --validators 4 --full-nodes 1 --dir $(TESTNET_DIR) --image $(IMAGE):latest
-	cd $(TESTNET_DIR) && docker-compose up -d
+	cd $(TESTNET_DIR) && $(COMPOSE) up -d
 	@sleep 3; ./$(BIN) testnet status --dir $(TESTNET_DIR)
 
 testnet-down:
-	@if [ -f $(TESTNET_DIR)/docker-compose.yml ]; then cd $(TESTNET_DIR) && docker-compose down -v --remove-orphans; fi
+	@if [ -f $(TESTNET_DIR)/docker-compose.yml ]; then cd $(TESTNET_DIR) && $(COMPOSE) down -v --remove-orphans; fi
 
 # The chaos suite (testnet/chaos, docs/testnet.md): all 8 scenarios under a
 # transfer load, faults shortened to fit CI (about 4 minutes); chaos-long uses
