@@ -40,7 +40,7 @@ type driver struct {
 	key    *ecdsa.PrivateKey
 
 	msgs      chan inbound
-	decisions chan consensus.Decision
+	decisions chan syncedDecision
 	syncWake  chan struct{} // a peer announced a block above our head
 	hint      blockHint
 
@@ -54,7 +54,7 @@ func newDriver(n *Node, key *ecdsa.PrivateKey) (*driver, error) {
 	d := &driver{
 		n:         n,
 		msgs:      make(chan inbound, 4096),
-		decisions: make(chan consensus.Decision, 512),
+		decisions: make(chan syncedDecision, 512),
 		syncWake:  make(chan struct{}, 1),
 		executed:  make(map[types.Hash]*chain.Executed),
 	}
@@ -184,8 +184,13 @@ func (d *driver) run(ctx context.Context) error {
 			}
 		case dec := <-d.decisions:
 			if dec.Block.Height() == d.eng.Height() {
-				if err := d.eng.Step(dec); err != nil {
-					d.n.log.Warn("synced block refused", zap.Uint64("height", dec.Block.Height()), zap.Error(err))
+				if err := d.eng.Step(dec.Decision); err != nil {
+					d.n.log.Warn("synced block refused", zap.Uint64("height", dec.Block.Height()), zap.Stringer("peer", dec.from), zap.Error(err))
+					// A commit that does not finalise the block it came
+					// with is garbage from the peer that served it.
+					if errors.Is(err, consensus.ErrBadCommit) && d.n.host != nil {
+						d.n.host.Ban(dec.from, "bad_sync_commit")
+					}
 				}
 			}
 		}
@@ -399,6 +404,13 @@ func (s storeSource) Head() uint64 {
 func (s storeSource) BlockAt(h uint64) (*types.Block, error)   { return s.s.BlockByHeight(h) }
 func (s storeSource) CommitAt(h uint64) (*types.Commit, error) { return s.s.SeenCommit(h) }
 
+// syncedDecision is a fetched block and its commit, with the peer that
+// served them (banned if the commit does not hold).
+type syncedDecision struct {
+	consensus.Decision
+	from p2p.PeerID
+}
+
 // syncPoll is how often a node that is not catching up asks its peers for
 // their heads; lagGrace is how long a peer may be one block ahead before we
 // fetch that block rather than wait for our own consensus to decide it.
@@ -535,7 +547,7 @@ func (d *driver) syncLoop(ctx context.Context) {
 		d.n.log.Log(lvl, "syncing", zap.Uint64("from", from), zap.Int("blocks", len(blocks)), zap.Uint64("peer_head", best.Hello.Head))
 		for _, sb := range blocks {
 			select {
-			case d.decisions <- consensus.Decision{Block: sb.Block, Commit: sb.Commit}:
+			case d.decisions <- syncedDecision{consensus.Decision{Block: sb.Block, Commit: sb.Commit}, best.ID}:
 				fetched = sb.Block.Height()
 			case <-ctx.Done():
 				return
