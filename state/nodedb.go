@@ -1,10 +1,12 @@
 package state
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 
 	"github.com/VictoriaMetrics/fastcache"
+	"github.com/cockroachdb/pebble/v2"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/triedb/database"
 
@@ -14,6 +16,25 @@ import (
 // kvReader is the read side of the store's key/value database.
 type kvReader interface {
 	Get(key []byte) ([]byte, error)
+}
+
+// readValue reads key, nil when it is absent. ok is false when the store is
+// closing (the caller answers "absent" without caching it). Any other read
+// error means the database is damaged or the disk failing: the value is
+// unknown, and executing on as if it were unset would commit a wrong
+// state, so it panics with the cause. (The RPC server turns a panic in a
+// call into an error reply; in block execution it stops the node.)
+func readValue(kv kvReader, key []byte) (v []byte, ok bool) {
+	v, err := kv.Get(key)
+	switch {
+	case err == nil:
+		return v, true
+	case errors.Is(err, pebble.ErrNotFound):
+		return nil, true
+	case errors.Is(err, pebble.ErrClosed):
+		return nil, false
+	}
+	panic(fmt.Sprintf("state: read %x: %v (the database is damaged: restore it from a backup or resync)", key, err))
 }
 
 // nodeDB serves trie nodes (hash scheme: keyed by their keccak256) to
@@ -52,8 +73,8 @@ func (d *nodeDB) node(hash common.Hash) []byte {
 	if blob := d.clean.Get(nil, hash[:]); len(blob) != 0 {
 		return blob
 	}
-	blob, _ := d.kv.Get(hash[:])
-	if len(blob) != 0 {
+	blob, ok := readValue(d.kv, hash[:])
+	if ok && len(blob) != 0 {
 		// A node's content is its hash: a value read here can never be
 		// stale, so there is no race with commits to guard against.
 		d.clean.Set(hash[:], blob)
@@ -101,7 +122,10 @@ func (f *flatCache) get(key []byte) []byte {
 	f.mu.Lock()
 	gen := f.mu.gen
 	f.mu.Unlock()
-	v, _ := f.kv.Get(flatKey(string(key)))
+	v, ok := readValue(f.kv, flatKey(string(key)))
+	if !ok {
+		return nil
+	}
 	f.mu.Lock()
 	if f.mu.gen == gen {
 		f.c.Set(key, v)
