@@ -517,6 +517,10 @@ func advance[T any](s []T, n int) []T {
 	return s[n:]
 }
 
+// Watermark is the highest height of the records Restore was given: the
+// engine signs nothing below it.
+func (e *Engine) Watermark() uint64 { return e.watermark }
+
 // Height is the height the engine is at (0 before NewHeight).
 func (e *Engine) Height() uint64 {
 	if e.hs == nil {

@@ -361,6 +361,9 @@ func TestWatermark(t *testing.T) {
 	if err := e.Restore([]Record{{Vote: rec.Vote}}); err != nil {
 		t.Fatal(err)
 	}
+	if w := e.Watermark(); w != 5 {
+		t.Fatalf("watermark %d, want 5", w)
+	}
 	f.start(e, 3)
 	tickUntil(t, e, 100, func() bool { return e.Status().Step == StepPrevote })
 	if rd := drain(e); len(rd.Persist) != 0 || rd.NeedProposal != nil {

@@ -97,6 +97,15 @@ func newDriver(n *Node, key *ecdsa.PrivateKey) (*driver, error) {
 		w.Close()
 		return nil, err
 	}
+	// Our own signatures reach past the store's head: the store lost
+	// blocks we helped commit (a damaged data directory, or one restored
+	// from an older backup). The WAL's records re-decide what they can;
+	// below the watermark the engine will not sign, so the node catches up
+	// by block sync first — and a lone validator cannot: say so.
+	if head, _ := n.store.Head(); eng.Watermark() > head.Height+1 {
+		n.log.Warn("the store is behind heights this validator already signed; it will not sign again until it has caught up (by the consensus WAL or block sync)",
+			zap.Uint64("head", head.Height), zap.Uint64("signed_up_to", eng.Watermark()))
+	}
 	return d, nil
 }
 
