@@ -25,6 +25,18 @@ type Params struct {
 	MaxBlockWeight uint64 `json:"max_block_weight"`
 	// MaxBlockTxs bounds the number of transactions in a block.
 	MaxBlockTxs int `json:"max_block_txs"`
+	// MaxBlockBytes bounds a block's counted bytes (BlockBytes: its txs'
+	// envelopes with framing, and its evidence). At most MaxBlockBytesLimit,
+	// from which every p2p size limit is derived, so no value governance can
+	// set makes a valid block unsendable.
+	MaxBlockBytes uint64 `json:"max_block_bytes"`
+	// ByteWeight is the weight charged per byte of a tx's envelope on top of
+	// its call's weight: fee ≥ base_fee_per_weight × (weight + len × byte_weight).
+	// At most types.EthByteGas, the rate Ethereum-signed txs pay (ethtx.go).
+	ByteWeight uint64 `json:"byte_weight"`
+	// MaxFreePercent bounds the share, in percent, of max_block_weight and of
+	// max_block_bytes that fee-free calls may use in one block.
+	MaxFreePercent uint64 `json:"max_free_percent"`
 	// Staking governs stake, the validator set and slashing.
 	Staking StakingParams `json:"staking"`
 	// Subnets governs subnets, registration and the root network.
@@ -41,6 +53,9 @@ func DefaultParams() Params {
 		BaseFeePerWeight: 1,
 		MaxBlockWeight:   types.TransferWeight * 20_000,
 		MaxBlockTxs:      20_000,
+		MaxBlockBytes:    4 << 20,
+		ByteWeight:       types.EthByteGas,
+		MaxFreePercent:   25,
 		Staking:          DefaultStakingParams(),
 		Subnets:          DefaultSubnetParams(),
 		Gov:              DefaultGovParams(),
@@ -56,6 +71,14 @@ func (p Params) Validate() error {
 		return errors.New("chain: max_clock_drift_ms must be positive")
 	case p.MaxBlockTxs <= 0 || p.MaxBlockWeight < types.TransferWeight:
 		return errors.New("chain: block limits must admit at least one transfer")
+	case p.MaxBlockBytes < MinBlockBytes || p.MaxBlockBytes > MaxBlockBytesLimit:
+		return fmt.Errorf("chain: max_block_bytes %d outside [%d, %d] (one maximal tx; the bound p2p limits are derived from)", p.MaxBlockBytes, MinBlockBytes, MaxBlockBytesLimit)
+	case p.ByteWeight < 1 || p.ByteWeight > types.EthByteGas:
+		return fmt.Errorf("chain: byte_weight %d outside [1, %d] (Ethereum-signed txs pay %d per byte)", p.ByteWeight, types.EthByteGas, types.EthByteGas)
+	case p.MaxFreePercent < 1 || p.MaxFreePercent > 100:
+		return fmt.Errorf("chain: max_free_percent %d outside [1, 100]", p.MaxFreePercent)
+	case p.Staking.MaxBFTValidators > MaxBFTValidatorsLimit:
+		return fmt.Errorf("chain: max_bft_validators %d above %d (the largest commit p2p limits are derived from)", p.Staking.MaxBFTValidators, MaxBFTValidatorsLimit)
 	}
 	if err := p.Staking.Validate(); err != nil {
 		return err
@@ -102,6 +125,9 @@ func (g *Genesis) Validate() error {
 	}
 	if len(g.Validators) == 0 {
 		return errors.New("chain: genesis needs at least one bootstrap validator")
+	}
+	if len(g.Validators) > MaxBFTValidatorsLimit {
+		return fmt.Errorf("chain: genesis lists %d validators, at most %d (the largest commit p2p limits are derived from)", len(g.Validators), MaxBFTValidatorsLimit)
 	}
 	seen := map[types.Address]bool{}
 	for _, v := range g.Validators {

@@ -34,6 +34,7 @@ func Preset(name string, timeMs uint64, validators []types.Address, funded []typ
 		g.Params.BlockTimeMs = 1_000
 		g.Params.MaxBlockTxs = 10_000
 		g.Params.MaxBlockWeight = 10_000 * types.TransferWeight
+		g.Params.MaxBlockBytes = 2 << 20
 		g.Params.Staking = testStakingParams()
 		g.Params.Staking.ConsensusEpoch = 20
 		g.Params.Staking.UnbondingPeriod = 100
@@ -50,6 +51,7 @@ func Preset(name string, timeMs uint64, validators []types.Address, funded []typ
 		// a round's timeouts: 2,000 transfers per 200 ms is 10,000 tx/s.
 		g.Params.MaxBlockTxs = 2_000
 		g.Params.MaxBlockWeight = 2_000 * types.TransferWeight
+		g.Params.MaxBlockBytes = 1 << 20
 		g.Params.Staking = testStakingParams()
 		g.Params.Subnets = testSubnetParams()
 		g.Params.Gov = GovParams{MinDeposit: types.RaoPerTAO, VotingPeriod: 10, Quorum: 334_000, Threshold: 500_000, VetoThreshold: 334_000}

@@ -16,6 +16,38 @@ const MaxBlockSize = 16 << 20
 // ErrBlockTooLarge reports a block over MaxBlockSize.
 var ErrBlockTooLarge = fmt.Errorf("types: block larger than %d bytes", MaxBlockSize)
 
+// Upper bounds on the parts of an encoded block that a block's byte budget
+// (chain.BlockBytes) does not count, so that a limit on the counted bytes
+// bounds the whole encoding (MaxEncodedBlockSize). TestSizeBounds encodes
+// the largest value of each and holds it under its bound.
+const (
+	// TxFramingBytes is the RLP string header of a tx envelope in a block:
+	// envelopes are at most MaxTxSize (< 64 KiB) bytes, so 0xb9 and two
+	// length bytes at most.
+	TxFramingBytes = 3
+	// MaxHeaderSize bounds an encoded Header: a list header, three uint64s,
+	// an address and eight hashes.
+	MaxHeaderSize = 3 + 3*9 + 21 + 8*33
+	// MaxCommitSigSize bounds one CommitSig with a 65-byte signature, the
+	// only kind a valid commit holds (Vote.Verify).
+	MaxCommitSigSize = 2 + 21 + 67
+	// MaxVoteSize bounds an encoded Vote with a 65-byte signature.
+	MaxVoteSize = 3 + 2 + 9 + 5 + 33 + 21 + 67
+	// listSlack bounds an RLP list header (one byte and up to 8 of length).
+	listSlack = 9
+)
+
+// MaxCommitSize bounds an encoded Commit of at most sigs signatures.
+func MaxCommitSize(sigs int) int { return listSlack + 9 + 5 + 33 + listSlack + sigs*MaxCommitSigSize }
+
+// MaxEncodedBlockSize bounds the encoding of a block whose counted bytes
+// (its txs' envelopes with TxFramingBytes each, and its evidence's
+// encodings) are at most bodyBytes and whose LastCommit holds at most sigs
+// signatures: the list headers, the header and the commit on top.
+func MaxEncodedBlockSize(bodyBytes, sigs int) int {
+	return listSlack + MaxHeaderSize + listSlack + bodyBytes + MaxCommitSize(sigs) + listSlack
+}
+
 // EmptyRoot is the root of an empty Merkle-Patricia trie: the tx and
 // receipts roots of an empty block.
 var EmptyRoot = ethtypes.EmptyRootHash

@@ -36,9 +36,17 @@ package types
 //     "speed up" works). Nonce and chain ID are the tx's own: Ethereum-signed
 //     and native txs share the account nonce and balance.
 //
-//   - Gas. 1 gas = 1 weight unit. The gas limit must cover the call's weight
-//     (21,000 for a transfer, ErrEthGasLimit); gas is charged for the weight,
-//     never for the unused limit, as Ethereum charges gas used.
+//   - Gas. 1 gas = 1 weight unit. A transfer's gas used is its weight plus
+//     a length fee of EthByteGas per byte of the signed envelope (issue 11):
+//     EthGasUsed(len) = 21,000 + 16 × len, Ethereum's intrinsic gas with its
+//     calldata price applied to the whole envelope, about 22,800 for a
+//     typical 110-byte transfer. The gas limit must cover it (ErrEthGasLimit,
+//     Ethereum's "intrinsic gas too low"); eth_estimateGas quotes
+//     EthGasUsed(MaxEthTransferSize), which covers any transfer, and gas is
+//     charged for what is used, never for the unused limit, as in Ethereum.
+//     The chain's byte_weight parameter is bounded by EthByteGas, so a
+//     transfer signed at the base price always meets the chain's minimum
+//     fee, whatever governance sets.
 //
 //   - Fee and tip, as a pure function of the signed bytes. With p the signed
 //     price per gas in whole rao (legacy and 0x01: gasPrice; 0x02:
@@ -46,7 +54,7 @@ package types
 //     maxPriorityFeePerGas, which must not exceed maxFeePerGas; legacy and
 //     0x01: 0), a tx of weight w maps to
 //
-//     Fee = w × (p − t)      Tip = w × t
+//     Fee = g × (p − t)      Tip = g × t      (g = EthGasUsed(len))
 //
 //     so it pays w × p in total, recycled like every fee. The chain's rule
 //     fee ≥ base_fee_per_weight × w then reads "p − t ≥ base fee per gas":
@@ -87,6 +95,19 @@ import (
 	ethtypes "github.com/ethereum/go-ethereum/core/types"
 )
 
+// EthByteGas is the gas an Ethereum-signed tx pays per byte of its envelope,
+// Ethereum's price of a non-zero calldata byte (EIP-2028).
+const EthByteGas uint64 = 16
+
+// MaxEthTransferSize bounds the envelope of any Ethereum-signed transfer
+// DecodeTx accepts (empty data and access list, values within uint64 rao,
+// chain ID within uint64): TestMaxEthTransferSize builds the largest.
+const MaxEthTransferSize = 160
+
+// EthGasUsed is the gas an Ethereum-signed transfer of size bytes uses and
+// pays for: its weight and the length fee.
+func EthGasUsed(size int) uint64 { return TransferWeight + uint64(size)*EthByteGas }
+
 // WeiPerRao is the number of Ethereum base units ("wei") in one rao: Ethereum
 // wallets show 18 decimals, TAO has 9.
 const WeiPerRao uint64 = 1_000_000_000
@@ -97,7 +118,7 @@ var (
 	ErrEthUnprotected = errors.New("types: legacy Ethereum transaction is not replay-protected: sign it with the chain ID (EIP-155)")
 	ErrEthAccessList  = errors.New("types: access lists are not supported: send plain value transfers")
 	ErrEthValue       = errors.New("types: value must be a whole number of rao (1 rao = 10^9 wei)")
-	ErrEthGasLimit    = errors.New("types: gas limit below the call's weight")
+	ErrEthGasLimit    = errors.New("types: gas limit below the gas the transfer uses (intrinsic gas too low)")
 	ErrEthGasPrice    = errors.New("types: bad gas price")
 	ErrEthChainID     = errors.New("types: chain ID does not fit 64 bits")
 )
@@ -190,11 +211,11 @@ func decodeEthTx(b []byte) (*Tx, error) {
 	if err := call.Validate(); err != nil {
 		return nil, err
 	}
-	weight := call.Weight()
-	if etx.Gas() < weight {
-		return nil, fmt.Errorf("%w: gas limit %d, a transfer weighs %d", ErrEthGasLimit, etx.Gas(), weight)
+	gas := EthGasUsed(len(b))
+	if etx.Gas() < gas {
+		return nil, fmt.Errorf("%w: gas limit %d, this %d-byte transfer uses %d (%d + %d per byte of length fee)", ErrEthGasLimit, etx.Gas(), len(b), gas, TransferWeight, EthByteGas)
 	}
-	fee, tip, err := ethFeeAndTip(etx, weight)
+	fee, tip, err := ethFeeAndTip(etx, gas)
 	if err != nil {
 		return nil, err
 	}
@@ -208,8 +229,8 @@ func decodeEthTx(b []byte) (*Tx, error) {
 	return tx, nil
 }
 
-// ethFeeAndTip maps an Ethereum tx's prices onto the native fee and tip for a
-// call of the given weight: Fee = w × (p − t), Tip = w × t, in whole rao.
+// ethFeeAndTip maps an Ethereum tx's prices onto the native fee and tip for
+// the gas it uses: Fee = g × (p − t), Tip = g × t, in whole rao.
 func ethFeeAndTip(etx *ethtypes.Transaction, weight uint64) (fee, tip uint64, err error) {
 	// GasFeeCap and GasTipCap are both gasPrice for legacy and 0x01 txs: their
 	// tip is 0 here, the whole price covers the fee.

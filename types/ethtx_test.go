@@ -38,11 +38,11 @@ func signEth(t testing.TB, inner ethtypes.TxData) (*ethtypes.Transaction, []byte
 var ethTo = common.Address{0xaa, 0xbb}
 
 func legacyTx(nonce uint64, value *big.Int) *ethtypes.LegacyTx {
-	return &ethtypes.LegacyTx{Nonce: nonce, GasPrice: gwei(1), Gas: 21_000, To: &ethTo, Value: value}
+	return &ethtypes.LegacyTx{Nonce: nonce, GasPrice: gwei(1), Gas: 30_000, To: &ethTo, Value: value}
 }
 
 func dynTx(nonce uint64, maxFee, tip, value *big.Int) *ethtypes.DynamicFeeTx {
-	return &ethtypes.DynamicFeeTx{ChainID: big.NewInt(ethTestChain), Nonce: nonce, GasFeeCap: maxFee, GasTipCap: tip, Gas: 21_000, To: &ethTo, Value: value}
+	return &ethtypes.DynamicFeeTx{ChainID: big.NewInt(ethTestChain), Nonce: nonce, GasFeeCap: maxFee, GasTipCap: tip, Gas: 30_000, To: &ethTo, Value: value}
 }
 
 // ethSeeds are valid Ethereum envelopes of each accepted type, for fuzzing.
@@ -59,11 +59,11 @@ func TestEthTxDecode(t *testing.T) {
 		name     string
 		inner    ethtypes.TxData
 		typ      byte
-		fee, tip uint64
+		fee, tip uint64 // per gas used
 	}{
-		{"legacy", legacyTx(7, gwei(1_500_000_000)), TxTypeLegacy, 21_000, 0},
-		{"eip2930", &ethtypes.AccessListTx{ChainID: big.NewInt(ethTestChain), Nonce: 7, GasPrice: gwei(3), Gas: 50_000, To: &ethTo, Value: gwei(1_500_000_000)}, TxTypeEIP2930, 63_000, 0},
-		{"eip1559", dynTx(7, gwei(5), gwei(2), gwei(1_500_000_000)), TxTypeEIP1559, 63_000, 42_000},
+		{"legacy", legacyTx(7, gwei(1_500_000_000)), TxTypeLegacy, 1, 0},
+		{"eip2930", &ethtypes.AccessListTx{ChainID: big.NewInt(ethTestChain), Nonce: 7, GasPrice: gwei(3), Gas: 50_000, To: &ethTo, Value: gwei(1_500_000_000)}, TxTypeEIP2930, 3, 0},
+		{"eip1559", dynTx(7, gwei(5), gwei(2), gwei(1_500_000_000)), TxTypeEIP1559, 3, 2},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -81,7 +81,8 @@ func TestEthTxDecode(t *testing.T) {
 			if s, err := tx.Sender(); err != nil || s != from {
 				t.Fatalf("sender %s, %v; want %s", s, err, from)
 			}
-			if tx.ChainID() != ethTestChain || tx.Nonce() != 7 || tx.Fee() != c.fee || tx.Tip() != c.tip {
+			g := EthGasUsed(len(raw))
+			if tx.ChainID() != ethTestChain || tx.Nonce() != 7 || tx.Fee() != c.fee*g || tx.Tip() != c.tip*g {
 				t.Fatalf("mapped to %+v", tx.Data())
 			}
 			if tr, ok := tx.Call().(*Transfer); !ok || tr.To != ethTo || tr.Amount != 1_500_000_000 {
@@ -95,8 +96,8 @@ func TestEthTxDecode(t *testing.T) {
 	}
 }
 
-// TestEthFeeMapping pins Fee = w × (p − t), Tip = w × t with prices rounded
-// down to whole rao (ethtx.go).
+// TestEthFeeMapping pins Fee = g × (p − t), Tip = g × t with g the gas used
+// (weight and length fee) and prices rounded down to whole rao (ethtx.go).
 func TestEthFeeMapping(t *testing.T) {
 	half := big.NewInt(500_000_000) // 0.5 gwei
 	cases := []struct {
@@ -104,12 +105,12 @@ func TestEthFeeMapping(t *testing.T) {
 		inner    ethtypes.TxData
 		fee, tip uint64
 	}{
-		{"legacy at base fee", legacyTx(0, gwei(1)), 21_000, 0},
-		{"legacy high price", &ethtypes.LegacyTx{GasPrice: gwei(4), Gas: 100_000, To: &ethTo, Value: gwei(1)}, 84_000, 0},
-		{"1559 no tip", dynTx(0, gwei(2), big.NewInt(0), gwei(1)), 42_000, 0},
-		{"1559 all tip", dynTx(0, gwei(3), gwei(3), gwei(1)), 0, 63_000},
-		{"1559 fractional cap rounds down", dynTx(0, big.NewInt(1_200_000_000), big.NewInt(0), gwei(1)), 21_000, 0},
-		{"1559 fractional tip rounds down", dynTx(0, new(big.Int).Add(gwei(2), half), new(big.Int).Add(gwei(1), half), gwei(1)), 21_000, 21_000},
+		{"legacy at base fee", legacyTx(0, gwei(1)), 1, 0},
+		{"legacy high price", &ethtypes.LegacyTx{GasPrice: gwei(4), Gas: 100_000, To: &ethTo, Value: gwei(1)}, 4, 0},
+		{"1559 no tip", dynTx(0, gwei(2), big.NewInt(0), gwei(1)), 2, 0},
+		{"1559 all tip", dynTx(0, gwei(3), gwei(3), gwei(1)), 0, 3},
+		{"1559 fractional cap rounds down", dynTx(0, big.NewInt(1_200_000_000), big.NewInt(0), gwei(1)), 1, 0},
+		{"1559 fractional tip rounds down", dynTx(0, new(big.Int).Add(gwei(2), half), new(big.Int).Add(gwei(1), half), gwei(1)), 1, 1},
 		{"1559 below one rao", dynTx(0, half, big.NewInt(0), gwei(1)), 0, 0},
 	}
 	for _, c := range cases {
@@ -119,8 +120,9 @@ func TestEthFeeMapping(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tx.Fee() != c.fee || tx.Tip() != c.tip {
-				t.Fatalf("fee %d tip %d, want %d %d", tx.Fee(), tx.Tip(), c.fee, c.tip)
+			g := EthGasUsed(len(raw))
+			if g != TransferWeight+uint64(len(raw))*16 || tx.Fee() != c.fee*g || tx.Tip() != c.tip*g {
+				t.Fatalf("fee %d tip %d, want %d %d (gas used %d)", tx.Fee(), tx.Tip(), c.fee*g, c.tip*g, g)
 			}
 		})
 	}
@@ -173,6 +175,8 @@ func TestEthTxRejects(t *testing.T) {
 		{"value too large", sign(dynTx(0, gwei(1), big.NewInt(0), tooManyRao)), ErrEthValue},
 		{"zero value", sign(dynTx(0, gwei(1), big.NewInt(0), big.NewInt(0))), ErrZeroAmount},
 		{"gas limit below weight", sign(&ethtypes.DynamicFeeTx{ChainID: big.NewInt(ethTestChain), GasFeeCap: gwei(1), GasTipCap: big.NewInt(0), Gas: 20_999, To: &ethTo, Value: gwei(1)}), ErrEthGasLimit},
+		// Issue 11: the limit must cover the length fee too, not the weight alone.
+		{"gas limit without length fee", sign(&ethtypes.DynamicFeeTx{ChainID: big.NewInt(ethTestChain), GasFeeCap: gwei(1), GasTipCap: big.NewInt(0), Gas: 21_000, To: &ethTo, Value: gwei(1)}), ErrEthGasLimit},
 		{"tip above cap", sign(dynTx(0, gwei(1), gwei(2), gwei(1))), ErrEthGasPrice},
 		{"fee overflows", sign(dynTx(0, new(big.Int).Mul(new(big.Int).Lsh(big.NewInt(1), 60), big.NewInt(1e9)), big.NewInt(0), gwei(1))), ErrEthGasPrice},
 		{"price beyond uint64 rao", sign(dynTx(0, tooManyRao, big.NewInt(0), gwei(1))), ErrEthGasPrice},
@@ -200,7 +204,7 @@ func TestEthTxRejects(t *testing.T) {
 
 func hugeChain(t *testing.T) []byte {
 	id := new(big.Int).Lsh(big.NewInt(1), 64)
-	inner := &ethtypes.DynamicFeeTx{ChainID: id, GasFeeCap: gwei(1), GasTipCap: big.NewInt(0), Gas: 21_000, To: &ethTo, Value: gwei(1)}
+	inner := &ethtypes.DynamicFeeTx{ChainID: id, GasFeeCap: gwei(1), GasTipCap: big.NewInt(0), Gas: 30_000, To: &ethTo, Value: gwei(1)}
 	etx, err := ethtypes.SignNewTx(ethKey(), ethtypes.LatestSignerForChainID(id), inner)
 	if err != nil {
 		t.Fatal(err)
@@ -273,5 +277,34 @@ func BenchmarkDecodeAndRecoverEth(b *testing.B) {
 		if _, err := tx.Sender(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestMaxEthTransferSize builds the largest Ethereum-signed transfer DecodeTx
+// accepts of each type (every field at its widest) and holds it within
+// MaxEthTransferSize, the size eth_estimateGas quotes gas for.
+func TestMaxEthTransferSize(t *testing.T) {
+	maxU64 := new(big.Int).SetUint64(^uint64(0))
+	maxRaoWei := new(big.Int).Mul(maxU64, new(big.Int).SetUint64(WeiPerRao)) // widest price and value in whole rao
+	chain := new(big.Int).SetUint64(1<<63 - 1)                                 // legacy v = 2 × chain ID + 36 must fit
+	to := common.Address{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+	for _, inner := range []ethtypes.TxData{
+		&ethtypes.LegacyTx{Nonce: ^uint64(0), GasPrice: maxRaoWei, Gas: ^uint64(0), To: &to, Value: maxRaoWei},
+		&ethtypes.AccessListTx{ChainID: maxU64, Nonce: ^uint64(0), GasPrice: maxRaoWei, Gas: ^uint64(0), To: &to, Value: maxRaoWei},
+		&ethtypes.DynamicFeeTx{ChainID: maxU64, Nonce: ^uint64(0), GasFeeCap: maxRaoWei, GasTipCap: maxRaoWei, Gas: ^uint64(0), To: &to, Value: maxRaoWei},
+	} {
+		id := maxU64
+		if _, ok := inner.(*ethtypes.LegacyTx); ok {
+			id = chain
+		}
+		etx, err := ethtypes.SignNewTx(ethKey(), ethtypes.LatestSignerForChainID(id), inner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := etx.MarshalBinary()
+		if len(raw) > MaxEthTransferSize {
+			t.Fatalf("type %d: %d bytes, MaxEthTransferSize %d", etx.Type(), len(raw), MaxEthTransferSize)
+		}
+		t.Logf("type %d: %d bytes", etx.Type(), len(raw))
 	}
 }

@@ -277,3 +277,52 @@ func BenchmarkDecodeAndRecover(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tx/s")
 }
+
+// TestSizeBounds encodes the widest header, commit signature, vote and
+// commit and holds each within the bound p2p limits are derived from
+// (MaxEncodedBlockSize): a bound below a real encoding would let a valid
+// block outgrow the limits.
+func TestSizeBounds(t *testing.T) {
+	full := Hash{}
+	for i := range full {
+		full[i] = 0xff
+	}
+	addr := Address(full[:20])
+	sig := bytes.Repeat([]byte{0xff}, 65)
+	h := Header{^uint64(0), ^uint64(0), ^uint64(0), full, addr, full, full, full, full, full, full, full}
+	if b, _ := rlp.EncodeToBytes(&h); len(b) > MaxHeaderSize {
+		t.Fatalf("header %d bytes, bound %d", len(b), MaxHeaderSize)
+	}
+	if b, _ := rlp.EncodeToBytes(&CommitSig{addr, sig}); len(b) > MaxCommitSigSize {
+		t.Fatalf("commit sig %d bytes, bound %d", len(b), MaxCommitSigSize)
+	}
+	if b, _ := rlp.EncodeToBytes(&Vote{Precommit, ^uint64(0), ^uint32(0), full, addr, sig}); len(b) > MaxVoteSize {
+		t.Fatalf("vote %d bytes, bound %d", len(b), MaxVoteSize)
+	}
+	c := Commit{^uint64(0), ^uint32(0), full, make([]CommitSig, 300)}
+	for i := range c.Signatures {
+		c.Signatures[i] = CommitSig{addr, sig}
+	}
+	if b, _ := rlp.EncodeToBytes(&c); len(b) > MaxCommitSize(len(c.Signatures)) {
+		t.Fatalf("commit %d bytes, bound %d", len(b), MaxCommitSize(len(c.Signatures)))
+	}
+	// A block of maximal txs: each counted as its envelope plus framing.
+	key, _ := crypto.GenerateKey()
+	var txs []*Tx
+	counted := 0
+	for i := range 40 {
+		tx, err := SignTx(TxData{ChainID: ^uint64(0), Nonce: uint64(i), Fee: ^uint64(0) >> 1, Call: &Propose{ProposalKind: ProposalParamChange, Title: "t", Changes: []ParamChange{{Key: "k", Value: string(bytes.Repeat([]byte{'x'}, MaxTxSize-300))}}}}, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		txs = append(txs, tx)
+		counted += tx.Size() + TxFramingBytes
+	}
+	b, err := NewBlock(h, txs, &c, nil).Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bound := MaxEncodedBlockSize(counted, len(c.Signatures)); len(b) > bound {
+		t.Fatalf("block %d bytes, bound %d", len(b), bound)
+	}
+}
