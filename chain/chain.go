@@ -1,10 +1,13 @@
 package chain
 
 import (
+	"crypto/ecdsa"
 	"errors"
 	"fmt"
 	"math/bits"
 	"sync"
+
+	"github.com/ethereum/go-ethereum/rlp"
 
 	"github.com/taonet/taod/emission"
 	"github.com/taonet/taod/state"
@@ -92,15 +95,99 @@ func (c *Chain) ChainID() uint64 { return c.genesis.ChainID }
 // GenesisHash identifies the chain in p2p topic names and handshakes.
 func (c *Chain) GenesisHash() types.Hash { return c.gen.Hash() }
 
-// MinFee is the smallest fee a call may pay under the parameters in force.
-func (c *Chain) MinFee(call types.Call) (uint64, error) { return minFee(c.Params(), call) }
+// Code bounds on parameters that p2p size limits are derived from
+// (MaxEncodedBlockSize): Params.Validate refuses values beyond them, so no
+// genesis or governance change can make a valid block unsendable.
+const (
+	// MaxBlockBytesLimit bounds max_block_bytes: twice mainnet's 4 MiB.
+	MaxBlockBytesLimit = 8 << 20
+	// MinBlockBytes is the smallest max_block_bytes: one maximal tx, so that
+	// no tx the txpool accepts can never be included.
+	MinBlockBytes = types.MaxTxSize + types.TxFramingBytes
+	// MaxBFTValidatorsLimit bounds max_bft_validators and the genesis set,
+	// and so the signatures of a valid commit and a proof of lock.
+	MaxBFTValidatorsLimit = 256
+)
 
-func minFee(p Params, call types.Call) (uint64, error) {
-	hi, lo := bits.Mul64(call.Weight(), p.BaseFeePerWeight)
+// MaxEncodedBlockSize bounds the encoding of any valid block under any
+// parameters Params.Validate accepts: MaxBlockBytesLimit counted bytes, a
+// header and a commit of MaxBFTValidatorsLimit signatures. Every p2p limit
+// that carries a block is derived from it (node.P2PLimits).
+func MaxEncodedBlockSize() int {
+	return types.MaxEncodedBlockSize(MaxBlockBytesLimit, MaxBFTValidatorsLimit)
+}
+
+// TxBytes is what a tx counts against max_block_bytes: its envelope and its
+// framing in the block's tx list.
+func TxBytes(tx *types.Tx) uint64 { return uint64(tx.Size() + types.TxFramingBytes) }
+
+// EvidenceBytes is what a piece of evidence counts against max_block_bytes:
+// its encoding.
+func EvidenceBytes(ev *types.Evidence) uint64 {
+	b, err := rlp.EncodeToBytes(ev)
+	if err != nil {
+		panic(fmt.Sprintf("chain: encode evidence: %v", err)) // fixed fields and byte strings cannot fail
+	}
+	return uint64(len(b))
+}
+
+// BlockBytes is what a block counts against max_block_bytes: its txs
+// (TxBytes) and its evidence (EvidenceBytes). The header and the commit are
+// bounded apart (types.MaxEncodedBlockSize).
+func BlockBytes(txs []*types.Tx, evidence []types.Evidence) uint64 {
+	var n uint64
+	for _, tx := range txs {
+		n += TxBytes(tx)
+	}
+	for i := range evidence {
+		n += EvidenceBytes(&evidence[i])
+	}
+	return n
+}
+
+// MinFee is the smallest fee a call whose signed tx is size bytes long may
+// pay under the parameters in force (MinFeeFor).
+func (c *Chain) MinFee(call types.Call, size int) (uint64, error) {
+	return MinFeeFor(c.Params(), call, size)
+}
+
+// MinFeeFor is the smallest fee under p of a call whose signed tx is size
+// bytes: base_fee_per_weight × (weight + size × byte_weight). The length
+// fee prices the bytes every node gossips, stores and serves, which weight
+// (execution) does not (issue 11).
+func MinFeeFor(p Params, call types.Call, size int) (uint64, error) {
+	hi, lw := bits.Mul64(uint64(size), p.ByteWeight)
+	w, carry := bits.Add64(call.Weight(), lw, 0)
+	if hi != 0 || carry != 0 {
+		return 0, ErrFeeOverflow
+	}
+	hi, fee := bits.Mul64(w, p.BaseFeePerWeight)
 	if hi != 0 {
 		return 0, ErrFeeOverflow
 	}
-	return lo, nil
+	return fee, nil
+}
+
+// SignPayingMinFee signs d with key, raising d.Fee to the minimum under p
+// for the signed tx's own length when it is below (a fee of zero included:
+// use types.SignTx for a fee-free call). The fee's own encoding can lengthen
+// the tx, so it signs until the fee covers the length it is signed at.
+func SignPayingMinFee(p Params, d types.TxData, key *ecdsa.PrivateKey) (*types.Tx, error) {
+	for range 4 {
+		tx, err := types.SignTx(d, key)
+		if err != nil {
+			return nil, err
+		}
+		min, err := MinFeeFor(p, d.Call, tx.Size())
+		if err != nil {
+			return nil, err
+		}
+		if d.Fee >= min {
+			return tx, nil
+		}
+		d.Fee = min
+	}
+	return nil, fmt.Errorf("%w: no fee covers the tx's length", ErrFeeOverflow) // unreachable: a longer fee adds at most 8 bytes once
 }
 
 // ValidatorSet returns the validator set governing height h.
@@ -140,7 +227,7 @@ func (c *Chain) CheckFee(st *state.State, tx *types.Tx, from types.Address) erro
 // checkFee returns whether tx runs fee-free; a fee-free call is dry-run and
 // must succeed.
 func (x *blockCtx) checkFee(tx *types.Tx, from types.Address) (bool, error) {
-	min, err := minFee(x.p, tx.Call())
+	min, err := MinFeeFor(x.p, tx.Call(), tx.Size())
 	if err != nil {
 		return false, err
 	}
@@ -148,7 +235,8 @@ func (x *blockCtx) checkFee(tx *types.Tx, from types.Address) (bool, error) {
 		return false, nil
 	}
 	if tx.Fee() != 0 || tx.Tip() != 0 || !x.feeFreeCall(from, tx.Call()) {
-		return false, fmt.Errorf("%w: fee %d rao, minimum %d", ErrFeeTooLow, tx.Fee(), min)
+		return false, fmt.Errorf("%w: fee %d rao, minimum %d = base fee %d × (weight %d + length fee of %d bytes × byte weight %d)",
+			ErrFeeTooLow, tx.Fee(), min, x.p.BaseFeePerWeight, tx.Call().Weight(), tx.Size(), x.p.ByteWeight)
 	}
 	snap := x.st.Snapshot()
 	err = x.applyCall(from, tx.Call())
@@ -230,13 +318,14 @@ func feeFromStake(st *state.State, from types.Address, tx *types.Tx, total uint6
 	return ok && st.Account(from).Balance < total && rs.Amount >= total && Stake(st, from, rs.Hotkey) >= rs.Amount
 }
 
-// applyTx applies one transaction. An error means the tx is invalid and the
-// state is unchanged; a failed call is reported in the receipt.
-func (x *blockCtx) applyTx(tx *types.Tx) (types.Receipt, error) {
+// applyTx applies one transaction and reports whether it ran fee-free. An
+// error means the tx is invalid and the state is unchanged; a failed call is
+// reported in the receipt.
+func (x *blockCtx) applyTx(tx *types.Tx) (types.Receipt, bool, error) {
 	st := x.st
 	from, free, err := x.checkTx(tx)
 	if err != nil {
-		return types.Receipt{}, err
+		return types.Receipt{}, false, err
 	}
 	if free {
 		// A fee-free call succeeded in the dry run of checkTx and st has not
@@ -247,9 +336,9 @@ func (x *blockCtx) applyTx(tx *types.Tx) (types.Receipt, error) {
 		st.SetAccount(from, acc)
 		if err := x.applyCall(from, tx.Call()); err != nil {
 			st.Revert(snap)
-			return types.Receipt{}, fmt.Errorf("%w: fee-free %v failed: %v", ErrFeeTooLow, tx.Call().Kind(), err)
+			return types.Receipt{}, false, fmt.Errorf("%w: fee-free %v failed: %v", ErrFeeTooLow, tx.Call().Kind(), err)
 		}
-		return types.Receipt{TxHash: tx.Hash(), Status: types.ReceiptSuccess, Weight: tx.Call().Weight()}, nil
+		return types.Receipt{TxHash: tx.Hash(), Status: types.ReceiptSuccess, Weight: tx.Call().Weight()}, true, nil
 	}
 	paid := tx.Fee() + tx.Tip() // CheckTxStatic ruled out overflow
 	call := tx.Call()
@@ -267,7 +356,7 @@ func (x *blockCtx) applyTx(tx *types.Tx) (types.Receipt, error) {
 	st.SetAccount(from, acc)
 	issuance, err := emission.Recycle(st.Issuance(), paid)
 	if err != nil {
-		return types.Receipt{}, fmt.Errorf("chain: invariant broken: %w", err)
+		return types.Receipt{}, false, fmt.Errorf("chain: invariant broken: %w", err)
 	}
 	st.SetIssuance(issuance)
 
@@ -277,7 +366,7 @@ func (x *blockCtx) applyTx(tx *types.Tx) (types.Receipt, error) {
 		st.Revert(snap)
 		rcpt.Status, rcpt.Error = types.ReceiptFailed, err.Error()
 	}
-	return rcpt, nil
+	return rcpt, false, nil
 }
 
 func (x *blockCtx) applyCall(from types.Address, call types.Call) error {
@@ -432,8 +521,13 @@ func (x *blockCtx) endBlock() error {
 }
 
 // Propose builds the next block from candidate txs, in the order given,
-// leaving out the invalid ones (returned with their reasons) and stopping at
-// the block limits. Invalid evidence is left out too.
+// leaving out the invalid ones (returned with their reasons) and packing
+// within the block limits: a tx that does not fit (weight, bytes, the
+// fee-free share) is skipped and smaller ones after it are still tried.
+// Once one of a sender's txs is left out, its later txs are skipped too:
+// they would fail as "nonce too high" for want of it, which is no fault of
+// theirs, so they are not Rejected (the txpool drops what is Rejected).
+// Invalid evidence, and evidence beyond the byte limit, is left out too.
 func (c *Chain) Propose(p Proposal, candidates []*types.Tx) (*Executed, []Rejected, error) {
 	head, _ := c.store.Head()
 	if p.Time <= head.Time {
@@ -445,10 +539,15 @@ func (c *Chain) Propose(p Proposal, candidates []*types.Tx) (*Executed, []Reject
 	}
 	recoverSenders(candidates)
 	prefetch(x.st, candidates)
-	var evidence []types.Evidence
+	var (
+		evidence []types.Evidence
+		size     uint64 // BlockBytes so far
+	)
 	for _, ev := range p.Evidence {
-		if x.checkEvidence(&ev) == nil && !containsEvidence(evidence, ev) {
+		n := EvidenceBytes(&ev)
+		if size+n <= x.p.MaxBlockBytes && x.checkEvidence(&ev) == nil && !containsEvidence(evidence, ev) {
 			evidence = append(evidence, ev)
+			size += n
 		}
 	}
 	p.Evidence = evidence
@@ -460,20 +559,44 @@ func (c *Chain) Propose(p Proposal, candidates []*types.Tx) (*Executed, []Reject
 		receipts []types.Receipt
 		rejected []Rejected
 		weight   uint64
+		free     freeUse
+		held     = make(map[types.Address]bool) // senders with a tx left out (lookups only)
 	)
+	hold := func(tx *types.Tx) {
+		if from, err := tx.Sender(); err == nil {
+			held[from] = true
+		}
+	}
 	for _, tx := range candidates {
 		if len(txs) == x.p.MaxBlockTxs {
 			break
 		}
-		if weight+tx.Call().Weight() > x.p.MaxBlockWeight {
+		if from, err := tx.Sender(); err == nil && held[from] {
 			continue
 		}
-		r, err := x.applyTx(tx)
+		w, n := tx.Call().Weight(), TxBytes(tx)
+		if weight+w > x.p.MaxBlockWeight || size+n > x.p.MaxBlockBytes {
+			hold(tx)
+			continue
+		}
+		snap := x.st.Snapshot()
+		r, isFree, err := x.applyTx(tx)
 		if err != nil {
+			// A stale nonce says nothing of the sender's next tx; any other
+			// refusal leaves a gap its later txs would fall into.
+			if !errors.Is(err, ErrNonceTooLow) {
+				hold(tx)
+			}
 			rejected = append(rejected, Rejected{tx, err})
 			continue
 		}
-		weight += r.Weight
+		if isFree && !free.add(x.p, w, n) {
+			x.st.Revert(snap)
+			hold(tx)
+			continue
+		}
+		weight += w
+		size += n
 		txs = append(txs, tx)
 		receipts = append(receipts, r)
 	}
@@ -485,6 +608,30 @@ func (c *Chain) Propose(p Proposal, candidates []*types.Tx) (*Executed, []Reject
 		return nil, rejected, err
 	}
 	return &Executed{Block: b, Receipts: receipts, state: x.st}, rejected, nil
+}
+
+// freeUse is what a block's fee-free calls have used of their share
+// (max_free_percent of max_block_weight and of max_block_bytes), which keeps
+// calls that pay nothing from filling blocks for nothing.
+type freeUse struct{ weight, bytes uint64 }
+
+// add counts a fee-free call of weight w and n bytes, or reports that it
+// would exceed the share (and counts nothing).
+func (f *freeUse) add(p Params, w, n uint64) bool {
+	if !withinPercent(f.weight+w, p.MaxBlockWeight, p.MaxFreePercent) || !withinPercent(f.bytes+n, p.MaxBlockBytes, p.MaxFreePercent) {
+		return false
+	}
+	f.weight += w
+	f.bytes += n
+	return true
+}
+
+// withinPercent reports v ≤ limit × pct / 100, exactly (128-bit products:
+// both sides are scaled by 100 rather than divided).
+func withinPercent(v, limit, pct uint64) bool {
+	vh, vl := bits.Mul64(v, 100)
+	lh, ll := bits.Mul64(limit, pct)
+	return vh < lh || vh == lh && vl <= ll
 }
 
 func containsEvidence(list []types.Evidence, ev types.Evidence) bool {
@@ -556,6 +703,10 @@ func (c *Chain) Execute(b *types.Block, nowMs uint64) (*Executed, error) {
 	case len(b.Txs) > x.p.MaxBlockTxs:
 		return nil, invalid("%d txs, limit %d", len(b.Txs), x.p.MaxBlockTxs)
 	}
+	// Before any execution: the bytes are known from the body alone.
+	if n := BlockBytes(b.Txs, b.Evidence); n > x.p.MaxBlockBytes {
+		return nil, invalid("%v: %d bytes, limit %d", ErrBlockTooLarge, n, x.p.MaxBlockBytes)
+	}
 	if err := b.CheckBody(); err != nil {
 		return nil, invalid("%v", err)
 	}
@@ -565,14 +716,21 @@ func (c *Chain) Execute(b *types.Block, nowMs uint64) (*Executed, error) {
 		return nil, invalid("%v", err)
 	}
 	receipts := make([]types.Receipt, 0, len(b.Txs))
-	var weight uint64
+	var (
+		weight uint64
+		free   freeUse
+	)
 	for i, tx := range b.Txs {
-		if weight += tx.Call().Weight(); weight > x.p.MaxBlockWeight {
+		w := tx.Call().Weight()
+		if weight += w; weight > x.p.MaxBlockWeight {
 			return nil, invalid("%v", ErrBlockTooHeavy)
 		}
-		r, err := x.applyTx(tx)
+		r, isFree, err := x.applyTx(tx)
 		if err != nil {
 			return nil, invalid("tx %d (%s): %v", i, tx.Hash(), err)
+		}
+		if isFree && !free.add(x.p, w, TxBytes(tx)) {
+			return nil, invalid("tx %d (%s): %v: %d%% of %d weight and %d bytes", i, tx.Hash(), ErrFreeShare, x.p.MaxFreePercent, x.p.MaxBlockWeight, x.p.MaxBlockBytes)
 		}
 		receipts = append(receipts, r)
 	}

@@ -34,7 +34,7 @@ func newTestChain(t testing.TB, accounts int) *Chain {
 
 func transferTx(t testing.TB, c *Chain, key *ecdsa.PrivateKey, nonce uint64, to types.Address, amount uint64) *types.Tx {
 	t.Helper()
-	tx, err := types.SignTx(types.TxData{ChainID: c.ChainID(), Nonce: nonce, Fee: types.TransferWeight, Call: &types.Transfer{To: to, Amount: amount}}, key)
+	tx, err := SignPayingMinFee(c.Params(), types.TxData{ChainID: c.ChainID(), Nonce: nonce, Call: &types.Transfer{To: to, Amount: amount}}, key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,12 +90,16 @@ func TestTransferFeesAndReward(t *testing.T) {
 	c := newTestChain(t, 2)
 	a, b := devkeys.Address(0), devkeys.Address(1)
 	before := c.State().Issuance()
-	e, rej := produce(t, c, transferTx(t, c, devkeys.Key(0), 0, b, 5*types.RaoPerTAO))
+	tx := transferTx(t, c, devkeys.Key(0), 0, b, 5*types.RaoPerTAO)
+	e, rej := produce(t, c, tx)
 	if len(rej) != 0 || len(e.Receipts) != 1 || e.Receipts[0].Status != types.ReceiptSuccess {
 		t.Fatalf("rejected %v receipts %+v", rej, e.Receipts)
 	}
 	st := c.State()
-	fee := types.TransferWeight
+	fee := tx.Fee()
+	if fee <= types.TransferWeight {
+		t.Fatalf("fee %d pays no length fee", fee)
+	}
 	if got := st.Account(a); got.Balance != funds-5*types.RaoPerTAO-fee || got.Nonce != 1 {
 		t.Fatalf("sender %+v", got)
 	}
@@ -142,12 +146,13 @@ func TestInvalidAndFailedTxs(t *testing.T) {
 	}
 
 	// A transfer above balance fails: included, fee paid, nonce advanced, nothing moved.
-	e, _ := produce(t, c, transferTx(t, c, k0, 0, to, funds*2))
+	big := transferTx(t, c, k0, 0, to, funds*2)
+	e, _ := produce(t, c, big)
 	if len(e.Receipts) != 1 || e.Receipts[0].Status != types.ReceiptFailed || e.Receipts[0].Error == "" {
 		t.Fatalf("receipt %+v", e.Receipts)
 	}
 	st := c.State()
-	if acc := st.Account(devkeys.Address(0)); acc.Nonce != 1 || acc.Balance != funds-types.TransferWeight {
+	if acc := st.Account(devkeys.Address(0)); acc.Nonce != 1 || acc.Balance != funds-big.Fee() {
 		t.Fatalf("failed tx sender %+v", acc)
 	}
 	if st.Account(to).Balance != funds {

@@ -57,7 +57,7 @@ func TestGovPassAppliesParamsAtDefinedBlock(t *testing.T) {
 	if pr.Tally.Yes != 250*tao || pr.SnapshotStake != 250*tao {
 		t.Fatalf("tally %+v of %d", pr.Tally, pr.SnapshotStake)
 	}
-	if got := w.st().Account(devkeys.Address(5)).Balance; got != bal-types.ProposeWeight {
+	if got := w.st().Account(devkeys.Address(5)).Balance; got != bal-w.fee(paramChange("staking.unbonding_period", "33")) {
 		t.Fatalf("deposit not returned: %d vs %d", got, bal)
 	}
 	// The next block runs under the new parameter.
@@ -138,7 +138,7 @@ func TestGovCancelAndUpgradeHalt(t *testing.T) {
 	w.fails(w.call(4, &types.CancelProposal{ProposalID: id}), ErrNotProposer)
 	bal := w.st().Account(devkeys.Address(5)).Balance
 	w.ok(w.call(5, &types.CancelProposal{ProposalID: id}))
-	if pr, _ := GetProposal(w.st(), id); pr.Status != StatusCancelled || w.st().Account(devkeys.Address(5)).Balance != bal+3*tao-types.CancelWeight {
+	if pr, _ := GetProposal(w.st(), id); pr.Status != StatusCancelled || w.st().Account(devkeys.Address(5)).Balance != bal+3*tao-w.fee(&types.CancelProposal{ProposalID: id}) {
 		t.Fatalf("cancel: %+v", pr)
 	}
 	w.fails(w.call(1, &types.GovVote{ProposalID: id, Option: types.VoteYes}), ErrVotingClosed)

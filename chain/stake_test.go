@@ -49,7 +49,7 @@ func (w *world) call(i int, call types.Call) *types.Tx {
 	w.t.Helper()
 	k := devkeys.Key(i)
 	n := w.nonce(crypto.PubkeyToAddress(k.PublicKey))
-	tx, err := types.SignTx(types.TxData{ChainID: w.c.ChainID(), Nonce: n, Fee: call.Weight(), Call: call}, k)
+	tx, err := SignPayingMinFee(w.c.Params(), types.TxData{ChainID: w.c.ChainID(), Nonce: n, Call: call}, k)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -58,6 +58,17 @@ func (w *world) call(i int, call types.Call) *types.Tx {
 
 // block produces one block, signed by every validator of its height whose
 // key is known, except those in skip.
+// fee is what w.call pays for call: the minimum for its length, which is
+// the same at every nonce below 128 (one byte).
+func (w *world) fee(call types.Call) uint64 {
+	w.t.Helper()
+	tx, err := SignPayingMinFee(w.c.Params(), types.TxData{ChainID: w.c.ChainID(), Nonce: 1, Call: call}, devkeys.Key(0))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return tx.Fee()
+}
+
 func (w *world) block(ev []types.Evidence, skip map[types.Address]bool, txs ...*types.Tx) *Executed {
 	w.t.Helper()
 	clear(w.next)
@@ -141,7 +152,7 @@ func TestStakeAndUnbond(t *testing.T) {
 	if got := Stake(w.st(), c1, hot(0)); got != 100*tao {
 		t.Fatalf("stake %d", got)
 	}
-	if got := w.st().Account(c1).Balance; got != bal-100*tao-types.StakeWeight {
+	if got := w.st().Account(c1).Balance; got != bal-100*tao-w.fee(&types.AddStake{Hotkey: hot(0), Amount: 100 * tao}) {
 		t.Fatalf("balance %d", got)
 	}
 	w.fails(w.call(1, &types.AddStake{Hotkey: hot(0), Amount: 1}), ErrBelowMinStake)
@@ -152,7 +163,7 @@ func TestStakeAndUnbond(t *testing.T) {
 	bal = w.st().Account(c1).Balance
 	e := w.block(nil, nil, w.call(1, &types.RemoveStake{Hotkey: hot(0), Amount: 40 * tao}))
 	release := e.Block.Height() + w.c.Params().Staking.UnbondingPeriod
-	bal -= types.StakeWeight
+	bal -= w.fee(&types.RemoveStake{Hotkey: hot(0), Amount: 40 * tao})
 	if got := UnbondingOf(w.st(), c1); len(got) != 1 || got[0].Amount != 40*tao || got[0].ReleaseAt != release {
 		t.Fatalf("unbonding %+v", got)
 	}
@@ -173,7 +184,8 @@ func TestRemoveStakePaysFeeFromAmount(t *testing.T) {
 	w := newWorld(t)
 	c2 := devkeys.Address(2)
 	w.ok(w.bind(2, 0))
-	all := w.st().Account(c2).Balance - types.StakeWeight
+	bal := w.st().Account(c2).Balance
+	all := bal - w.fee(&types.AddStake{Hotkey: hot(0), Amount: bal}) // same encoded length as bal − fee
 	w.ok(w.call(2, &types.AddStake{Hotkey: hot(0), Amount: all}))
 	if w.st().Account(c2).Balance != 0 {
 		t.Fatal("balance left")
@@ -182,7 +194,7 @@ func TestRemoveStakePaysFeeFromAmount(t *testing.T) {
 	if got := Stake(w.st(), c2, hot(0)); got != all-10*tao {
 		t.Fatalf("stake %d", got)
 	}
-	if u := UnbondingOf(w.st(), c2); len(u) != 1 || u[0].Amount != 10*tao-types.StakeWeight {
+	if u := UnbondingOf(w.st(), c2); len(u) != 1 || u[0].Amount != 10*tao-w.fee(&types.RemoveStake{Hotkey: hot(0), Amount: 10 * tao}) {
 		t.Fatalf("unbonding %+v", u)
 	}
 	// Other calls cannot take the fee from stake.

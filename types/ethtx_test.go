@@ -286,7 +286,7 @@ func BenchmarkDecodeAndRecoverEth(b *testing.B) {
 func TestMaxEthTransferSize(t *testing.T) {
 	maxU64 := new(big.Int).SetUint64(^uint64(0))
 	maxRaoWei := new(big.Int).Mul(maxU64, new(big.Int).SetUint64(WeiPerRao)) // widest price and value in whole rao
-	chain := new(big.Int).SetUint64(1<<63 - 1)                                 // legacy v = 2 × chain ID + 36 must fit
+	chain := new(big.Int).SetUint64(1<<63 - 1)                               // legacy v = 2 × chain ID + 36 must fit
 	to := common.Address{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
 	for _, inner := range []ethtypes.TxData{
 		&ethtypes.LegacyTx{Nonce: ^uint64(0), GasPrice: maxRaoWei, Gas: ^uint64(0), To: &to, Value: maxRaoWei},
