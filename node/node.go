@@ -49,6 +49,9 @@ func New(cfg Config, log *zap.Logger) (*Node, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if err := checkSizeLimits(); err != nil {
+		return nil, err
+	}
 	if log == nil {
 		log = zap.NewNop()
 	}
@@ -108,6 +111,7 @@ func (n *Node) newHost() error {
 	pc.ListenAddrs, pc.Bootstrap = n.cfg.P2P.Listen, n.cfg.P2P.Bootstrap
 	pc.NodeKey, pc.ChainID, pc.GenesisHash = key, n.chain.ChainID(), n.chain.GenesisHash()
 	pc.Logger, pc.Metrics = n.log.Named("p2p"), n.metrics.registry
+	pc.DeriveBlockLimits(blockLimits())
 	h, err := p2p.New(pc, p2p.Handlers{
 		Blocks: storeSource{n.store},
 		CheckTx: func(tx *types.Tx) p2p.Verdict {

@@ -48,6 +48,11 @@ type Config struct {
 	MaxStreamsPerPeer int
 	MaxMemory         int64
 
+	// Blocks bounds the largest valid block and proof of lock of the chain;
+	// when set, DeriveBlockLimits sets the limits below from it and Validate
+	// refuses limits that could not carry such a block.
+	Blocks BlockLimits
+
 	// Maximum sizes of gossip messages, per topic. Larger ones are rejected and
 	// count against the sender's score.
 	MaxTxBatchBytes      int
@@ -140,6 +145,43 @@ func DefaultConfig() Config {
 		WrongChainBan:        24 * time.Hour,
 		ScoreInspectInterval: time.Second,
 	}
+}
+
+// BlockLimits are the sizes a valid chain's messages are made of: the
+// largest encoded block and the most votes in a proof of lock or a commit.
+// The chain's code bounds give them (chain.MaxEncodedBlockSize,
+// chain.MaxBFTValidatorsLimit), not parameters in force, so no governance
+// change can make a valid block larger than a limit derived from them.
+type BlockLimits struct {
+	MaxBlockBytes int
+	MaxVotes      int
+}
+
+// proposalOverhead bounds what a proposal message adds to its block and its
+// proof-of-lock votes: the kind byte, list and string headers and the signed
+// proposal (heights, rounds, hash, proposer, 65-byte signature).
+const proposalOverhead = 1 + 9 + (9 + 9 + 5 + 5 + 33 + 21 + 67) + 9 + 9
+
+// ConsensusMsgBytes is the largest consensus message: a proposal with the
+// largest block and a proof of lock of MaxVotes prevotes.
+func (l BlockLimits) ConsensusMsgBytes() int {
+	return proposalOverhead + l.MaxBlockBytes + l.MaxVotes*types.MaxVoteSize
+}
+
+// SyncRecordBytes is the largest sync record: the largest block and its
+// commit of MaxVotes signatures, with the record's list and string headers.
+func (l BlockLimits) SyncRecordBytes() int {
+	return 9 + 9 + l.MaxBlockBytes + types.MaxCommitSize(l.MaxVotes) + 9
+}
+
+// DeriveBlockLimits sets l as c.Blocks and the limits of every message that
+// carries a block from it: consensus messages (a proposal with its proof of
+// lock), block announcements and sync responses (at least one record).
+func (c *Config) DeriveBlockLimits(l BlockLimits) {
+	c.Blocks = l
+	c.MaxConsensusMsgBytes = l.ConsensusMsgBytes()
+	c.MaxBlockMsgBytes = l.MaxBlockBytes
+	c.MaxSyncResponseBytes = max(c.MaxSyncResponseBytes, l.SyncRecordBytes())
 }
 
 // EnsureDefaults fills zero fields with DefaultConfig's values.
@@ -252,6 +294,22 @@ func (c *Config) Validate() error {
 		return bad("timeouts and intervals must be positive")
 	case c.BanDuration <= 0 || c.WrongChainBan <= 0:
 		return bad("ban durations must be positive")
+	}
+	if l := c.Blocks; l != (BlockLimits{}) {
+		// The chain's largest valid block must travel on every path, or a
+		// block the chain accepts could never be sent: the chain would halt.
+		switch {
+		case l.MaxBlockBytes <= 0 || l.MaxVotes <= 0:
+			return bad("block limits (%d bytes, %d votes) must be positive", l.MaxBlockBytes, l.MaxVotes)
+		case l.MaxBlockBytes > types.MaxBlockSize:
+			return bad("the largest valid block (%d bytes) exceeds what blocks decode at (%d)", l.MaxBlockBytes, types.MaxBlockSize)
+		case c.MaxBlockMsgBytes < l.MaxBlockBytes:
+			return bad("max block message bytes (%d) below the largest valid block (%d)", c.MaxBlockMsgBytes, l.MaxBlockBytes)
+		case c.MaxConsensusMsgBytes < l.ConsensusMsgBytes():
+			return bad("max consensus message bytes (%d) below a proposal of the largest valid block with its proof of lock (%d)", c.MaxConsensusMsgBytes, l.ConsensusMsgBytes())
+		case c.MaxSyncResponseBytes < l.SyncRecordBytes() || l.SyncRecordBytes() > types.MaxBlockSize+maxCommitBytes:
+			return bad("a sync record of the largest valid block (%d bytes) exceeds the response limit (%d) or the frame limit (%d)", l.SyncRecordBytes(), c.MaxSyncResponseBytes, types.MaxBlockSize+maxCommitBytes)
+		}
 	}
 	return nil
 }
