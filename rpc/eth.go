@@ -251,7 +251,21 @@ func (api *EthAPI) EstimateGas(args EthCallArgs, block *gethrpc.BlockNumberOrHas
 			return 0, &Error{CodeTxRejected, fmt.Sprintf("insufficient funds for transfer: balance %s wei, value %s wei", types.RaoToWei(acc.Balance), args.Value.ToInt())}
 		}
 	}
-	return hexutil.Uint64((&types.Transfer{}).Weight()), nil
+	// The gas a transfer uses depends on its signed length, which the wallet
+	// has not fixed yet (its fee fields): quote the most any transfer uses.
+	// Only the gas used is charged, so the headroom costs nothing.
+	return hexutil.Uint64(types.EthGasUsed(types.MaxEthTransferSize)), nil
+}
+
+// gasUsed is the gas a tx of the given weight shows as used: for an
+// Ethereum-signed transfer, what it paid for (its weight and the length fee,
+// types.EthGasUsed), so that paid / gas used is the price it signed; for a
+// native tx, its weight.
+func gasUsed(tx *types.Tx, weight uint64) uint64 {
+	if tx.EthTx() != nil {
+		return types.EthGasUsed(tx.Size())
+	}
+	return weight
 }
 
 // SendRawTransaction decodes, checks and pools a signed transaction (an
@@ -338,7 +352,7 @@ func ethTxJSON(tx *types.Tx, b *types.Block, index int) *EthTxJSON {
 		}
 		if etx.Type() == types.TxTypeEIP1559 {
 			j.MaxFeePerGas, j.MaxPriorityFeePerGas = (*hexutil.Big)(etx.GasFeeCap()), (*hexutil.Big)(etx.GasTipCap())
-			j.GasPrice = (*hexutil.Big)(paidPerGas(tx.Fee()+tx.Tip(), weight))
+			j.GasPrice = (*hexutil.Big)(paidPerGas(tx.Fee()+tx.Tip(), gasUsed(tx, weight)))
 		}
 		return j
 	}
@@ -510,10 +524,11 @@ func (api *EthAPI) GetTransactionReceipt(hash types.Hash) (*EthReceiptJSON, erro
 		return nil, fmt.Errorf("receipts of block %d: %d for %d txs: %v", b.Height(), len(rs), len(b.Txs), err)
 	}
 	var cumulative uint64
-	for _, r := range rs[:i+1] {
-		cumulative += r.Weight
+	for k, r := range rs[:i+1] {
+		cumulative += gasUsed(b.Txs[k], r.Weight)
 	}
 	tx, r := b.Txs[i], rs[i]
+	used := gasUsed(tx, r.Weight)
 	from, _ := tx.Sender()
 	typ := types.TxTypeLegacy
 	if etx := tx.EthTx(); etx != nil {
@@ -526,8 +541,8 @@ func (api *EthAPI) GetTransactionReceipt(hash types.Hash) (*EthReceiptJSON, erro
 	return &EthReceiptJSON{
 		Type: hexutil.Uint64(typ), TransactionHash: hash, TransactionIndex: hexutil.Uint64(i),
 		BlockHash: b.Hash(), BlockNumber: hexutil.Uint64(b.Height()), From: from, To: recipient(tx),
-		CumulativeGasUsed: hexutil.Uint64(cumulative), GasUsed: hexutil.Uint64(r.Weight),
-		EffectiveGasPrice: (*hexutil.Big)(paidPerGas(r.FeePaid, r.Weight)),
+		CumulativeGasUsed: hexutil.Uint64(cumulative), GasUsed: hexutil.Uint64(used),
+		EffectiveGasPrice: (*hexutil.Big)(paidPerGas(r.FeePaid, used)),
 		Logs:              []*ethtypes.Log{}, Status: status,
 	}, nil
 }
@@ -608,7 +623,7 @@ func rewardPercentiles(txs []*types.Tx, used uint64, percentiles []float64) []*h
 	items := make([]item, len(txs))
 	for i, tx := range txs {
 		w := tx.Call().Weight()
-		items[i] = item{paidPerGas(tx.Tip(), w), w}
+		items[i] = item{paidPerGas(tx.Tip(), gasUsed(tx, w)), w}
 	}
 	sort.SliceStable(items, func(i, j int) bool { return items[i].tip.Cmp(items[j].tip) < 0 })
 	idx, sum := 0, items[0].weight

@@ -55,8 +55,8 @@ func TestEthTxJSONDecodes(t *testing.T) {
 		wantValue *big.Int
 		wantTo    *types.Address
 	}{
-		{"legacy", ethSigned(t, &ethtypes.LegacyTx{Nonce: 1, GasPrice: gwei, Gas: 21_000, To: &to, Value: types.RaoToWei(7)}), true, gwei, types.RaoToWei(7), &to},
-		{"eip2930", ethSigned(t, &ethtypes.AccessListTx{ChainID: big.NewInt(9450), Nonce: 1, GasPrice: gwei, Gas: 21_000, To: &to, Value: types.RaoToWei(7)}), true, gwei, types.RaoToWei(7), &to},
+		{"legacy", ethSigned(t, &ethtypes.LegacyTx{Nonce: 1, GasPrice: gwei, Gas: 30_000, To: &to, Value: types.RaoToWei(7)}), true, gwei, types.RaoToWei(7), &to},
+		{"eip2930", ethSigned(t, &ethtypes.AccessListTx{ChainID: big.NewInt(9450), Nonce: 1, GasPrice: gwei, Gas: 30_000, To: &to, Value: types.RaoToWei(7)}), true, gwei, types.RaoToWei(7), &to},
 		{"eip1559", ethSigned(t, &ethtypes.DynamicFeeTx{ChainID: big.NewInt(9450), Nonce: 1, GasFeeCap: big.NewInt(3e9), GasTipCap: gwei, Gas: 30_000, To: &to, Value: types.RaoToWei(7)}), true, big.NewInt(3e9), types.RaoToWei(7), &to},
 		{"native transfer", native, false, big.NewInt(2e9), types.RaoToWei(5), &to},
 		{"native stake", nativeStake, false, new(big.Int).Quo(big.NewInt(1e15), big.NewInt(int64(nativeStake.Call().Weight()))), new(big.Int), nil},

@@ -11,6 +11,7 @@ import (
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
 	"github.com/spf13/cobra"
 
+	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/internal/keyring"
 	"github.com/taonet/taod/rpc"
 	"github.com/taonet/taod/types"
@@ -23,7 +24,7 @@ func addSendFlags(cmd *cobra.Command, o *sendOpts) {
 	pf.StringVar(&o.dir, "keyring", defaultKeyringDir(), "keyring directory (env TAOD_KEYRING)")
 	pf.StringVar(&o.from, "from", "", "signing coldkey: a name or a keystore file")
 	pf.StringVar(&o.pwFile, "password-file", "", "file with the key's password (dev keys: none needed)")
-	pf.Uint64Var(&o.fee, "fee", 0, "fee in rao (default: base fee × the call's weight)")
+	pf.Uint64Var(&o.fee, "fee", 0, "fee in rao (default: the minimum, base fee × (the call's weight + the tx's length × byte weight))")
 	pf.Uint64Var(&o.tip, "tip", 0, "tip in rao on top of the fee (orders the txpool)")
 	pf.BoolVar(&o.noWait, "no-wait", false, "return after the node accepts the tx")
 	pf.DurationVar(&o.timeout, "timeout", 60*time.Second, "how long to wait for inclusion")
@@ -141,11 +142,19 @@ func sendCall(cmd *cobra.Command, o sendOpts, c types.Call) error {
 	if err := call(ctx, client, o.url, &nonce, "tao_getNonce", entry.Address, "latest"); err != nil {
 		return err
 	}
-	fee := o.fee
-	if fee == 0 && !o.free {
-		fee = c.Weight() // base fee is 1 rao per weight unit on every preset
+	data := types.TxData{ChainID: chainID, Nonce: nonce, Fee: o.fee, Tip: o.tip, Call: c}
+	var tx *types.Tx
+	if o.fee == 0 && !o.free {
+		// The minimum under the parameters in force, the length fee
+		// included: base fee × (weight + signed length × byte weight).
+		var p rpc.ParamsJSON
+		if err := call(ctx, client, o.url, &p, "gov_params"); err != nil {
+			return err
+		}
+		tx, err = chain.SignPayingMinFee(p.Params, data, key)
+	} else {
+		tx, err = types.SignTx(data, key)
 	}
-	tx, err := types.SignTx(types.TxData{ChainID: chainID, Nonce: nonce, Fee: fee, Tip: o.tip, Call: c}, key)
 	if err != nil {
 		return err
 	}
