@@ -68,7 +68,7 @@ func BenchmarkExecuteBlock(b *testing.B) {
 		txs := make([]*types.Tx, blockTxs)
 		benchParallel(blockTxs, func(i int) {
 			to := addrs[(i*7919+int(nonce)+1)%accounts]
-			tx, err := types.SignTx(types.TxData{ChainID: g.ChainID, Nonce: nonce, Fee: types.TransferWeight, Call: &types.Transfer{To: to, Amount: 1_000}}, keys[i%accounts])
+			tx, err := SignPayingMinFee(g.Params, types.TxData{ChainID: g.ChainID, Nonce: nonce, Call: &types.Transfer{To: to, Amount: 1_000}}, keys[i%accounts])
 			if err != nil {
 				b.Error(err)
 			}

@@ -41,7 +41,7 @@ func ptx(t *testing.T, c *chain.Chain, key *ecdsa.PrivateKey, nonce, fee, tip, a
 func TestTxPoolOrderAndRules(t *testing.T) {
 	p, c := testPool(t, DefaultTxPoolConfig())
 	k0, k1 := devkeys.Key(0), devkeys.Key(1)
-	const fee = types.TransferWeight
+	const fee = types.TransferWeight + 200*types.EthByteGas // covers the length fee of a ~110-byte transfer
 
 	// Sender 0: nonces 1 then 0 (out of order), tip 1. Sender 1: nonce 0, tip 5.
 	a1 := ptx(t, c, k0, 1, fee, 1, 10)
@@ -86,7 +86,7 @@ func TestTxPoolOrderAndRules(t *testing.T) {
 	if err := p.Add(ptx(t, c, k1, 100, fee, 0, 1)); !errors.Is(err, ErrNonceGap) {
 		t.Fatalf("gap: %v", err)
 	}
-	if err := p.Add(ptx(t, c, k1, 1, fee-1, 0, 1)); !errors.Is(err, chain.ErrFeeTooLow) {
+	if err := p.Add(ptx(t, c, k1, 1, types.TransferWeight, 0, 1)); !errors.Is(err, chain.ErrFeeTooLow) { // weight only, no length fee
 		t.Fatalf("low fee: %v", err)
 	}
 
@@ -110,7 +110,7 @@ func TestTxPoolOrderAndRules(t *testing.T) {
 
 func TestTxPoolLimits(t *testing.T) {
 	p, c := testPool(t, TxPoolConfig{MaxTxs: 3, MaxPerAccount: 2, MaxNonceGap: 10, ReplaceBumpPct: 10})
-	const fee = types.TransferWeight
+	const fee = types.TransferWeight + 200*types.EthByteGas // covers the length fee of a ~110-byte transfer
 	for n := uint64(0); n < 2; n++ {
 		if err := p.Add(ptx(t, c, devkeys.Key(0), n, fee, 0, 1)); err != nil {
 			t.Fatal(err)

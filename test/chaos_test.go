@@ -30,10 +30,7 @@ func TestChaosEquivocatorSlashed(t *testing.T) {
 	var chainID uint64
 	c.Call(&chainID, "tao_chainId")
 	send := func(k int, nonce uint64, call types.Call) types.Hash {
-		tx, err := types.SignTx(types.TxData{ChainID: chainID, Nonce: nonce, Fee: call.Weight(), Call: call}, devkeys.Key(k))
-		if err != nil {
-			t.Fatal(err)
-		}
+		tx := signPaying(t, devkeys.Key(k), types.TxData{ChainID: chainID, Nonce: nonce, Call: call})
 		var h types.Hash
 		if err := c.Call(&h, "tao_sendRawTransaction", hexutil.Bytes(tx.Bytes())); err != nil {
 			t.Fatal(err)

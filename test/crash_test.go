@@ -136,7 +136,7 @@ func TestKillNineResumes(t *testing.T) {
 			defer wg.Done()
 			for i := 0; ctx.Err() == nil; i++ {
 				k := i % 4
-				tx, _ := types.SignTx(types.TxData{ChainID: chainID, Nonce: nonces[k], Fee: 21_000, Call: &types.Transfer{To: devkeys.Address((k + 1) % 4), Amount: 1_000 + uint64(i)}}, devkeys.Key(k))
+				tx := signPaying(t, devkeys.Key(k), types.TxData{ChainID: chainID, Nonce: nonces[k], Call: &types.Transfer{To: devkeys.Address((k + 1) % 4), Amount: 1_000 + uint64(i)}})
 				var h types.Hash
 				if err := c.CallContext(ctx, &h, "tao_sendRawTransaction", hexutil.Bytes(tx.Bytes())); err == nil {
 					nonces[k]++

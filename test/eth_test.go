@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/big"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -100,7 +101,7 @@ func TestEthWallet(t *testing.T) {
 	}
 	value := wei(1_500_000_000) // 1.5 TAO
 	gas, err := ec.EstimateGas(ctx, ethereum.CallMsg{From: from, To: &to, Value: value})
-	if err != nil || gas != 21_000 {
+	if err != nil || gas != types.EthGasUsed(types.MaxEthTransferSize) {
 		t.Fatalf("eth_estimateGas %d %v", gas, err)
 	}
 	if code, err := ec.CodeAt(ctx, to, nil); err != nil || len(code) != 0 {
@@ -124,15 +125,17 @@ func TestEthWallet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r1.Status != ethtypes.ReceiptStatusSuccessful || r1.TxHash != legacy.Hash() || r1.GasUsed != 21_000 || r1.EffectiveGasPrice.Cmp(gasPrice) != 0 || r1.Type != ethtypes.LegacyTxType {
+	// It uses (and pays for) 21,000 gas and 16 per byte of its envelope.
+	used1 := ethGasUsed(legacy)
+	if r1.Status != ethtypes.ReceiptStatusSuccessful || r1.TxHash != legacy.Hash() || r1.GasUsed != used1 || r1.EffectiveGasPrice.Cmp(gasPrice) != 0 || r1.Type != ethtypes.LegacyTxType {
 		t.Fatalf("legacy receipt %+v", r1)
 	}
 	// tao_ indexes the tx under the hash the wallet computed.
-	if tr := tn.waitReceipt(t, legacy.Hash()); tr.BlockHash != r1.BlockHash || tr.FeePaid != "21000" || tr.From != from {
+	if tr := tn.waitReceipt(t, legacy.Hash()); tr.BlockHash != r1.BlockHash || tr.FeePaid != strconv.FormatUint(used1, 10) || tr.From != from {
 		t.Fatalf("tao_ receipt %+v", tr)
 	}
 	afterLegacy := new(big.Int).Sub(before, value)
-	afterLegacy.Sub(afterLegacy, wei(21_000))
+	afterLegacy.Sub(afterLegacy, wei(used1))
 	if got := ethBalance(t, ctx, ec, from); got.Cmp(afterLegacy) != 0 {
 		t.Fatalf("sender %s wei, want %s", got, afterLegacy)
 	}
@@ -158,11 +161,12 @@ func TestEthWallet(t *testing.T) {
 		t.Fatal(err)
 	}
 	r2 := waitEthReceipt(t, ctx, ec, dyn.Hash())
-	if r2.Status != ethtypes.ReceiptStatusSuccessful || r2.GasUsed != 21_000 || r2.EffectiveGasPrice.Cmp(feeCap) != 0 || r2.Type != ethtypes.DynamicFeeTxType {
+	used2 := ethGasUsed(dyn)
+	if r2.Status != ethtypes.ReceiptStatusSuccessful || r2.GasUsed != used2 || r2.EffectiveGasPrice.Cmp(feeCap) != 0 || r2.Type != ethtypes.DynamicFeeTxType {
 		t.Fatalf("1559 receipt %+v", r2)
 	}
 	afterDyn := new(big.Int).Sub(afterLegacy, value)
-	afterDyn.Sub(afterDyn, wei(63_000))
+	afterDyn.Sub(afterDyn, wei(3*used2))
 	if got := ethBalance(t, ctx, ec, from); got.Cmp(afterDyn) != 0 {
 		t.Fatalf("sender %s wei, want %s", got, afterDyn)
 	}
@@ -219,8 +223,9 @@ func TestEthWallet(t *testing.T) {
 		{"call data", dynTo(&to, new(big.Int), []byte{0xa9, 0x05, 0x9c, 0xbb}, gasPrice), "contract creation and calls are not supported"},
 		{"value not whole rao", dynTo(&to, big.NewInt(1_500_000_001), nil, gasPrice), "whole number of rao"},
 		{"fee cap below base fee", dynTo(&to, value, nil, big.NewInt(999_999_999)), "base fee"},
-		{"legacy below base fee", &ethtypes.LegacyTx{Nonce: 2, GasPrice: big.NewInt(5e8), Gas: 21_000, To: &to, Value: value}, "below the base fee"},
-		{"nonce reused", &ethtypes.LegacyTx{Nonce: 1, GasPrice: gasPrice, Gas: 21_000, To: &to, Value: value}, "nonce too low"},
+		{"legacy below base fee", &ethtypes.LegacyTx{Nonce: 2, GasPrice: big.NewInt(5e8), Gas: gas, To: &to, Value: value}, "below the base fee"},
+		{"nonce reused", &ethtypes.LegacyTx{Nonce: 1, GasPrice: gasPrice, Gas: gas, To: &to, Value: value}, "nonce too low"},
+		{"gas limit without length fee", &ethtypes.LegacyTx{Nonce: 2, GasPrice: gasPrice, Gas: 21_000, To: &to, Value: value}, "intrinsic gas too low"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			err := send(c.inner)
@@ -263,7 +268,7 @@ func TestEthAndNativeShareAccounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	etx := ethtypes.MustSignNewTx(key, ethtypes.LatestSignerForChainID(chainID), &ethtypes.DynamicFeeTx{
-		ChainID: chainID, Nonce: 1, GasTipCap: big.NewInt(0), GasFeeCap: big.NewInt(1e9), Gas: 21_000, To: &to, Value: wei(3_000_000_000),
+		ChainID: chainID, Nonce: 1, GasTipCap: big.NewInt(0), GasFeeCap: big.NewInt(1e9), Gas: 30_000, To: &to, Value: wei(3_000_000_000),
 	})
 	raw, _ := etx.MarshalBinary()
 	var ethHash types.Hash
@@ -273,11 +278,16 @@ func TestEthAndNativeShareAccounts(t *testing.T) {
 	}
 	rn := waitEthReceipt(t, ctx, ec, nativeHash)
 	re := waitEthReceipt(t, ctx, ec, ethHash)
-	if rn.Status != 1 || re.Status != 1 || rn.GasUsed != 21_000 || re.GasUsed != 21_000 {
+	ethUsed := ethGasUsed(etx)
+	if rn.Status != 1 || re.Status != 1 || rn.GasUsed != 21_000 || re.GasUsed != ethUsed {
 		t.Fatalf("receipts: native %+v, eth %+v", rn, re)
 	}
+	nativePaid, _ := strconv.ParseUint(tn.waitReceipt(t, nativeHash).FeePaid, 10, 64)
+	if nativePaid <= 21_007 {
+		t.Fatalf("native tx paid %d: no length fee", nativePaid)
+	}
 
-	wantFrom := fromBefore - 2_000_000_000 - 21_007 - 3_000_000_000 - 21_000
+	wantFrom := fromBefore - 2_000_000_000 - nativePaid - 3_000_000_000 - ethUsed
 	wantTo := toBefore + 5_000_000_000
 	for _, c := range []struct {
 		a    types.Address
@@ -317,13 +327,23 @@ func TestEthAndNativeShareAccounts(t *testing.T) {
 	// The Ethereum-signed tx through tao_.
 	var tj rpc.TxJSON
 	tn.call(t, &tj, "tao_getTransactionByHash", ethHash)
-	if tj.Type != hexutil.Uint64(types.TxTypeEIP1559) || tj.From != from || tj.Nonce != 1 || tj.Amount != "3000000000" || tj.Fee != "21000" || tj.BlockNumber == nil {
+	if tj.Type != hexutil.Uint64(types.TxTypeEIP1559) || tj.From != from || tj.Nonce != 1 || tj.Amount != "3000000000" || tj.Fee != strconv.FormatUint(ethUsed, 10) || tj.BlockNumber == nil {
 		t.Fatalf("eth tx as tao JSON: %+v", tj)
 	}
 
 	// A second Ethereum-signed tx reusing nonce 1 is refused, as a native one would be.
-	again := ethtypes.MustSignNewTx(key, ethtypes.LatestSignerForChainID(chainID), &ethtypes.LegacyTx{Nonce: 1, GasPrice: big.NewInt(2e9), Gas: 21_000, To: &to, Value: wei(1)})
+	again := ethtypes.MustSignNewTx(key, ethtypes.LatestSignerForChainID(chainID), &ethtypes.LegacyTx{Nonce: 1, GasPrice: big.NewInt(2e9), Gas: 30_000, To: &to, Value: wei(1)})
 	if err := ec.SendTransaction(ctx, again); err == nil || !strings.Contains(err.Error(), "nonce too low") {
 		t.Fatalf("replayed nonce: %v", err)
 	}
+}
+
+// ethGasUsed is the gas an Ethereum-signed transfer uses: 21,000 and the
+// length fee of its envelope (types.EthGasUsed).
+func ethGasUsed(tx *ethtypes.Transaction) uint64 {
+	b, err := tx.MarshalBinary()
+	if err != nil {
+		panic(err)
+	}
+	return types.EthGasUsed(len(b))
 }

@@ -11,6 +11,7 @@ import (
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/node"
 	"github.com/taonet/taod/rpc"
 	"github.com/taonet/taod/types"
@@ -104,14 +105,24 @@ func (tn *testNode) waitHeight(t *testing.T, h uint64) {
 	}
 }
 
-func (tn *testNode) send(t *testing.T, key *ecdsa.PrivateKey, d types.TxData) (types.Hash, error) {
+// signPaying signs d with at least the minimum fee for its length under
+// every preset's fee parameters (base fee 1, byte weight 16).
+func signPaying(t testing.TB, key *ecdsa.PrivateKey, d types.TxData) *types.Tx {
 	t.Helper()
-	tx, err := types.SignTx(d, key)
+	tx, err := chain.SignPayingMinFee(chain.DefaultParams(), d, key)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return tx
+}
+
+// send signs d, its fee raised to the minimum if below (signPaying), and
+// sends it.
+func (tn *testNode) send(t *testing.T, key *ecdsa.PrivateKey, d types.TxData) (types.Hash, error) {
+	t.Helper()
+	tx := signPaying(t, key, d)
 	var h types.Hash
-	err = tn.client.Call(&h, "tao_sendRawTransaction", hexutil.Bytes(tx.Bytes()))
+	err := tn.client.Call(&h, "tao_sendRawTransaction", hexutil.Bytes(tx.Bytes()))
 	if err == nil && h != tx.Hash() {
 		t.Fatalf("node returned hash %s for tx %s", h, tx.Hash())
 	}

@@ -194,7 +194,7 @@ func TestValidatorsOverLibp2p(t *testing.T) {
 	var hashes []types.Hash
 	for k := 0; k < 4; k++ {
 		for nonce := uint64(0); nonce < 5; nonce++ {
-			tx, _ := types.SignTx(types.TxData{ChainID: chainID, Nonce: nonce, Fee: 21_000, Call: &types.Transfer{To: types.Address{byte(k + 1)}, Amount: 1_000}}, devkeys.Key(k))
+			tx := signPaying(t, devkeys.Key(k), types.TxData{ChainID: chainID, Nonce: nonce, Call: &types.Transfer{To: types.Address{byte(k + 1)}, Amount: 1_000}})
 			var h types.Hash
 			if err := nw.nodes[k].client.Call(&h, "tao_sendRawTransaction", hexutil.Bytes(tx.Bytes())); err != nil {
 				t.Fatalf("send to node%d: %v", k, err)

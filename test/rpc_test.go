@@ -45,7 +45,12 @@ func TestTransferOverRPC(t *testing.T) {
 	tn.call(t, &chainID, "tao_chainId")
 	from, to := devkeys.Address(0), types.Address{0x42}
 	before := balance(t, tn, from)
-	h, err := tn.send(t, devkeys.Key(0), types.TxData{ChainID: chainID, Nonce: 0, Fee: 21_000, Tip: 5, Call: &types.Transfer{To: to, Amount: 1_500_000_000}})
+	d := types.TxData{ChainID: chainID, Nonce: 0, Tip: 5, Call: &types.Transfer{To: to, Amount: 1_500_000_000}}
+	paid := signPaying(t, devkeys.Key(0), d).Fee() + 5 // signing is deterministic: the tx send signs
+	if paid <= 21_005 {
+		t.Fatalf("fee + tip %d pays no length fee", paid)
+	}
+	h, err := tn.send(t, devkeys.Key(0), d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,13 +60,13 @@ func TestTransferOverRPC(t *testing.T) {
 		t.Fatalf("pending nonce %d after one send", pending)
 	}
 	r := tn.waitReceipt(t, h)
-	if r.Status != "success" || r.From != from || r.FeePaid != "21005" {
+	if r.Status != "success" || r.From != from || r.FeePaid != strconv.FormatUint(paid, 10) {
 		t.Fatalf("receipt %+v", r)
 	}
 	if got := balance(t, tn, to); got != 1_500_000_000 {
 		t.Fatalf("recipient balance %d", got)
 	}
-	if got := balance(t, tn, from); got != before-1_500_000_000-21_005 {
+	if got := balance(t, tn, from); got != before-1_500_000_000-paid {
 		t.Fatalf("sender balance %d", got)
 	}
 	if nonce(t, tn, from) != 1 {
@@ -148,7 +153,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 	highS = append([]byte{types.TxTypeNative}, highS...)
 
 	raw := func(b []byte) string { return hexutil.Encode(b) }
-	sign := func(d types.TxData) string {
+	sign := func(d types.TxData) string { return raw(signPaying(t, k0, d).Bytes()) }
+	signAsIs := func(d types.TxData) string {
 		tx, err := types.SignTx(d, k0)
 		if err != nil {
 			t.Fatal(err)
@@ -169,7 +175,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"high S signature", raw(highS), rpc.CodeTxRejected, "lower half"},
 		{"wrong chain", sign(types.TxData{ChainID: chainID + 1, Nonce: 1, Fee: 21_000, Call: &types.Transfer{To: a1, Amount: 1}}), rpc.CodeTxRejected, "wrong chain ID"},
 		{"nonce too low", sign(types.TxData{ChainID: chainID, Nonce: 0, Fee: 21_000, Call: &types.Transfer{To: a1, Amount: 1}}), rpc.CodeTxRejected, "nonce too low"},
-		{"fee too low", sign(types.TxData{ChainID: chainID, Nonce: 1, Fee: 20_999, Call: &types.Transfer{To: a1, Amount: 1}}), rpc.CodeTxRejected, "fee below"},
+		{"fee too low", signAsIs(types.TxData{ChainID: chainID, Nonce: 1, Fee: 20_999, Call: &types.Transfer{To: a1, Amount: 1}}), rpc.CodeTxRejected, "fee below"},
+		{"no length fee", signAsIs(types.TxData{ChainID: chainID, Nonce: 1, Fee: 21_000, Call: &types.Transfer{To: a1, Amount: 1}}), rpc.CodeTxRejected, "length fee"},
 		{"insufficient balance", sign(types.TxData{ChainID: chainID, Nonce: 1, Fee: 21_000, Call: &types.Transfer{To: a1, Amount: b0}}), rpc.CodeTxRejected, "balance cannot cover"},
 		{"nonce gap", sign(types.TxData{ChainID: chainID, Nonce: 1_000, Fee: 21_000, Call: &types.Transfer{To: a1, Amount: 1}}), rpc.CodeTxRejected, "nonce too far ahead"},
 		{"empty", "0x", rpc.CodeTxRejected, "empty transaction"},
@@ -183,7 +190,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		})
 	}
 	// A signature by a key with no funds: recovered sender cannot pay.
-	poor, _ := types.SignTx(types.TxData{ChainID: chainID, Nonce: 0, Fee: 21_000, Call: &types.Transfer{To: a1, Amount: 1}}, devkeys.Key(77))
+	poor := signPaying(t, devkeys.Key(77), types.TxData{ChainID: chainID, Nonce: 0, Call: &types.Transfer{To: a1, Amount: 1}})
 	if e := tn.callErr(t, "tao_sendRawTransaction", raw(poor.Bytes())); !strings.Contains(e.Error(), "balance cannot cover") {
 		t.Fatalf("unfunded signer: %v", e)
 	}

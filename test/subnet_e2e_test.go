@@ -35,7 +35,11 @@ func (tn *testNode) run(t *testing.T, jobs ...job) []*rpc.ReceiptJSON {
 			tn.call(t, &n, "tao_getNonce", a)
 		}
 		nonces[a] = n + 1
-		tx, err := types.SignTx(types.TxData{ChainID: chainID, Nonce: n, Fee: j.fee, Call: j.call}, j.key)
+		d := types.TxData{ChainID: chainID, Nonce: n, Fee: j.fee, Call: j.call}
+		tx, err := types.SignTx(d, j.key)
+		if j.fee > 0 {
+			tx = signPaying(t, j.key, d) // the length fee on top of the weight
+		}
 		if err != nil {
 			t.Fatal(err)
 		}

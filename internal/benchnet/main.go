@@ -157,7 +157,7 @@ func run(bin string, nv, accounts, rate int, duration time.Duration, batchSize i
 	for a := 0; a < accounts; a++ {
 		k := devkeys.Key(a)
 		for nonce := 0; nonce < perAccount; nonce++ {
-			tx, err := types.SignTx(types.TxData{ChainID: chainID, Nonce: uint64(nonce), Fee: types.TransferWeight, Call: &types.Transfer{To: devkeys.Address(rng.IntN(accounts)), Amount: 1 + uint64(rng.IntN(1000))}}, k)
+			tx, err := chain.SignPayingMinFee(chain.DefaultParams(), types.TxData{ChainID: chainID, Nonce: uint64(nonce), Call: &types.Transfer{To: devkeys.Address(rng.IntN(accounts)), Amount: 1 + uint64(rng.IntN(1000))}}, k)
 			if err != nil {
 				return err
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
 
+	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/types"
 )
 
@@ -207,7 +208,7 @@ func (g *loadGen) run(ctx context.Context) {
 		tx := g.unsent[s]
 		if tx == nil {
 			var err error
-			tx, err = types.SignTx(types.TxData{ChainID: g.chainID, Nonce: g.nonces[s], Fee: 21_000,
+			tx, err = chain.SignPayingMinFee(chain.DefaultParams(), types.TxData{ChainID: g.chainID, Nonce: g.nonces[s],
 				Call: &types.Transfer{To: g.to[s], Amount: 1_000 + g.nonces[s]}}, g.senders[s])
 			if err != nil {
 				continue

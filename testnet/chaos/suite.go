@@ -16,6 +16,7 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
 
+	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/internal/devkeys"
 	"github.com/taonet/taod/testnet"
 	"github.com/taonet/taod/types"
@@ -499,7 +500,7 @@ func sleep(ctx context.Context, d time.Duration) {
 
 // sendTx signs call with key at the sender's chain nonce and sends it to node i.
 func (e *env) sendTx(ctx context.Context, i int, key *ecdsa.PrivateKey, nonce uint64, c types.Call) (types.Hash, error) {
-	tx, err := types.SignTx(types.TxData{ChainID: e.chainID, Nonce: nonce, Fee: c.Weight(), Call: c}, key)
+	tx, err := chain.SignPayingMinFee(chain.DefaultParams(), types.TxData{ChainID: e.chainID, Nonce: nonce, Call: c}, key) // every preset: base fee 1, byte weight 16
 	if err != nil {
 		return types.Hash{}, err
 	}
