@@ -47,8 +47,6 @@ func (s *Store) NewEmptyState() *State {
 	return &State{store: s, base: types.EmptyRoot, fresh: true, dirty: make(map[string][]byte)}
 }
 
-func flatKey(k string) []byte { return append([]byte{'s'}, k...) }
-
 // Get returns the value of key, nil when unset.
 func (st *State) Get(key []byte) []byte {
 	if v, ok := st.dirty[string(key)]; ok {
