@@ -2,24 +2,40 @@ package state
 
 import (
 	"bytes"
-	"slices"
 	"strings"
+
+	"github.com/RaduBerinde/btreemap"
 )
+
+// orderDegree is the B-tree's degree: nodes of up to 2×32-1 keys, pebble's
+// choice for its own in-memory B-trees of keys.
+const orderDegree = 32
 
 // Iterate calls fn for every key with the given prefix, in ascending key
 // order, with the value this State sees (its own writes over the flat store;
 // deleted keys are skipped). fn returns false to stop. fn must not write to
-// st. The cost is one scan of the keys written so far plus the store's keys
-// under the prefix, so use narrow prefixes.
+// st. The cost is O(log n + m) in the n keys written so far (m of them under
+// the prefix) plus the store's keys under the prefix, so use narrow
+// prefixes. The store scan is confined to the flat-state keyspace ('s',
+// keys.go), which holds nothing else.
 func (st *State) Iterate(prefix []byte, fn func(key, value []byte) bool) {
 	p := string(prefix)
-	var own []string
-	for k := range st.dirty {
-		if strings.HasPrefix(k, p) {
-			own = append(own, k)
+	if st.order == nil {
+		st.order = btreemap.New[string, struct{}](orderDegree, strings.Compare)
+		for k := range st.dirty {
+			st.order.ReplaceOrInsert(k, struct{}{})
 		}
 	}
-	slices.Sort(own)
+	// Collect before calling fn, so the scan does not depend on fn keeping
+	// its promise not to write.
+	var own []string
+	stop := btreemap.Max[string]()
+	if ub := upperBound(prefix); ub != nil {
+		stop = btreemap.LT(string(ub))
+	}
+	for k := range st.order.Ascend(btreemap.GE(p), stop) {
+		own = append(own, k)
+	}
 
 	emit := func(k string, v []byte) bool {
 		if len(v) == 0 {

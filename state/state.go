@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/RaduBerinde/btreemap"
 	"github.com/ethereum/go-ethereum/ethdb/memorydb"
 	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/ethereum/go-ethereum/trie"
@@ -21,6 +22,12 @@ type State struct {
 	base  types.Hash // state root it was built on
 	fresh bool       // built on nothing: reads see only its own writes
 	dirty map[string][]byte
+	// order indexes dirty's keys in key order for Iterate. It is built by
+	// the first Iterate and kept up to date by Set and Revert from then
+	// on, so a block that never scans (a block of transfers) pays nothing
+	// for it, and one that scans while writing pays O(log n) per new key
+	// instead of a pass over every dirty key per scan.
+	order *btreemap.BTreeMap[string, struct{}]
 	// journal records each write's previous value so a failed call can be
 	// undone without copying the dirty set.
 	journal []journalEntry
@@ -79,6 +86,9 @@ func (st *State) Set(key, value []byte) {
 	prev, had := st.dirty[k]
 	st.journal = append(st.journal, journalEntry{k, prev, had})
 	st.dirty[k] = value
+	if !had && st.order != nil {
+		st.order.ReplaceOrInsert(k, struct{}{})
+	}
 	st.tr, st.keys = nil, nil
 }
 
@@ -94,6 +104,9 @@ func (st *State) Revert(snap int) {
 			st.dirty[e.key] = e.prev
 		} else {
 			delete(st.dirty, e.key)
+			if st.order != nil {
+				st.order.Delete(e.key)
+			}
 		}
 	}
 	st.journal = st.journal[:snap]
