@@ -42,8 +42,8 @@ type ChaosConfig struct {
 // RPCConfig configures the JSON-RPC server (HTTP and WebSocket on one port).
 type RPCConfig struct {
 	Addr          string   `toml:"addr"`            // host:port; empty disables RPC
-	CORSOrigins   []string `toml:"cors_origins"`    // browser origins allowed; "*" for any
-	VHosts        []string `toml:"vhosts"`          // Host headers accepted over HTTP; "*" for any
+	CORSOrigins   []string `toml:"cors_origins"`    // browser origins allowed, HTTP and WebSocket; "*" for any
+	VHosts        []string `toml:"vhosts"`          // Host names accepted, HTTP and WebSocket; "*" for any
 	BatchItems    int      `toml:"batch_items"`     // max requests in a batch
 	BatchBytes    int      `toml:"batch_bytes"`     // max bytes of a batch response
 	BodyBytes     int      `toml:"body_bytes"`      // max bytes of a request

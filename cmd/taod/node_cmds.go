@@ -73,8 +73,8 @@ type nodeFlags struct {
 
 func (f *nodeFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.rpcAddr, "rpc.addr", "", "JSON-RPC listen address, HTTP and WebSocket (default from config: 127.0.0.1:9944; empty string in config disables)")
-	cmd.Flags().StringSliceVar(&f.cors, "rpc.corsdomain", nil, "browser origins allowed to call the RPC (comma-separated, * for any)")
-	cmd.Flags().StringSliceVar(&f.vhosts, "rpc.vhosts", nil, "Host header names accepted by the RPC (comma-separated, * for any; default localhost)")
+	cmd.Flags().StringSliceVar(&f.cors, "rpc.corsdomain", nil, "browser origins allowed to call the RPC over HTTP and WebSocket (comma-separated, * for any; default none: no browser page can)")
+	cmd.Flags().StringSliceVar(&f.vhosts, "rpc.vhosts", nil, "Host header names accepted by the RPC, HTTP and WebSocket (comma-separated, * for any; default localhost)")
 	cmd.Flags().StringVar(&f.metricsAddr, "metrics.addr", "", "Prometheus metrics listen address (default from config: 127.0.0.1:9615)")
 	cmd.Flags().StringVar(&f.logLevel, "log.level", "", "log level: debug, info, warn, error")
 	cmd.Flags().StringVar(&f.logFormat, "log.format", "", "log format: json or console")
