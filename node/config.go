@@ -54,6 +54,9 @@ type RPCConfig struct {
 // MetricsConfig configures the Prometheus endpoint.
 type MetricsConfig struct {
 	Addr string `toml:"addr"` // empty disables metrics
+	// PProf also serves Go's profiles at /debug/pprof/ on Addr (off by
+	// default: they expose the heap and can stall the node).
+	PProf bool `toml:"pprof"`
 }
 
 // LogConfig configures zap.
@@ -119,6 +122,8 @@ func (c *Config) Validate() error {
 		return errors.New("node: genesis and data_dir must be set")
 	case c.Storage.CacheMB < 0 || c.Storage.MemTableMB < 0 || c.Storage.TrieCacheMB < 0 || c.Storage.FlatCacheMB < 0 || c.Storage.OpenFiles < 0:
 		return errors.New("node: storage sizes must not be negative (0 takes the default)")
+	case c.Metrics.PProf && c.Metrics.Addr == "":
+		return errors.New("node: [metrics] pprof needs a metrics address (--metrics.addr) to serve on")
 	case c.RPC.Addr != "" && (c.RPC.BatchItems <= 0 || c.RPC.BatchBytes <= 0 || c.RPC.BodyBytes <= 0 || c.RPC.SubsPerConn <= 0):
 		return errors.New("node: rpc limits must be positive")
 	}
