@@ -22,12 +22,14 @@ type State struct {
 	base  types.Hash // state root it was built on
 	fresh bool       // built on nothing: reads see only its own writes
 	dirty map[string][]byte
-	// order indexes dirty's keys in key order for Iterate. It is built by
-	// the first Iterate and kept up to date by Set and Revert from then
-	// on, so a block that never scans (a block of transfers) pays nothing
-	// for it, and one that scans while writing pays O(log n) per new key
-	// instead of a pass over every dirty key per scan.
-	order *btreemap.BTreeMap[string, struct{}]
+	// order indexes dirty's keys in key order for Iterate. Iterate builds
+	// it once its scans have cost a few passes over the dirty keys
+	// (scanWork, see indexAfter); Set and Revert keep it up to date from
+	// then on. A block that seldom scans pays nothing for it; one that
+	// scans while writing pays O(log n) per new key instead of a pass over
+	// every dirty key per scan.
+	order    *btreemap.BTreeMap[string, struct{}]
+	scanWork int // dirty keys visited by Iterate's passes before order was built
 	// journal records each write's previous value so a failed call can be
 	// undone without copying the dirty set.
 	journal []journalEntry
