@@ -96,7 +96,9 @@ func (s *Store) migrateNodes() error {
 		return nil
 	}
 	for it.Next() {
-		scanned++
+		if scanned++; scanned%(1<<20) == 0 {
+			s.infof("state: migrating the store to format %d: %d keys scanned, %d trie nodes found", storeFormat, scanned, moved)
+		}
 		k := it.Key()
 		if len(k) != len(types.Hash{}) {
 			continue
