@@ -69,6 +69,13 @@ fuzz:
 	$(GO) test -run XXX -fuzz FuzzBlockReward -fuzztime 30s ./emission
 	$(GO) test -run XXX -fuzz FuzzEpoch -fuzztime 30s ./subnet/yuma
 	$(GO) test -run XXX -fuzz FuzzDecodeSparse -fuzztime 30s ./chain
+	# Peer and disk input of consensus. A bounded minimisation: by default
+	# each new input (a whole block) is minimised for up to a minute, which
+	# stalls the run at 0 execs/s on a busy machine.
+	$(GO) test -run XXX -fuzz '^FuzzDecodeMessage$$' -fuzztime 30s -fuzzminimizetime 100x ./consensus
+	$(GO) test -run XXX -fuzz '^FuzzDecodeRecord$$' -fuzztime 30s -fuzzminimizetime 100x ./consensus
+	$(GO) test -run XXX -fuzz '^FuzzReplay$$' -fuzztime 30s -fuzzminimizetime 100x ./consensus/wal
+	$(GO) test -run XXX -fuzz '^FuzzOpen$$' -fuzztime 30s -fuzzminimizetime 100x ./consensus/wal
 
 build-static-chaos:
 	CGO_ENABLED=1 $(GO) build $(CHAOS_STATIC_FLAGS) -o bin/taod-static-chaos ./cmd/taod

@@ -42,8 +42,8 @@ type ChaosConfig struct {
 // RPCConfig configures the JSON-RPC server (HTTP and WebSocket on one port).
 type RPCConfig struct {
 	Addr          string   `toml:"addr"`            // host:port; empty disables RPC
-	CORSOrigins   []string `toml:"cors_origins"`    // browser origins allowed; "*" for any
-	VHosts        []string `toml:"vhosts"`          // Host headers accepted over HTTP; "*" for any
+	CORSOrigins   []string `toml:"cors_origins"`    // browser origins allowed, HTTP and WebSocket; "*" for any
+	VHosts        []string `toml:"vhosts"`          // Host names accepted, HTTP and WebSocket; "*" for any
 	BatchItems    int      `toml:"batch_items"`     // max requests in a batch
 	BatchBytes    int      `toml:"batch_bytes"`     // max bytes of a batch response
 	BodyBytes     int      `toml:"body_bytes"`      // max bytes of a request
@@ -54,6 +54,9 @@ type RPCConfig struct {
 // MetricsConfig configures the Prometheus endpoint.
 type MetricsConfig struct {
 	Addr string `toml:"addr"` // empty disables metrics
+	// PProf also serves Go's profiles at /debug/pprof/ on Addr (off by
+	// default: they expose the heap and can stall the node).
+	PProf bool `toml:"pprof"`
 }
 
 // LogConfig configures zap.
@@ -119,6 +122,8 @@ func (c *Config) Validate() error {
 		return errors.New("node: genesis and data_dir must be set")
 	case c.Storage.CacheMB < 0 || c.Storage.MemTableMB < 0 || c.Storage.TrieCacheMB < 0 || c.Storage.FlatCacheMB < 0 || c.Storage.OpenFiles < 0:
 		return errors.New("node: storage sizes must not be negative (0 takes the default)")
+	case c.Metrics.PProf && c.Metrics.Addr == "":
+		return errors.New("node: [metrics] pprof needs a metrics address (--metrics.addr) to serve on")
 	case c.RPC.Addr != "" && (c.RPC.BatchItems <= 0 || c.RPC.BatchBytes <= 0 || c.RPC.BodyBytes <= 0 || c.RPC.SubsPerConn <= 0):
 		return errors.New("node: rpc limits must be positive")
 	}

@@ -202,13 +202,7 @@ func (n *Node) Run(ctx context.Context) error {
 		}
 	}
 	if n.cfg.Metrics.Addr != "" {
-		mux := http.NewServeMux()
-		mux.Handle("/metrics", promhttp.HandlerFor(n.metrics.registry, promhttp.HandlerOpts{}))
-		n.chaosRoutes(mux) // fault switches, in chaos builds only
-		// Profiles for operators, on the metrics address (loopback by default).
-		mux.HandleFunc("/debug/pprof/", pprof.Index)
-		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		if err := n.serve(ctx, g, "metrics", n.cfg.Metrics.Addr, mux); err != nil {
+		if err := n.serve(ctx, g, "metrics", n.cfg.Metrics.Addr, n.metricsHandler()); err != nil {
 			return err
 		}
 	}
@@ -227,6 +221,25 @@ func (n *Node) Run(ctx context.Context) error {
 	err := g.Wait()
 	n.log.Info("node stopped", zap.Error(err))
 	return err
+}
+
+// metricsHandler serves the metrics address: Prometheus metrics, and Go's
+// profiles only when the operator asked for them ([metrics] pprof, --pprof):
+// a profile endpoint lets anyone who reaches the port stall the node (a
+// 30 s CPU profile, a full heap walk) and read its heap and command line,
+// and a metrics port is often opened wider than loopback for a scraper.
+func (n *Node) metricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(n.metrics.registry, promhttp.HandlerOpts{}))
+	n.chaosRoutes(mux) // fault switches, in chaos builds only
+	if n.cfg.Metrics.PProf {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
+	return mux
 }
 
 func (n *Node) checkValidator() error {

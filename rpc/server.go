@@ -28,8 +28,8 @@ type Backend interface {
 
 // Config sets the server's policies and limits.
 type Config struct {
-	CORSOrigins []string // allowed browser origins ("*" any); none: no CORS headers
-	VHosts      []string // allowed Host headers for HTTP ("*" any)
+	CORSOrigins []string // allowed browser origins, HTTP and WebSocket ("*" any); none: no browser
+	VHosts      []string // allowed Host names, HTTP and WebSocket ("*" any); IP literals always
 	BatchItems  int      // max requests per batch
 	BatchBytes  int      // max response bytes per batch
 	BodyBytes   int      // max request body bytes
@@ -76,24 +76,34 @@ func NewServer(cfg Config, b Backend) (*Server, error) {
 	if err := s.rpc.RegisterName("web3", &Web3API{}); err != nil {
 		return nil, err
 	}
-	origins := cfg.CORSOrigins
-	if len(origins) == 0 {
-		origins = []string{"*"} // non-browser WS clients send no Origin; browsers are held by CORS on HTTP
-	}
-	s.ws = s.rpc.WebsocketHandler(origins)
+	// ServeHTTP checks a WebSocket's Origin against CORSOrigins itself:
+	// go-ethereum's handler, given no origins, admits http://localhost and
+	// the machine's hostname, which any page served from either can use.
+	s.ws = s.rpc.WebsocketHandler([]string{"*"})
 	return s, nil
 }
 
 // Stop closes all connections, including WebSockets.
 func (s *Server) Stop() { s.rpc.Stop() }
 
+// ServeHTTP checks the Host header of every request, WebSocket upgrades
+// included (DNS rebinding: a page whose name an attacker points at
+// 127.0.0.1 reaches the node as same-origin, with its own name as Host),
+// then the Origin of a WebSocket (a browser does not apply CORS to
+// WebSockets: the server must refuse a foreign page's upgrade itself).
+// A request without an Origin header comes from outside a browser and is
+// not the attack these checks stop.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
-		s.ws.ServeHTTP(w, r)
-		return
-	}
 	if !s.hostAllowed(r.Host) {
 		http.Error(w, "invalid host specified (allow it with --rpc.vhosts)", http.StatusForbidden)
+		return
+	}
+	if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		if _, browser := r.Header["Origin"]; browser && !s.originAllowed(r.Header.Get("Origin")) {
+			http.Error(w, "websocket origin not allowed (allow it with --rpc.corsdomain)", http.StatusForbidden)
+			return
+		}
+		s.ws.ServeHTTP(w, r)
 		return
 	}
 	if origin := r.Header.Get("Origin"); origin != "" && s.originAllowed(origin) {

@@ -1,17 +1,17 @@
 // Package state is taod's storage: the flat key/value state, its Merkle
 // commitment, and the block, receipt and transaction-index store, all in one
 // Pebble instance (cockroachdb/pebble/v2, opened with options for this data:
-// see kv.go), so trie nodes and flat state share it.
+// see kv.go).
 //
 // # Layout
 //
-//	s<key>          flat state: the latest value of every state key (reads)
-//	<32-byte hash>  trie nodes (go-ethereum hash scheme), keyed by node hash
-//	B<hash>         block RLP            H<height>  block hash at height
-//	R<hash>         receipts RLP         T<txhash>  height(8) ‖ index(4)
-//	C<height>       the commit that finalised the block at height
-//	X<key>          node-local metadata outside the state root
-//	Mhead           head height
+// keys.go lists every keyspace, what lives there and who writes it. In
+// short: flat state under 's', trie nodes under 'n' (go-ethereum hash
+// scheme, keyed by node hash), blocks 'B', receipts 'R', height index 'H',
+// seen commits 'C', tx index 'T', node-local metadata 'X', the head and the
+// store format under 'M'. Each keyspace owns its first byte, so a scan of
+// one never meets another's keys. Stores written before format 1 (trie
+// nodes under their bare hash) are migrated when opened (migrate.go).
 //
 // The state root is the root of a Merkle-Patricia trie (go-ethereum trie)
 // mapping keccak256(key) → value for every flat key, so any value can be

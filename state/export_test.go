@@ -41,7 +41,7 @@ func RawTrieCommit(s *Store, root types.Hash, keys, vals [][]byte) (types.Hash, 
 	}
 	batch := s.kv.newBatch(size)
 	for _, n := range nodes {
-		batch.Put(n.hash[:], n.blob)
+		batch.Put(nodeKey(n.hash), n.blob)
 	}
 	if err := batch.Write(!s.opts.NoSyncDisk); err != nil {
 		return types.Hash{}, fmt.Errorf("raw trie: write: %w", err)

@@ -4,9 +4,7 @@ import "fmt"
 
 // Node-local metadata: data a node keeps beside the chain but outside the
 // state root (e.g. consensus proposer priorities, which any node can
-// recompute). Keys live under 'X'.
-
-func metaKey(k string) []byte { return append([]byte{'X'}, k...) }
+// recompute). Keys live under 'X' (keys.go).
 
 // PutMeta writes node-local metadata (not synced on its own; the next
 // block's synced batch makes it durable).

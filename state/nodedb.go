@@ -37,7 +37,7 @@ func readValue(kv kvReader, key []byte) (v []byte, ok bool) {
 	panic(fmt.Sprintf("state: read %x: %v (the database is damaged: restore it from a backup or resync)", key, err))
 }
 
-// nodeDB serves trie nodes (hash scheme: keyed by their keccak256) to
+// nodeDB serves trie nodes (hash scheme: stored under 'n' ‖ keccak256) to
 // go-ethereum's trie from a cache in front of Pebble. It plays the part of
 // go-ethereum's hashdb without its dirty-node layer, which taod does not use:
 // CommitBlock writes the nodes a block creates in the block's own batch and
@@ -73,7 +73,7 @@ func (d *nodeDB) node(hash common.Hash) []byte {
 	if blob := d.clean.Get(nil, hash[:]); len(blob) != 0 {
 		return blob
 	}
-	blob, ok := readValue(d.kv, hash[:])
+	blob, ok := readValue(d.kv, nodeKey(hash))
 	if ok && len(blob) != 0 {
 		// A node's content is its hash: a value read here can never be
 		// stale, so there is no race with commits to guard against.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/RaduBerinde/btreemap"
 	"github.com/ethereum/go-ethereum/ethdb/memorydb"
 	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/ethereum/go-ethereum/trie"
@@ -21,6 +22,14 @@ type State struct {
 	base  types.Hash // state root it was built on
 	fresh bool       // built on nothing: reads see only its own writes
 	dirty map[string][]byte
+	// order indexes dirty's keys in key order for Iterate. Iterate builds
+	// it once its scans have cost a few passes over the dirty keys
+	// (scanWork, see indexAfter); Set and Revert keep it up to date from
+	// then on. A block that seldom scans pays nothing for it; one that
+	// scans while writing pays O(log n) per new key instead of a pass over
+	// every dirty key per scan.
+	order    *btreemap.BTreeMap[string, struct{}]
+	scanWork int // dirty keys visited by Iterate's passes before order was built
 	// journal records each write's previous value so a failed call can be
 	// undone without copying the dirty set.
 	journal []journalEntry
@@ -46,8 +55,6 @@ func (s *Store) NewState() *State {
 func (s *Store) NewEmptyState() *State {
 	return &State{store: s, base: types.EmptyRoot, fresh: true, dirty: make(map[string][]byte)}
 }
-
-func flatKey(k string) []byte { return append([]byte{'s'}, k...) }
 
 // Get returns the value of key, nil when unset.
 func (st *State) Get(key []byte) []byte {
@@ -81,6 +88,9 @@ func (st *State) Set(key, value []byte) {
 	prev, had := st.dirty[k]
 	st.journal = append(st.journal, journalEntry{k, prev, had})
 	st.dirty[k] = value
+	if !had && st.order != nil {
+		st.order.ReplaceOrInsert(k, struct{}{})
+	}
 	st.tr, st.keys = nil, nil
 }
 
@@ -96,6 +106,9 @@ func (st *State) Revert(snap int) {
 			st.dirty[e.key] = e.prev
 		} else {
 			delete(st.dirty, e.key)
+			if st.order != nil {
+				st.order.Delete(e.key)
+			}
 		}
 	}
 	st.journal = st.journal[:snap]

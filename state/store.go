@@ -76,8 +76,6 @@ type Head struct {
 	Time      uint64
 }
 
-var headKey = []byte("Mhead")
-
 // Open opens (or creates) the store in dir.
 func Open(dir string, opts Options) (*Store, error) {
 	opts.ensureDefaults()
@@ -90,6 +88,10 @@ func Open(dir string, opts Options) (*Store, error) {
 		triedb: newNodeDB(kv, opts.TrieCache<<20),
 		flat:   newFlatCache(kv, opts.FlatCache<<20),
 		opts:   opts,
+	}
+	if err := s.checkFormat(); err != nil {
+		kv.Close()
+		return nil, err
 	}
 	if err := s.loadHead(); err != nil {
 		kv.Close()
@@ -131,15 +133,6 @@ func (s *Store) Head() (Head, bool) {
 	return s.mu.head, s.mu.head.Hash != (types.Hash{})
 }
 
-func heightKey(h uint64) []byte {
-	k := make([]byte, 9)
-	k[0] = 'H'
-	binary.BigEndian.PutUint64(k[1:], h)
-	return k
-}
-
-func prefixed(p byte, h types.Hash) []byte { return append([]byte{p}, h[:]...) }
-
 // BlockHash returns the hash of the block at height h.
 func (s *Store) BlockHash(h uint64) (types.Hash, error) {
 	v, err := s.kv.Get(heightKey(h))
@@ -160,7 +153,7 @@ func (s *Store) BlockByHeight(h uint64) (*types.Block, error) {
 
 // BlockByHash returns the block with the given hash.
 func (s *Store) BlockByHash(hash types.Hash) (*types.Block, error) {
-	v, err := s.kv.Get(prefixed('B', hash))
+	v, err := s.kv.Get(prefixed(kBlock, hash))
 	if err != nil || len(v) == 0 {
 		return nil, fmt.Errorf("%w: block %s", ErrNotFound, hash)
 	}
@@ -173,7 +166,7 @@ func (s *Store) BlockByHash(hash types.Hash) (*types.Block, error) {
 
 // Receipts returns the receipts of the block with the given hash.
 func (s *Store) Receipts(hash types.Hash) ([]types.Receipt, error) {
-	v, err := s.kv.Get(prefixed('R', hash))
+	v, err := s.kv.Get(prefixed(kReceipts, hash))
 	if err != nil {
 		return nil, fmt.Errorf("%w: receipts of %s", ErrNotFound, hash)
 	}
@@ -182,12 +175,6 @@ func (s *Store) Receipts(hash types.Hash) ([]types.Receipt, error) {
 		return nil, fmt.Errorf("%w: receipts of %s: %v", ErrCorrupt, hash, err)
 	}
 	return rs, nil
-}
-
-func commitKey(h uint64) []byte {
-	k := heightKey(h)
-	k[0] = 'C'
-	return k
 }
 
 // SeenCommit returns the commit that finalised the block at height h.
@@ -211,7 +198,7 @@ type TxLocation struct {
 
 // TxLocation finds the block and index of a committed transaction.
 func (s *Store) TxLocation(txHash types.Hash) (TxLocation, error) {
-	v, err := s.kv.Get(prefixed('T', txHash))
+	v, err := s.kv.Get(prefixed(kTxIndex, txHash))
 	if err != nil || len(v) != 12 {
 		return TxLocation{}, fmt.Errorf("%w: transaction %s", ErrNotFound, txHash)
 	}
@@ -271,7 +258,7 @@ func (s *Store) commitBlock(b *types.Block, receipts []types.Receipt, seen *type
 	}
 	batch := s.kv.newBatch(size)
 	for _, n := range nodes {
-		batch.Put(n.hash[:], n.blob)
+		batch.Put(nodeKey(n.hash), n.blob)
 	}
 	for _, k := range st.keys { // sorted by Root
 		if v := st.dirty[k]; len(v) == 0 {
@@ -318,8 +305,8 @@ func encodeBlockRecords(b *types.Block, receipts []types.Receipt, seen *types.Co
 		r.kvs = append(r.kvs, [2][]byte{k, v})
 		r.size += len(k) + len(v)
 	}
-	add(prefixed('B', hash), enc)
-	add(prefixed('R', hash), rs)
+	add(prefixed(kBlock, hash), enc)
+	add(prefixed(kReceipts, hash), rs)
 	add(heightKey(b.Height()), hash[:])
 	if seen != nil {
 		sc, err := rlp.EncodeToBytes(seen)
@@ -333,7 +320,7 @@ func encodeBlockRecords(b *types.Block, receipts []types.Receipt, seen *types.Co
 	locs := make([]byte, 12*len(b.Txs))
 	for i, tx := range b.Txs {
 		k, loc := keys[33*i:33*(i+1):33*(i+1)], locs[12*i:12*(i+1):12*(i+1)]
-		k[0] = 'T'
+		k[0] = kTxIndex
 		h := tx.Hash()
 		copy(k[1:], h[:])
 		binary.BigEndian.PutUint64(loc, b.Height())

@@ -69,13 +69,15 @@ This node's validator key is the genesis bootstrap validator.`,
 type nodeFlags struct {
 	rpcAddr, metricsAddr, logLevel, logFormat string
 	cors, vhosts, upgrades, p2pListen, boot   []string
+	pprof                                     bool
 }
 
 func (f *nodeFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.rpcAddr, "rpc.addr", "", "JSON-RPC listen address, HTTP and WebSocket (default from config: 127.0.0.1:9944; empty string in config disables)")
-	cmd.Flags().StringSliceVar(&f.cors, "rpc.corsdomain", nil, "browser origins allowed to call the RPC (comma-separated, * for any)")
-	cmd.Flags().StringSliceVar(&f.vhosts, "rpc.vhosts", nil, "Host header names accepted by the RPC (comma-separated, * for any; default localhost)")
+	cmd.Flags().StringSliceVar(&f.cors, "rpc.corsdomain", nil, "browser origins allowed to call the RPC over HTTP and WebSocket (comma-separated, * for any; default none: no browser page can)")
+	cmd.Flags().StringSliceVar(&f.vhosts, "rpc.vhosts", nil, "Host header names accepted by the RPC, HTTP and WebSocket (comma-separated, * for any; default localhost)")
 	cmd.Flags().StringVar(&f.metricsAddr, "metrics.addr", "", "Prometheus metrics listen address (default from config: 127.0.0.1:9615)")
+	cmd.Flags().BoolVar(&f.pprof, "pprof", false, "also serve Go profiles at /debug/pprof/ on the metrics address (config: [metrics] pprof = true); off by default: anyone reaching the port could read the heap or stall the node with a profile")
 	cmd.Flags().StringVar(&f.logLevel, "log.level", "", "log level: debug, info, warn, error")
 	cmd.Flags().StringVar(&f.logFormat, "log.format", "", "log format: json or console")
 	cmd.Flags().StringSliceVar(&f.p2pListen, "p2p.listen", nil, "libp2p listen multiaddrs (comma-separated; default from config: TCP and QUIC on :30333; empty disables p2p)")
@@ -95,6 +97,9 @@ func (f *nodeFlags) apply(cmd *cobra.Command, cfg *node.Config) {
 	}
 	if cmd.Flags().Changed("metrics.addr") {
 		cfg.Metrics.Addr = f.metricsAddr
+	}
+	if cmd.Flags().Changed("pprof") {
+		cfg.Metrics.PProf = f.pprof
 	}
 	if f.logLevel != "" {
 		cfg.Log.Level = f.logLevel
