@@ -420,11 +420,8 @@ func (x *blockCtx) endVoting() error {
 		if pr.Status == StatusPassed {
 			switch pr.Kind {
 			case types.ProposalParamChange:
-				next, err := ApplyParamChanges(x.p, pr.Changes)
-				if err != nil {
-					pr.Status, pr.Reason = StatusFailed, err.Error()
-				} else {
-					writeParams(x.st, next)
+				if err := x.applyPassedChanges(&pr); err != nil {
+					return err
 				}
 			case types.ProposalUpgrade:
 				x.st.Set(keyUpgrade, encodeRLP(&Upgrade{Name: pr.UpgradeName, Height: pr.UpgradeHeight}))
@@ -433,6 +430,32 @@ func (x *blockCtx) endVoting() error {
 		setProposal(x.st, pr)
 		x.dropSnapshot(id)
 	}
+	return nil
+}
+
+// applyPassedChanges writes a passed proposal's parameter changes, on top of
+// the parameters as they stand in state (another proposal ending in this
+// block may have changed them already: applying to the block's starting
+// parameters would silently undo it), after checking them against the state
+// they govern and migrating what they reshape. A change the state no longer
+// admits fails the proposal; an error is an invariant broken.
+func (x *blockCtx) applyPassedChanges(pr *GovProposal) error {
+	cur, err := ParamsAt(x.st)
+	if err != nil {
+		return err
+	}
+	next, err := ApplyParamChanges(cur, pr.Changes)
+	if err == nil {
+		err = checkParamsAgainstState(x.st, cur, next)
+	}
+	if err != nil {
+		pr.Status, pr.Reason = StatusFailed, err.Error()
+		return nil
+	}
+	if err := x.migrateParams(cur, next); err != nil {
+		return fmt.Errorf("chain: proposal %d: migrate state to the new parameters: %w", pr.ID, err)
+	}
+	writeParams(x.st, next)
 	return nil
 }
 
