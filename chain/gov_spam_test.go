@@ -1,0 +1,134 @@
+package chain
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/taonet/taod/internal/devkeys"
+	"github.com/taonet/taod/types"
+)
+
+// stakedWorld binds hotkeys 0..hotkeys-1 (owned by coldkey 1) and stakes
+// from coldkeys 0..5 on each: 6 × hotkeys stake positions.
+func stakedWorld(t *testing.T, hotkeys int) *world {
+	w := newWorld(t)
+	var txs []*types.Tx
+	for i := 0; i < hotkeys; i++ {
+		txs = append(txs, w.bind(1, i))
+	}
+	w.ok(txs...)
+	txs = nil
+	for i := 0; i < hotkeys; i++ {
+		for c := 0; c < 6; c++ {
+			txs = append(txs, w.call(c, &types.AddStake{Hotkey: hot(i), Amount: tao}))
+		}
+	}
+	w.ok(txs...)
+	return w
+}
+
+// proposeCancelWrites runs cycles Propose+Cancel pairs from coldkey 5 in one
+// block's context and returns the state writes they made.
+func proposeCancelWrites(t *testing.T, w *world, cycles int) int {
+	t.Helper()
+	st := w.st()
+	x, err := w.c.newBlockCtx(st, w.height()+1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := devkeys.Address(5)
+	before := st.Snapshot() // the journal length: one entry per write
+	for i := 0; i < cycles; i++ {
+		if err := x.propose(from, &types.Propose{ProposalKind: types.ProposalText, Title: "spam", Deposit: tao}); err != nil {
+			t.Fatal(err)
+		}
+		id := getU64(st, keyNextProposal)
+		if err := x.cancelProposal(from, &types.CancelProposal{ProposalID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return st.Snapshot() - before
+}
+
+// TestGovProposeWritesIndependentOfStake attacks weakness 6: each Propose
+// wrote a snapshot of every stake position (and every staked hotkey's
+// owner), and Cancel refunded the whole deposit, so one deposit drove
+// hundreds of writes per cycle, many cycles per block. Now the writes of a
+// Propose+Cancel cycle do not depend on the number of positions.
+func TestGovProposeWritesIndependentOfStake(t *testing.T) {
+	small, large := stakedWorld(t, 1), stakedWorld(t, 10) // 6 and 60 positions
+	const cycles = 10
+	ws, wl := proposeCancelWrites(t, small, cycles), proposeCancelWrites(t, large, cycles)
+	t.Logf("writes for %d Propose+Cancel cycles: %d with 6 positions, %d with 60", cycles, ws, wl)
+	if ws != wl {
+		t.Fatalf("writes depend on the stake positions: %d with 6, %d with 60", ws, wl)
+	}
+	if per := wl / cycles; per > 12 {
+		t.Fatalf("%d writes per Propose+Cancel cycle", per)
+	}
+}
+
+// TestGovCancelForfeitsAndEndCap: a cancellation recycles half the deposit
+// (a cycle is not free), and at most MaxProposalsPerEnd proposals end at one
+// height, so a block's tally work is bounded.
+func TestGovCancelForfeitsAndEndCap(t *testing.T) {
+	w := stakedWorld(t, 2)
+	st := w.st()
+	x, _ := w.c.newBlockCtx(st, w.height()+1)
+	from := devkeys.Address(5)
+	bal, iss := st.Account(from).Balance, st.Issuance()
+	for i := 0; i < MaxProposalsPerEnd; i++ {
+		if err := x.propose(from, &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: 2 * tao}); err != nil {
+			t.Fatalf("proposal %d: %v", i, err)
+		}
+	}
+	if err := x.propose(from, &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: 2 * tao}); !errors.Is(err, ErrTooManyProposals) {
+		t.Fatalf("proposal beyond the cap: %v", err)
+	}
+	if err := x.cancelProposal(from, &types.CancelProposal{ProposalID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if got := st.Account(from).Balance; got != bal-MaxProposalsPerEnd*2*tao+tao {
+		t.Fatalf("balance after cancel %d, want half the deposit back", got)
+	}
+	if st.Issuance() != iss-tao {
+		t.Fatalf("issuance %d, want %d: half the deposit recycled", st.Issuance(), iss-tao)
+	}
+	// The cancellation freed its slot.
+	if err := x.propose(from, &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: 2 * tao}); err != nil {
+		t.Fatalf("slot not freed by the cancellation: %v", err)
+	}
+}
+
+// TestMalformedStakeKeysRefused: a foreign key under the stake prefix (issue
+// 11: a trie node hash starting "k" read through the flat keyspace) made
+// Propose slice it out of range ([1:41] of 32 bytes) on every validator.
+// Now Propose does not scan positions, and the decoders that execution uses
+// refuse the key with an error instead of a panic; queries leave it out.
+func TestMalformedStakeKeysRefused(t *testing.T) {
+	w := stakedWorld(t, 1)
+	st := w.st()
+	x, _ := w.c.newBlockCtx(st, w.height()+1)
+	foreign := append([]byte{pStake}, hot(0).Bytes()...) // 21 bytes under the hotkey's own prefix
+	foreign = append(foreign, 0xAB, 0xCD)
+	st.Set(foreign, []byte{1, 2, 3})
+	if err := x.propose(devkeys.Address(5), &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: tao}); err != nil {
+		t.Fatalf("propose with a foreign key in the stake space: %v", err)
+	}
+	if _, _, err := tallyStake(st, []uint64{1}); !errors.Is(err, ErrMalformedKey) {
+		t.Fatalf("tally over a malformed position: %v", err)
+	}
+	if _, err := x.slash(hot(0), 1000); !errors.Is(err, ErrMalformedKey) {
+		t.Fatalf("slash over a malformed position: %v", err)
+	}
+	if err := CreditReward(st, hot(0), tao); !errors.Is(err, ErrMalformedKey) {
+		t.Fatalf("reward over a malformed position: %v", err)
+	}
+	if n := Nominators(st, hot(0)); len(n) != 6 {
+		t.Fatalf("query lists %d positions, want the 6 real ones", len(n))
+	}
+	st.Set(append(key(pRelease, u64b(x.height)), 1, 2, 3), marker)
+	if _, err := dueUnbondings(st, x.height); !errors.Is(err, ErrMalformedKey) {
+		t.Fatalf("release queue with a malformed entry: %v", err)
+	}
+}
