@@ -27,10 +27,67 @@ func DefaultGovParams() GovParams {
 	return GovParams{MinDeposit: 100 * types.RaoPerTAO, VotingPeriod: 50_400, Quorum: 334_000, Threshold: 500_000, VetoThreshold: 334_000}
 }
 
+// Bounds that keep governance able to govern under the threat model (less
+// than 1/3 of stake Byzantine; DESIGN.md): honest stake (over 2/3) must be
+// able to reach quorum and pass a proposal alone, and Byzantine stake
+// (under 1/3) must not be able to pass or veto one alone. Outside them a
+// single change could lock governance for good: a threshold of 100%
+// passes nothing, a veto threshold of 0 vetoes (and burns) everything, and
+// no later proposal could undo it.
+const (
+	MaxQuorumPPM        = 667_000
+	MinThresholdPPM     = 500_000
+	MaxThresholdPPM     = 666_000
+	MinVetoThresholdPPM = 334_000
+	// MinGovDeposit keeps a proposal from being free to submit.
+	MinGovDeposit = types.RaoPerTAO
+)
+
 // Validate checks the governance parameters.
 func (p GovParams) Validate() error {
-	if p.VotingPeriod == 0 || p.Quorum > types.PPM || p.Threshold > types.PPM || p.VetoThreshold > types.PPM {
-		return errors.New("chain: voting_period must be positive and gov fractions ≤ 1,000,000 ppm")
+	switch {
+	case p.VotingPeriod == 0 || p.VotingPeriod > MaxDurationBlocks:
+		return fmt.Errorf("chain: voting_period must be in [1, %d] blocks", uint64(MaxDurationBlocks))
+	case p.MinDeposit < MinGovDeposit:
+		return fmt.Errorf("chain: min_deposit must be at least %s TAO", types.FormatTAO(MinGovDeposit))
+	case p.Quorum > MaxQuorumPPM:
+		return fmt.Errorf("chain: quorum_ppm must be ≤ %d (honest stake alone must reach it)", MaxQuorumPPM)
+	case p.Threshold < MinThresholdPPM || p.Threshold > MaxThresholdPPM:
+		return fmt.Errorf("chain: threshold_ppm must be in [%d, %d]", MinThresholdPPM, MaxThresholdPPM)
+	case p.VetoThreshold < MinVetoThresholdPPM || p.VetoThreshold > types.PPM:
+		return fmt.Errorf("chain: veto_threshold_ppm must be in [%d, %d] (less than 1/3 of stake must not veto alone)", MinVetoThresholdPPM, types.PPM)
+	}
+	return nil
+}
+
+// Bounds of the top-level parameters a governance change must keep (genesis
+// sets them once; a change must leave blocks able to carry any call, and
+// governance affordable enough to undo a change).
+const (
+	// MaxBaseFeePerWeight keeps the heaviest call (weights over 4,096 UIDs,
+	// about 2 M weight) near 2 TAO, so a fee change can still be voted back.
+	MaxBaseFeePerWeight = 1_000
+	MinBlockTimeMs      = 10
+	MaxBlockTimeMs      = 600_000
+	MaxClockDriftMs     = 600_000
+)
+
+// MaxCallWeight is the weight of the heaviest call: a block must be able to
+// carry it, or that call could never run again.
+var MaxCallWeight = max(types.ProposeWeight, types.RegisterNetworkWeight, (&types.SetWeights{UIDs: make([]uint16, types.MaxWeightsLen)}).Weight())
+
+// checkGoverned checks the top-level parameters against the bounds a
+// governance change must keep.
+func checkGoverned(p Params) error {
+	switch {
+	case p.BaseFeePerWeight > MaxBaseFeePerWeight:
+		return fmt.Errorf("base_fee_per_weight must be ≤ %d rao", MaxBaseFeePerWeight)
+	case p.MaxBlockWeight < MaxCallWeight:
+		return fmt.Errorf("max_block_weight must be ≥ %d, the heaviest call", MaxCallWeight)
+	case p.BlockTimeMs < MinBlockTimeMs || p.BlockTimeMs > MaxBlockTimeMs:
+		return fmt.Errorf("block_time_ms must be in [%d, %d]", MinBlockTimeMs, MaxBlockTimeMs)
+	case p.MaxClockDriftMs > MaxClockDriftMs:
+		return fmt.Errorf("max_clock_drift_ms must be ≤ %d", MaxClockDriftMs)
 	}
 	return nil
 }
@@ -213,6 +270,9 @@ func ApplyParamChanges(p Params, changes []types.ParamChange) (Params, error) {
 	if err := next.Validate(); err != nil {
 		return p, fmt.Errorf("%w: %v", ErrBadParamValue, err)
 	}
+	if err := checkGoverned(next); err != nil {
+		return p, fmt.Errorf("%w: %v", ErrBadParamValue, err)
+	}
 	return next, nil
 }
 
@@ -278,7 +338,11 @@ func (x *blockCtx) propose(from types.Address, c *types.Propose) error {
 	end := x.height + g.VotingPeriod
 	switch c.ProposalKind {
 	case types.ProposalParamChange:
-		if _, err := ApplyParamChanges(x.p, c.Changes); err != nil {
+		next, err := ApplyParamChanges(x.p, c.Changes)
+		if err != nil {
+			return err
+		}
+		if err := checkParamsAgainstState(x.st, x.p, next); err != nil {
 			return err
 		}
 	case types.ProposalUpgrade:

@@ -351,7 +351,9 @@ type RootMember struct {
 func RootMembers(st *state.State) []types.Address {
 	var out []types.Address
 	st.Iterate([]byte{pRootMember}, func(k, _ []byte) bool {
-		out = append(out, types.Address(k[1:21]))
+		if len(k) == addressKeyLen { // anything else is not a member record
+			out = append(out, types.Address(k[1:21]))
+		}
 		return true
 	})
 	return out

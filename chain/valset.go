@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"bytes"
 	"fmt"
 	"math/bits"
 	"slices"
@@ -71,11 +72,21 @@ func (x *blockCtx) updateValidatorSet() error {
 	p := x.p.Staking
 	st := x.st
 	// Key rotations.
-	var rotating []types.Address
+	var (
+		rotating []types.Address
+		bad      []byte
+	)
 	st.Iterate([]byte{pPending}, func(k, _ []byte) bool {
+		if len(k) != addressKeyLen {
+			bad = bytes.Clone(k)
+			return false
+		}
 		rotating = append(rotating, types.Address(k[1:21]))
 		return true
 	})
+	if bad != nil {
+		return fmt.Errorf("%w: pending key rotation %x", ErrMalformedKey, bad)
+	}
 	for _, hk := range rotating {
 		h, _ := hotkeyInfo(st, hk)
 		h.ConsensusKey, h.PendingKey = h.PendingKey, types.Address{}
@@ -86,6 +97,10 @@ func (x *blockCtx) updateValidatorSet() error {
 	// Candidates: bound, not jailed, with enough stake.
 	var cands []candidate
 	st.Iterate([]byte{pCandidate}, func(k, _ []byte) bool {
+		if len(k) != addressKeyLen {
+			bad = bytes.Clone(k)
+			return false
+		}
 		hk := types.Address(k[1:21])
 		h, _ := hotkeyInfo(st, hk)
 		if !h.Jailed && h.ConsensusKey != (types.Address{}) && h.TotalStake >= p.MinValidatorStake && h.TotalStake >= PowerUnit {
@@ -93,6 +108,9 @@ func (x *blockCtx) updateValidatorSet() error {
 		}
 		return true
 	})
+	if bad != nil {
+		return fmt.Errorf("%w: validator candidate %x", ErrMalformedKey, bad)
+	}
 	slices.SortFunc(cands, func(a, b candidate) int {
 		if a.stake != b.stake {
 			if a.stake > b.stake {
