@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ethereum/go-ethereum/rlp"
+
 	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/types"
 )
@@ -292,10 +294,12 @@ func setProposal(st *state.State, pr GovProposal) { st.Set(govKey('p', pr.ID), e
 // Proposals lists every proposal by ID.
 func Proposals(st *state.State) []GovProposal {
 	var out []GovProposal
-	st.Iterate([]byte{pGov, 'p'}, func(_, v []byte) bool {
+	st.Iterate([]byte{pGov, 'p'}, func(k, v []byte) bool {
 		var pr GovProposal
-		decodeRLP(v, &pr)
-		out = append(out, pr)
+		// Anything else under the prefix is not a proposal record.
+		if len(k) == 2+8 && rlp.DecodeBytes(v, &pr) == nil {
+			out = append(out, pr)
+		}
 		return true
 	})
 	return out

@@ -127,6 +127,15 @@ func TestMalformedStakeKeysRefused(t *testing.T) {
 	if n := Nominators(st, hot(0)); len(n) != 6 {
 		t.Fatalf("query lists %d positions, want the 6 real ones", len(n))
 	}
+	// Query scans leave foreign keys out instead of panicking on them.
+	st.Set([]byte{pGov, 'p', 0xFF}, []byte{0xC5, 1})
+	st.Set(append(key(pRootMember), 0x01), marker)
+	if prs := Proposals(st); len(prs) != 1 {
+		t.Fatalf("%d proposals listed, want the one real", len(prs))
+	}
+	if len(RootMembers(st)) != 0 {
+		t.Fatal("a foreign key listed as a root member")
+	}
 	st.Set(append(key(pRelease, u64b(x.height)), 1, 2, 3), marker)
 	if _, err := dueUnbondings(st, x.height); !errors.Is(err, ErrMalformedKey) {
 		t.Fatalf("release queue with a malformed entry: %v", err)

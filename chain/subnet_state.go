@@ -384,8 +384,10 @@ func Neurons(st *state.State, netuid uint16) []Neuron {
 	var out []Neuron
 	st.Iterate(key(pNeuron, u16b(netuid)), func(k, v []byte) bool {
 		var n Neuron
-		decodeRLP(v, &n)
-		out = append(out, n)
+		// Anything else under the prefix is not a neuron record.
+		if len(k) == 1+2+2 && rlp.DecodeBytes(v, &n) == nil {
+			out = append(out, n)
+		}
 		return true
 	})
 	return out
