@@ -122,8 +122,8 @@ func migrateDowntime(st *state.State, height, old, next uint64) error {
 	})
 	keep := min(old, next)
 	for _, e := range recs {
-		if len(e.k) != 1+len(types.Address{}) {
-			return fmt.Errorf("%w: downtime record key %x", state.ErrCorrupt, e.k)
+		if len(e.k) != addressKeyLen {
+			continue // not a record (see ErrMalformedRecord)
 		}
 		rec, err := readMissed(e.v, old)
 		if err != nil {

@@ -439,7 +439,10 @@ func tallyStake(st *state.State, ids []uint64) ([]Tally, uint64, error) {
 	for i, id := range ids {
 		var bad []byte
 		st.Iterate(govKey('v', id), func(k, v []byte) bool {
-			if len(k) != voteKeyLen || len(v) != 1 {
+			if len(k) != voteKeyLen {
+				return true // not a vote (see ErrMalformedRecord)
+			}
+			if len(v) != 1 {
 				bad = bytes.Clone(k)
 				return false
 			}
@@ -448,7 +451,7 @@ func tallyStake(st *state.State, ids []uint64) ([]Tally, uint64, error) {
 			return true
 		})
 		if bad != nil {
-			return nil, 0, fmt.Errorf("%w: vote key %x", state.ErrCorrupt, bad)
+			return nil, 0, fmt.Errorf("%w: vote %x", ErrMalformedRecord, bad)
 		}
 	}
 	add := func(t *Tally, opt uint8, amt uint64) {
@@ -488,9 +491,10 @@ func tallyStake(st *state.State, ids []uint64) ([]Tally, uint64, error) {
 	}
 	var err error
 	st.Iterate([]byte{pStake}, func(k, v []byte) bool {
-		var pos StakePosition
-		if pos, err = decodeStakeEntry(k, v); err != nil {
-			return false
+		pos, ok, derr := decodeStakeEntry(k, v)
+		if derr != nil || !ok {
+			err = derr
+			return derr == nil
 		}
 		if !started || pos.Hotkey != cur {
 			flush()
@@ -523,21 +527,13 @@ func ppmOf(part, whole uint64) uint64 {
 // recycled; passed parameter changes written, atomically, in force from the
 // next block; a passed upgrade scheduled.
 func (x *blockCtx) endVoting() error {
-	var (
-		ids []uint64
-		bad []byte
-	)
+	var ids []uint64
 	x.st.Iterate(key(pGov, []byte{'e'}, u64b(x.height)), func(k, _ []byte) bool {
-		if len(k) != endQueueKeyLen {
-			bad = bytes.Clone(k)
-			return false
+		if len(k) == endQueueKeyLen { // anything else is not a queue entry
+			ids = append(ids, binary.BigEndian.Uint64(k[10:18]))
 		}
-		ids = append(ids, binary.BigEndian.Uint64(k[10:18]))
 		return true
 	})
-	if bad != nil {
-		return fmt.Errorf("%w: voting-end key %x", state.ErrCorrupt, bad)
-	}
 	if len(ids) == 0 {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 
@@ -100,29 +101,62 @@ func TestGovCancelForfeitsAndEndCap(t *testing.T) {
 	}
 }
 
-// TestMalformedStakeKeysRefused: a foreign key under the stake prefix (issue
-// 11: a trie node hash starting "k" read through the flat keyspace) made
-// Propose slice it out of range ([1:41] of 32 bytes) on every validator.
-// Now Propose does not scan positions, and the decoders that execution uses
-// refuse the key with an error instead of a panic; queries leave it out.
-func TestMalformedStakeKeysRefused(t *testing.T) {
+// TestForeignAndMalformedStakeKeys: a foreign key under the stake prefix
+// (issue 11: a trie node hash starting "k", read through the flat keyspace
+// as a 31-byte key) made Propose slice it out of range ([1:41]) on every
+// validator. Now Propose does not scan positions; every decoder leaves a
+// key of another shape out (so a node's result does not depend on which
+// such keys its store holds) and refuses a record of the right shape with a
+// malformed value (ErrMalformedRecord) instead of panicking.
+func TestForeignAndMalformedStakeKeys(t *testing.T) {
 	w := stakedWorld(t, 1)
+	// The same proposal and vote on a state without foreign keys, for
+	// reference.
+	ref := w.st()
+	xr, _ := w.c.newBlockCtx(ref, w.height()+1)
+	if err := xr.propose(devkeys.Address(5), &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: tao}); err != nil {
+		t.Fatal(err)
+	}
+	ref.Set(govKey('v', 1, devkeys.Address(1).Bytes()), []byte{types.VoteYes})
+	clean, cleanTotal, err := tallyStake(ref, []uint64{1})
+	if err != nil || clean[0].Yes == 0 {
+		t.Fatalf("reference tally %+v: %v", clean, err)
+	}
+
 	st := w.st()
 	x, _ := w.c.newBlockCtx(st, w.height()+1)
-	foreign := append([]byte{pStake}, hot(0).Bytes()...) // 21 bytes under the hotkey's own prefix
-	foreign = append(foreign, 0xAB, 0xCD)
-	st.Set(foreign, []byte{1, 2, 3})
+	// Foreign keys of a trie node's length (31 bytes after the flat prefix)
+	// under the prefixes execution scans; the one under "k" is what Propose
+	// sliced out of range.
+	for _, p := range [][]byte{{pStake}, key(pStake, hot(0).Bytes()), {pPending}, {pCandidate}, {pMissed}, key(pRelease, u64b(x.height)), govKey('v', 1), key(pGov, []byte{'e'}, u64b(x.height)), key(pUnbond, hot(0).Bytes())} {
+		k := append(bytes.Clone(p), make([]byte, 31-len(p))...)
+		k[len(k)-1] = 0x5A
+		st.Set(k, []byte{0xDE, 0xAD})
+	}
 	if err := x.propose(devkeys.Address(5), &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: tao}); err != nil {
-		t.Fatalf("propose with a foreign key in the stake space: %v", err)
+		t.Fatal(err)
 	}
-	if _, _, err := tallyStake(st, []uint64{1}); !errors.Is(err, ErrMalformedKey) {
-		t.Fatalf("tally over a malformed position: %v", err)
+	st.Set(govKey('v', 1, devkeys.Address(1).Bytes()), []byte{types.VoteYes})
+	if got, total, err := tallyStake(st, []uint64{1}); err != nil || got[0] != clean[0] || total != cleanTotal {
+		t.Fatalf("tally with foreign keys: %+v of %d (%v), want %+v of %d", got, total, err, clean[0], cleanTotal)
 	}
-	if _, err := x.slash(hot(0), 1000); !errors.Is(err, ErrMalformedKey) {
-		t.Fatalf("slash over a malformed position: %v", err)
+	if _, err := x.slash(hot(0), 1000); err != nil {
+		t.Fatalf("slash with foreign keys: %v", err)
 	}
-	if err := CreditReward(st, hot(0), tao); !errors.Is(err, ErrMalformedKey) {
-		t.Fatalf("reward over a malformed position: %v", err)
+	if err := CreditReward(st, hot(0), tao); err != nil {
+		t.Fatalf("reward with foreign keys: %v", err)
+	}
+	if _, err := dueUnbondings(st, x.height); err != nil {
+		t.Fatalf("release with foreign keys: %v", err)
+	}
+	if err := x.updateValidatorSet(); err != nil {
+		t.Fatalf("validator set with foreign keys: %v", err)
+	}
+	if err := migrateDowntime(st, x.height, 20, 40); err != nil {
+		t.Fatalf("downtime migration with foreign keys: %v", err)
+	}
+	if err := x.endVoting(); err != nil {
+		t.Fatalf("end of voting with foreign keys: %v", err)
 	}
 	if n := Nominators(st, hot(0)); len(n) != 6 {
 		t.Fatalf("query lists %d positions, want the 6 real ones", len(n))
@@ -136,8 +170,16 @@ func TestMalformedStakeKeysRefused(t *testing.T) {
 	if len(RootMembers(st)) != 0 {
 		t.Fatal("a foreign key listed as a root member")
 	}
-	st.Set(append(key(pRelease, u64b(x.height)), 1, 2, 3), marker)
-	if _, err := dueUnbondings(st, x.height); !errors.Is(err, ErrMalformedKey) {
-		t.Fatalf("release queue with a malformed entry: %v", err)
+	// A record of the right shape with a malformed value is corruption.
+	st.Set(key(pStake, hot(0).Bytes(), devkeys.Address(1).Bytes()), []byte{1, 2, 3})
+	if _, _, err := tallyStake(st, []uint64{1}); !errors.Is(err, ErrMalformedRecord) {
+		t.Fatalf("tally over a malformed position: %v", err)
+	}
+	if _, err := x.slash(hot(0), 1000); !errors.Is(err, ErrMalformedRecord) {
+		t.Fatalf("slash over a malformed position: %v", err)
+	}
+	st.Set(key(pRelease, u64b(x.height), hot(0).Bytes(), devkeys.Address(3).Bytes()), marker)
+	if _, err := dueUnbondings(st, x.height); !errors.Is(err, ErrMalformedRecord) {
+		t.Fatalf("release queue entry without its amount: %v", err)
 	}
 }

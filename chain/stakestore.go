@@ -137,44 +137,57 @@ const (
 	addressKeyLen = 1 + 20          // h, p, v, R, m… <address>
 )
 
-// ErrMalformedKey reports a state key under a record's prefix that does not
-// have the record's shape: execution stops on it rather than slice out of
-// range or read a foreign value as a record.
-var ErrMalformedKey = fmt.Errorf("%w: malformed key under a record prefix", state.ErrCorrupt)
+// ErrMalformedRecord reports a record, under a key of the record's shape,
+// whose value does not have the record's shape: corruption, so execution
+// stops on it rather than read it as something else.
+var ErrMalformedRecord = fmt.Errorf("%w: malformed record", state.ErrCorrupt)
 
-// decodeStakeEntry decodes a k<hotkey><coldkey> → u64 entry.
-func decodeStakeEntry(k, v []byte) (StakePosition, error) {
-	if len(k) != stakeKeyLen || k[0] != pStake || len(v) != 8 {
-		return StakePosition{}, fmt.Errorf("%w: stake position %x = %x", ErrMalformedKey, k, v)
+// Keys of another length under a record prefix are not records this
+// package wrote (today they are trie nodes leaking into the flat keyspace,
+// issue 11): the decoders leave them out, in execution as in queries, so a
+// node's result does not depend on which such keys its store holds. A key
+// of the right shape with a value of the wrong one is ErrMalformedRecord.
+
+// decodeStakeEntry decodes a k<hotkey><coldkey> → u64 entry; ok is false
+// for a key that is not a stake position.
+func decodeStakeEntry(k, v []byte) (p StakePosition, ok bool, err error) {
+	if len(k) != stakeKeyLen || k[0] != pStake {
+		return p, false, nil
 	}
-	return StakePosition{Hotkey: types.Address(k[1:21]), Coldkey: types.Address(k[21:41]), Amount: binary.BigEndian.Uint64(v)}, nil
+	if len(v) != 8 {
+		return p, false, fmt.Errorf("%w: stake position %x = %x", ErrMalformedRecord, k, v)
+	}
+	return StakePosition{Hotkey: types.Address(k[1:21]), Coldkey: types.Address(k[21:41]), Amount: binary.BigEndian.Uint64(v)}, true, nil
 }
 
 // nominators lists the stake positions on hotkey, by coldkey, or refuses a
-// malformed entry.
+// malformed record.
 func nominators(st *state.State, hotkey types.Address) ([]StakePosition, error) {
 	var (
 		out []StakePosition
 		err error
 	)
 	st.Iterate(key(pStake, hotkey[:]), func(k, v []byte) bool {
-		var p StakePosition
-		if p, err = decodeStakeEntry(k, v); err != nil {
+		p, ok, derr := decodeStakeEntry(k, v)
+		if derr != nil {
+			err = derr
 			return false
 		}
-		out = append(out, p)
+		if ok {
+			out = append(out, p)
+		}
 		return true
 	})
 	return out, err
 }
 
 // Nominators lists the stake positions on hotkey (its owner included), by
-// coldkey. Malformed entries are left out (queries); execution uses
+// coldkey. Malformed records are left out (queries); execution uses
 // nominators, which refuses them.
 func Nominators(st *state.State, hotkey types.Address) []StakePosition {
 	var out []StakePosition
 	st.Iterate(key(pStake, hotkey[:]), func(k, v []byte) bool {
-		if p, err := decodeStakeEntry(k, v); err == nil {
+		if p, ok, err := decodeStakeEntry(k, v); ok && err == nil {
 			out = append(out, p)
 		}
 		return true
@@ -223,7 +236,7 @@ func deleteUnbonding(st *state.State, u Unbonding) {
 func UnbondingOfHotkey(st *state.State, hotkey types.Address) []Unbonding {
 	var out []Unbonding
 	st.Iterate(key(pUnbond, hotkey[:]), func(k, v []byte) bool {
-		if u, err := decodeUnbondEntry(k, v); err == nil {
+		if u, ok, err := decodeUnbondEntry(k, v); ok && err == nil {
 			out = append(out, u)
 		}
 		return true
@@ -231,26 +244,33 @@ func UnbondingOfHotkey(st *state.State, hotkey types.Address) []Unbonding {
 	return out
 }
 
-// decodeUnbondEntry decodes a u<hotkey><release><coldkey> → u64 entry.
-func decodeUnbondEntry(k, v []byte) (Unbonding, error) {
-	if len(k) != unbondKeyLen || k[0] != pUnbond || len(v) != 8 {
-		return Unbonding{}, fmt.Errorf("%w: unbonding entry %x = %x", ErrMalformedKey, k, v)
+// decodeUnbondEntry decodes a u<hotkey><release><coldkey> → u64 entry; ok
+// is false for a key that is not an unbonding entry.
+func decodeUnbondEntry(k, v []byte) (u Unbonding, ok bool, err error) {
+	if len(k) != unbondKeyLen || k[0] != pUnbond {
+		return u, false, nil
 	}
-	return Unbonding{Hotkey: types.Address(k[1:21]), ReleaseAt: binary.BigEndian.Uint64(k[21:29]), Coldkey: types.Address(k[29:49]), Amount: binary.BigEndian.Uint64(v)}, nil
+	if len(v) != 8 {
+		return u, false, fmt.Errorf("%w: unbonding entry %x = %x", ErrMalformedRecord, k, v)
+	}
+	return Unbonding{Hotkey: types.Address(k[1:21]), ReleaseAt: binary.BigEndian.Uint64(k[21:29]), Coldkey: types.Address(k[29:49]), Amount: binary.BigEndian.Uint64(v)}, true, nil
 }
 
-// unbondingOfHotkey is UnbondingOfHotkey refusing a malformed entry.
+// unbondingOfHotkey is UnbondingOfHotkey refusing a malformed record.
 func unbondingOfHotkey(st *state.State, hotkey types.Address) ([]Unbonding, error) {
 	var (
 		out []Unbonding
 		err error
 	)
 	st.Iterate(key(pUnbond, hotkey[:]), func(k, v []byte) bool {
-		var u Unbonding
-		if u, err = decodeUnbondEntry(k, v); err != nil {
+		u, ok, derr := decodeUnbondEntry(k, v)
+		if derr != nil {
+			err = derr
 			return false
 		}
-		out = append(out, u)
+		if ok {
+			out = append(out, u)
+		}
 		return true
 	})
 	return out, err
@@ -271,8 +291,8 @@ func UnbondingOf(st *state.State, coldkey types.Address) []Unbonding {
 	return out
 }
 
-// dueUnbondings lists the entries released at height h, or refuses a
-// malformed queue entry.
+// dueUnbondings lists the entries released at height h, or refuses a queue
+// entry whose unbonding record is missing or malformed.
 func dueUnbondings(st *state.State, h uint64) ([]Unbonding, error) {
 	var (
 		out []Unbonding
@@ -281,15 +301,19 @@ func dueUnbondings(st *state.State, h uint64) ([]Unbonding, error) {
 	rel := u64b(h)
 	st.Iterate(key(pRelease, rel), func(k, _ []byte) bool {
 		if len(k) != unbondKeyLen {
+			return true // not a queue entry
+		}
+		hk, ck := types.Address(k[9:29]), types.Address(k[29:49])
+		amt := st.Get(key(pUnbond, hk[:], rel, ck[:]))
+		if len(amt) != 8 {
 			bad = bytes.Clone(k)
 			return false
 		}
-		hk, ck := types.Address(k[9:29]), types.Address(k[29:49])
-		out = append(out, Unbonding{Coldkey: ck, Hotkey: hk, ReleaseAt: h, Amount: getU64(st, key(pUnbond, hk[:], rel, ck[:]))})
+		out = append(out, Unbonding{Coldkey: ck, Hotkey: hk, ReleaseAt: h, Amount: binary.BigEndian.Uint64(amt)})
 		return true
 	})
 	if bad != nil {
-		return nil, fmt.Errorf("%w: release queue entry %x", ErrMalformedKey, bad)
+		return nil, fmt.Errorf("%w: release queue entry %x has no unbonding amount", ErrMalformedRecord, bad)
 	}
 	return out, nil
 }

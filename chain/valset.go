@@ -1,7 +1,6 @@
 package chain
 
 import (
-	"bytes"
 	"fmt"
 	"math/bits"
 	"slices"
@@ -72,21 +71,14 @@ func (x *blockCtx) updateValidatorSet() error {
 	p := x.p.Staking
 	st := x.st
 	// Key rotations.
-	var (
-		rotating []types.Address
-		bad      []byte
-	)
+	// Keys of another length are not records (see ErrMalformedRecord).
+	var rotating []types.Address
 	st.Iterate([]byte{pPending}, func(k, _ []byte) bool {
-		if len(k) != addressKeyLen {
-			bad = bytes.Clone(k)
-			return false
+		if len(k) == addressKeyLen {
+			rotating = append(rotating, types.Address(k[1:21]))
 		}
-		rotating = append(rotating, types.Address(k[1:21]))
 		return true
 	})
-	if bad != nil {
-		return fmt.Errorf("%w: pending key rotation %x", ErrMalformedKey, bad)
-	}
 	for _, hk := range rotating {
 		h, _ := hotkeyInfo(st, hk)
 		h.ConsensusKey, h.PendingKey = h.PendingKey, types.Address{}
@@ -98,8 +90,7 @@ func (x *blockCtx) updateValidatorSet() error {
 	var cands []candidate
 	st.Iterate([]byte{pCandidate}, func(k, _ []byte) bool {
 		if len(k) != addressKeyLen {
-			bad = bytes.Clone(k)
-			return false
+			return true
 		}
 		hk := types.Address(k[1:21])
 		h, _ := hotkeyInfo(st, hk)
@@ -108,9 +99,6 @@ func (x *blockCtx) updateValidatorSet() error {
 		}
 		return true
 	})
-	if bad != nil {
-		return fmt.Errorf("%w: validator candidate %x", ErrMalformedKey, bad)
-	}
 	slices.SortFunc(cands, func(a, b candidate) int {
 		if a.stake != b.stake {
 			if a.stake > b.stake {
