@@ -74,9 +74,10 @@ const (
 	MaxClockDriftMs     = 600_000
 )
 
-// MaxCallWeight is the weight of the heaviest call: a block must be able to
-// carry it, or that call could never run again.
-var MaxCallWeight = max(types.ProposeWeight, types.RegisterNetworkWeight, (&types.SetWeights{UIDs: make([]uint16, types.MaxWeightsLen)}).Weight())
+// MaxCallWeight is the weight of the heaviest call, weights over the most
+// UIDs a call may carry (a test holds every call kind to it): a block must
+// be able to carry it, or that call could never run again.
+const MaxCallWeight = types.WeightsBaseWeight + types.WeightsPerUIDWeight*types.MaxWeightsLen
 
 // checkGoverned checks the top-level parameters against the bounds a
 // governance change must keep.

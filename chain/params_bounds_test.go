@@ -156,3 +156,20 @@ func TestOwnerBurnBoundsClampCost(t *testing.T) {
 		t.Fatalf("registration cost %d, min_burn %d", paid, s.Hyper.MinBurn)
 	}
 }
+
+// TestMaxCallWeightIsTheHeaviest holds MaxCallWeight to every call kind's
+// largest weight.
+func TestMaxCallWeightIsTheHeaviest(t *testing.T) {
+	full := make([]uint16, types.MaxWeightsLen)
+	for _, c := range []types.Call{
+		&types.Transfer{}, &types.AddStake{}, &types.RemoveStake{}, &types.SetTake{}, &types.BindConsensusKey{}, &types.Unjail{},
+		&types.RegisterNetwork{}, &types.BurnedRegister{}, &types.PowRegister{}, &types.ServeAxon{},
+		&types.SetWeights{UIDs: full}, &types.CommitWeights{}, &types.RevealWeights{UIDs: full},
+		&types.RootRegister{}, &types.SetRootWeights{Netuids: full}, &types.SetHyperparam{},
+		&types.Propose{}, &types.GovVote{}, &types.CancelProposal{},
+	} {
+		if c.Weight() > MaxCallWeight {
+			t.Errorf("%T weighs %d > MaxCallWeight %d", c, c.Weight(), MaxCallWeight)
+		}
+	}
+}
