@@ -126,3 +126,51 @@ func TestDowntimeWindowChangedByGovernance(t *testing.T) {
 		check("after raising again")
 	}
 }
+
+// TestDowntimeForgetsHeightsOutOfTheSet: a validator that missed blocks,
+// left the set for longer than the window and came back found its old miss
+// bits read as misses of the heights they now stand for, and could be
+// jailed for blocks it was never asked to sign. Its first tracked height
+// back clears them.
+func TestDowntimeForgetsHeightsOutOfTheSet(t *testing.T) {
+	w, _ := handedOver(t, 40*tao, 40*tao, 10*tao)
+	p := w.c.Params().Staking
+	slow := devkeys.Address(22)
+	for i := 0; i < 3; i++ {
+		w.block(nil, map[types.Address]bool{slow: true})
+	}
+	w.block(nil, nil) // the third miss is tracked here
+	if got, _ := missedOf(t, w, slow); got != 3 {
+		t.Fatalf("%d misses recorded, want 3", got)
+	}
+	inSet := func(h uint64) bool {
+		s, err := w.c.ValidatorSet(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range s.Validators {
+			if v.Address == slow {
+				return true
+			}
+		}
+		return false
+	}
+	// Out of the set: all its stake removed.
+	w.ok(w.call(3, &types.RemoveStake{Hotkey: hot(2), Amount: 10 * tao}))
+	for inSet(w.height() + 1) {
+		w.block(nil, nil)
+	}
+	out := w.height() + 1
+	for w.height() < out+p.DowntimeWindow+p.ConsensusEpoch {
+		w.block(nil, nil)
+	}
+	// Back in, signing every block.
+	w.ok(w.call(3, &types.AddStake{Hotkey: hot(2), Amount: 10 * tao}))
+	for !inSet(w.height()) {
+		w.block(nil, nil)
+	}
+	w.block(nil, nil) // tracks its first height back, which it signed
+	if got, _ := missedOf(t, w, slow); got != 0 {
+		t.Fatalf("validator back in the set after %d blocks out has %d misses it did not make", w.height()-out, got)
+	}
+}

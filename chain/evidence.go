@@ -79,6 +79,31 @@ func (x *blockCtx) applyEvidence(ev *types.Evidence) error {
 type missedRecord struct {
 	Missed uint64
 	Bits   []byte // bit (h % window) set: missed height h
+	// Last is the last height tracked for the validator (0 in records
+	// written before it existed: taken as contiguous). Heights after it that
+	// were not tracked (the validator was out of the set) hold stale bits of
+	// heights a window or more older, cleared when it is tracked again.
+	Last uint64 `rlp:"optional"`
+}
+
+// forget clears the bits of heights after rec.Last and before h, which were
+// not tracked for this validator: they belong to heights at least a window
+// older than the ones they would be read as.
+func (rec *missedRecord) forget(h, window uint64) {
+	if rec.Last == 0 || rec.Last+1 >= h {
+		return
+	}
+	if h-rec.Last > window {
+		clear(rec.Bits)
+		rec.Missed = 0
+		return
+	}
+	for g := rec.Last + 1; g < h; g++ {
+		if i := g % window; missedBit(rec.Bits, i) {
+			rec.Bits[i/8] &^= 1 << (i % 8)
+			rec.Missed--
+		}
+	}
 }
 
 func downtimeBytes(window uint64) int { return int((window + 7) / 8) }
@@ -129,9 +154,15 @@ func migrateDowntime(st *state.State, height, old, next uint64) error {
 		if err != nil {
 			return err
 		}
-		out := missedRecord{Bits: make([]byte, downtimeBytes(next))}
-		for d := uint64(0); d < keep && d < height; d++ {
-			h := height - 1 - d
+		// Only the heights up to the record's last tracked one are real
+		// (those after it are stale bits, see forget).
+		last := height - 1
+		if rec.Last != 0 && rec.Last < last {
+			last = rec.Last
+		}
+		out := missedRecord{Bits: make([]byte, downtimeBytes(next)), Last: last}
+		for d := uint64(0); d < keep && d <= last; d++ {
+			h := last - d
 			if missedBit(rec.Bits, h%old) {
 				out.Bits[(h%next)/8] |= 1 << ((h % next) % 8)
 				out.Missed++
@@ -171,6 +202,8 @@ func (x *blockCtx) trackDowntime(commit *types.Commit) error {
 		if len(rec.Bits) == 0 {
 			rec.Bits = make([]byte, downtimeBytes(p.DowntimeWindow))
 		}
+		rec.forget(h, p.DowntimeWindow)
+		rec.Last = h
 		was := missedBit(rec.Bits, bit)
 		miss := !signed[v.Address]
 		switch {
