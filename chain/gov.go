@@ -41,17 +41,20 @@ const (
 	MinThresholdPPM     = 500_000
 	MaxThresholdPPM     = 666_000
 	MinVetoThresholdPPM = 334_000
-	// MinGovDeposit keeps a proposal from being free to submit.
+	// MinGovDeposit keeps a proposal from being free to submit;
+	// MaxGovDeposit keeps one affordable, or no later proposal could undo
+	// the change that raised it (mainnet's is 100 TAO).
 	MinGovDeposit = types.RaoPerTAO
+	MaxGovDeposit = 10_000 * types.RaoPerTAO
 )
 
 // Validate checks the governance parameters.
 func (p GovParams) Validate() error {
 	switch {
-	case p.VotingPeriod == 0 || p.VotingPeriod > MaxDurationBlocks:
-		return fmt.Errorf("chain: voting_period must be in [1, %d] blocks", uint64(MaxDurationBlocks))
-	case p.MinDeposit < MinGovDeposit:
-		return fmt.Errorf("chain: min_deposit must be at least %s TAO", types.FormatTAO(MinGovDeposit))
+	case p.VotingPeriod == 0 || p.VotingPeriod > MaxLockBlocks:
+		return fmt.Errorf("chain: voting_period must be in [1, %d] blocks", MaxLockBlocks)
+	case p.MinDeposit < MinGovDeposit || p.MinDeposit > MaxGovDeposit:
+		return fmt.Errorf("chain: min_deposit must be in [%s, %s] TAO", types.FormatTAO(MinGovDeposit), types.FormatTAO(MaxGovDeposit))
 	case p.Quorum > MaxQuorumPPM:
 		return fmt.Errorf("chain: quorum_ppm must be ≤ %d (honest stake alone must reach it)", MaxQuorumPPM)
 	case p.Threshold < MinThresholdPPM || p.Threshold > MaxThresholdPPM:

@@ -34,6 +34,10 @@ func TestGovRefusesParamsThatBreakExecution(t *testing.T) {
 		{"gov.veto_threshold_ppm", "0"},
 		{"gov.quorum_ppm", "1000000"},
 		{"gov.min_deposit", "0"},
+		{"gov.min_deposit", huge}, // no one could afford the proposal that lowers it again
+		{"gov.voting_period", strconv.Itoa(MaxLockBlocks + 1)},
+		{"staking.unbonding_period", strconv.Itoa(MaxLockBlocks + 1)},
+		{"staking.jail_period", strconv.Itoa(MaxLockBlocks + 1)},
 		{"max_block_weight", strconv.FormatUint(types.TransferWeight, 10)},
 		{"base_fee_per_weight", "1000000000"},
 		{"block_time_ms", "1"},
@@ -48,6 +52,9 @@ func TestGovRefusesParamsThatBreakExecution(t *testing.T) {
 		{"gov.threshold_ppm", strconv.Itoa(MaxThresholdPPM)},
 		{"gov.veto_threshold_ppm", strconv.Itoa(MinVetoThresholdPPM)},
 		{"max_block_weight", strconv.FormatUint(MaxCallWeight, 10)},
+		{"gov.min_deposit", strconv.FormatUint(MaxGovDeposit, 10)},
+		{"gov.voting_period", strconv.Itoa(MaxLockBlocks)},
+		{"staking.unbonding_period", strconv.Itoa(MaxLockBlocks)},
 	} {
 		if _, err := ApplyParamChanges(p, []types.ParamChange{{Key: c.key, Value: c.value}}); err != nil {
 			t.Errorf("%s = %s refused: %v", c.key, c.value, err)

@@ -215,8 +215,10 @@ func randomTxs(w *world, r *rand.Rand) []*types.Tx {
 // TestRandomParamChangesKeepExecuting applies random in-bound parameter
 // changes through passed governance proposals, between random blocks of
 // staking, weights, subnet and governance calls, with a validator that
-// misses blocks. Every block must execute, conservation must hold after
-// each, and a replica replaying the blocks must reach the same head.
+// misses blocks; now and then a value out of bounds. Every block must
+// execute, conservation must hold after each, the parameters in force must
+// stay in bounds, governance must still pass a change at the end, and a
+// replica replaying the blocks must reach the same head.
 // TAOD_PARAM_SEEDS sets the number of seeds (default 3).
 func TestRandomParamChangesKeepExecuting(t *testing.T) {
 	seeds := 3
@@ -240,7 +242,11 @@ func randomParamRun(t *testing.T, seed uint64) {
 			var changes []types.ParamChange
 			for n := 1 + r.IntN(3); n > 0; n-- {
 				g := governable[r.IntN(len(governable))]
-				changes = append(changes, types.ParamChange{Key: g.key, Value: strconv.FormatUint(g.gen(r, p), 10)})
+				v := g.gen(r, p)
+				if r.IntN(8) == 0 { // now and then a value out of bounds, which must never be applied
+					v = []uint64{0, 1 << 32, 1<<32 + 1, 1 << 63, 1<<64 - 1}[r.IntN(5)]
+				}
+				changes = append(changes, types.ParamChange{Key: g.key, Value: strconv.FormatUint(v, 10)})
 			}
 			txs = append(txs, w.paidCall(5, &types.Propose{ProposalKind: types.ProposalParamChange, Title: "p", Changes: changes, Deposit: p.Gov.MinDeposit}))
 		}
@@ -268,6 +274,9 @@ func randomParamRun(t *testing.T, seed uint64) {
 		}
 		w.tryBlock(skip, txs...)
 		fullConservation(t, w, fmt.Sprintf("seed %d block %d", seed, b))
+		if p := w.c.Params(); p.Validate() != nil || checkGoverned(p) != nil {
+			t.Fatalf("seed %d block %d: parameters in force out of bounds: %v / %v", seed, b, p.Validate(), checkGoverned(p))
+		}
 	}
 	for _, pr := range Proposals(w.st()) {
 		switch pr.Status {
@@ -280,6 +289,23 @@ func randomParamRun(t *testing.T, seed uint64) {
 	if applied < 10 {
 		t.Fatalf("seed %d: only %d parameter changes passed: the test exercised little", seed, applied)
 	}
+	// Governance is still able to govern: a change voted by the large
+	// stakers passes (no change locked it).
+	p := w.c.Params()
+	w.tryBlock(nil, w.paidCall(5, &types.Propose{ProposalKind: types.ProposalParamChange, Title: "after", Changes: []types.ParamChange{{Key: "staking.jail_period", Value: "7"}}, Deposit: p.Gov.MinDeposit}))
+	prs := Proposals(w.st())
+	last := prs[len(prs)-1]
+	if last.Title != "after" {
+		t.Fatalf("seed %d: the final proposal was refused", seed)
+	}
+	w.tryBlock(nil, w.paidCall(1, &types.GovVote{ProposalID: last.ID, Option: types.VoteYes}), w.paidCall(2, &types.GovVote{ProposalID: last.ID, Option: types.VoteYes}))
+	for w.height() < last.VotingEnd {
+		w.tryBlock(nil)
+	}
+	if pr, _ := GetProposal(w.st(), last.ID); pr.Status != StatusPassed || w.c.Params().Staking.JailPeriod != 7 {
+		t.Fatalf("seed %d: governance can no longer pass a change: %s %q", seed, StatusName(pr.Status), pr.Reason)
+	}
+	fullConservation(t, w, fmt.Sprintf("seed %d final", seed))
 	t.Logf("seed %d: %d changes applied, %d failed against state, head %d", seed, applied, failed, w.height())
 	// A replica replaying the blocks reaches the same head: execution under
 	// the changed parameters is deterministic.

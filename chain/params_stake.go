@@ -86,10 +86,13 @@ func (p StakingParams) Validate() error {
 	for _, d := range []struct {
 		name string
 		v    uint64
-	}{{"unbonding_period", p.UnbondingPeriod}, {"take_rate_limit", p.TakeRateLimit}, {"consensus_epoch", p.ConsensusEpoch}, {"jail_period", p.JailPeriod}} {
-		if d.v > MaxDurationBlocks {
-			return fmt.Errorf("chain: %s must be ≤ %d blocks", d.name, MaxDurationBlocks)
+	}{{"unbonding_period", p.UnbondingPeriod}, {"take_rate_limit", p.TakeRateLimit}, {"jail_period", p.JailPeriod}} {
+		if d.v > MaxLockBlocks {
+			return fmt.Errorf("chain: %s must be ≤ %d blocks (it holds stake or rights for that long, even after a later change)", d.name, MaxLockBlocks)
 		}
+	}
+	if p.ConsensusEpoch > MaxDurationBlocks {
+		return fmt.Errorf("chain: consensus_epoch must be ≤ %d blocks", uint64(MaxDurationBlocks))
 	}
 	return nil
 }
@@ -99,6 +102,12 @@ const (
 	// MaxDurationBlocks bounds every duration parameter, so height + duration
 	// cannot wrap (a wrapped release or jail height would fall in the past).
 	MaxDurationBlocks = 1 << 32
+	// MaxLockBlocks bounds the durations that hold funds or rights from the
+	// height they start (unbonding, jail, take rate limit, voting): the
+	// absolute end is stored, so a mistaken value would strand them even
+	// after governance reverted it (and a voting period would delay that
+	// revert as long). 2^20 blocks: about four months at 12 s blocks.
+	MaxLockBlocks = 1 << 20
 	// MaxDowntimeWindow keeps a downtime record (one bit per block) at 16 KiB.
 	MaxDowntimeWindow = 1 << 17
 	// MaxBFTValidatorsLimit bounds the validator set, so a commit (one
