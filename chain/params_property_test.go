@@ -256,7 +256,7 @@ func randomParamRun(t *testing.T, seed uint64) {
 			if pr.Status != StatusVoting {
 				continue
 			}
-			switch r.IntN(12) {
+			switch r.IntN(40) { // about one proposal in five is cancelled over a voting period
 			case 0:
 				txs = append(txs, w.paidCall(5, &types.CancelProposal{ProposalID: pr.ID}))
 			case 1:
@@ -284,6 +284,11 @@ func randomParamRun(t *testing.T, seed uint64) {
 			applied++
 		case StatusFailed:
 			failed++
+		}
+	}
+	for _, pr := range Proposals(w.st()) {
+		if os.Getenv("TAOD_PARAM_DEBUG") != "" {
+			t.Logf("%d %s %q %v", pr.ID, StatusName(pr.Status), pr.Reason, pr.Changes)
 		}
 	}
 	if applied < 10 {
