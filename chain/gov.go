@@ -420,7 +420,8 @@ func (x *blockCtx) cancelProposal(from types.Address, c *types.CancelProposal) e
 // TallyVotes counts the stake behind each option of a proposal, with stake
 // as it stands now: a position goes with its coldkey's vote, else with the
 // vote of its hotkey's owner. It is the live tally queries show; the final
-// one is taken the same way when the voting ends.
+// one is taken the same way when the voting ends. A malformed record
+// (corruption, which execution refuses) gives an empty tally.
 func TallyVotes(st *state.State, id uint64) Tally {
 	t, _, err := tallyStake(st, []uint64{id})
 	if err != nil {
@@ -431,8 +432,9 @@ func TallyVotes(st *state.State, id uint64) Tally {
 
 // tallyStake tallies several proposals in one pass over the stake
 // positions (the proposals ending in one block share it) and returns the
-// total bonded stake, the quorum's denominator. Its cost is the positions
-// plus the votes, whatever the number of proposals.
+// total bonded stake, the quorum's denominator. Its cost is one read per
+// position and per vote, plus one step per staked hotkey and proposal
+// (at most MaxProposalsPerEnd end together).
 func tallyStake(st *state.State, ids []uint64) ([]Tally, uint64, error) {
 	type ballot struct {
 		i   int
