@@ -502,7 +502,9 @@ func (x *blockCtx) beginBlock(lastCommit *types.Commit, evidence []types.Evidenc
 // endBlock runs after the transactions: release unbonded stake and, at an
 // epoch's last block, decide the next validator set.
 func (x *blockCtx) endBlock() error {
-	x.releaseUnbonding()
+	if err := x.releaseUnbonding(); err != nil {
+		return err
+	}
 	if err := x.endVoting(); err != nil {
 		return err
 	}

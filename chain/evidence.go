@@ -1,11 +1,13 @@
 package chain
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 
 	"github.com/ethereum/go-ethereum/rlp"
 
+	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/types"
 )
 
@@ -71,9 +73,109 @@ func (x *blockCtx) applyEvidence(ev *types.Evidence) error {
 }
 
 // missedRecord tracks the last downtime_window heights of one validator.
+// Its bit array always has (downtime_window+7)/8 bytes for the window in
+// force: a governance change of the window rewrites every record
+// (migrateDowntime) in the block that changes it.
 type missedRecord struct {
 	Missed uint64
 	Bits   []byte // bit (h % window) set: missed height h
+	// Last is the last height tracked for the validator (0 in records
+	// written before it existed: taken as contiguous). Heights after it that
+	// were not tracked (the validator was out of the set) hold stale bits of
+	// heights a window or more older, cleared when it is tracked again.
+	Last uint64 `rlp:"optional"`
+}
+
+// forget clears the bits of heights after rec.Last and before h, which were
+// not tracked for this validator: they belong to heights at least a window
+// older than the ones they would be read as.
+func (rec *missedRecord) forget(h, window uint64) {
+	if rec.Last == 0 || rec.Last+1 >= h {
+		return
+	}
+	if h-rec.Last > window {
+		clear(rec.Bits)
+		rec.Missed = 0
+		return
+	}
+	for g := rec.Last + 1; g < h; g++ {
+		if i := g % window; missedBit(rec.Bits, i) {
+			rec.Bits[i/8] &^= 1 << (i % 8)
+			rec.Missed--
+		}
+	}
+}
+
+func downtimeBytes(window uint64) int { return int((window + 7) / 8) }
+
+func missedBit(bits []byte, i uint64) bool { return bits[i/8]&(1<<(i%8)) != 0 }
+
+// readMissed decodes a validator's downtime record and checks its length
+// against the window in force: a record of another length would index out
+// of range (or count the wrong heights), so it is refused as corrupt.
+func readMissed(b []byte, window uint64) (missedRecord, error) {
+	var rec missedRecord
+	if len(b) == 0 {
+		return rec, nil
+	}
+	if err := rlp.DecodeBytes(b, &rec); err != nil {
+		return rec, fmt.Errorf("%w: downtime record: %v", state.ErrCorrupt, err)
+	}
+	if len(rec.Bits) != downtimeBytes(window) {
+		return rec, fmt.Errorf("%w: downtime record of %d bytes under a window of %d blocks", state.ErrCorrupt, len(rec.Bits), window)
+	}
+	return rec, nil
+}
+
+// migrateDowntime rewrites every downtime record from window old to window
+// next when governance changes staking.downtime_window at the end of block
+// height, so the next block (which tracks this one) finds records of the
+// new length. The last tracked height is height-1; a miss carries over when
+// its height is within both windows, at its new bit (h % next). Heights the
+// old window no longer held are unknown and count as signed. The work is
+// one pass over the records (one per validator with recent misses), paid
+// once per change.
+func migrateDowntime(st *state.State, height, old, next uint64) error {
+	if old == next {
+		return nil
+	}
+	type entry struct{ k, v []byte }
+	var recs []entry
+	st.Iterate([]byte{pMissed}, func(k, v []byte) bool {
+		recs = append(recs, entry{bytes.Clone(k), bytes.Clone(v)})
+		return true
+	})
+	keep := min(old, next)
+	for _, e := range recs {
+		if len(e.k) != addressKeyLen {
+			continue // not a record (see ErrMalformedRecord)
+		}
+		rec, err := readMissed(e.v, old)
+		if err != nil {
+			return err
+		}
+		// Only the heights up to the record's last tracked one are real
+		// (those after it are stale bits, see forget).
+		last := height - 1
+		if rec.Last != 0 && rec.Last < last {
+			last = rec.Last
+		}
+		out := missedRecord{Bits: make([]byte, downtimeBytes(next)), Last: last}
+		for d := uint64(0); d < keep && d <= last; d++ {
+			h := last - d
+			if missedBit(rec.Bits, h%old) {
+				out.Bits[(h%next)/8] |= 1 << ((h % next) % 8)
+				out.Missed++
+			}
+		}
+		if out.Missed == 0 {
+			st.Set(e.k, nil)
+			continue
+		}
+		b, _ := rlp.EncodeToBytes(&out)
+		st.Set(e.k, b)
+	}
+	return nil
 }
 
 // trackDowntime records which validators of height h-1's set signed the
@@ -93,16 +195,16 @@ func (x *blockCtx) trackDowntime(commit *types.Commit) error {
 	bit := h % p.DowntimeWindow
 	for i, v := range set.Validators {
 		k := key(pMissed, v.Address[:])
-		var rec missedRecord
-		if b := x.st.Get(k); len(b) != 0 {
-			if err := rlp.DecodeBytes(b, &rec); err != nil {
-				return fmt.Errorf("chain: corrupt downtime record: %w", err)
-			}
+		rec, err := readMissed(x.st.Get(k), p.DowntimeWindow)
+		if err != nil {
+			return fmt.Errorf("chain: validator %s: %w", v.Address, err)
 		}
 		if len(rec.Bits) == 0 {
-			rec.Bits = make([]byte, (p.DowntimeWindow+7)/8)
+			rec.Bits = make([]byte, downtimeBytes(p.DowntimeWindow))
 		}
-		was := rec.Bits[bit/8]&(1<<(bit%8)) != 0
+		rec.forget(h, p.DowntimeWindow)
+		rec.Last = h
+		was := missedBit(rec.Bits, bit)
 		miss := !signed[v.Address]
 		switch {
 		case miss && !was:

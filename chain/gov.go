@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ethereum/go-ethereum/rlp"
+
 	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/types"
 )
@@ -27,10 +29,71 @@ func DefaultGovParams() GovParams {
 	return GovParams{MinDeposit: 100 * types.RaoPerTAO, VotingPeriod: 50_400, Quorum: 334_000, Threshold: 500_000, VetoThreshold: 334_000}
 }
 
+// Bounds that keep governance able to govern under the threat model (less
+// than 1/3 of stake Byzantine; DESIGN.md): honest stake (over 2/3) must be
+// able to reach quorum and pass a proposal alone, and Byzantine stake
+// (under 1/3) must not be able to pass or veto one alone. Outside them a
+// single change could lock governance for good: a threshold of 100%
+// passes nothing, a veto threshold of 0 vetoes (and burns) everything, and
+// no later proposal could undo it.
+const (
+	MaxQuorumPPM        = 667_000
+	MinThresholdPPM     = 500_000
+	MaxThresholdPPM     = 666_000
+	MinVetoThresholdPPM = 334_000
+	// MinGovDeposit keeps a proposal from being free to submit;
+	// MaxGovDeposit keeps one affordable, or no later proposal could undo
+	// the change that raised it (mainnet's is 100 TAO).
+	MinGovDeposit = types.RaoPerTAO
+	MaxGovDeposit = 10_000 * types.RaoPerTAO
+)
+
 // Validate checks the governance parameters.
 func (p GovParams) Validate() error {
-	if p.VotingPeriod == 0 || p.Quorum > types.PPM || p.Threshold > types.PPM || p.VetoThreshold > types.PPM {
-		return errors.New("chain: voting_period must be positive and gov fractions ≤ 1,000,000 ppm")
+	switch {
+	case p.VotingPeriod == 0 || p.VotingPeriod > MaxLockBlocks:
+		return fmt.Errorf("chain: voting_period must be in [1, %d] blocks", MaxLockBlocks)
+	case p.MinDeposit < MinGovDeposit || p.MinDeposit > MaxGovDeposit:
+		return fmt.Errorf("chain: min_deposit must be in [%s, %s] TAO", types.FormatTAO(MinGovDeposit), types.FormatTAO(MaxGovDeposit))
+	case p.Quorum > MaxQuorumPPM:
+		return fmt.Errorf("chain: quorum_ppm must be ≤ %d (honest stake alone must reach it)", MaxQuorumPPM)
+	case p.Threshold < MinThresholdPPM || p.Threshold > MaxThresholdPPM:
+		return fmt.Errorf("chain: threshold_ppm must be in [%d, %d]", MinThresholdPPM, MaxThresholdPPM)
+	case p.VetoThreshold < MinVetoThresholdPPM || p.VetoThreshold > types.PPM:
+		return fmt.Errorf("chain: veto_threshold_ppm must be in [%d, %d] (less than 1/3 of stake must not veto alone)", MinVetoThresholdPPM, types.PPM)
+	}
+	return nil
+}
+
+// Bounds of the top-level parameters a governance change must keep (genesis
+// sets them once; a change must leave blocks able to carry any call, and
+// governance affordable enough to undo a change).
+const (
+	// MaxBaseFeePerWeight keeps the heaviest call (weights over 4,096 UIDs,
+	// about 2 M weight) near 2 TAO, so a fee change can still be voted back.
+	MaxBaseFeePerWeight = 1_000
+	MinBlockTimeMs      = 10
+	MaxBlockTimeMs      = 600_000
+	MaxClockDriftMs     = 600_000
+)
+
+// MaxCallWeight is the weight of the heaviest call, weights over the most
+// UIDs a call may carry (a test holds every call kind to it): a block must
+// be able to carry it, or that call could never run again.
+const MaxCallWeight = types.WeightsBaseWeight + types.WeightsPerUIDWeight*types.MaxWeightsLen
+
+// checkGoverned checks the top-level parameters against the bounds a
+// governance change must keep.
+func checkGoverned(p Params) error {
+	switch {
+	case p.BaseFeePerWeight > MaxBaseFeePerWeight:
+		return fmt.Errorf("base_fee_per_weight must be ≤ %d rao", MaxBaseFeePerWeight)
+	case p.MaxBlockWeight < MaxCallWeight:
+		return fmt.Errorf("max_block_weight must be ≥ %d, the heaviest call", MaxCallWeight)
+	case p.BlockTimeMs < MinBlockTimeMs || p.BlockTimeMs > MaxBlockTimeMs:
+		return fmt.Errorf("block_time_ms must be in [%d, %d]", MinBlockTimeMs, MaxBlockTimeMs)
+	case p.MaxClockDriftMs > MaxClockDriftMs:
+		return fmt.Errorf("max_clock_drift_ms must be ≤ %d", MaxClockDriftMs)
 	}
 	return nil
 }
@@ -67,10 +130,10 @@ type GovProposal struct {
 	UpgradeName   string
 	UpgradeHeight uint64
 	Deposit       uint64
-	SubmitHeight  uint64 // the stake snapshot is taken here
-	VotingEnd     uint64 // tallied at the end of this block; effects from the next
+	SubmitHeight  uint64
+	VotingEnd     uint64 // tallied, with stake as it stands, at the end of this block; effects from the next
 	Status        uint8
-	SnapshotStake uint64
+	SnapshotStake uint64 // total bonded stake at the tally (the quorum's denominator); 0 while voting
 	Tally         Tally
 	Reason        string
 }
@@ -92,6 +155,7 @@ var (
 	ErrVotingClosed     = errors.New("chain: proposal is not in its voting period")
 	ErrNotProposer      = errors.New("chain: only the proposer may cancel")
 	ErrUpgradeTooSoon   = errors.New("chain: upgrade height must be after the voting period ends")
+	ErrTooManyProposals = errors.New("chain: too many proposals end at that height")
 	// ErrUpgradeRequired stops block production at a scheduled upgrade this
 	// binary does not implement.
 	ErrUpgradeRequired = errors.New("chain: software upgrade required")
@@ -100,12 +164,35 @@ var (
 // Governance state keys ('G' prefix):
 //
 //	Gp<id>                 Proposal
-//	Gs<id><hotkey><cold>   stake snapshot position
-//	Go<id><hotkey>         hotkey owner at the snapshot
 //	Gv<id><coldkey>        vote option
 //	Ge<end><id>            voting-end queue
+//	Gn<end>                proposals ending at that height (u64), for the cap
 //	gnextprop, gupgrade
+//
+// (Gs and Go, a per-proposal stake snapshot, are no longer written.)
 const pGov = 'G'
+
+const (
+	voteKeyLen     = 2 + 8 + 20 // G v <id> <coldkey>
+	endQueueKeyLen = 2 + 8 + 8  // G e <end> <id>
+)
+
+func endQueueKey(end, id uint64) []byte { return key(pGov, []byte{'e'}, u64b(end), u64b(id)) }
+func endCountKey(end uint64) []byte     { return key(pGov, []byte{'n'}, u64b(end)) }
+
+// MaxProposalsPerEnd bounds the proposals whose voting ends at one height
+// (in effect, those submitted in one block): the tally of a block is one
+// pass over the stake positions plus, per staked hotkey, one step per
+// proposal ending there. Filling every block's slots would keep
+// 16 × min_deposit × voting_period locked (mainnet: 80 M TAO, more than
+// the supply).
+const MaxProposalsPerEnd = 16
+
+// CancelBurnPPM is the part of the deposit a cancellation recycles (Cosmos
+// SDK's default proposal_cancel_ratio): a proposal is not a free option to
+// be withdrawn when the vote goes badly, and Propose+Cancel cycles cost
+// half a deposit each.
+const CancelBurnPPM = 500_000
 
 var (
 	keyNextProposal = []byte("gnextprop")
@@ -189,6 +276,9 @@ func ApplyParamChanges(p Params, changes []types.ParamChange) (Params, error) {
 	if err := next.Validate(); err != nil {
 		return p, fmt.Errorf("%w: %v", ErrBadParamValue, err)
 	}
+	if err := checkGoverned(next); err != nil {
+		return p, fmt.Errorf("%w: %v", ErrBadParamValue, err)
+	}
 	return next, nil
 }
 
@@ -208,10 +298,12 @@ func setProposal(st *state.State, pr GovProposal) { st.Set(govKey('p', pr.ID), e
 // Proposals lists every proposal by ID.
 func Proposals(st *state.State) []GovProposal {
 	var out []GovProposal
-	st.Iterate([]byte{pGov, 'p'}, func(_, v []byte) bool {
+	st.Iterate([]byte{pGov, 'p'}, func(k, v []byte) bool {
 		var pr GovProposal
-		decodeRLP(v, &pr)
-		out = append(out, pr)
+		// Anything else under the prefix is not a proposal record.
+		if len(k) == 2+8 && rlp.DecodeBytes(v, &pr) == nil {
+			out = append(out, pr)
+		}
 		return true
 	})
 	return out
@@ -227,7 +319,9 @@ type VoteRecord struct {
 func Votes(st *state.State, id uint64) []VoteRecord {
 	var out []VoteRecord
 	st.Iterate(govKey('v', id), func(k, v []byte) bool {
-		out = append(out, VoteRecord{types.Address(k[10:30]), v[0]})
+		if len(k) == voteKeyLen && len(v) == 1 { // anything else is not a vote record
+			out = append(out, VoteRecord{types.Address(k[10:30]), v[0]})
+		}
 		return true
 	})
 	return out
@@ -252,13 +346,21 @@ func (x *blockCtx) propose(from types.Address, c *types.Propose) error {
 	end := x.height + g.VotingPeriod
 	switch c.ProposalKind {
 	case types.ProposalParamChange:
-		if _, err := ApplyParamChanges(x.p, c.Changes); err != nil {
+		next, err := ApplyParamChanges(x.p, c.Changes)
+		if err != nil {
+			return err
+		}
+		if err := checkParamsAgainstState(x.st, x.p, next); err != nil {
 			return err
 		}
 	case types.ProposalUpgrade:
 		if c.UpgradeHeight <= end+1 {
 			return fmt.Errorf("%w: height %d, voting ends at %d", ErrUpgradeTooSoon, c.UpgradeHeight, end)
 		}
+	}
+	ending := getU64(x.st, endCountKey(end))
+	if ending >= MaxProposalsPerEnd {
+		return fmt.Errorf("%w: %d already end at block %d; submit in a later block", ErrTooManyProposals, ending, end)
 	}
 	if err := x.debit(from, c.Deposit, "the deposit"); err != nil {
 		return err
@@ -270,29 +372,12 @@ func (x *blockCtx) propose(from types.Address, c *types.Propose) error {
 		Changes: c.Changes, UpgradeName: c.UpgradeName, UpgradeHeight: c.UpgradeHeight,
 		Deposit: c.Deposit, SubmitHeight: x.height, VotingEnd: end, Status: StatusVoting,
 	}
-	// Snapshot every stake position and the owner of every staked hotkey.
-	type pos struct {
-		k []byte
-		v []byte
-	}
-	var positions []pos
-	x.st.Iterate([]byte{pStake}, func(k, v []byte) bool {
-		positions = append(positions, pos{bytes.Clone(k), bytes.Clone(v)})
-		return true
-	})
-	var lastHot types.Address
-	for _, ps := range positions {
-		hot := types.Address(ps.k[1:21])
-		x.st.Set(govKey('s', id, ps.k[1:41]), ps.v)
-		pr.SnapshotStake += binary.BigEndian.Uint64(ps.v)
-		if hot != lastHot {
-			h, _ := hotkeyInfo(x.st, hot)
-			x.st.Set(govKey('o', id, hot[:]), h.Owner[:])
-			lastHot = hot
-		}
-	}
+	// No snapshot: the tally reads stake as it stands when the voting ends
+	// (endVoting), so a proposal costs the same few writes however many
+	// stake positions exist.
 	setProposal(x.st, pr)
-	x.st.Set(key(pGov, []byte{'e'}, u64b(end), u64b(id)), marker)
+	x.st.Set(endQueueKey(end, id), marker)
+	setU64(x.st, endCountKey(end), ending+1)
 	return nil
 }
 
@@ -318,59 +403,122 @@ func (x *blockCtx) cancelProposal(from types.Address, c *types.CancelProposal) e
 	case pr.Status != StatusVoting:
 		return fmt.Errorf("%w: proposal %d is %s", ErrVotingClosed, pr.ID, StatusName(pr.Status))
 	}
-	x.credit(pr.Proposer, pr.Deposit)
-	pr.Status, pr.Reason = StatusCancelled, "cancelled by the proposer"
+	burn := mulDiv(pr.Deposit, CancelBurnPPM, types.PPM)
+	if err := x.recycle(burn); err != nil {
+		return err
+	}
+	x.credit(pr.Proposer, pr.Deposit-burn)
+	pr.Status, pr.Reason = StatusCancelled, fmt.Sprintf("cancelled by the proposer (%s TAO of the deposit recycled)", types.FormatTAO(burn))
 	setProposal(x.st, pr)
-	x.st.Set(key(pGov, []byte{'e'}, u64b(pr.VotingEnd), u64b(pr.ID)), nil)
-	x.dropSnapshot(pr.ID)
+	x.st.Set(endQueueKey(pr.VotingEnd, pr.ID), nil)
+	if n := getU64(x.st, endCountKey(pr.VotingEnd)); n > 0 {
+		setU64(x.st, endCountKey(pr.VotingEnd), n-1)
+	}
 	return nil
 }
 
-// TallyVotes counts a proposal's snapshot stake by option: a position goes
-// with its coldkey's vote, else with the vote of its hotkey's owner.
+// TallyVotes counts the stake behind each option of a proposal, with stake
+// as it stands now: a position goes with its coldkey's vote, else with the
+// vote of its hotkey's owner. It is the live tally queries show; the final
+// one is taken the same way when the voting ends. A malformed record
+// (corruption, which execution refuses) gives an empty tally.
 func TallyVotes(st *state.State, id uint64) Tally {
-	var t Tally
-	owners := map[types.Address]types.Address{}
-	st.Iterate(govKey('s', id), func(k, v []byte) bool {
-		hot, cold := types.Address(k[10:30]), types.Address(k[30:50])
-		amt := binary.BigEndian.Uint64(v)
-		opt := st.Get(govKey('v', id, cold[:]))
-		if len(opt) == 0 {
-			owner, ok := owners[hot]
-			if !ok {
-				owner = types.Address(st.Get(govKey('o', id, hot[:])))
-				owners[hot] = owner
+	t, _, err := tallyStake(st, []uint64{id})
+	if err != nil {
+		return Tally{}
+	}
+	return t[0]
+}
+
+// tallyStake tallies several proposals in one pass over the stake
+// positions (the proposals ending in one block share it) and returns the
+// total bonded stake, the quorum's denominator. Its cost is one read per
+// position and per vote, plus one step per staked hotkey and proposal
+// (at most MaxProposalsPerEnd end together).
+func tallyStake(st *state.State, ids []uint64) ([]Tally, uint64, error) {
+	type ballot struct {
+		i   int
+		opt uint8
+	}
+	tallies := make([]Tally, len(ids))
+	byVoter := map[types.Address][]ballot{}
+	for i, id := range ids {
+		var bad []byte
+		st.Iterate(govKey('v', id), func(k, v []byte) bool {
+			if len(k) != voteKeyLen {
+				return true // not a vote (see ErrMalformedRecord)
 			}
-			opt = st.Get(govKey('v', id, owner[:]))
+			if len(v) != 1 {
+				bad = bytes.Clone(k)
+				return false
+			}
+			voter := types.Address(k[10:30])
+			byVoter[voter] = append(byVoter[voter], ballot{i, v[0]})
+			return true
+		})
+		if bad != nil {
+			return nil, 0, fmt.Errorf("%w: vote %x", ErrMalformedRecord, bad)
 		}
-		if len(opt) == 1 {
-			switch opt[0] {
-			case types.VoteYes:
-				t.Yes += amt
-			case types.VoteNo:
-				t.No += amt
-			case types.VoteAbstain:
-				t.Abstain += amt
-			case types.VoteVeto:
-				t.Veto += amt
-			}
+	}
+	add := func(t *Tally, opt uint8, amt uint64) {
+		switch opt {
+		case types.VoteYes:
+			t.Yes += amt
+		case types.VoteNo:
+			t.No += amt
+		case types.VoteAbstain:
+			t.Abstain += amt
+		case types.VoteVeto:
+			t.Veto += amt
+		}
+	}
+	var (
+		total    uint64
+		cur      types.Address // hotkey of the positions being summed
+		started  bool
+		hotTotal uint64
+		voted    = make([]uint64, len(ids)) // stake on cur whose coldkey voted on ids[i]
+	)
+	// flush gives the stake on cur whose coldkeys did not vote to the vote
+	// of cur's owner.
+	flush := func() {
+		if !started {
+			return
+		}
+		owner := types.Address{}
+		if h, ok := hotkeyInfo(st, cur); ok {
+			owner = h.Owner
+		}
+		for _, b := range byVoter[owner] {
+			add(&tallies[b.i], b.opt, hotTotal-voted[b.i])
+		}
+		clear(voted)
+		hotTotal = 0
+	}
+	var err error
+	st.Iterate([]byte{pStake}, func(k, v []byte) bool {
+		pos, ok, derr := decodeStakeEntry(k, v)
+		if derr != nil || !ok {
+			err = derr
+			return derr == nil
+		}
+		if !started || pos.Hotkey != cur {
+			flush()
+			cur, started = pos.Hotkey, true
+		}
+		hotTotal += pos.Amount
+		total += pos.Amount
+		for _, b := range byVoter[pos.Coldkey] {
+			add(&tallies[b.i], b.opt, pos.Amount)
+			voted[b.i] += pos.Amount
 		}
 		return true
 	})
-	return t
-}
-
-func (x *blockCtx) dropSnapshot(id uint64) {
-	for _, sub := range []byte{'s', 'o'} {
-		var keys [][]byte
-		x.st.Iterate(govKey(sub, id), func(k, _ []byte) bool {
-			keys = append(keys, k)
-			return true
-		})
-		for _, k := range keys {
-			x.st.Set(k, nil)
-		}
+	if err != nil {
+		return nil, 0, err
 	}
+	flush()
+	return tallies, total, nil
 }
 
 func ppmOf(part, whole uint64) uint64 {
@@ -387,18 +535,28 @@ func ppmOf(part, whole uint64) uint64 {
 func (x *blockCtx) endVoting() error {
 	var ids []uint64
 	x.st.Iterate(key(pGov, []byte{'e'}, u64b(x.height)), func(k, _ []byte) bool {
-		ids = append(ids, binary.BigEndian.Uint64(k[10:18]))
+		if len(k) == endQueueKeyLen { // anything else is not a queue entry
+			ids = append(ids, binary.BigEndian.Uint64(k[10:18]))
+		}
 		return true
 	})
-	for _, id := range ids {
-		x.st.Set(key(pGov, []byte{'e'}, u64b(x.height), u64b(id)), nil)
+	if len(ids) == 0 {
+		return nil
+	}
+	x.st.Set(endCountKey(x.height), nil)
+	tallies, bonded, err := tallyStake(x.st, ids)
+	if err != nil {
+		return err
+	}
+	for i, id := range ids {
+		x.st.Set(endQueueKey(x.height, id), nil)
 		pr, _ := GetProposal(x.st, id)
 		if pr.Status != StatusVoting {
 			continue
 		}
 		g := x.p.Gov
-		t := TallyVotes(x.st, id)
-		pr.Tally = t
+		t := tallies[i]
+		pr.Tally, pr.SnapshotStake = t, bonded
 		voted := t.Yes + t.No + t.Abstain + t.Veto
 		switch {
 		case ppmOf(voted, pr.SnapshotStake) < uint64(g.Quorum) || pr.SnapshotStake == 0:
@@ -420,19 +578,41 @@ func (x *blockCtx) endVoting() error {
 		if pr.Status == StatusPassed {
 			switch pr.Kind {
 			case types.ProposalParamChange:
-				next, err := ApplyParamChanges(x.p, pr.Changes)
-				if err != nil {
-					pr.Status, pr.Reason = StatusFailed, err.Error()
-				} else {
-					writeParams(x.st, next)
+				if err := x.applyPassedChanges(&pr); err != nil {
+					return err
 				}
 			case types.ProposalUpgrade:
 				x.st.Set(keyUpgrade, encodeRLP(&Upgrade{Name: pr.UpgradeName, Height: pr.UpgradeHeight}))
 			}
 		}
 		setProposal(x.st, pr)
-		x.dropSnapshot(id)
 	}
+	return nil
+}
+
+// applyPassedChanges writes a passed proposal's parameter changes, on top of
+// the parameters as they stand in state (another proposal ending in this
+// block may have changed them already: applying to the block's starting
+// parameters would silently undo it), after checking them against the state
+// they govern and migrating what they reshape. A change the state no longer
+// admits fails the proposal; an error is an invariant broken.
+func (x *blockCtx) applyPassedChanges(pr *GovProposal) error {
+	cur, err := ParamsAt(x.st)
+	if err != nil {
+		return err
+	}
+	next, err := ApplyParamChanges(cur, pr.Changes)
+	if err == nil {
+		err = checkParamsAgainstState(x.st, cur, next)
+	}
+	if err != nil {
+		pr.Status, pr.Reason = StatusFailed, err.Error()
+		return nil
+	}
+	if err := x.migrateParams(cur, next); err != nil {
+		return fmt.Errorf("chain: proposal %d: migrate state to the new parameters: %w", pr.ID, err)
+	}
+	writeParams(x.st, next)
 	return nil
 }
 

@@ -2,6 +2,7 @@ package chain
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/taonet/taod/types"
 )
@@ -77,6 +78,38 @@ func (p StakingParams) Validate() error {
 		return errors.New("chain: fractions must be ≤ 1,000,000 ppm")
 	case p.DowntimeWindow == 0 || p.UnbondingPeriod == 0:
 		return errors.New("chain: downtime_window and unbonding_period must be positive")
+	case p.MinBFTValidators > p.MaxBFTValidators || p.MaxBFTValidators > MaxBFTValidatorsLimit:
+		return fmt.Errorf("chain: min_bft_validators ≤ max_bft_validators ≤ %d (the handover could never happen, or commits grow without bound)", MaxBFTValidatorsLimit)
+	case p.DowntimeWindow > MaxDowntimeWindow:
+		return fmt.Errorf("chain: downtime_window must be ≤ %d blocks (each record holds one bit per block)", MaxDowntimeWindow)
+	}
+	for _, d := range []struct {
+		name string
+		v    uint64
+	}{{"unbonding_period", p.UnbondingPeriod}, {"take_rate_limit", p.TakeRateLimit}, {"jail_period", p.JailPeriod}} {
+		if d.v > MaxLockBlocks {
+			return fmt.Errorf("chain: %s must be ≤ %d blocks (it holds stake or rights for that long, even after a later change)", d.name, MaxLockBlocks)
+		}
+	}
+	if p.ConsensusEpoch > MaxDurationBlocks {
+		return fmt.Errorf("chain: consensus_epoch must be ≤ %d blocks", uint64(MaxDurationBlocks))
 	}
 	return nil
 }
+
+// Bounds every staking parameter change must keep.
+const (
+	// MaxDurationBlocks bounds every duration parameter, so height + duration
+	// cannot wrap (a wrapped release or jail height would fall in the past).
+	MaxDurationBlocks = 1 << 32
+	// MaxLockBlocks bounds the durations that hold funds or rights from the
+	// height they start (unbonding, jail, take rate limit, voting): the
+	// absolute end is stored, so a mistaken value would strand them even
+	// after governance reverted it (and a voting period would delay that
+	// revert as long). 2^20 blocks: about four months at 12 s blocks.
+	MaxLockBlocks = 1 << 20
+	// MaxDowntimeWindow keeps a downtime record (one bit per block) at 16 KiB.
+	MaxDowntimeWindow = 1 << 17
+	// (max_bft_validators is bounded by MaxBFTValidatorsLimit, chain.go:
+	// the largest commit p2p limits are derived from.)
+)

@@ -2,6 +2,7 @@ package chain
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/taonet/taod/subnet"
 	"github.com/taonet/taod/types"
@@ -70,6 +71,20 @@ func (p SubnetParams) Validate() error {
 		return errors.New("chain: owner_cut must be ≤ 1,000,000 ppm")
 	case p.RootMaxValidators <= 0 || p.RootTempo == 0:
 		return errors.New("chain: root_max_validators and root_tempo must be positive")
+	case p.RootMaxValidators > MaxRootValidators:
+		return fmt.Errorf("chain: root_max_validators must be ≤ %d", MaxRootValidators)
+	}
+	for _, d := range []struct {
+		name string
+		v    uint64
+	}{{"lock_reduction_interval", p.LockReductionInterval}, {"network_immunity", p.NetworkImmunity}, {"root_tempo", p.RootTempo}, {"pow_block_window", p.PowBlockWindow}} {
+		if d.v > MaxDurationBlocks {
+			return fmt.Errorf("chain: %s must be ≤ %d blocks", d.name, MaxDurationBlocks)
+		}
 	}
 	return p.Defaults.Validate()
 }
+
+// MaxRootValidators bounds the root network (a Yuma run over its members
+// and the subnets every root tempo).
+const MaxRootValidators = 1024

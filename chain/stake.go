@@ -141,13 +141,18 @@ func (x *blockCtx) unjail(from types.Address, c *types.Unjail) error {
 }
 
 // releaseUnbonding returns the stake whose unbonding ends at this height.
-func (x *blockCtx) releaseUnbonding() {
-	for _, u := range dueUnbondings(x.st, x.height) {
+func (x *blockCtx) releaseUnbonding() error {
+	due, err := dueUnbondings(x.st, x.height)
+	if err != nil {
+		return err
+	}
+	for _, u := range due {
 		acc := x.st.Account(u.Coldkey)
 		acc.Balance += u.Amount
 		x.st.SetAccount(u.Coldkey, acc)
 		deleteUnbonding(x.st, u)
 	}
+	return nil
 }
 
 func mulDiv(a, b, c uint64) uint64 {
@@ -159,13 +164,21 @@ func mulDiv(a, b, c uint64) uint64 {
 // slash takes fraction ppm of every stake and unbonding entry on hotkey,
 // recycles it and jails the hotkey until height + jail period.
 func (x *blockCtx) slash(hotkey types.Address, fraction uint32) (uint64, error) {
+	noms, err := nominators(x.st, hotkey)
+	if err != nil {
+		return 0, err
+	}
+	unbonding, err := unbondingOfHotkey(x.st, hotkey)
+	if err != nil {
+		return 0, err
+	}
 	var total uint64
-	for _, n := range Nominators(x.st, hotkey) {
+	for _, n := range noms {
 		cut := mulDiv(n.Amount, uint64(fraction), types.PPM)
 		setStake(x.st, n.Coldkey, hotkey, n.Amount-cut)
 		total += cut
 	}
-	for _, u := range UnbondingOfHotkey(x.st, hotkey) {
+	for _, u := range unbonding {
 		cut := mulDiv(u.Amount, uint64(fraction), types.PPM)
 		k := key(pUnbond, hotkey[:], u64b(u.ReleaseAt), u.Coldkey[:])
 		if cut == u.Amount {
@@ -199,7 +212,10 @@ func CreditReward(st *state.State, hotkey types.Address, amount uint64) error {
 	if amount == 0 {
 		return nil
 	}
-	noms := Nominators(st, hotkey)
+	noms, err := nominators(st, hotkey)
+	if err != nil {
+		return err
+	}
 	var total uint64
 	for _, n := range noms {
 		total += n.Amount

@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 
@@ -127,11 +128,68 @@ type StakePosition struct {
 	Amount  uint64
 }
 
-// Nominators lists the stake positions on hotkey (its owner included), by coldkey.
+// Key lengths of the staking records, checked by their decoders: a key of
+// another length under one of these prefixes is not a record (issue 11: a
+// foreign key read as a position sliced out of range on every validator).
+const (
+	stakeKeyLen   = 1 + 20 + 20     // k<hotkey><coldkey>, K<coldkey><hotkey>
+	unbondKeyLen  = 1 + 20 + 8 + 20 // u<hotkey><release><coldkey>, r<release><hotkey><coldkey>, U<coldkey><hotkey><release>
+	addressKeyLen = 1 + 20          // h, p, v, R, m… <address>
+)
+
+// ErrMalformedRecord reports a record, under a key of the record's shape,
+// whose value does not have the record's shape: corruption, so execution
+// stops on it rather than read it as something else.
+var ErrMalformedRecord = fmt.Errorf("%w: malformed record", state.ErrCorrupt)
+
+// Keys of another length under a record prefix are not records this
+// package wrote (today they are trie nodes leaking into the flat keyspace,
+// issue 11): the decoders leave them out, in execution as in queries, so a
+// node's result does not depend on which such keys its store holds. A key
+// of the right shape with a value of the wrong one is ErrMalformedRecord.
+
+// decodeStakeEntry decodes a k<hotkey><coldkey> → u64 entry; ok is false
+// for a key that is not a stake position.
+func decodeStakeEntry(k, v []byte) (p StakePosition, ok bool, err error) {
+	if len(k) != stakeKeyLen || k[0] != pStake {
+		return p, false, nil
+	}
+	if len(v) != 8 {
+		return p, false, fmt.Errorf("%w: stake position %x = %x", ErrMalformedRecord, k, v)
+	}
+	return StakePosition{Hotkey: types.Address(k[1:21]), Coldkey: types.Address(k[21:41]), Amount: binary.BigEndian.Uint64(v)}, true, nil
+}
+
+// nominators lists the stake positions on hotkey, by coldkey, or refuses a
+// malformed record.
+func nominators(st *state.State, hotkey types.Address) ([]StakePosition, error) {
+	var (
+		out []StakePosition
+		err error
+	)
+	st.Iterate(key(pStake, hotkey[:]), func(k, v []byte) bool {
+		p, ok, derr := decodeStakeEntry(k, v)
+		if derr != nil {
+			err = derr
+			return false
+		}
+		if ok {
+			out = append(out, p)
+		}
+		return true
+	})
+	return out, err
+}
+
+// Nominators lists the stake positions on hotkey (its owner included), by
+// coldkey. Malformed records are left out (queries); execution uses
+// nominators, which refuses them.
 func Nominators(st *state.State, hotkey types.Address) []StakePosition {
 	var out []StakePosition
 	st.Iterate(key(pStake, hotkey[:]), func(k, v []byte) bool {
-		out = append(out, StakePosition{Coldkey: types.Address(k[21:41]), Hotkey: hotkey, Amount: binary.BigEndian.Uint64(v)})
+		if p, ok, err := decodeStakeEntry(k, v); ok && err == nil {
+			out = append(out, p)
+		}
 		return true
 	})
 	return out
@@ -141,6 +199,9 @@ func Nominators(st *state.State, hotkey types.Address) []StakePosition {
 func StakesOf(st *state.State, coldkey types.Address) []StakePosition {
 	var out []StakePosition
 	st.Iterate(key(pColdStake, coldkey[:]), func(k, _ []byte) bool {
+		if len(k) != stakeKeyLen {
+			return true // not an index entry
+		}
 		hk := types.Address(k[21:41])
 		out = append(out, StakePosition{Coldkey: coldkey, Hotkey: hk, Amount: Stake(st, coldkey, hk)})
 		return true
@@ -175,16 +236,53 @@ func deleteUnbonding(st *state.State, u Unbonding) {
 func UnbondingOfHotkey(st *state.State, hotkey types.Address) []Unbonding {
 	var out []Unbonding
 	st.Iterate(key(pUnbond, hotkey[:]), func(k, v []byte) bool {
-		out = append(out, Unbonding{Hotkey: hotkey, ReleaseAt: binary.BigEndian.Uint64(k[21:29]), Coldkey: types.Address(k[29:49]), Amount: binary.BigEndian.Uint64(v)})
+		if u, ok, err := decodeUnbondEntry(k, v); ok && err == nil {
+			out = append(out, u)
+		}
 		return true
 	})
 	return out
+}
+
+// decodeUnbondEntry decodes a u<hotkey><release><coldkey> → u64 entry; ok
+// is false for a key that is not an unbonding entry.
+func decodeUnbondEntry(k, v []byte) (u Unbonding, ok bool, err error) {
+	if len(k) != unbondKeyLen || k[0] != pUnbond {
+		return u, false, nil
+	}
+	if len(v) != 8 {
+		return u, false, fmt.Errorf("%w: unbonding entry %x = %x", ErrMalformedRecord, k, v)
+	}
+	return Unbonding{Hotkey: types.Address(k[1:21]), ReleaseAt: binary.BigEndian.Uint64(k[21:29]), Coldkey: types.Address(k[29:49]), Amount: binary.BigEndian.Uint64(v)}, true, nil
+}
+
+// unbondingOfHotkey is UnbondingOfHotkey refusing a malformed record.
+func unbondingOfHotkey(st *state.State, hotkey types.Address) ([]Unbonding, error) {
+	var (
+		out []Unbonding
+		err error
+	)
+	st.Iterate(key(pUnbond, hotkey[:]), func(k, v []byte) bool {
+		u, ok, derr := decodeUnbondEntry(k, v)
+		if derr != nil {
+			err = derr
+			return false
+		}
+		if ok {
+			out = append(out, u)
+		}
+		return true
+	})
+	return out, err
 }
 
 // UnbondingOf lists a coldkey's unbonding entries.
 func UnbondingOf(st *state.State, coldkey types.Address) []Unbonding {
 	var out []Unbonding
 	st.Iterate(key(pColdUnb, coldkey[:]), func(k, _ []byte) bool {
+		if len(k) != unbondKeyLen {
+			return true // not an index entry
+		}
 		hk, rel := types.Address(k[21:41]), binary.BigEndian.Uint64(k[41:49])
 		amt := getU64(st, key(pUnbond, hk[:], k[41:49], coldkey[:]))
 		out = append(out, Unbonding{Coldkey: coldkey, Hotkey: hk, Amount: amt, ReleaseAt: rel})
@@ -193,16 +291,31 @@ func UnbondingOf(st *state.State, coldkey types.Address) []Unbonding {
 	return out
 }
 
-// dueUnbondings lists the entries released at height h.
-func dueUnbondings(st *state.State, h uint64) []Unbonding {
-	var out []Unbonding
+// dueUnbondings lists the entries released at height h, or refuses a queue
+// entry whose unbonding record is missing or malformed.
+func dueUnbondings(st *state.State, h uint64) ([]Unbonding, error) {
+	var (
+		out []Unbonding
+		bad []byte
+	)
 	rel := u64b(h)
 	st.Iterate(key(pRelease, rel), func(k, _ []byte) bool {
+		if len(k) != unbondKeyLen {
+			return true // not a queue entry
+		}
 		hk, ck := types.Address(k[9:29]), types.Address(k[29:49])
-		out = append(out, Unbonding{Coldkey: ck, Hotkey: hk, ReleaseAt: h, Amount: getU64(st, key(pUnbond, hk[:], rel, ck[:]))})
+		amt := st.Get(key(pUnbond, hk[:], rel, ck[:]))
+		if len(amt) != 8 {
+			bad = bytes.Clone(k)
+			return false
+		}
+		out = append(out, Unbonding{Coldkey: ck, Hotkey: hk, ReleaseAt: h, Amount: binary.BigEndian.Uint64(amt)})
 		return true
 	})
-	return out
+	if bad != nil {
+		return nil, fmt.Errorf("%w: release queue entry %x has no unbonding amount", ErrMalformedRecord, bad)
+	}
+	return out, nil
 }
 
 // Hotkeys lists every hotkey with an owner, with its record.
@@ -215,7 +328,7 @@ func Hotkeys(st *state.State) []struct {
 		Info   HotkeyInfo
 	}
 	st.Iterate([]byte{pHotkey}, func(k, v []byte) bool {
-		if len(k) != 21 {
+		if len(k) != addressKeyLen {
 			return true
 		}
 		var h HotkeyInfo

@@ -445,6 +445,10 @@ func (x *blockCtx) setHyperparam(from types.Address, c *types.SetHyperparam) err
 	if err := s.Hyper.Set(c.Name, c.Value, true); err != nil {
 		return err
 	}
+	// The current costs follow new bounds at once, not at the next
+	// adjustment: registration must never cost outside [min, max].
+	s.Burn = min(max(s.Burn, s.Hyper.MinBurn), s.Hyper.MaxBurn)
+	s.Difficulty = min(max(s.Difficulty, s.Hyper.MinDifficulty), s.Hyper.MaxDifficulty)
 	setSubnetInfo(x.st, s)
 	return nil
 }

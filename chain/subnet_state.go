@@ -351,7 +351,9 @@ type RootMember struct {
 func RootMembers(st *state.State) []types.Address {
 	var out []types.Address
 	st.Iterate([]byte{pRootMember}, func(k, _ []byte) bool {
-		out = append(out, types.Address(k[1:21]))
+		if len(k) == addressKeyLen { // anything else is not a member record
+			out = append(out, types.Address(k[1:21]))
+		}
 		return true
 	})
 	return out
@@ -382,8 +384,10 @@ func Neurons(st *state.State, netuid uint16) []Neuron {
 	var out []Neuron
 	st.Iterate(key(pNeuron, u16b(netuid)), func(k, v []byte) bool {
 		var n Neuron
-		decodeRLP(v, &n)
-		out = append(out, n)
+		// Anything else under the prefix is not a neuron record.
+		if len(k) == 1+2+2 && rlp.DecodeBytes(v, &n) == nil {
+			out = append(out, n)
+		}
 		return true
 	})
 	return out

@@ -71,9 +71,12 @@ func (x *blockCtx) updateValidatorSet() error {
 	p := x.p.Staking
 	st := x.st
 	// Key rotations.
+	// Keys of another length are not records (see ErrMalformedRecord).
 	var rotating []types.Address
 	st.Iterate([]byte{pPending}, func(k, _ []byte) bool {
-		rotating = append(rotating, types.Address(k[1:21]))
+		if len(k) == addressKeyLen {
+			rotating = append(rotating, types.Address(k[1:21]))
+		}
 		return true
 	})
 	for _, hk := range rotating {
@@ -86,6 +89,9 @@ func (x *blockCtx) updateValidatorSet() error {
 	// Candidates: bound, not jailed, with enough stake.
 	var cands []candidate
 	st.Iterate([]byte{pCandidate}, func(k, _ []byte) bool {
+		if len(k) != addressKeyLen {
+			return true
+		}
 		hk := types.Address(k[1:21])
 		h, _ := hotkeyInfo(st, hk)
 		if !h.Jailed && h.ConsensusKey != (types.Address{}) && h.TotalStake >= p.MinValidatorStake && h.TotalStake >= PowerUnit {

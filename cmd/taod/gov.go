@@ -18,8 +18,8 @@ func newGovCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "gov",
 		Short: "Governance: propose parameter changes, upgrades and text; vote; list proposals",
-		Long: `gov drives TAO-stake-weighted governance. Voting power is stake at the proposal's
-snapshot; a nominator's stake votes with its validator's owner unless the nominator votes
+		Long: `gov drives TAO-stake-weighted governance. Voting power is stake as it stands when the
+voting ends; a nominator's stake votes with its validator's owner unless the nominator votes
 itself. Monetary policy (21M cap, halving schedule, 50/50 split) is out of governance's reach.
 Parameter keys are dotted paths of 'taod gov params', e.g. staking.unbonding_period.`,
 	}
@@ -90,7 +90,7 @@ Parameter keys are dotted paths of 'taod gov params', e.g. staking.unbonding_per
 	vote.Flags().StringVar(&option, "option", "", "yes, no, abstain or veto")
 	cancel := &cobra.Command{
 		Use:   "cancel --from PROPOSER --id N",
-		Short: "Withdraw your proposal before voting ends (deposit returned)",
+		Short: "Withdraw your proposal before voting ends (half the deposit returned, half recycled)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return sendCall(cmd, o, &types.CancelProposal{ProposalID: id})
@@ -142,7 +142,7 @@ Parameter keys are dotted paths of 'taod gov params', e.g. staking.unbonding_per
 				return printJSON(cmd.OutOrStdout(), map[string]any{"proposal": p, "votes": votes})
 			}
 			w := cmd.OutOrStdout()
-			fmt.Fprintf(w, "proposal %d (%s): %s\nstatus   %s %s\nproposer %s\ndeposit  %s TAO\nvoting   blocks %d–%d\nsnapshot %s TAO\ntally    yes %s, no %s, abstain %s, veto %s (TAO)\n",
+			fmt.Fprintf(w, "proposal %d (%s): %s\nstatus   %s %s\nproposer %s\ndeposit  %s TAO\nvoting   blocks %d–%d\nbonded   %s TAO (at the tally)\ntally    yes %s, no %s, abstain %s, veto %s (TAO)\n",
 				p.ID, p.Kind, p.Title, p.Status, p.Reason, p.Proposer.Hex(), taoString(p.Deposit), p.SubmitHeight, p.VotingEnd,
 				taoString(p.SnapshotStake), taoString(p.Tally.Yes), taoString(p.Tally.No), taoString(p.Tally.Abstain), taoString(p.Tally.Veto))
 			for _, ch := range p.Changes {
