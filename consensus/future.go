@@ -110,6 +110,9 @@ func (e *Engine) buffer(m Message) (verified bool, err error) {
 			return false, nil
 		}
 	}
+	if !f.hasRoom(slot, m.estSize(), e.cfg) {
+		return false, nil // its own slots are full: no recovery spent on it
+	}
 	if p := m.Proposal; p != nil {
 		if m.Block.Height() != p.Height || m.Block.Hash() != p.BlockHash {
 			return false, fmt.Errorf("%w: block does not match its proposal", ErrBadMessage)
@@ -127,12 +130,14 @@ func (e *Engine) buffer(m Message) (verified bool, err error) {
 	return true, nil
 }
 
+// hasRoom reports whether slot's validator may hold one more message of size.
+func (f *futureBuf) hasRoom(slot, size int, cfg Config) bool {
+	return f.count[slot] < cfg.MaxFuturePerValidator && f.bytes[slot]+size <= cfg.MaxFutureBytesPerValidator
+}
+
 // hold keeps a verified message of slot's validator if the bounds allow.
 func (f *futureBuf) hold(m Message, slot int, cfg Config) {
 	size := m.estSize()
-	if f.count[slot] >= cfg.MaxFuturePerValidator || f.bytes[slot]+size > cfg.MaxFutureBytesPerValidator {
-		return
-	}
 	n := len(f.members)
 	fairCount, fairBytes := cfg.MaxFutureMessages/n, cfg.MaxFutureBytes/n
 	for len(f.msgs)+1 > cfg.MaxFutureMessages || f.total+size > cfg.MaxFutureBytes {
