@@ -35,6 +35,7 @@ type Node struct {
 	metrics *metrics
 	valKey  *ecdsa.PrivateKey
 	host    *p2p.Host // nil when p2p is off (no listen addresses)
+	gate    *gossipGate
 	driver  *driver
 	started time.Time
 
@@ -79,6 +80,7 @@ func New(cfg Config, log *zap.Logger) (*Node, error) {
 	n.pool = NewTxPool(cfg.TxPool, n.chain)
 	head, _ := n.store.Head()
 	n.metrics.height.Set(float64(head.Height))
+	n.gate = newGossipGate(n)
 	if len(cfg.P2P.Listen) > 0 {
 		if err := n.newHost(); err != nil {
 			n.store.Close()
@@ -122,30 +124,20 @@ func (n *Node) newHost() error {
 			}
 			n.metrics.poolSize.Set(float64(n.pool.Len()))
 		},
-		CheckConsensus: func(_ p2p.PeerID, b []byte) p2p.Verdict {
-			m, err := consensus.DecodeMessage(b)
-			if err != nil {
-				return p2p.Reject
-			}
-			head, _ := n.store.Head()
-			if h := m.Height(); h+1 < head.Height || h > head.Height+2 {
-				return p2p.Ignore
-			}
-			return p2p.Accept
-		},
+		// Authenticated before it is relayed (gossipcheck.go).
+		CheckConsensus: func(_ p2p.PeerID, b []byte) p2p.Verdict { return n.gate.checkConsensus(b) },
 		// An announced block is only a hint that its sender is ahead: the
-		// sync loop fetches it with its commit. Recent ones travel on.
-		CheckBlock: func(_ p2p.PeerID, b *types.Block) p2p.Verdict {
+		// sync loop fetches it with its commit, which it verifies. It is
+		// not relayed: the block carries no proof of its own finality, and
+		// every node that decides a block live announces it, so each node
+		// hears it from each neighbour that has it. The hint is taken here,
+		// since an ignored message is not delivered (OnBlock is unused).
+		CheckBlock: func(from p2p.PeerID, b *types.Block) p2p.Verdict {
 			head, _ := n.store.Head()
-			if h := b.Height(); h+2 < head.Height || h > head.Height+maxHintAhead {
-				return p2p.Ignore
+			if h := b.Height(); h > head.Height && h <= head.Height+maxHintAhead && n.driver != nil {
+				n.driver.noteAnnounced(from, h)
 			}
-			return p2p.Accept
-		},
-		OnBlock: func(from p2p.PeerID, b *types.Block) {
-			if head, _ := n.store.Head(); n.driver != nil && b.Height() > head.Height {
-				n.driver.noteAnnounced(from, b.Height())
-			}
+			return p2p.Ignore
 		},
 		OnConsensus: func(from p2p.PeerID, b []byte) {
 			m, err := consensus.DecodeMessage(b)
