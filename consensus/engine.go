@@ -330,7 +330,7 @@ func (e *Engine) NewHeight(p HeightParams) error {
 	if next == nil {
 		next = p.Validators.vals
 	}
-	e.future = newFutureBuf(p.Height+1, next)
+	e.future = newFutureBuf(p.Height+1, next, p.NextValidators != nil)
 	if future != nil && future.height == p.Height {
 		for _, q := range future.msgs {
 			_ = e.stepMessage(q.m) // verified when buffered (the signature cache answers again)

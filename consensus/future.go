@@ -15,6 +15,7 @@ import (
 // out another's next-height proposal or votes.
 type futureBuf struct {
 	height  uint64
+	known   bool                  // members is the set of height (not a guess)
 	members map[types.Address]int // signer → slot index
 	msgs    []futureMsg           // in arrival order, replayed in it
 	count   []int                 // by slot
@@ -28,9 +29,10 @@ type futureMsg struct {
 	size int
 }
 
-// newFutureBuf makes the buffer of height h for the members of its set.
-func newFutureBuf(h uint64, members []types.Validator) *futureBuf {
-	f := &futureBuf{height: h, members: make(map[types.Address]int, len(members))}
+// newFutureBuf makes the buffer of height h for the members of its set
+// (known), or of the set before it (a guess: sets change at epochs only).
+func newFutureBuf(h uint64, members []types.Validator, known bool) *futureBuf {
+	f := &futureBuf{height: h, known: known, members: make(map[types.Address]int, len(members))}
 	for _, v := range members {
 		if _, dup := f.members[v.Address]; !dup {
 			f.members[v.Address] = len(f.members)
@@ -102,6 +104,9 @@ func (e *Engine) buffer(m Message) (verified bool, err error) {
 		return false, nil
 	}
 	slot, ok := f.members[m.signer()]
+	if !ok && !f.known {
+		return false, nil // perhaps a new validator: not held, not blamed
+	}
 	if !ok {
 		return false, fmt.Errorf("%w: %s at height %d", ErrUnknownValidator, m.signer(), m.Height())
 	}
