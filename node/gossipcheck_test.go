@@ -1,0 +1,154 @@
+package node
+
+import (
+	"crypto/ecdsa"
+	"errors"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/taonet/taod/chain"
+	"github.com/taonet/taod/consensus"
+	"github.com/taonet/taod/p2p"
+	"github.com/taonet/taod/types"
+)
+
+const gateChain = 7
+
+func gateKeys(t *testing.T, n int) []*ecdsa.PrivateKey {
+	t.Helper()
+	keys := make([]*ecdsa.PrivateKey, n)
+	for i := range keys {
+		k, err := crypto.GenerateKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[i] = k
+	}
+	return keys
+}
+
+// testGate is a gate at head 10 whose sets are known up to height 12, with
+// the engine at height 11, round 0.
+func testGate(t *testing.T, keys []*ecdsa.PrivateKey) (*gossipGate, *consensus.ValidatorSet) {
+	t.Helper()
+	vals := make([]types.Validator, len(keys))
+	for i, k := range keys {
+		vals[i] = types.Validator{Address: crypto.PubkeyToAddress(k.PublicKey), Power: 1}
+	}
+	set, err := consensus.NewValidatorSet(vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &gossipGate{
+		chainID: gateChain,
+		head:    func() uint64 { return 10 },
+		setAt: func(h uint64) (chain.ValidatorSet, error) {
+			if h > 12 {
+				return chain.ValidatorSet{}, errors.New("not stored")
+			}
+			return chain.ValidatorSet{Validators: set.Validators()}, nil
+		},
+	}
+	g.mu.sets = make(map[uint64]map[types.Address]bool)
+	g.view.Store(&engineView{height: 11, round: 0, set: set})
+	return g, set
+}
+
+func encMsg(t *testing.T, m consensus.Message) []byte {
+	t.Helper()
+	b, err := m.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func signedVote(t *testing.T, k *ecdsa.PrivateKey, typ types.VoteType, h uint64, r uint32, hash types.Hash) *types.Vote {
+	t.Helper()
+	v := &types.Vote{Type: typ, Height: h, Round: r, BlockHash: hash}
+	if err := v.Sign(gateChain, k); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func gateBlock(h uint64, tag byte) *types.Block {
+	hdr := types.Header{ChainID: gateChain, Height: h, StateRoot: types.Hash{tag}, TxRoot: types.EmptyRoot,
+		LastCommitHash: (*types.Commit)(nil).Hash(), EvidenceHash: types.EvidenceHash(nil)}
+	return types.NewBlock(hdr, nil, nil, nil)
+}
+
+func signedProposal(t *testing.T, k *ecdsa.PrivateKey, b *types.Block, r, pol uint32) *consensus.Proposal {
+	t.Helper()
+	p := &consensus.Proposal{Height: b.Height(), Round: r, POLRound: pol, BlockHash: b.Hash()}
+	if err := p.Sign(gateChain, k); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestGossipGateVerdicts: what the consensus gossip check relays, refuses
+// with blame (what every honest node refuses alike: the sender wrote it or
+// relayed it unchecked) and drops without blame (what a node cannot judge).
+func TestGossipGateVerdicts(t *testing.T) {
+	keys := gateKeys(t, 4)
+	stranger := gateKeys(t, 1)[0]
+	g, set := testGate(t, keys)
+	idx := func(a types.Address) int { i, _ := set.Index(a); return i }
+	prop := keys[idx(set.Proposer(0))]
+	var other *ecdsa.PrivateKey
+	for _, k := range keys {
+		if k != prop {
+			other = k
+			break
+		}
+	}
+	blk := gateBlock(11, 1)
+	good := signedVote(t, keys[0], types.Prevote, 11, 0, blk.Hash())
+
+	badSig := *signedVote(t, stranger, types.Prevote, 11, 0, blk.Hash())
+	badSig.Validator = good.Validator
+	badType := *good
+	badType.Type = 9
+	pol := []*types.Vote{signedVote(t, keys[1], types.Prevote, 11, 0, blk.Hash())}
+	polWrongRound := []*types.Vote{signedVote(t, keys[1], types.Prevote, 11, 1, blk.Hash())}
+	polForged := *pol[0]
+	polForged.Signature = good.Signature
+	for _, tc := range []struct {
+		name string
+		msg  []byte
+		want p2p.Verdict
+	}{
+		{"a member's vote", encMsg(t, consensus.Message{Vote: good}), p2p.Accept},
+		{"a member's vote, late (head)", encMsg(t, consensus.Message{Vote: signedVote(t, keys[0], types.Precommit, 10, 3, blk.Hash())}), p2p.Accept},
+		{"a member's vote, next height", encMsg(t, consensus.Message{Vote: signedVote(t, keys[2], types.Precommit, 12, 0, blk.Hash())}), p2p.Accept},
+		{"the proposer's proposal", encMsg(t, consensus.Message{Proposal: signedProposal(t, prop, blk, 0, consensus.NoRound), Block: blk}), p2p.Accept},
+		{"a re-proposal with its proof of lock", encMsg(t, consensus.Message{Proposal: signedProposal(t, keys[idx(set.Proposer(1))], blk, 1, 0), Block: blk, POL: pol}), p2p.Accept},
+
+		{"undecodable", []byte{0x02, 0xff}, p2p.Reject},
+		{"bad vote type", encMsg(t, consensus.Message{Vote: &badType}), p2p.Reject},
+		{"bad signature in a member's name", encMsg(t, consensus.Message{Vote: &badSig}), p2p.Reject},
+		{"a stranger's vote", encMsg(t, consensus.Message{Vote: signedVote(t, stranger, types.Prevote, 11, 0, blk.Hash())}), p2p.Reject},
+		{"a stranger's proposal", encMsg(t, consensus.Message{Proposal: signedProposal(t, stranger, blk, 0, consensus.NoRound), Block: blk}), p2p.Reject},
+		{"proposal for another block", encMsg(t, consensus.Message{Proposal: signedProposal(t, prop, blk, 0, consensus.NoRound), Block: gateBlock(11, 2)}), p2p.Reject},
+		{"proof of lock not below the round", encMsg(t, consensus.Message{Proposal: signedProposal(t, prop, blk, 0, 0), Block: blk, POL: pol}), p2p.Reject},
+		{"proof of lock of another round", encMsg(t, consensus.Message{Proposal: signedProposal(t, keys[idx(set.Proposer(1))], blk, 1, 0), Block: blk, POL: polWrongRound}), p2p.Reject},
+		{"proof of lock with a forged vote", encMsg(t, consensus.Message{Proposal: signedProposal(t, keys[idx(set.Proposer(1))], blk, 1, 0), Block: blk, POL: []*types.Vote{&polForged}}), p2p.Reject},
+
+		{"too old", encMsg(t, consensus.Message{Vote: signedVote(t, keys[0], types.Precommit, 8, 0, blk.Hash())}), p2p.Ignore},
+		{"too far ahead", encMsg(t, consensus.Message{Vote: signedVote(t, keys[0], types.Precommit, 13, 0, blk.Hash())}), p2p.Ignore},
+		{"round far ahead", encMsg(t, consensus.Message{Vote: signedVote(t, keys[0], types.Prevote, 11, maxGossipRoundsAhead+1, blk.Hash())}), p2p.Ignore},
+		{"a member out of turn", encMsg(t, consensus.Message{Proposal: signedProposal(t, other, blk, 0, consensus.NoRound), Block: blk}), p2p.Ignore},
+	} {
+		if got := g.checkConsensus(tc.msg); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
+	// Height 12's set is known (the head's epoch decided it), 13's is not:
+	// with the head moved on, 13 is checked against its own set.
+	g.head = func() uint64 { return 11 }
+	if got := g.checkConsensus(encMsg(t, consensus.Message{Vote: signedVote(t, keys[0], types.Precommit, 13, 0, blk.Hash())})); got != p2p.Ignore {
+		t.Errorf("a height whose set is not stored: %s, want ignore", got)
+	}
+}
