@@ -212,6 +212,20 @@ func TestNextHeightBufferBounds(t *testing.T) {
 		t.Fatalf("a forged vote took %d of validator 2's slots", n)
 	}
 
+	// Large proposals: one validator's flood stays within its bytes.
+	A := testBlock(1, 0xA, nil)
+	for r := range uint32(20) {
+		big := testBlock(2, byte(r), junkCommit(f, A, 10_000)) // ~1 MB each
+		_ = e.Step(f.proposal(3, r, NoRound, big))
+	}
+	slot3 := e.future.members[f.addr(3)]
+	if n, b := e.future.count[slot3], e.future.bytes[slot3]; n == 0 || n >= 20 || b > cfg.MaxFutureBytesPerValidator {
+		t.Fatalf("validator 3 holds %d proposals (%d bytes) of 20 sent, want some but ≤ %d bytes", n, b, cfg.MaxFutureBytesPerValidator)
+	}
+	if n, b := e.future.Len(), e.future.Bytes(); n > 2*cfg.MaxFuturePerValidator || b > 2*cfg.MaxFutureBytesPerValidator {
+		t.Fatalf("two validators' floods: %d messages, %d bytes held", n, b)
+	}
+
 	// Small totals: 8 messages, a fair share of 2 each.
 	small := f.engine(0, Config{MaxFutureMessages: 8})
 	f.start(small, 1)
