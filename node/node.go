@@ -132,9 +132,19 @@ func (n *Node) newHost() error {
 		// every node that decides a block live announces it, so each node
 		// hears it from each neighbour that has it. The hint is taken here,
 		// since an ignored message is not delivered (OnBlock is unused).
+		// Not relayed, an announcement's sender is its author: one that
+		// contradicts our finalised chain (another block at a height we
+		// have, or one not extending our head) is a forgery.
 		CheckBlock: func(from p2p.PeerID, b *types.Block) p2p.Verdict {
 			head, _ := n.store.Head()
-			if h := b.Height(); h > head.Height && h <= head.Height+maxHintAhead && n.driver != nil {
+			switch h := b.Height(); {
+			case h <= head.Height:
+				if have, err := n.store.BlockHash(h); err == nil && have != b.Hash() {
+					return p2p.Reject
+				}
+			case h == head.Height+1 && b.Header.ParentHash != head.Hash:
+				return p2p.Reject
+			case h <= head.Height+maxHintAhead && n.driver != nil:
 				n.driver.noteAnnounced(from, h)
 			}
 			return p2p.Ignore
