@@ -15,7 +15,7 @@ import (
 
 const gateChain = 7
 
-func gateKeys(t *testing.T, n int) []*ecdsa.PrivateKey {
+func gateKeys(t testing.TB, n int) []*ecdsa.PrivateKey {
 	t.Helper()
 	keys := make([]*ecdsa.PrivateKey, n)
 	for i := range keys {
@@ -30,7 +30,7 @@ func gateKeys(t *testing.T, n int) []*ecdsa.PrivateKey {
 
 // testGate is a gate at head 10 whose sets are known up to height 12, with
 // the engine at height 11, round 0.
-func testGate(t *testing.T, keys []*ecdsa.PrivateKey) (*gossipGate, *consensus.ValidatorSet) {
+func testGate(t testing.TB, keys []*ecdsa.PrivateKey) (*gossipGate, *consensus.ValidatorSet) {
 	t.Helper()
 	vals := make([]types.Validator, len(keys))
 	for i, k := range keys {
@@ -55,7 +55,7 @@ func testGate(t *testing.T, keys []*ecdsa.PrivateKey) (*gossipGate, *consensus.V
 	return g, set
 }
 
-func encMsg(t *testing.T, m consensus.Message) []byte {
+func encMsg(t testing.TB, m consensus.Message) []byte {
 	t.Helper()
 	b, err := m.Encode()
 	if err != nil {
@@ -64,7 +64,7 @@ func encMsg(t *testing.T, m consensus.Message) []byte {
 	return b
 }
 
-func signedVote(t *testing.T, k *ecdsa.PrivateKey, typ types.VoteType, h uint64, r uint32, hash types.Hash) *types.Vote {
+func signedVote(t testing.TB, k *ecdsa.PrivateKey, typ types.VoteType, h uint64, r uint32, hash types.Hash) *types.Vote {
 	t.Helper()
 	v := &types.Vote{Type: typ, Height: h, Round: r, BlockHash: hash}
 	if err := v.Sign(gateChain, k); err != nil {
@@ -79,7 +79,7 @@ func gateBlock(h uint64, tag byte) *types.Block {
 	return types.NewBlock(hdr, nil, nil, nil)
 }
 
-func signedProposal(t *testing.T, k *ecdsa.PrivateKey, b *types.Block, r, pol uint32) *consensus.Proposal {
+func signedProposal(t testing.TB, k *ecdsa.PrivateKey, b *types.Block, r, pol uint32) *consensus.Proposal {
 	t.Helper()
 	p := &consensus.Proposal{Height: b.Height(), Round: r, POLRound: pol, BlockHash: b.Hash()}
 	if err := p.Sign(gateChain, k); err != nil {
@@ -151,4 +151,41 @@ func TestGossipGateVerdicts(t *testing.T) {
 	if got := g.checkConsensus(encMsg(t, consensus.Message{Vote: signedVote(t, keys[0], types.Precommit, 13, 0, blk.Hash())})); got != p2p.Ignore {
 		t.Errorf("a height whose set is not stored: %s, want ignore", got)
 	}
+}
+
+// BenchmarkGossipCheckVote: the consensus gossip check of one vote, its
+// signature recovered (a new vote) or remembered (a rebroadcast).
+func BenchmarkGossipCheckVote(b *testing.B) {
+	t := b
+	keys := gateKeys(t, 4)
+	g, _ := testGate(t, keys)
+	blk := gateBlock(11, 1)
+	b.Run("new", func(b *testing.B) {
+		msgs := make([][]byte, 0, 64)
+		for r := range uint32(64) {
+			msgs = append(msgs, encMsg(t, consensus.Message{Vote: signedVote(t, keys[int(r)%4], types.Prevote, 11, 900+r, blk.Hash())}))
+		}
+		b.ResetTimer()
+		for i := 0; b.Loop(); i++ {
+			b.StopTimer()
+			if i%64 == 0 && i > 0 { // fresh signatures: the cache must not answer
+				for r := range uint32(64) {
+					msgs[r] = encMsg(t, consensus.Message{Vote: signedVote(t, keys[int(r)%4], types.Prevote, 11, uint32(i)%900+r, blk.Hash())})
+				}
+			}
+			m := msgs[i%64]
+			b.StartTimer()
+			if g.checkConsensus(m) != p2p.Accept {
+				b.Fatal("refused a good vote")
+			}
+		}
+	})
+	b.Run("rebroadcast", func(b *testing.B) {
+		m := encMsg(t, consensus.Message{Vote: signedVote(t, keys[0], types.Prevote, 11, 0, blk.Hash())})
+		for b.Loop() {
+			if g.checkConsensus(m) != p2p.Accept {
+				b.Fatal("refused a good vote")
+			}
+		}
+	})
 }
