@@ -197,3 +197,27 @@ func msgRound(m consensus.Message) uint32 {
 	}
 	return m.Vote.Round
 }
+
+// checkAnnouncement judges an announced block. It is only a hint that its
+// sender is ahead: the sync loop fetches it with its commit, which it
+// verifies. It is not relayed: the block carries no proof of its own
+// finality, and every node that decides a block live announces it, so each
+// node hears it from each neighbour that has it. The hint is taken here,
+// since an ignored message is not delivered (OnBlock is unused). Not
+// relayed, an announcement's sender is its author: one that contradicts our
+// finalised chain (another block at a height we have, or one at head+1 not
+// extending our head) is a forgery.
+func (n *Node) checkAnnouncement(from p2p.PeerID, b *types.Block) p2p.Verdict {
+	head, _ := n.store.Head()
+	switch h := b.Height(); {
+	case h <= head.Height:
+		if have, err := n.store.BlockHash(h); err == nil && have != b.Hash() {
+			return p2p.Reject
+		}
+	case h == head.Height+1 && b.Header.ParentHash != head.Hash:
+		return p2p.Reject
+	case h <= head.Height+maxHintAhead && n.driver != nil:
+		n.driver.noteAnnounced(from, h)
+	}
+	return p2p.Ignore
+}

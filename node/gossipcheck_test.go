@@ -189,3 +189,41 @@ func BenchmarkGossipCheckVote(b *testing.B) {
 		}
 	})
 }
+
+// TestAnnouncementsAreHints: an announced block is never relayed (Accept was
+// the old verdict for any recent one, so anyone could have every node relay
+// forged blocks); one ahead of us wakes the sync loop; one that contradicts
+// the finalised chain is its sender's forgery.
+func TestAnnouncementsAreHints(t *testing.T) {
+	_, c := testPool(t, TxPoolConfig{})
+	n := &Node{store: c.Store(), chain: c, driver: &driver{syncWake: make(chan struct{}, 1)}}
+	head, _ := n.store.Head()
+	genesis, err := n.store.BlockByHeight(head.Height)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := func(h uint64, parent types.Hash, tag byte) *types.Block {
+		return types.NewBlock(types.Header{ChainID: c.ChainID(), Height: h, ParentHash: parent, StateRoot: types.Hash{tag}}, nil, nil, nil)
+	}
+	peer := p2p.PeerID("announcer")
+	for _, tc := range []struct {
+		name string
+		b    *types.Block
+		want p2p.Verdict
+		hint uint64
+	}{
+		{"our own head", genesis, p2p.Ignore, 0},
+		{"another block at our head's height", block(head.Height, types.Hash{}, 9), p2p.Reject, 0},
+		{"next block, not on our head", block(head.Height+1, types.Hash{7}, 1), p2p.Reject, 0},
+		{"next block on our head", block(head.Height+1, head.Hash, 1), p2p.Ignore, head.Height + 1},
+		{"a few ahead", block(head.Height+5, types.Hash{}, 1), p2p.Ignore, head.Height + 5},
+		{"too far ahead to believe", block(head.Height+maxHintAhead+1, types.Hash{}, 1), p2p.Ignore, head.Height + 5},
+	} {
+		if got := n.checkAnnouncement(peer, tc.b); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+		if h := n.driver.hint.height; h != tc.hint {
+			t.Errorf("%s: sync hint at %d, want %d", tc.name, h, tc.hint)
+		}
+	}
+}

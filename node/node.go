@@ -126,29 +126,7 @@ func (n *Node) newHost() error {
 		},
 		// Authenticated before it is relayed (gossipcheck.go).
 		CheckConsensus: func(_ p2p.PeerID, b []byte) p2p.Verdict { return n.gate.checkConsensus(b) },
-		// An announced block is only a hint that its sender is ahead: the
-		// sync loop fetches it with its commit, which it verifies. It is
-		// not relayed: the block carries no proof of its own finality, and
-		// every node that decides a block live announces it, so each node
-		// hears it from each neighbour that has it. The hint is taken here,
-		// since an ignored message is not delivered (OnBlock is unused).
-		// Not relayed, an announcement's sender is its author: one that
-		// contradicts our finalised chain (another block at a height we
-		// have, or one not extending our head) is a forgery.
-		CheckBlock: func(from p2p.PeerID, b *types.Block) p2p.Verdict {
-			head, _ := n.store.Head()
-			switch h := b.Height(); {
-			case h <= head.Height:
-				if have, err := n.store.BlockHash(h); err == nil && have != b.Hash() {
-					return p2p.Reject
-				}
-			case h == head.Height+1 && b.Header.ParentHash != head.Hash:
-				return p2p.Reject
-			case h <= head.Height+maxHintAhead && n.driver != nil:
-				n.driver.noteAnnounced(from, h)
-			}
-			return p2p.Ignore
-		},
+		CheckBlock:     n.checkAnnouncement,
 		OnConsensus: func(from p2p.PeerID, b []byte) {
 			m, err := consensus.DecodeMessage(b)
 			if err != nil || n.driver == nil {
