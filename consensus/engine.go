@@ -39,6 +39,12 @@ const (
 	// maxProposalRoundsAhead bounds how far beyond the current round a
 	// proposal is kept (finding a round's proposer costs O(round)).
 	maxProposalRoundsAhead = 8
+	// maxFutureProposalsPerValidator bounds the proposals (each up to a
+	// maximal block) one proposer has held in rounds above the current one:
+	// a validator with most of the power proposes in most rounds, and could
+	// otherwise fill every round ahead with two maximal blocks. An honest
+	// proposer ahead of us re-sends its proposal once we reach its round.
+	maxFutureProposalsPerValidator = 2
 	// maxFutureRoundsPerValidator bounds the rounds above the current one in
 	// which one validator's votes are kept. Votes from higher rounds come
 	// again by rebroadcast once the engine has caught up.

@@ -241,3 +241,36 @@ func TestNextHeightBufferBounds(t *testing.T) {
 			fb.Len(), fb.count[fb.members[f.addr(2)]], fb.count[fb.members[f.addr(1)]])
 	}
 }
+
+// TestFutureRoundProposalsBounded: a proposer with a third of the power (not
+// enough to pull the engine into its round) proposes in every third round;
+// it could make the engine hold two maximal blocks in each of its rounds
+// among the 8 ahead. Now it holds at most maxFutureProposalsPerValidator
+// of them ahead.
+func TestFutureRoundProposalsBounded(t *testing.T) {
+	f := newFixture(t, 1, 1, 1)
+	x := f.proposer(1)
+	s := (x + 1) % 3
+	e := f.engine(s, Config{})
+	f.start(e, 1)
+	sent := 0
+	for r := uint32(1); r <= maxProposalRoundsAhead; r++ {
+		if f.proposer(r) != x {
+			continue
+		}
+		for tag := range byte(2) {
+			mustStep(t, e, f.proposal(x, r, NoRound, testBlock(1, byte(r)<<1|tag, nil)))
+			sent++
+		}
+	}
+	held := 0
+	for _, r := range e.hs.roundNums {
+		if r > e.hs.round {
+			held += len(e.hs.rounds[r].proposals)
+		}
+	}
+	if e.hs.round != 0 || sent < 4 || held > maxFutureProposalsPerValidator {
+		t.Fatalf("at round %d, holding %d proposals in rounds ahead of %d sent by one proposer, want at most %d",
+			e.hs.round, held, sent, maxFutureProposalsPerValidator)
+	}
+}

@@ -239,6 +239,9 @@ func (e *Engine) onProposal(p *Proposal, b *types.Block, pol []*types.Vote) erro
 			return nil
 		}
 	}
+	if p.Round > hs.round && e.futureProposals(p.Proposer) >= maxFutureProposalsPerValidator {
+		return nil
+	}
 	if err := e.cfg.Verifier.VerifyProposal(p); err != nil {
 		return err
 	}
@@ -257,6 +260,21 @@ func (e *Engine) onProposal(p *Proposal, b *types.Block, pol []*types.Vote) erro
 	e.noteRound(hs.sched.at(p.Round), p.Round)
 	e.requestValidation(e.addBlock(b))
 	return nil
+}
+
+// futureProposals counts the proposals by proposer held in rounds above the
+// current one.
+func (e *Engine) futureProposals(proposer types.Address) int {
+	hs := e.hs
+	n := 0
+	for i := len(hs.roundNums) - 1; i >= 0 && hs.roundNums[i] > hs.round; i-- {
+		for _, q := range hs.rounds[hs.roundNums[i]].proposals {
+			if q.Proposer == proposer {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 func (e *Engine) addBlock(b *types.Block) *blockEntry {
