@@ -2,6 +2,7 @@ package node
 
 import (
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -32,6 +33,16 @@ const (
 	// maxProposerCheckRounds bounds the proposer schedule computed per
 	// proposal (O(rounds × validators)).
 	maxProposerCheckRounds = 64
+	// maxValuesPerStep is how many different values one signer's votes (or
+	// proposals) of one height, round and step are relayed for: two prove
+	// an equivocation; more only cost every node bandwidth. An honest
+	// validator signs one.
+	maxValuesPerStep = 2
+	// maxStepsPerSigner bounds the (round, step) pairs remembered per signer
+	// and height; past it the lowest round gives way to a higher one, and
+	// lower ones are not relayed (an honest validator reaches it only after
+	// ~128 rounds at one height, and moves up).
+	maxStepsPerSigner = 256
 )
 
 // errUnknownSet: the set of a height is not stored yet (too far ahead).
@@ -54,7 +65,22 @@ type gossipGate struct {
 	mu struct {
 		sync.Mutex
 		sets map[uint64]map[types.Address]bool // members by height, for heights near the head
+		// values relayed per height and signer, by round and step
+		seen map[uint64]map[types.Address]map[stepKey][]stepValue
 	}
+}
+
+// stepKey is a round and a step (0: proposal, else the vote type).
+type stepKey struct {
+	round uint32
+	step  uint8
+}
+
+// stepValue is what a signer said at a step: a block hash (and, for a
+// proposal, its proof-of-lock round).
+type stepValue struct {
+	hash types.Hash
+	pol  uint32
 }
 
 func newGossipGate(n *Node) *gossipGate {
@@ -67,7 +93,52 @@ func newGossipGate(n *Node) *gossipGate {
 		setAt: n.chain.ValidatorSet,
 	}
 	g.mu.sets = make(map[uint64]map[types.Address]bool)
+	g.mu.seen = make(map[uint64]map[types.Address]map[stepKey][]stepValue)
 	return g
+}
+
+// fresh records a verified statement and reports whether to relay it: a
+// value already relayed (a rebroadcast) or one of the first
+// maxValuesPerStep at its step.
+func (g *gossipGate) fresh(h, head uint64, signer types.Address, k stepKey, v stepValue) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for old := range g.mu.seen {
+		if old+1 < head {
+			delete(g.mu.seen, old)
+		}
+	}
+	bySigner := g.mu.seen[h]
+	if bySigner == nil {
+		bySigner = make(map[types.Address]map[stepKey][]stepValue)
+		g.mu.seen[h] = bySigner
+	}
+	steps := bySigner[signer]
+	if steps == nil {
+		steps = make(map[stepKey][]stepValue)
+		bySigner[signer] = steps
+	}
+	vals, ok := steps[k]
+	if slices.Contains(vals, v) {
+		return true
+	}
+	if len(vals) >= maxValuesPerStep {
+		return false
+	}
+	if !ok && len(steps) >= maxStepsPerSigner {
+		lowest := k
+		for s := range steps {
+			if s.round < lowest.round || s.round == lowest.round && s.step < lowest.step {
+				lowest = s
+			}
+		}
+		if lowest == k {
+			return false
+		}
+		delete(steps, lowest)
+	}
+	steps[k] = append(vals, v)
+	return true
 }
 
 // members returns the members of the set of height h, read once per height.
@@ -151,13 +222,22 @@ func (g *gossipGate) checkConsensus(b []byte) p2p.Verdict {
 				return p2p.Reject
 			}
 		}
+		p := m.Proposal
+		if !g.fresh(h, head, p.Proposer, stepKey{p.Round, 0}, stepValue{p.BlockHash, p.POLRound}) {
+			return p2p.Ignore
+		}
 		return p2p.Accept
 	}
-	if !members[m.Vote.Validator] {
+	v := m.Vote
+	if !members[v.Validator] {
 		return p2p.Reject
 	}
-	if m.Vote.Verify(g.chainID) != nil {
+	if v.Verify(g.chainID) != nil {
 		return p2p.Reject
+	}
+	// Counted only once verified: no one spends a validator's quota.
+	if !g.fresh(h, head, v.Validator, stepKey{v.Round, uint8(v.Type)}, stepValue{hash: v.BlockHash}) {
+		return p2p.Ignore
 	}
 	return p2p.Accept
 }

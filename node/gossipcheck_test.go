@@ -51,6 +51,7 @@ func testGate(t testing.TB, keys []*ecdsa.PrivateKey) (*gossipGate, *consensus.V
 		},
 	}
 	g.mu.sets = make(map[uint64]map[types.Address]bool)
+	g.mu.seen = make(map[uint64]map[types.Address]map[stepKey][]stepValue)
 	g.view.Store(&engineView{height: 11, round: 0, set: set})
 	return g, set
 }
@@ -225,5 +226,67 @@ func TestAnnouncementsAreHints(t *testing.T) {
 		if h := n.driver.hint.height; h != tc.hint {
 			t.Errorf("%s: sync hint at %d, want %d", tc.name, h, tc.hint)
 		}
+	}
+}
+
+// TestGossipGateEquivocationFlood: a validator signing vote after vote for
+// different values at one step had every one relayed by every node (each is
+// validly signed). Now two values per step are relayed (enough to prove the
+// equivocation), rebroadcasts of those still are, and the rest are dropped
+// without blame; other steps and signers are unaffected.
+func TestGossipGateEquivocationFlood(t *testing.T) {
+	keys := gateKeys(t, 4)
+	g, set := testGate(t, keys)
+	var relayed []p2p.Verdict
+	for i := range 50 {
+		v := signedVote(t, keys[1], types.Prevote, 11, 0, types.Hash{byte(i + 1)})
+		relayed = append(relayed, g.checkConsensus(encMsg(t, consensus.Message{Vote: v})))
+	}
+	for i, got := range relayed {
+		want := p2p.Ignore
+		if i < maxValuesPerStep {
+			want = p2p.Accept
+		}
+		if got != want {
+			t.Fatalf("value %d of one validator's prevotes at one step: %s, want %s", i, got, want)
+		}
+	}
+	again := signedVote(t, keys[1], types.Prevote, 11, 0, types.Hash{1})
+	if got := g.checkConsensus(encMsg(t, consensus.Message{Vote: again})); got != p2p.Accept {
+		t.Fatalf("a rebroadcast of a relayed value: %s, want accept", got)
+	}
+	for _, v := range []*types.Vote{
+		signedVote(t, keys[1], types.Precommit, 11, 0, types.Hash{1}),
+		signedVote(t, keys[1], types.Prevote, 11, 1, types.Hash{1}),
+		signedVote(t, keys[2], types.Prevote, 11, 0, types.Hash{1}),
+	} {
+		if got := g.checkConsensus(encMsg(t, consensus.Message{Vote: v})); got != p2p.Accept {
+			t.Fatalf("another step or signer (%s by %s in round %d): %s, want accept", v.Type, v.Validator, v.Round, got)
+		}
+	}
+	// Proposals alike.
+	idx, _ := set.Index(set.Proposer(0))
+	for i := range 5 {
+		m := consensus.Message{Proposal: signedProposal(t, keys[idx], gateBlock(11, byte(i+1)), 0, consensus.NoRound), Block: gateBlock(11, byte(i+1))}
+		want := p2p.Ignore
+		if i < maxValuesPerStep {
+			want = p2p.Accept
+		}
+		if got := g.checkConsensus(encMsg(t, m)); got != want {
+			t.Fatalf("proposal %d of one proposer at one round: %s, want %s", i, got, want)
+		}
+	}
+	// Memory: a signer's steps stay bounded, the lowest rounds giving way.
+	for r := range uint32(maxStepsPerSigner + 10) {
+		g.checkConsensus(encMsg(t, consensus.Message{Vote: signedVote(t, keys[3], types.Precommit, 11, r, types.Hash{})}))
+	}
+	g.mu.Lock()
+	n := len(g.mu.seen[11][crypto.PubkeyToAddress(keys[3].PublicKey)])
+	g.mu.Unlock()
+	if n != maxStepsPerSigner {
+		t.Fatalf("remembering %d steps of one signer, want %d", n, maxStepsPerSigner)
+	}
+	if got := g.checkConsensus(encMsg(t, consensus.Message{Vote: signedVote(t, keys[3], types.Precommit, 11, 0, types.Hash{})})); got != p2p.Ignore {
+		t.Fatalf("a round below the %d remembered: %s, want ignore", maxStepsPerSigner, got)
 	}
 }
