@@ -49,9 +49,11 @@ const (
 	// which one validator's votes are kept. Votes from higher rounds come
 	// again by rebroadcast once the engine has caught up.
 	maxFutureRoundsPerValidator = 2
-	// maxHarvestsPerHeight bounds the next-height blocks whose LastCommit
-	// is counted: a few rounds' proposals; past it, block sync decides.
-	maxHarvestsPerHeight = 16
+	// maxHarvestsPerProposer bounds the next-height blocks of one proposer
+	// whose LastCommit is counted (an honest one proposes one per round):
+	// past it, block sync decides, and one proposer cannot use up the
+	// others' harvests.
+	maxHarvestsPerProposer = 2
 )
 
 // HeightParams starts a height: NewHeight's argument.
@@ -166,8 +168,9 @@ type heightState struct {
 	roundNums []uint32 // keys of rounds, ascending: never iterate the map
 	blocks    map[types.Hash]*blockEntry
 	timeouts  []timeout
-	signed    map[signKey]Record  // own signed messages of this height
-	harvested map[types.Hash]bool // next-height blocks whose LastCommit was counted
+	signed    map[signKey]Record    // own signed messages of this height
+	harvested map[types.Hash]bool   // next-height blocks whose LastCommit was counted
+	harvests  map[types.Address]int // of them, by proposer
 	evidence  map[evidenceKey]bool
 
 	// seenRound is the highest round of a verified message from each

@@ -274,3 +274,32 @@ func TestFutureRoundProposalsBounded(t *testing.T) {
 			e.hs.round, held, sent, maxFutureProposalsPerValidator)
 	}
 }
+
+// TestHarvestNotUsedUpByOneProposer: a member of the next set sending many
+// next-height proposals with junk LastCommits does not use up the harvests:
+// the real proposer's block still decides the height from its LastCommit.
+func TestHarvestNotUsedUpByOneProposer(t *testing.T) {
+	f := newFixture(t, 1, 1, 1, 1)
+	s := f.notProposer(1)
+	e := f.engine(s, Config{})
+	f.start(e, 1)
+	A := testBlock(1, 0xA, nil)
+	mustStep(t, e, f.proposal(f.proposer(0), 0, NoRound, A))
+	mustStep(t, e, Validated{1, A.Hash(), true})
+	drain(e)
+	good := nextProposal(t, f, testBlock(2, 0xB, f.commit(A, 0, others(4, s)...)))
+	x := (s + 1) % 4
+	if i, _ := f.set.Index(good.Proposal.Proposer); x == i {
+		x = (x + 1) % 4
+	}
+	if x == s {
+		x = (x + 1) % 4
+	}
+	for r := range uint32(20) {
+		_ = e.Step(f.proposal(x, r, NoRound, testBlock(2, byte(r), junkCommit(f, A, 4))))
+	}
+	mustStep(t, e, good)
+	if rd := drain(e); rd.Commit == nil || rd.Commit.Block.Hash() != A.Hash() {
+		t.Fatal("the proposer's LastCommit did not decide the height after another member's junk")
+	}
+}

@@ -39,7 +39,7 @@ func (e *Engine) stepMessage(m Message) error {
 			if ok, err := e.buffer(m); !ok {
 				return err
 			}
-			e.harvestLastCommit(m.Block)
+			e.harvestLastCommit(p.Proposer, m.Block)
 		}
 		return nil
 	}
@@ -179,19 +179,20 @@ func (e *Engine) onLastHeightVote(v *types.Vote) error {
 // validators, each a distinct member, > 2/3 of the power named): a forged
 // commit of thousands of signatures costs no recovery, and any costs at most
 // one per validator, stopping at the first that fails.
-func (e *Engine) harvestLastCommit(b *types.Block) {
+func (e *Engine) harvestLastCommit(proposer types.Address, b *types.Block) {
 	hs := e.hs
 	c := b.LastCommit
 	if hs.decided || c == nil || c.Height != hs.height || c.BlockHash == (types.Hash{}) {
 		return
 	}
-	if hs.harvested[b.Hash()] || len(hs.harvested) >= maxHarvestsPerHeight {
+	if hs.harvested[b.Hash()] || hs.harvests[proposer] >= maxHarvestsPerProposer {
 		return
 	}
 	if hs.harvested == nil {
-		hs.harvested = make(map[types.Hash]bool)
+		hs.harvested, hs.harvests = make(map[types.Hash]bool), make(map[types.Address]int)
 	}
 	hs.harvested[b.Hash()] = true
+	hs.harvests[proposer]++
 	if commitForm(hs.vals, c) != nil {
 		return
 	}
