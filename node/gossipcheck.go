@@ -55,7 +55,7 @@ type engineView struct {
 	set    *consensus.ValidatorSet // of height, with priorities
 }
 
-// gossipGate judges consensus gossip and block announcements before relay.
+// gossipGate judges consensus gossip before relay (announcements: checkAnnouncement).
 type gossipGate struct {
 	chainID uint64
 	head    func() uint64
