@@ -51,9 +51,18 @@ type Config struct {
 	// the current round (and its precommit of the last height), so that
 	// consensus survives lost messages. 0 means 2 × Timeouts.Propose.
 	RebroadcastTicks uint64
-	// MaxFutureMessages bounds the buffer of messages for the next height,
-	// kept until NewHeight. 0 means 4096.
+	// MaxFutureMessages and MaxFutureBytes bound the buffer of messages for
+	// the next height, kept until NewHeight, in total; each validator of that
+	// height is sure of its fair share (the totals ÷ the set size).
+	// 0 means 4096 messages and 64 MiB.
 	MaxFutureMessages int
+	MaxFutureBytes    int
+	// MaxFuturePerValidator and MaxFutureBytesPerValidator bound what one
+	// validator's messages may take of that buffer. 0 means 32 messages
+	// (distinct votes and proposals of a few rounds; rebroadcasts are
+	// deduplicated) and one maximal proposal plus 64 KiB.
+	MaxFuturePerValidator      int
+	MaxFutureBytesPerValidator int
 }
 
 // EnsureDefaults fills unset fields with their defaults.
@@ -70,6 +79,15 @@ func (c *Config) EnsureDefaults() {
 	if c.MaxFutureMessages == 0 {
 		c.MaxFutureMessages = 4096
 	}
+	if c.MaxFutureBytes == 0 {
+		c.MaxFutureBytes = 64 << 20
+	}
+	if c.MaxFuturePerValidator == 0 {
+		c.MaxFuturePerValidator = 32
+	}
+	if c.MaxFutureBytesPerValidator == 0 {
+		c.MaxFutureBytesPerValidator = MaxMessageSize + 64<<10
+	}
 }
 
 // Validate checks a config after EnsureDefaults.
@@ -77,8 +95,8 @@ func (c *Config) Validate() error {
 	switch {
 	case c.Timeouts.Propose == 0 || c.Timeouts.Prevote == 0 || c.Timeouts.Precommit == 0:
 		return fmt.Errorf("%w: propose, prevote and precommit timeouts must be at least one tick", ErrBadConfig)
-	case c.MaxFutureMessages < 0:
-		return fmt.Errorf("%w: negative MaxFutureMessages", ErrBadConfig)
+	case c.MaxFutureMessages < 0 || c.MaxFutureBytes < 0 || c.MaxFuturePerValidator < 0 || c.MaxFutureBytesPerValidator < 0:
+		return fmt.Errorf("%w: negative bound on next-height messages", ErrBadConfig)
 	case c.Verifier == nil:
 		return fmt.Errorf("%w: no verifier", ErrBadConfig)
 	}

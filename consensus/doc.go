@@ -121,8 +121,11 @@
 //   - What a peer can make the engine hold is bounded: two proposals per
 //     round, proposals at most 8 rounds ahead, each validator's votes in at
 //     most two rounds ahead and for at most three values per round and type
-//     (beyond that only votes that come with a proof), and MaxFutureMessages
-//     messages for the next height.
+//     (beyond that only votes that come with a proof), and for the next
+//     height only verified messages of members of its set, per validator at
+//     most MaxFuturePerValidator messages and MaxFutureBytesPerValidator
+//     bytes, in total MaxFutureMessages and MaxFutureBytes, each validator
+//     sure of its fair share (future.go).
 //
 // # Beyond the paper
 //
@@ -141,5 +144,9 @@
 //   - Every Config.RebroadcastTicks the engine re-sends its current messages,
 //     so lost messages do not stall a round.
 //   - Precommits for the current height carried in a next-height proposal's
-//     LastCommit are counted, so a validator that missed them decides anyway.
+//     LastCommit are counted, so a validator that missed them decides anyway:
+//     once per block, from a proposal signed by a member of the next set,
+//     and only if the commit's form can hold (no more signatures than
+//     validators, distinct members, > 2/3 of the power named), so its cost
+//     is at most one recovery per validator.
 package consensus

@@ -39,10 +39,21 @@ const (
 	// maxProposalRoundsAhead bounds how far beyond the current round a
 	// proposal is kept (finding a round's proposer costs O(round)).
 	maxProposalRoundsAhead = 8
+	// maxFutureProposalsPerValidator bounds the proposals (each up to a
+	// maximal block) one proposer has held in rounds above the current one:
+	// a validator with most of the power proposes in most rounds, and could
+	// otherwise fill every round ahead with two maximal blocks. An honest
+	// proposer ahead of us re-sends its proposal once we reach its round.
+	maxFutureProposalsPerValidator = 2
 	// maxFutureRoundsPerValidator bounds the rounds above the current one in
 	// which one validator's votes are kept. Votes from higher rounds come
 	// again by rebroadcast once the engine has caught up.
 	maxFutureRoundsPerValidator = 2
+	// maxHarvestsPerProposer bounds the next-height blocks of one proposer
+	// whose LastCommit is counted (an honest one proposes one per round):
+	// past it, block sync decides, and one proposer cannot use up the
+	// others' harvests.
+	maxHarvestsPerProposer = 2
 )
 
 // HeightParams starts a height: NewHeight's argument.
@@ -55,6 +66,10 @@ type HeightParams struct {
 	// The engine proposes it in the next block unless it decided Height−1
 	// itself, in which case it uses its own precommits, late ones included.
 	LastCommit *types.Commit
+	// NextValidators are the members of the set of Height+1 (priorities do
+	// not matter): only they get slots in the buffer of next-height
+	// messages. Nil takes Validators' members (sets change at epochs only).
+	NextValidators []types.Validator
 }
 
 // ProposalRequest asks the driver for a block to propose at (Height, Round):
@@ -123,7 +138,7 @@ type Engine struct {
 
 	hs     *heightState
 	last   *lastHeight
-	future []Message // messages for the next height, until NewHeight
+	future *futureBuf // verified messages for the next height, until NewHeight
 
 	out             Ready
 	lastRebroadcast uint64
@@ -153,7 +168,9 @@ type heightState struct {
 	roundNums []uint32 // keys of rounds, ascending: never iterate the map
 	blocks    map[types.Hash]*blockEntry
 	timeouts  []timeout
-	signed    map[signKey]Record // own signed messages of this height
+	signed    map[signKey]Record    // own signed messages of this height
+	harvested map[types.Hash]bool   // next-height blocks whose LastCommit was counted
+	harvests  map[types.Address]int // of them, by proposer
 	evidence  map[evidenceKey]bool
 
 	// seenRound is the highest round of a verified message from each
@@ -318,10 +335,14 @@ func (e *Engine) NewHeight(p HeightParams) error {
 	resume, restored := e.applyRestored()
 
 	future := e.future
-	e.future = nil
-	for _, m := range future {
-		if m.Height() == p.Height {
-			_ = e.stepMessage(m) // a bad buffered message only costs its sender
+	next := p.NextValidators
+	if next == nil {
+		next = p.Validators.vals
+	}
+	e.future = newFutureBuf(p.Height+1, next, p.NextValidators != nil)
+	if future != nil && future.height == p.Height {
+		for _, q := range future.msgs {
+			_ = e.stepMessage(q.m) // verified when buffered (the signature cache answers again)
 		}
 	}
 

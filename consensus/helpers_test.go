@@ -84,7 +84,7 @@ func (f *fixture) engine(i int, cfg Config) *Engine {
 }
 
 func (f *fixture) start(e *Engine, height uint64) {
-	if err := e.NewHeight(HeightParams{Height: height, Validators: f.set}); err != nil {
+	if err := e.NewHeight(HeightParams{Height: height, Validators: f.set, NextValidators: f.set.Validators()}); err != nil {
 		f.tb.Fatal(err)
 	}
 }

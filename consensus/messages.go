@@ -4,7 +4,6 @@ import (
 	"crypto/ecdsa"
 	"fmt"
 	"math"
-	"math/big"
 
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/rlp"
@@ -67,14 +66,11 @@ func (p *Proposal) Verify(chainID uint64) error {
 }
 
 func verifySig(h types.Hash, sig []byte, signer types.Address) error {
-	if len(sig) != 65 || sig[64] > 1 {
-		return fmt.Errorf("%w: signature must be 65 bytes", ErrBadSignature)
+	got, err := types.RecoverSigner(h, sig)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBadSignature, err)
 	}
-	if !crypto.ValidateSignatureValues(sig[64], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:64]), true) {
-		return fmt.Errorf("%w: signature values out of range", ErrBadSignature)
-	}
-	pub, err := crypto.SigToPub(h[:], sig)
-	if err != nil || crypto.PubkeyToAddress(*pub) != signer {
+	if got != signer {
 		return fmt.Errorf("%w: not signed by %s", ErrBadSignature, signer)
 	}
 	return nil

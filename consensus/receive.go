@@ -25,7 +25,8 @@ func (e *Engine) stepMessage(m Message) error {
 		case v.Height+1 == hs.height:
 			return e.onLastHeightVote(v)
 		case v.Height == hs.height+1:
-			e.buffer(m)
+			_, err := e.buffer(m)
+			return err
 		}
 		return nil
 	case m.Proposal != nil && m.Block != nil && m.Vote == nil:
@@ -33,18 +34,16 @@ func (e *Engine) stepMessage(m Message) error {
 		case p.Height == hs.height:
 			return e.onProposal(p, m.Block, m.POL)
 		case p.Height == hs.height+1:
-			e.buffer(m)
-			e.harvestLastCommit(m.Block)
+			// Its LastCommit may decide this height: counted only from a
+			// proposal signed by a member of the next set.
+			if ok, err := e.buffer(m); !ok {
+				return err
+			}
+			e.harvestLastCommit(p.Proposer, m.Block)
 		}
 		return nil
 	}
 	return fmt.Errorf("%w: need a proposal with its block, or a vote", ErrBadMessage)
-}
-
-func (e *Engine) buffer(m Message) {
-	if len(e.future) < e.cfg.MaxFutureMessages {
-		e.future = append(e.future, m)
-	}
 }
 
 // onVote counts a vote of the current height. A validator's votes count for
@@ -175,16 +174,33 @@ func (e *Engine) onLastHeightVote(v *types.Vote) error {
 
 // harvestLastCommit counts the precommits for the current height carried in
 // a proposal of the next one: a node that missed the precommits but has the
-// block can decide without waiting for block sync.
-func (e *Engine) harvestLastCommit(b *types.Block) {
+// block can decide without waiting for block sync. Each block's commit is
+// looked at once, and only if its form can hold (no more signatures than
+// validators, each a distinct member, > 2/3 of the power named): a forged
+// commit of thousands of signatures costs no recovery, and any costs at most
+// one per validator, stopping at the first that fails.
+func (e *Engine) harvestLastCommit(proposer types.Address, b *types.Block) {
 	hs := e.hs
 	c := b.LastCommit
 	if hs.decided || c == nil || c.Height != hs.height || c.BlockHash == (types.Hash{}) {
 		return
 	}
+	if hs.harvested[b.Hash()] || hs.harvests[proposer] >= maxHarvestsPerProposer {
+		return
+	}
+	if hs.harvested == nil {
+		hs.harvested, hs.harvests = make(map[types.Hash]bool), make(map[types.Address]int)
+	}
+	hs.harvested[b.Hash()] = true
+	hs.harvests[proposer]++
+	if commitForm(hs.vals, c) != nil {
+		return
+	}
 	for i := range c.Signatures {
 		v := c.Vote(i)
-		_ = e.onVote(&v, true)
+		if e.onVote(&v, true) != nil {
+			return
+		}
 	}
 }
 
@@ -224,6 +240,9 @@ func (e *Engine) onProposal(p *Proposal, b *types.Block, pol []*types.Vote) erro
 			return nil
 		}
 	}
+	if p.Round > hs.round && e.futureProposals(p.Proposer) >= maxFutureProposalsPerValidator {
+		return nil
+	}
 	if err := e.cfg.Verifier.VerifyProposal(p); err != nil {
 		return err
 	}
@@ -242,6 +261,21 @@ func (e *Engine) onProposal(p *Proposal, b *types.Block, pol []*types.Vote) erro
 	e.noteRound(hs.sched.at(p.Round), p.Round)
 	e.requestValidation(e.addBlock(b))
 	return nil
+}
+
+// futureProposals counts the proposals by proposer held in rounds above the
+// current one.
+func (e *Engine) futureProposals(proposer types.Address) int {
+	hs := e.hs
+	n := 0
+	for i := len(hs.roundNums) - 1; i >= 0 && hs.roundNums[i] > hs.round; i-- {
+		for _, q := range hs.rounds[hs.roundNums[i]].proposals {
+			if q.Proposer == proposer {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 func (e *Engine) addBlock(b *types.Block) *blockEntry {

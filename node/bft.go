@@ -129,7 +129,27 @@ func (d *driver) startHeight() error {
 		}
 	}
 	clear(d.executed)
-	return d.eng.NewHeight(consensus.HeightParams{Height: h, Validators: set, LastCommit: last})
+	// The set of h+1 is stored once the head is applied (it is decided at
+	// the end of an epoch's last block, for the height after next); only
+	// its members get slots for next-height messages.
+	var next []types.Validator
+	if vs, err := d.n.chain.ValidatorSet(h + 1); err == nil {
+		next = vs.Validators
+	}
+	if err := d.eng.NewHeight(consensus.HeightParams{Height: h, Validators: set, LastCommit: last, NextValidators: next}); err != nil {
+		return err
+	}
+	d.publishView()
+	return nil
+}
+
+// publishView tells the gossip check the engine's height, round and set.
+func (d *driver) publishView() {
+	st := d.eng.Status()
+	if v := d.n.gate.view.Load(); v != nil && v.height == st.Height && v.round == st.Round {
+		return
+	}
+	d.n.gate.view.Store(&engineView{height: st.Height, round: st.Round, set: d.set})
 }
 
 // setFor returns the consensus set of height h with its priorities: stored,
@@ -188,8 +208,13 @@ func (d *driver) run(ctx context.Context) error {
 		case <-t.C:
 			d.eng.Tick()
 		case in := <-d.msgs:
-			if err := d.eng.Step(in.msg); err != nil && d.n.host != nil && isPeerFault(err) {
-				d.n.host.Ban(in.from, err.Error())
+			// Gossip delivers only what the gossip check authenticated, so
+			// an error here is not the sender's doing: an out-of-turn
+			// proposal it could not judge (its author is a validator), or a
+			// view that moved between the check and now. The relayer is
+			// never punished for it.
+			if err := d.eng.Step(in.msg); err != nil {
+				d.n.log.Debug("consensus message refused", zap.Stringer("peer", in.from), zap.Error(err))
 			}
 		case dec := <-d.decisions:
 			if dec.Block.Height() == d.eng.Height() {
@@ -206,11 +231,8 @@ func (d *driver) run(ctx context.Context) error {
 		if err := d.drain(); err != nil {
 			return err
 		}
+		d.publishView()
 	}
-}
-
-func isPeerFault(err error) bool {
-	return errors.Is(err, consensus.ErrBadSignature) || errors.Is(err, consensus.ErrBadMessage)
 }
 
 // drain does what the engine asks until it has nothing more.

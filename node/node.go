@@ -35,6 +35,7 @@ type Node struct {
 	metrics *metrics
 	valKey  *ecdsa.PrivateKey
 	host    *p2p.Host // nil when p2p is off (no listen addresses)
+	gate    *gossipGate
 	driver  *driver
 	started time.Time
 
@@ -82,6 +83,7 @@ func New(cfg Config, log *zap.Logger) (*Node, error) {
 	n.pool = NewTxPool(cfg.TxPool, n.chain)
 	head, _ := n.store.Head()
 	n.metrics.height.Set(float64(head.Height))
+	n.gate = newGossipGate(n)
 	if len(cfg.P2P.Listen) > 0 {
 		if err := n.newHost(); err != nil {
 			n.store.Close()
@@ -126,31 +128,9 @@ func (n *Node) newHost() error {
 			}
 			n.metrics.poolSize.Set(float64(n.pool.Len()))
 		},
-		CheckConsensus: func(_ p2p.PeerID, b []byte) p2p.Verdict {
-			m, err := consensus.DecodeMessage(b)
-			if err != nil {
-				return p2p.Reject
-			}
-			head, _ := n.store.Head()
-			if h := m.Height(); h+1 < head.Height || h > head.Height+2 {
-				return p2p.Ignore
-			}
-			return p2p.Accept
-		},
-		// An announced block is only a hint that its sender is ahead: the
-		// sync loop fetches it with its commit. Recent ones travel on.
-		CheckBlock: func(_ p2p.PeerID, b *types.Block) p2p.Verdict {
-			head, _ := n.store.Head()
-			if h := b.Height(); h+2 < head.Height || h > head.Height+maxHintAhead {
-				return p2p.Ignore
-			}
-			return p2p.Accept
-		},
-		OnBlock: func(from p2p.PeerID, b *types.Block) {
-			if head, _ := n.store.Head(); n.driver != nil && b.Height() > head.Height {
-				n.driver.noteAnnounced(from, b.Height())
-			}
-		},
+		// Authenticated before it is relayed (gossipcheck.go).
+		CheckConsensus: func(_ p2p.PeerID, b []byte) p2p.Verdict { return n.gate.checkConsensus(b) },
+		CheckBlock:     n.checkAnnouncement,
 		OnConsensus: func(from p2p.PeerID, b []byte) {
 			m, err := consensus.DecodeMessage(b)
 			if err != nil || n.driver == nil {

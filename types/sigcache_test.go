@@ -96,3 +96,30 @@ func BenchmarkVoteVerify(b *testing.B) {
 		}
 	})
 }
+
+// RecoverSigner remembers any digest's signer, so a proposal verified by the
+// gossip check is not recovered again by the engine; a bad shape is refused
+// before any recovery.
+func TestRecoverSignerCached(t *testing.T) {
+	key, err := crypto.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest := Keccak256([]byte("taod/proposal test digest"))
+	sig, err := crypto.Sign(digest[:], key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := crypto.PubkeyToAddress(key.PublicKey)
+	if got, err := RecoverSigner(digest, sig); err != nil || got != want {
+		t.Fatalf("recovered %s, %v; want %s", got, err, want)
+	}
+	if a, ok := votesSeen.get(newSigKey(digest, sig)); !ok || a != want {
+		t.Fatal("a recovered signer was not remembered")
+	}
+	for _, bad := range [][]byte{sig[:64], append(append([]byte{}, sig[:64]...), 2)} {
+		if _, err := RecoverSigner(digest, bad); !errors.Is(err, ErrSigShape) {
+			t.Fatalf("malformed signature: %v, want ErrSigShape", err)
+		}
+	}
+}

@@ -80,27 +80,41 @@ func (v *Vote) Verify(chainID uint64) error {
 	if len(v.Signature) != 65 || v.Signature[64] > 1 {
 		return fmt.Errorf("%w: signature must be 65 bytes", ErrBadVote)
 	}
-	if !crypto.ValidateSignatureValues(v.Signature[64], new(big.Int).SetBytes(v.Signature[:32]), new(big.Int).SetBytes(v.Signature[32:64]), true) {
-		return ErrVoteSignature
-	}
-	h := v.SignHash(chainID)
-	k := newSigKey(h, v.Signature)
-	if signer, ok := votesSeen.get(k); ok {
-		if signer != v.Validator {
-			return ErrVoteSignature
-		}
-		return nil
-	}
-	pub, err := crypto.SigToPub(h[:], v.Signature)
-	if err != nil {
-		return ErrVoteSignature
-	}
-	signer := crypto.PubkeyToAddress(*pub)
-	votesSeen.add(k, signer)
-	if signer != v.Validator {
+	signer, err := RecoverSigner(v.SignHash(chainID), v.Signature)
+	if err != nil || signer != v.Validator {
 		return ErrVoteSignature
 	}
 	return nil
+}
+
+// ErrSigShape is a signature that is not 65 bytes with a recovery id of 0 or
+// 1 and low-S values: refused before any recovery.
+var ErrSigShape = errors.New("types: signature must be 65 bytes, low-S, recovery id 0 or 1")
+
+// RecoverSigner returns the address that signed digest with sig (65-byte
+// recoverable secp256k1, low-S). Answers are remembered (4,096, oldest out):
+// a digest and signature verified once, by the gossip validator, by the
+// engine or in a commit, cost a map lookup afterwards. Callers compare the
+// result with the claimed signer; digests carry their own domain (votes,
+// proposals), so one kind cannot pass for another.
+func RecoverSigner(digest Hash, sig []byte) (Address, error) {
+	if len(sig) != 65 || sig[64] > 1 {
+		return Address{}, ErrSigShape
+	}
+	if !crypto.ValidateSignatureValues(sig[64], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:64]), true) {
+		return Address{}, ErrSigShape
+	}
+	k := newSigKey(digest, sig)
+	if signer, ok := votesSeen.get(k); ok {
+		return signer, nil
+	}
+	pub, err := crypto.SigToPub(digest[:], sig)
+	if err != nil {
+		return Address{}, ErrVoteSignature
+	}
+	signer := crypto.PubkeyToAddress(*pub)
+	votesSeen.add(k, signer)
+	return signer, nil
 }
 
 // CommitSig is one validator's precommit signature inside a commit.

@@ -89,7 +89,7 @@ func (w *world) restart(n *node) {
 	if h > 1 {
 		lc = n.blocks[h-2].Commit
 	}
-	if err := eng.NewHeight(consensus.HeightParams{Height: h, Validators: n.sets[h], LastCommit: lc}); err != nil {
+	if err := eng.NewHeight(consensus.HeightParams{Height: h, Validators: n.sets[h], LastCommit: lc, NextValidators: w.spec.vals(h + 1)}); err != nil {
 		w.fail("wal", "node %d: %v", n.i, err)
 		return
 	}
@@ -252,7 +252,7 @@ func (w *world) commit(n *node, d *consensus.Decision) {
 			return
 		}
 	}
-	if err := n.eng.NewHeight(consensus.HeightParams{Height: h + 1, Validators: next, LastCommit: d.Commit}); err != nil {
+	if err := n.eng.NewHeight(consensus.HeightParams{Height: h + 1, Validators: next, LastCommit: d.Commit, NextValidators: w.spec.vals(h + 2)}); err != nil {
 		w.fail("commit", "node %d: %v", n.i, err)
 		return
 	}
