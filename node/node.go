@@ -114,7 +114,7 @@ func (n *Node) newHost() error {
 		// Gossip admission: the validator admits the tx to the pool, and only
 		// what the pool admits is relayed. The sender is recovered here once
 		// and cached in the tx, which OnTxs and the block's execution reuse.
-		CheckTx: func(tx *types.Tx) p2p.Verdict { return gossipVerdict(n.pool.Add(tx)) },
+		CheckTx: func(tx *types.Tx) p2p.Verdict { return admitGossipTx(n.pool, tx) },
 		OnTxs: func(_ p2p.PeerID, _ []*types.Tx) {
 			n.metrics.poolSize.Set(float64(n.pool.Len()))
 		},
@@ -292,13 +292,13 @@ func (n *Node) SubmitTx(tx *types.Tx) error {
 	return nil
 }
 
-// gossipVerdict judges a gossiped tx by the pool's answer: Accept (relay)
-// only what it admitted; Reject what no honest node sends (bad signature,
+// admitGossipTx offers a gossiped tx to the pool and judges it by the answer:
+// Accept (relay) only what the pool admitted; Reject what no honest node sends (bad signature,
 // wrong chain), which scores the sending peer down; Ignore the rest (already
 // known or committed, no balance, pool full): honest peers whose view of the
 // state differs from ours send those, so they carry no blame.
-func gossipVerdict(err error) p2p.Verdict {
-	switch {
+func admitGossipTx(pool *txpool.Pool, tx *types.Tx) p2p.Verdict {
+	switch err := pool.Add(tx); {
 	case err == nil:
 		return p2p.Accept
 	case txpool.Malformed(err):

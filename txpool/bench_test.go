@@ -1,0 +1,56 @@
+package txpool
+
+import (
+	"testing"
+
+	"github.com/taonet/taod/chain"
+	"github.com/taonet/taod/internal/devkeys"
+	"github.com/taonet/taod/state"
+	"github.com/taonet/taod/types"
+)
+
+// BenchmarkAdd10kPending2000 admits 10,000 transfers from 1,000 senders (ten
+// nonces each, senders recovered beforehand as the gossip validator does) and
+// takes a 2,000-tx block's candidates.
+func BenchmarkAdd10kPending2000(b *testing.B) {
+	const senders, per = 1000, 10
+	s, err := state.Open(b.TempDir(), state.Options{CacheMB: 8, TrieCache: 4})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	g, err := chain.Preset("test", 1, devkeys.Addresses(1), devkeys.Addresses(senders), 100*types.RaoPerTAO)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := chain.New(s, g)
+	if err != nil {
+		b.Fatal(err)
+	}
+	txs := make([]*types.Tx, 0, senders*per)
+	for i := 0; i < senders; i++ {
+		k := devkeys.Key(i)
+		for n := uint64(0); n < per; n++ {
+			tx, err := types.SignTx(types.TxData{ChainID: c.ChainID(), Nonce: n, Fee: types.TransferWeight, Tip: uint64(i % 7),
+				Call: &types.Transfer{To: types.Address{9}, Amount: 1}}, k)
+			if err != nil {
+				b.Fatal(err)
+			}
+			tx.Sender()
+			txs = append(txs, tx)
+		}
+	}
+	cfg := DefaultConfig()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p := New(cfg, c)
+		for _, tx := range txs {
+			if err := p.Add(tx); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if got := p.Pending(c.State(), 2000); len(got) != 2000 {
+			b.Fatalf("%d pending", len(got))
+		}
+	}
+}
