@@ -3,6 +3,7 @@ package txpool
 import (
 	"crypto/ecdsa"
 	"errors"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -395,37 +396,56 @@ func TestFeeFreeRule(t *testing.T) {
 	}
 }
 
-// Update's and Add's bookkeeping stays exact through a random mix of adds,
-// replacements, evictions, blocks from elsewhere and expiry.
+// Update's and Add's bookkeeping stays exact through a seeded random mix of
+// adds, replacements, evictions, definitive rejections (demotions) and
+// expiry, and the limits always hold.
 func TestCountsStayExact(t *testing.T) {
 	clk := &fakeClock{time.Unix(1_000, 0)}
 	cfg := smallConfig(clk)
-	cfg.GlobalSlots, cfg.GlobalQueue, cfg.AccountQueue = 6, 5, 3
-	p, c := testPool(t, cfg)
-	keys := []*ecdsa.PrivateKey{devkeys.Key(0), devkeys.Key(1), devkeys.Key(2)}
-	for i := 0; i < 300; i++ {
-		k := keys[i%3]
-		n := uint64((i * 7) % 6)
-		p.Add(ptx(t, c, k, n, fee, uint64((i*13)%5), 1))
-		if i%50 == 49 {
-			clk.t = clk.t.Add(2 * time.Hour)
+	cfg.GlobalSlots, cfg.GlobalQueue, cfg.AccountQueue = 8, 6, 4
+	p, c := testPoolGenesis(t, cfg, func(g *chain.Genesis) {
+		for i := 10; i < 16; i++ {
+			g.Alloc = append(g.Alloc, chain.Alloc{Address: devkeys.Address(i), Balance: types.RaoPerTAO})
+		}
+	})
+	rng := rand.New(rand.NewPCG(1, 2))
+	outcomes := map[bool]int{}
+	for i := 0; i < 600; i++ {
+		k := devkeys.Key(10 + rng.IntN(6))
+		err := p.Add(ptx(t, c, k, uint64(rng.IntN(9)), fee, uint64(rng.IntN(20)), 1))
+		outcomes[err == nil]++
+		switch rng.IntN(20) {
+		case 0:
+			clk.t = clk.t.Add(time.Duration(rng.IntN(4)) * time.Hour)
 			p.Update(c.State(), &types.Block{}, nil)
+		case 1:
+			p.mu.Lock()
+			var victim *types.Tx
+			for _, e := range p.mu.all {
+				if victim == nil || e.seq < p.mu.all[victim.Hash()].seq {
+					victim = e.tx
+				}
+			}
+			p.mu.Unlock()
+			if victim != nil {
+				p.Update(c.State(), &types.Block{}, []chain.Rejected{{Tx: victim, Err: chain.ErrFeeTooLow}})
+			}
 		}
 		p.mu.Lock()
 		pend, que := 0, 0
-		for _, a := range p.mu.senders {
+		for from, a := range p.mu.senders {
 			run := 0
 			for a.txs[a.nonce+uint64(run)] != nil {
 				run++
 			}
-			if run != a.pending || len(a.txs) == 0 || a.txs[a.last] == nil {
+			if run != a.pending || len(a.txs) == 0 || a.txs[a.last] == nil || a.from != from || a.queued() > cfg.AccountQueue {
 				p.mu.Unlock()
 				t.Fatalf("step %d: account pending %d, run %d, %d txs, tail %d", i, a.pending, run, len(a.txs), a.last)
 			}
 			for n := range a.txs {
-				if n > a.last {
+				if n > a.last || n < a.nonce {
 					p.mu.Unlock()
-					t.Fatalf("step %d: nonce %d above tail %d", i, n, a.last)
+					t.Fatalf("step %d: nonce %d outside [%d, tail %d]", i, n, a.nonce, a.last)
 				}
 			}
 			pend += a.pending
@@ -436,5 +456,8 @@ func TestCountsStayExact(t *testing.T) {
 		if pend > cfg.GlobalSlots || que > cfg.GlobalQueue {
 			t.Fatalf("step %d: %d pending, %d queued over the limits", i, pend, que)
 		}
+	}
+	if outcomes[true] < 100 || outcomes[false] < 100 {
+		t.Fatalf("the mix is one-sided: %v", outcomes)
 	}
 }
