@@ -448,8 +448,20 @@ func TestCountsStayExact(t *testing.T) {
 					t.Fatalf("step %d: nonce %d outside [%d, tail %d]", i, n, a.nonce, a.last)
 				}
 			}
+			_, inQ := p.mu.withQueued[a]
+			_, inO := p.mu.overSlots[a]
+			if inQ != (a.queued() > 0) || inO != (a.pending > cfg.AccountSlots) {
+				p.mu.Unlock()
+				t.Fatalf("step %d: eviction index out of date", i)
+			}
 			pend += a.pending
 			que += a.queued()
+		}
+		for a := range p.mu.withQueued {
+			if p.mu.senders[a.from] != a {
+				p.mu.Unlock()
+				t.Fatalf("step %d: a forgotten sender is still indexed", i)
+			}
 		}
 		p.mu.Unlock()
 		checkCounts(t, p, pend, que)

@@ -54,3 +54,60 @@ func BenchmarkAdd10kPending2000(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAddEvicting measures Add into a full queue, each admission
+// evicting the cheapest queued tail, with 5,000 other senders pending: the
+// victim search scans only the senders eviction may pick from.
+func BenchmarkAddEvicting(b *testing.B) {
+	const spam, honest, bidders = 1024, 5000, 1000
+	s, err := state.Open(b.TempDir(), state.Options{CacheMB: 8, TrieCache: 4})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	g, err := chain.Preset("test", 1, devkeys.Addresses(1), devkeys.Addresses(spam+honest+bidders), types.RaoPerTAO)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := chain.New(s, g)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sign := func(key int, nonce, tip uint64) *types.Tx {
+		tx, err := types.SignTx(types.TxData{ChainID: c.ChainID(), Nonce: nonce, Fee: types.TransferWeight, Tip: tip,
+			Call: &types.Transfer{To: types.Address{9}, Amount: 1}}, devkeys.Key(key))
+		if err != nil {
+			b.Fatal(err)
+		}
+		tx.Sender()
+		return tx
+	}
+	var fill, bids []*types.Tx
+	for i := 0; i < spam; i++ {
+		fill = append(fill, sign(i, 1, 0))
+	}
+	for i := spam; i < spam+honest; i++ {
+		fill = append(fill, sign(i, 0, 0))
+	}
+	for i := 0; i < bidders; i++ {
+		bids = append(bids, sign(spam+honest+i, 1, uint64(1+i)))
+	}
+	cfg := DefaultConfig()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		p := New(cfg, c)
+		for _, tx := range fill {
+			if err := p.Add(tx); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		for _, tx := range bids {
+			if err := p.Add(tx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*bidders), "ns/evicting-add")
+}

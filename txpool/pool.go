@@ -50,6 +50,10 @@ type Pool struct {
 		seq     uint64                     // arrival counter: breaks tip ties
 		height  uint64                     // the latest block seen by Update
 		free    map[types.Address]freeMark // fee-free rate limit by hotkey
+		// The senders eviction may pick from, so that finding a victim scans
+		// at most GlobalQueue + GlobalSlots/AccountSlots senders, not all.
+		withQueued map[*account]struct{} // senders with queued txs
+		overSlots  map[*account]struct{} // senders with over AccountSlots pending
 	}
 }
 
@@ -91,6 +95,8 @@ func New(cfg Config, c *chain.Chain) *Pool {
 	p.mu.senders = make(map[types.Address]*account)
 	p.mu.all = make(map[types.Hash]*entry)
 	p.mu.free = make(map[types.Address]freeMark)
+	p.mu.withQueued = make(map[*account]struct{})
+	p.mu.overSlots = make(map[*account]struct{})
 	head, _ := c.Store().Head()
 	p.mu.height = head.Height
 	return p
@@ -266,10 +272,25 @@ func (p *Pool) Add(tx *types.Tx) error {
 		p.mu.queued++ // counted as queued, then promoted if it fills the gap
 		p.promoteLocked(a)
 	}
+	p.indexLocked(a)
 	if free {
 		p.mu.free[from] = freeMark{hash: tx.Hash(), until: p.mu.height + window}
 	}
 	return nil
+}
+
+// indexLocked files a under the eviction indexes its layout calls for.
+func (p *Pool) indexLocked(a *account) {
+	if a.queued() > 0 && len(a.txs) > 0 {
+		p.mu.withQueued[a] = struct{}{}
+	} else {
+		delete(p.mu.withQueued, a)
+	}
+	if a.pending > p.cfg.AccountSlots {
+		p.mu.overSlots[a] = struct{}{}
+	} else {
+		delete(p.mu.overSlots, a)
+	}
 }
 
 func (p *Pool) known(h types.Hash) bool {
@@ -379,6 +400,7 @@ func (p *Pool) removeTailLocked(a *account) {
 
 // retailLocked recomputes a.last after removals and forgets an empty account.
 func (p *Pool) retailLocked(a *account) {
+	p.indexLocked(a)
 	if len(a.txs) == 0 {
 		delete(p.mu.senders, a.from)
 		a.last = 0
@@ -457,7 +479,11 @@ func (p *Pool) cheapestTailLocked(self *account, taken map[*account]int, queued 
 		best  *account
 		bestE *entry
 	)
-	for _, a := range p.mu.senders {
+	set := p.mu.overSlots
+	if queued {
+		set = p.mu.withQueued
+	}
+	for a := range set {
 		if a == self {
 			continue
 		}
