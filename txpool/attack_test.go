@@ -448,19 +448,23 @@ func TestCountsStayExact(t *testing.T) {
 					t.Fatalf("step %d: nonce %d outside [%d, tail %d]", i, n, a.nonce, a.last)
 				}
 			}
-			_, inQ := p.mu.withQueued[a]
+			inQ := a.qi >= 0 && p.mu.queued.h[a.qi] == a
 			_, inO := p.mu.overSlots[a]
-			if inQ != (a.queued() > 0) || inO != (a.pending > cfg.AccountSlots) {
+			if inQ != (a.queued() > 0) || inO != (a.pending > cfg.AccountSlots) || a.qt != 0 {
 				p.mu.Unlock()
 				t.Fatalf("step %d: eviction index out of date", i)
 			}
 			pend += a.pending
 			que += a.queued()
 		}
-		for a := range p.mu.withQueued {
-			if p.mu.senders[a.from] != a {
+		for j, a := range p.mu.queued.h {
+			if p.mu.senders[a.from] != a || a.qi != j {
 				p.mu.Unlock()
 				t.Fatalf("step %d: a forgotten sender is still indexed", i)
+			}
+			if j > 0 && cheaper(a.tailAfter(0), p.mu.queued.h[(j-1)/2].tailAfter(0)) {
+				p.mu.Unlock()
+				t.Fatalf("step %d: queued heap out of order", i)
 			}
 		}
 		p.mu.Unlock()

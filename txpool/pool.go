@@ -45,15 +45,18 @@ type Pool struct {
 		senders map[types.Address]*account // senders with pooled txs
 		all     map[types.Hash]*entry      // every pooled tx
 		pending int                        // executable txs of all senders
-		queued  int                        // gapped txs of all senders
 		bytes   int                        // encoded size of all pooled txs
 		seq     uint64                     // arrival counter: breaks tip ties
 		height  uint64                     // the latest block seen by Update
 		free    map[types.Address]freeMark // fee-free rate limit by hotkey
-		// The senders eviction may pick from, so that finding a victim scans
-		// at most GlobalQueue + GlobalSlots/AccountSlots senders, not all.
-		withQueued map[*account]struct{} // senders with queued txs
-		overSlots  map[*account]struct{} // senders with over AccountSlots pending
+		// The senders eviction may pick from: queued is a heap of the senders
+		// with queued txs by their tail (cheapest first) that also counts
+		// the gapped txs of all senders; overSlots holds the
+		// senders with over AccountSlots pending txs (a victim search scans
+		// at most GlobalSlots/AccountSlots of them, and only when pending is
+		// full, which costs real fees to reach).
+		queued    tailHeap
+		overSlots map[*account]struct{}
 	}
 }
 
@@ -67,6 +70,8 @@ type entry struct {
 // account is one sender's pooled txs. txs[nonce, nonce+pending) exist and are
 // executable; the rest are queued.
 type account struct {
+	qi      int // index in the queued heap; -1 when not in it
+	qt      int // tails set aside while victims are chosen (heap key)
 	from    types.Address
 	nonce   uint64
 	pending int
@@ -95,7 +100,6 @@ func New(cfg Config, c *chain.Chain) *Pool {
 	p.mu.senders = make(map[types.Address]*account)
 	p.mu.all = make(map[types.Hash]*entry)
 	p.mu.free = make(map[types.Address]freeMark)
-	p.mu.withQueued = make(map[*account]struct{})
 	p.mu.overSlots = make(map[*account]struct{})
 	head, _ := c.Store().Head()
 	p.mu.height = head.Height
@@ -113,7 +117,7 @@ func (p *Pool) Len() int {
 func (p *Pool) Stats() (pending, queued, bytes int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.mu.pending, p.mu.queued, p.mu.bytes
+	return p.mu.pending, p.mu.queued.count, p.mu.bytes
 }
 
 // Get returns a pooled transaction by hash.
@@ -187,7 +191,7 @@ func (p *Pool) Add(tx *types.Tx) error {
 	}
 	a := p.mu.senders[from]
 	if a == nil {
-		a = &account{from: from, nonce: acc.Nonce, txs: make(map[uint64]*entry)}
+		a = &account{qi: -1, from: from, nonce: acc.Nonce, txs: make(map[uint64]*entry)}
 	} else if acc.Nonce > a.nonce {
 		p.advanceLocked(a, acc.Nonce) // a block landed that Update has not told us of yet
 	}
@@ -269,7 +273,7 @@ func (p *Pool) Add(tx *types.Tx) error {
 		if n > a.last || len(a.txs) == 1 {
 			a.last = n
 		}
-		p.mu.queued++ // counted as queued, then promoted if it fills the gap
+		p.mu.queued.count++ // counted as queued, then promoted if it fills the gap
 		p.promoteLocked(a)
 	}
 	p.indexLocked(a)
@@ -281,10 +285,13 @@ func (p *Pool) Add(tx *types.Tx) error {
 
 // indexLocked files a under the eviction indexes its layout calls for.
 func (p *Pool) indexLocked(a *account) {
-	if a.queued() > 0 && len(a.txs) > 0 {
-		p.mu.withQueued[a] = struct{}{}
-	} else {
-		delete(p.mu.withQueued, a)
+	switch {
+	case a.queued() > 0 && a.qi < 0:
+		heap.Push(&p.mu.queued, a)
+	case a.queued() > 0:
+		heap.Fix(&p.mu.queued, a.qi)
+	case a.qi >= 0:
+		heap.Remove(&p.mu.queued, a.qi)
 	}
 	if a.pending > p.cfg.AccountSlots {
 		p.mu.overSlots[a] = struct{}{}
@@ -339,7 +346,7 @@ func (p *Pool) promoteLocked(a *account) {
 	}
 	if grown > 0 {
 		p.mu.pending += grown
-		p.mu.queued -= grown
+		p.mu.queued.count -= grown
 		a.beat = p.cfg.Clock.Now()
 	}
 }
@@ -379,7 +386,7 @@ func (p *Pool) dropEntryLocked(a *account, nonce uint64, e *entry) {
 	if nonce >= a.nonce && nonce < a.pendingEnd() {
 		p.mu.pending--
 	} else {
-		p.mu.queued--
+		p.mu.queued.count--
 	}
 }
 
@@ -428,86 +435,130 @@ type room struct{ pending, queued, bytes int }
 // AccountSlots pending txs are never victims. Nothing changes until the
 // caller removes the victims.
 func (p *Pool) makeRoomLocked(self *account, need room, executable bool, tip uint64) ([]*account, error) {
-	pend, que, size := p.mu.pending+need.pending, p.mu.queued+need.queued, p.mu.bytes+need.bytes
+	pend, que, size := p.mu.pending+need.pending, p.mu.queued.count+need.queued, p.mu.bytes+need.bytes
 	var (
 		victims []*account
-		taken   map[*account]int // tails already chosen per sender
+		taken   map[*account]int // pending tails already chosen per sender
+		aside   []*account       // senders popped off the queued heap
 	)
+	// Victims are chosen on the live heap, each popped sender keyed by its
+	// next tail; the heap is put back as it was before anything is removed.
+	defer func() {
+		for _, a := range aside {
+			a.qt = 0
+			if a.qi >= 0 {
+				heap.Fix(&p.mu.queued, a.qi)
+			} else {
+				heap.Push(&p.mu.queued, a)
+			}
+		}
+	}()
+	cheapestQueued := func() (*account, *entry) {
+		for p.mu.queued.Len() > 0 {
+			a := p.mu.queued.h[0]
+			if a != self {
+				return a, a.tailAfter(a.qt)
+			}
+			heap.Pop(&p.mu.queued)
+			aside = append(aside, a)
+		}
+		return nil, nil
+	}
 	for pend > p.cfg.GlobalSlots || que > p.cfg.GlobalQueue || size > p.cfg.MaxBytes {
-		var v *account
-		var ve *entry
-		var queuedVictim bool
+		var (
+			v  *account
+			ve *entry
+		)
 		if que > p.cfg.GlobalQueue || size > p.cfg.MaxBytes {
-			v, ve = p.cheapestTailLocked(self, taken, true)
-			queuedVictim = v != nil
-			if v != nil && !executable && tip <= ve.tx.Tip() {
-				return nil, fmt.Errorf("%w: tip %d rao, cheapest queued has %d (%d queued)", ErrUnderpriced, tip, ve.tx.Tip(), p.mu.queued)
+			if v, ve = cheapestQueued(); v != nil {
+				if !executable && tip <= ve.tx.Tip() {
+					return nil, fmt.Errorf("%w: tip %d rao, cheapest queued has %d (%d queued)", ErrUnderpriced, tip, ve.tx.Tip(), p.mu.queued.count)
+				}
+				heap.Pop(&p.mu.queued)
+				aside = append(aside, v)
+				if v.qt++; v.qt < v.queued() {
+					heap.Push(&p.mu.queued, v) // keyed by its next tail
+				}
+				victims = append(victims, v)
+				size -= ve.tx.Size()
+				que--
+				continue
 			}
 		}
-		if v == nil && pend > p.cfg.GlobalSlots || v == nil && size > p.cfg.MaxBytes && executable {
-			v, ve = p.cheapestTailLocked(self, taken, false)
-			if v != nil && tip <= ve.tx.Tip() {
-				return nil, fmt.Errorf("%w: tip %d rao, cheapest evictable has %d (%d pending, %d bytes)", ErrUnderpriced, tip, ve.tx.Tip(), p.mu.pending, p.mu.bytes)
+		if pend > p.cfg.GlobalSlots || size > p.cfg.MaxBytes && executable {
+			if v, ve = p.cheapestPendingTailLocked(self, taken); v != nil {
+				if tip <= ve.tx.Tip() {
+					return nil, fmt.Errorf("%w: tip %d rao, cheapest evictable has %d (%d pending, %d bytes)", ErrUnderpriced, tip, ve.tx.Tip(), p.mu.pending, p.mu.bytes)
+				}
+				if taken == nil {
+					taken = make(map[*account]int)
+				}
+				taken[v]++
+				victims = append(victims, v)
+				size -= ve.tx.Size()
+				pend--
+				continue
 			}
 		}
-		if v == nil {
-			return nil, fmt.Errorf("%w (%d pending of %d, %d queued of %d, %d bytes of %d)",
-				ErrPoolFull, p.mu.pending, p.cfg.GlobalSlots, p.mu.queued, p.cfg.GlobalQueue, p.mu.bytes, p.cfg.MaxBytes)
-		}
-		if taken == nil {
-			taken = make(map[*account]int)
-		}
-		taken[v]++
-		victims = append(victims, v)
-		size -= ve.tx.Size()
-		if queuedVictim {
-			que--
-		} else {
-			pend--
-		}
+		return nil, fmt.Errorf("%w (%d pending of %d, %d queued of %d, %d bytes of %d)",
+			ErrPoolFull, p.mu.pending, p.cfg.GlobalSlots, p.mu.queued.count, p.cfg.GlobalQueue, p.mu.bytes, p.cfg.MaxBytes)
 	}
 	return victims, nil
 }
 
-// cheapestTailLocked finds, among senders other than self, the lowest-tip
-// tail after the tails already taken: queued tails if queued, else pending
-// tails of senders holding more than AccountSlots pending txs (and no queued
-// ones). Ties go to the newest arrival, so the choice does not depend on map
-// order.
-func (p *Pool) cheapestTailLocked(self *account, taken map[*account]int, queued bool) (*account, *entry) {
+// cheapestPendingTailLocked finds, among senders other than self holding
+// more than AccountSlots pending txs and no queued ones, the lowest-tip tail
+// after the tails already taken. Ties go to the newest arrival, so the
+// choice does not depend on map order.
+func (p *Pool) cheapestPendingTailLocked(self *account, taken map[*account]int) (*account, *entry) {
 	var (
 		best  *account
 		bestE *entry
 	)
-	set := p.mu.overSlots
-	if queued {
-		set = p.mu.withQueued
-	}
-	for a := range set {
-		if a == self {
-			continue
-		}
+	for a := range p.mu.overSlots {
 		t := taken[a]
-		var e *entry
-		if queued {
-			if a.queued() <= t {
-				continue
-			}
-			e = a.tailAfter(t)
-		} else {
-			if a.queued() > 0 || a.pending-t <= p.cfg.AccountSlots {
-				continue
-			}
-			e = a.txs[a.pendingEnd()-1-uint64(t)]
-		}
-		if e == nil {
+		if a == self || a.queued() > 0 || a.pending-t <= p.cfg.AccountSlots {
 			continue
 		}
-		if bestE == nil || e.tx.Tip() < bestE.tx.Tip() || e.tx.Tip() == bestE.tx.Tip() && e.seq > bestE.seq {
+		e := a.txs[a.pendingEnd()-1-uint64(t)]
+		if bestE == nil || cheaper(e, bestE) {
 			best, bestE = a, e
 		}
 	}
 	return best, bestE
+}
+
+// cheaper orders eviction candidates: lower tip first, then newer arrival.
+func cheaper(a, b *entry) bool {
+	return a.tx.Tip() < b.tx.Tip() || a.tx.Tip() == b.tx.Tip() && a.seq > b.seq
+}
+
+// tailHeap orders the senders with queued txs by their tail (skipping qt
+// tails while victims are chosen), cheapest first. count is the number of
+// queued txs of all senders.
+type tailHeap struct {
+	h     []*account
+	count int
+}
+
+func (q *tailHeap) Len() int { return len(q.h) }
+func (q *tailHeap) Less(i, j int) bool {
+	return cheaper(q.h[i].tailAfter(q.h[i].qt), q.h[j].tailAfter(q.h[j].qt))
+}
+func (q *tailHeap) Swap(i, j int) {
+	q.h[i], q.h[j] = q.h[j], q.h[i]
+	q.h[i].qi, q.h[j].qi = i, j
+}
+func (q *tailHeap) Push(x any) {
+	a := x.(*account)
+	a.qi = len(q.h)
+	q.h = append(q.h, a)
+}
+func (q *tailHeap) Pop() any {
+	a := q.h[len(q.h)-1]
+	q.h = q.h[:len(q.h)-1]
+	a.qi = -1
+	return a
 }
 
 // tailAfter is a's tx that is the tail once t tails are gone.
@@ -657,7 +708,7 @@ func (p *Pool) removeMiddleLocked(a *account, n uint64) {
 		demoted := int(end - n - 1)
 		a.pending -= demoted + 1
 		p.mu.pending -= demoted
-		p.mu.queued += demoted
+		p.mu.queued.count += demoted
 	}
 	p.retailLocked(a)
 }
@@ -702,12 +753,8 @@ func (p *Pool) trimQueuesLocked() {
 			p.removeTailLocked(a)
 		}
 	}
-	for p.mu.queued > p.cfg.GlobalQueue {
-		a, _ := p.cheapestTailLocked(nil, nil, true)
-		if a == nil {
-			return
-		}
-		p.removeTailLocked(a)
+	for p.mu.queued.count > p.cfg.GlobalQueue && p.mu.queued.Len() > 0 {
+		p.removeTailLocked(p.mu.queued.h[0])
 	}
 }
 
