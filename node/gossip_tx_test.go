@@ -42,7 +42,17 @@ func TestGossipTxAdmission(t *testing.T) {
 	if v := admitGossipTx(pool, good); v != p2p.Accept {
 		t.Fatalf("valid tx: %v", v)
 	}
-	if v := admitGossipTx(pool, good); v != p2p.Ignore {
+	// The pool keeps the very object the validator saw, whose sender is
+	// cached: OnTxs and the proposal's execution (usePooled) recover nothing.
+	if got, ok := pool.Get(good.Hash()); !ok || got != good {
+		t.Fatal("the pool holds another copy of the tx")
+	}
+	// The same tx decoded again from another peer is not relayed again.
+	again, err := types.DecodeTx(good.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := admitGossipTx(pool, again); v != p2p.Ignore {
 		t.Fatalf("duplicate: %v", v)
 	}
 	if v := admitGossipTx(pool, sign(50, c.ChainID(), 0)); v != p2p.Ignore {

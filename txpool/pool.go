@@ -154,6 +154,9 @@ func txCost(st *state.State, from types.Address, tx *types.Tx) (uint64, bool) {
 // block would check it, except that its nonce may be ahead of the account's
 // (it is then queued), and the sender's balance must cover all its pooled txs.
 func (p *Pool) Add(tx *types.Tx) error {
+	if p.known(tx.Hash()) {
+		return ErrKnownTx // first: a tx heard again from another peer costs no recovery
+	}
 	from, err := p.chain.CheckTxStatic(tx)
 	if err != nil {
 		return err
@@ -168,9 +171,6 @@ func (p *Pool) Add(tx *types.Tx) error {
 		return err
 	}
 	free := tx.Fee() < min // passes CheckFee only as a fee-free call
-	if p.known(tx.Hash()) {
-		return ErrKnownTx // before CheckFee: a duplicate must cost no dry run
-	}
 	if err := p.chain.CheckFee(st, tx, from); err != nil {
 		return err
 	}
