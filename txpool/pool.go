@@ -196,6 +196,9 @@ func (p *Pool) Add(tx *types.Tx) error {
 		p.advanceLocked(a, acc.Nonce) // a block landed that Update has not told us of yet
 	}
 	n, end := tx.Nonce(), a.pendingEnd()
+	if n < a.nonce { // our state view is older than the block Update brought
+		return fmt.Errorf("%w: tx nonce %d, account %s is at %d", chain.ErrNonceTooLow, n, from, a.nonce)
+	}
 	if n > end && n-end > uint64(p.cfg.AccountQueue) {
 		return fmt.Errorf("%w: tx nonce %d, sender %s can use up to %d (%d pending from %d)",
 			ErrNonceGap, n, from, end+uint64(p.cfg.AccountQueue), a.pending, a.nonce)
@@ -226,13 +229,15 @@ func (p *Pool) Add(tx *types.Tx) error {
 	}
 	// The sender must afford every pooled tx, this one replacing old. Sums
 	// commute, so the map's order does not matter.
-	total, carry := cost, uint64(0)
+	total, overflow := cost, false
 	for nonce, e := range a.txs {
 		if nonce != n {
-			total, carry = bits.Add64(total, e.cost, carry)
+			var carry uint64
+			total, carry = bits.Add64(total, e.cost, 0)
+			overflow = overflow || carry != 0
 		}
 	}
-	if carry != 0 || total > acc.Balance {
+	if overflow || total > acc.Balance {
 		return fmt.Errorf("%w: needs %s TAO, balance %s TAO", ErrInsufficientBalance, types.FormatTAO(total), types.FormatTAO(acc.Balance))
 	}
 
@@ -570,7 +575,7 @@ func (a *account) tailAfter(t int) *entry {
 			}
 			t--
 		}
-		if n == a.nonce {
+		if n <= a.nonce {
 			return nil
 		}
 	}
