@@ -386,6 +386,15 @@ func TestFeeFreeRule(t *testing.T) {
 	if !included(b, first) {
 		t.Fatal("fee-free registration not included")
 	}
+	// Weights and axons wait out the subnet's own rate limits.
+	st := c.State()
+	sub, _ := chain.Subnet(st, 1)
+	if w := p.feeFreeWindow(st, &types.SetWeights{Netuid: 1}); w != max(sub.Hyper.WeightsRateLimit, 1) || w < 2 {
+		t.Fatalf("weights window %d, subnet limit %d", w, sub.Hyper.WeightsRateLimit)
+	}
+	if w := p.feeFreeWindow(st, &types.ServeAxon{Netuid: 1}); w != max(sub.Hyper.ServingRateLimit, 1) {
+		t.Fatalf("axon window %d, subnet limit %d", w, sub.Hyper.ServingRateLimit)
+	}
 	// The window (one block for PowRegister) has passed and the tx left the
 	// pool: the hotkey is forgotten and may send its next fee-free call.
 	p.mu.Lock()

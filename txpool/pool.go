@@ -171,6 +171,16 @@ func (p *Pool) Add(tx *types.Tx) error {
 		return err
 	}
 	free := tx.Fee() < min // passes CheckFee only as a fee-free call
+	if free {
+		// Before the dry run in CheckFee: a hotkey's extra fee-free txs must
+		// cost no execution to refuse.
+		p.mu.Lock()
+		err := p.feeFreeAllowedLocked(from)
+		p.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
 	if err := p.chain.CheckFee(st, tx, from); err != nil {
 		return err
 	}
@@ -208,12 +218,8 @@ func (p *Pool) Add(tx *types.Tx) error {
 		if n > end {
 			return fmt.Errorf("%w: nonce %d, next executable %d", ErrFeeFreeGapped, n, end)
 		}
-		if m, ok := p.mu.free[from]; ok {
-			if _, pooled := p.mu.all[m.hash]; pooled || p.mu.height < m.until {
-				return fmt.Errorf("%w: hotkey %s, next from block %d", ErrFeeFreeLimited, from, max(m.until, p.mu.height+1))
-			}
-		} else if len(p.mu.free) >= p.cfg.MaxFeeFree {
-			return fmt.Errorf("%w: %d hotkeys already waiting", ErrFeeFreeLimited, len(p.mu.free))
+		if err := p.feeFreeAllowedLocked(from); err != nil {
+			return err
 		}
 	}
 	if old != nil {
@@ -284,6 +290,20 @@ func (p *Pool) Add(tx *types.Tx) error {
 	p.indexLocked(a)
 	if free {
 		p.mu.free[from] = freeMark{hash: tx.Hash(), until: p.mu.height + window}
+	}
+	return nil
+}
+
+// feeFreeAllowedLocked says whether hotkey may have a fee-free tx admitted:
+// none of its own is pooled, its window has passed, and the hotkeys
+// remembered are below the bound.
+func (p *Pool) feeFreeAllowedLocked(hotkey types.Address) error {
+	if m, ok := p.mu.free[hotkey]; ok {
+		if _, pooled := p.mu.all[m.hash]; pooled || p.mu.height < m.until {
+			return fmt.Errorf("%w: hotkey %s, next from block %d", ErrFeeFreeLimited, hotkey, max(m.until, p.mu.height+1))
+		}
+	} else if len(p.mu.free) >= p.cfg.MaxFeeFree {
+		return fmt.Errorf("%w: %d hotkeys already waiting", ErrFeeFreeLimited, len(p.mu.free))
 	}
 	return nil
 }
