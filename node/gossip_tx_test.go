@@ -30,6 +30,8 @@ func TestGossipTxAdmission(t *testing.T) {
 		t.Fatal(err)
 	}
 	pool := txpool.New(txpool.DefaultConfig(), c)
+	m := newMetrics()
+	m.watchPool(pool)
 	sign := func(key int, chainID, nonce uint64) *types.Tx {
 		tx, err := types.SignTx(types.TxData{ChainID: chainID, Nonce: nonce, Fee: types.TransferWeight,
 			Call: &types.Transfer{To: types.Address{9}, Amount: 1}}, devkeys.Key(key))
@@ -62,6 +64,13 @@ func TestGossipTxAdmission(t *testing.T) {
 		t.Fatalf("wrong chain: %v", v)
 	}
 
+	if got := gauge(t, m, "taod_txpool_pending"); got != 1 {
+		t.Fatalf("pending gauge %v", got)
+	}
+	if got := gauge(t, m, "taod_txpool_bytes"); got != float64(good.Size()) {
+		t.Fatalf("bytes gauge %v, want %d", got, good.Size())
+	}
+
 	// Commit the good tx; a node that has not seen it yet gets it late.
 	head, _ := c.Store().Head()
 	e, _, err := c.Propose(chain.Proposal{Time: head.Time + 1}, pool.Pending(c.State(), 10))
@@ -75,4 +84,19 @@ func TestGossipTxAdmission(t *testing.T) {
 	if v := admitGossipTx(late, good); v != p2p.Ignore || late.Len() != 0 {
 		t.Fatalf("already committed tx: %v, pooled %d", v, late.Len())
 	}
+}
+
+func gauge(t *testing.T, m *metrics, name string) float64 {
+	t.Helper()
+	fams, err := m.registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fams {
+		if f.GetName() == name {
+			return f.GetMetric()[0].GetGauge().GetValue()
+		}
+	}
+	t.Fatalf("no series %s", name)
+	return 0
 }

@@ -78,6 +78,7 @@ func New(cfg Config, log *zap.Logger) (*Node, error) {
 	}
 	n.chain.SetUpgrades(cfg.Upgrades)
 	n.pool = txpool.New(cfg.TxPool, n.chain)
+	n.metrics.watchPool(n.pool)
 	head, _ := n.store.Head()
 	n.metrics.height.Set(float64(head.Height))
 	if len(cfg.P2P.Listen) > 0 {
