@@ -299,6 +299,11 @@ func TestUpdateKeepsTxsLeftOutForBlockLimit(t *testing.T) {
 		t.Fatalf("next block's candidates: %d txs", len(got))
 	}
 
+	// "Cannot pay" is definitive only for the sender's first tx.
+	p.Update(c.State(), &types.Block{}, []chain.Rejected{{Tx: b1, Err: chain.ErrCannotPayFee}})
+	if _, ok := p.Get(b1.Hash()); !ok {
+		t.Fatal("a tx behind the sender's first was dropped for its balance at another point of a block")
+	}
 	// A definitive rejection (here: fee below a raised base fee, as the
 	// proposer would report it) drops the tx; the one after it is queued.
 	p.Update(c.State(), &types.Block{}, []chain.Rejected{{Tx: heavy, Err: chain.ErrFeeTooLow}})
@@ -309,6 +314,13 @@ func TestUpdateKeepsTxsLeftOutForBlockLimit(t *testing.T) {
 	if got := p.Pending(c.State(), 10); len(got) != 0 {
 		t.Fatalf("%d txs pending behind a gap", len(got))
 	}
+	a1 := ptx(t, c, devkeys.Key(0), 1, fee, 0, 1)
+	mustAdd(t, p, a1)
+	p.Update(c.State(), &types.Block{}, []chain.Rejected{{Tx: a1, Err: chain.ErrCannotPayFee}})
+	if _, ok := p.Get(a1.Hash()); ok {
+		t.Fatal("the sender's first tx kept although it cannot pay")
+	}
+	checkCounts(t, p, 0, 1)
 }
 
 // A balance that drops below what the pooled txs need trims the sender's

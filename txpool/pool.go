@@ -691,7 +691,14 @@ func (p *Pool) Update(st *state.State, b *types.Block, rejected []chain.Rejected
 		}
 		touched[from] = true
 		a := p.mu.senders[from]
-		if a == nil || !droppedOnReject(r.Err) {
+		if a == nil {
+			continue
+		}
+		// "Cannot pay" for the sender's first tx is definitive too: no tx
+		// of another sender lowers its balance. (The balance re-check below
+		// misses a RemoveStake paying from stake that no longer can.)
+		first := errors.Is(r.Err, chain.ErrCannotPayFee) && r.Tx.Nonce() == st.Account(from).Nonce
+		if !first && !droppedOnReject(r.Err) {
 			continue
 		}
 		if e := a.txs[r.Tx.Nonce()]; e != nil && e.tx.Hash() == r.Tx.Hash() {
