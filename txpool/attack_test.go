@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
@@ -497,4 +498,42 @@ func TestCountsStayExact(t *testing.T) {
 	if outcomes[true] < 100 || outcomes[false] < 100 {
 		t.Fatalf("the mix is one-sided: %v", outcomes)
 	}
+}
+
+// The gossip validator calls Add from several goroutines while the driver
+// calls Pending and Update: run under -race, the pool's state stays exact.
+func TestConcurrentAddUpdate(t *testing.T) {
+	p, c := testPoolGenesis(t, smallConfig(&fakeClock{time.Unix(1_000, 0)}), func(g *chain.Genesis) {
+		for i := 10; i < 14; i++ {
+			g.Alloc = append(g.Alloc, chain.Alloc{Address: devkeys.Address(i), Balance: types.RaoPerTAO})
+		}
+	})
+	txs := make([][]*types.Tx, 4)
+	for w := range txs {
+		for n := uint64(0); n < 12; n++ {
+			txs[w] = append(txs[w], ptx(t, c, devkeys.Key(10+w), n, fee, n%3, 1))
+		}
+	}
+	var wg sync.WaitGroup
+	for w := range txs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, tx := range txs[w] {
+				if err := p.Add(tx); err != nil {
+					t.Errorf("add: %v", err)
+				}
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; i < 50; i++ {
+			p.Pending(c.State(), 10)
+			p.Update(c.State(), &types.Block{}, nil)
+		}
+	}()
+	wg.Wait()
+	checkCounts(t, p, 48, 0)
 }

@@ -49,12 +49,12 @@ type Pool struct {
 		seq     uint64                     // arrival counter: breaks tip ties
 		height  uint64                     // the latest block seen by Update
 		free    map[types.Address]freeMark // fee-free rate limit by hotkey
-		// The senders eviction may pick from: queued is a heap of the senders
-		// with queued txs by their tail (cheapest first) that also counts
-		// the gapped txs of all senders; overSlots holds the
-		// senders with over AccountSlots pending txs (a victim search scans
-		// at most GlobalSlots/AccountSlots of them, and only when pending is
-		// full, which costs real fees to reach).
+		// The senders eviction may pick from. queued: a heap of the senders
+		// with queued txs by their tail, cheapest first, that also counts
+		// the queued txs of all senders. overSlots: the senders with over
+		// AccountSlots pending txs (a victim search scans at most
+		// GlobalSlots/AccountSlots of them, and only with pending full,
+		// which costs real fees to reach).
 		queued    tailHeap
 		overSlots map[*account]struct{}
 	}
