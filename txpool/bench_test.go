@@ -111,3 +111,40 @@ func BenchmarkAddEvicting(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*bidders), "ns/evicting-add")
 }
+
+// BenchmarkPending10kSenders takes a 2,000-tx block's candidates from 10,000
+// senders with one pending tx each (the nonce reads dominate).
+func BenchmarkPending10kSenders(b *testing.B) {
+	const senders = 10_000
+	s, err := state.Open(b.TempDir(), state.Options{CacheMB: 8, TrieCache: 4})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	g, err := chain.Preset("test", 1, devkeys.Addresses(1), devkeys.Addresses(senders), types.RaoPerTAO)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := chain.New(s, g)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := New(DefaultConfig(), c)
+	for i := 0; i < senders; i++ {
+		tx, err := types.SignTx(types.TxData{ChainID: c.ChainID(), Fee: types.TransferWeight, Tip: uint64(i % 7),
+			Call: &types.Transfer{To: types.Address{9}, Amount: 1}}, devkeys.Key(i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := p.Add(tx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	st := c.State()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if got := p.Pending(st, 2000); len(got) != 2000 {
+			b.Fatalf("%d pending", len(got))
+		}
+	}
+}
