@@ -687,23 +687,38 @@ func droppedOnReject(err error) bool {
 // the lifetime expire, and queued txs that became executable are promoted.
 func (p *Pool) Update(st *state.State, b *types.Block, rejected []chain.Rejected) {
 	now := p.cfg.Clock.Now()
+	// The senders touched, in order (so that the work does not depend on map
+	// order), and their accounts, read before taking the lock: a block of
+	// 20,000 txs is as many state reads, which gossip's Adds should not wait
+	// for. Senders are cached in the txs, so this recovers nothing new.
+	accs := make(map[types.Address]state.Account)
+	var order []types.Address
+	touch := func(tx *types.Tx) {
+		if from, err := tx.Sender(); err == nil {
+			if _, ok := accs[from]; !ok {
+				accs[from] = st.Account(from)
+				order = append(order, from)
+			}
+		}
+	}
+	for _, tx := range b.Txs {
+		touch(tx)
+	}
+	for _, r := range rejected {
+		touch(r.Tx)
+	}
+	sort.Slice(order, func(i, j int) bool { return bytes.Compare(order[i][:], order[j][:]) < 0 })
+
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if h := b.Height(); h > p.mu.height {
 		p.mu.height = h
-	}
-	touched := make(map[types.Address]bool)
-	for _, tx := range b.Txs {
-		if from, err := tx.Sender(); err == nil {
-			touched[from] = true
-		}
 	}
 	for _, r := range rejected {
 		from, err := r.Tx.Sender()
 		if err != nil {
 			continue
 		}
-		touched[from] = true
 		a := p.mu.senders[from]
 		if a == nil {
 			continue
@@ -711,7 +726,7 @@ func (p *Pool) Update(st *state.State, b *types.Block, rejected []chain.Rejected
 		// "Cannot pay" for the sender's first tx is definitive too: no tx
 		// of another sender lowers its balance. (The balance re-check below
 		// misses a RemoveStake paying from stake that no longer can.)
-		first := errors.Is(r.Err, chain.ErrCannotPayFee) && r.Tx.Nonce() == st.Account(from).Nonce
+		first := errors.Is(r.Err, chain.ErrCannotPayFee) && r.Tx.Nonce() == accs[from].Nonce
 		if !first && !droppedOnReject(r.Err) {
 			continue
 		}
@@ -719,18 +734,12 @@ func (p *Pool) Update(st *state.State, b *types.Block, rejected []chain.Rejected
 			p.removeMiddleLocked(a, r.Tx.Nonce())
 		}
 	}
-	// Sorted, so that the work done does not depend on map order.
-	order := make([]types.Address, 0, len(touched))
-	for from := range touched {
-		order = append(order, from)
-	}
-	sort.Slice(order, func(i, j int) bool { return bytes.Compare(order[i][:], order[j][:]) < 0 })
 	for _, from := range order {
 		a := p.mu.senders[from]
 		if a == nil {
 			continue
 		}
-		acc := st.Account(from)
+		acc := accs[from]
 		p.advanceLocked(a, acc.Nonce)
 		p.trimUnaffordableLocked(a, acc.Balance)
 		p.retailLocked(a)
@@ -781,20 +790,31 @@ func (p *Pool) trimUnaffordableLocked(a *account, balance uint64) {
 	}
 }
 
-// expireLocked drops the queued txs of senders idle for the lifetime.
+// expireLocked drops the queued txs of senders idle for the lifetime. Only
+// senders with queued txs are looked at (at most GlobalQueue of them).
 func (p *Pool) expireLocked(now time.Time) {
 	life := p.cfg.lifetime()
-	for _, a := range p.sortedSendersLocked() {
-		if a.queued() > 0 && now.Sub(a.beat) > life {
-			p.removeFromLocked(a, a.pendingEnd())
+	var idle []*account
+	for _, a := range p.mu.queued.h {
+		if now.Sub(a.beat) > life {
+			idle = append(idle, a)
 		}
+	}
+	for _, a := range idle {
+		p.removeFromLocked(a, a.pendingEnd())
 	}
 }
 
 // trimQueuesLocked enforces the queued limits after demotions: per sender
 // its highest nonces go; overall the cheapest queued tails go.
 func (p *Pool) trimQueuesLocked() {
-	for _, a := range p.sortedSendersLocked() {
+	var over []*account
+	for _, a := range p.mu.queued.h {
+		if a.queued() > p.cfg.AccountQueue {
+			over = append(over, a)
+		}
+	}
+	for _, a := range over {
 		for a.queued() > p.cfg.AccountQueue {
 			p.removeTailLocked(a)
 		}
@@ -802,19 +822,6 @@ func (p *Pool) trimQueuesLocked() {
 	for p.mu.queued.count > p.cfg.GlobalQueue && p.mu.queued.Len() > 0 {
 		p.removeTailLocked(p.mu.queued.h[0])
 	}
-}
-
-func (p *Pool) sortedSendersLocked() []*account {
-	froms := make([]types.Address, 0, len(p.mu.senders))
-	for from := range p.mu.senders {
-		froms = append(froms, from)
-	}
-	sort.Slice(froms, func(i, j int) bool { return bytes.Compare(froms[i][:], froms[j][:]) < 0 })
-	out := make([]*account, len(froms))
-	for i, from := range froms {
-		out[i] = p.mu.senders[from]
-	}
-	return out
 }
 
 // PendingNonce is the next nonce of from counting its pooled transactions:
