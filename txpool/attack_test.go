@@ -350,23 +350,24 @@ func TestUpdateTrimsUnaffordable(t *testing.T) {
 	checkCounts(t, p, 0, 0)
 }
 
-// withSubnet opens PoW registration on subnet 1 of the test chain.
-func withSubnet(g *chain.Genesis) {
-	g.Subnets = []chain.GenesisSubnet{{Name: "apex", Owner: devkeys.Address(0)}}
+// withSubnets opens subnets 1 and 2 (PoW registration is open) on the test
+// chain.
+func withSubnets(g *chain.Genesis) {
+	g.Subnets = []chain.GenesisSubnet{{Name: "apex", Owner: devkeys.Address(0)}, {Name: "beta", Owner: devkeys.Address(0)}}
 }
 
-func powRegister(t *testing.T, c *chain.Chain, hk *ecdsa.PrivateKey, nonce uint64, cold types.Address) *types.Tx {
+func powRegister(t *testing.T, c *chain.Chain, netuid uint16, hk *ecdsa.PrivateKey, nonce uint64, cold types.Address) *types.Tx {
 	t.Helper()
-	s, ok := chain.Subnet(c.State(), 1)
+	s, ok := chain.Subnet(c.State(), netuid)
 	if !ok {
-		t.Fatal("no subnet 1")
+		t.Fatalf("no subnet %d", netuid)
 	}
 	head, _ := c.Store().Head()
 	hot := crypto.PubkeyToAddress(hk.PublicKey)
 	for w := uint64(0); ; w++ {
-		if subnet.CheckWork(types.PowSeal(1, hot, cold, head.Hash, w), s.Difficulty) {
+		if subnet.CheckWork(types.PowSeal(netuid, hot, cold, head.Hash, w), s.Difficulty) {
 			tx, err := types.SignTx(types.TxData{ChainID: c.ChainID(), Nonce: nonce,
-				Call: &types.PowRegister{Netuid: 1, Coldkey: cold, BlockNumber: head.Height, Nonce: w}}, hk)
+				Call: &types.PowRegister{Netuid: netuid, Coldkey: cold, BlockNumber: head.Height, Nonce: w}}, hk)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -375,29 +376,33 @@ func powRegister(t *testing.T, c *chain.Chain, hk *ecdsa.PrivateKey, nonce uint6
 	}
 }
 
-// Fee-free calls: one per hotkey at a time and per rate-limit window, never
-// queued, and the hotkeys remembered are bounded; a zero-balance hotkey
-// may still send one (that is what fee-free is for).
+// Fee-free calls: one per hotkey, kind and subnet at a time and per the
+// chain's rate-limit window, never queued, and the keys remembered are
+// bounded; a zero-balance hotkey may still send one (that is what fee-free
+// is for). The old pool admitted every fee-free tx whose dry run passed on
+// the head state, so one hotkey could pool any number.
 func TestFeeFreeRule(t *testing.T) {
 	cfg := smallConfig(&fakeClock{time.Unix(1_000, 0)})
-	cfg.MaxFeeFree = 2
-	p, c := testPoolGenesis(t, cfg, withSubnet)
+	cfg.MaxFeeFree = 3
+	p, c := testPoolGenesis(t, cfg, withSubnets)
 	hk := devkeys.Key(200) // unfunded
-	first := powRegister(t, c, hk, 0, devkeys.Address(1))
+	first := powRegister(t, c, 1, hk, 0, devkeys.Address(1))
 	mustAdd(t, p, first)
-	if err := p.Add(powRegister(t, c, hk, 1, devkeys.Address(2))); !errors.Is(err, ErrFeeFreeLimited) {
-		t.Fatalf("second fee-free tx of a hotkey: %v", err)
+	if err := p.Add(powRegister(t, c, 1, hk, 1, devkeys.Address(2))); !errors.Is(err, ErrFeeFreeLimited) {
+		t.Fatalf("second fee-free registration of a hotkey on a subnet: %v", err)
 	}
-	if err := p.Add(powRegister(t, c, devkeys.Key(201), 1, devkeys.Address(2))); !errors.Is(err, ErrFeeFreeGapped) {
+	other := powRegister(t, c, 2, hk, 1, devkeys.Address(1))
+	mustAdd(t, p, other) // another subnet: another rate limit
+	if err := p.Add(powRegister(t, c, 1, devkeys.Key(201), 1, devkeys.Address(2))); !errors.Is(err, ErrFeeFreeGapped) {
 		t.Fatalf("gapped fee-free tx: %v", err)
 	}
-	mustAdd(t, p, powRegister(t, c, devkeys.Key(202), 0, devkeys.Address(2)))
-	if err := p.Add(powRegister(t, c, devkeys.Key(203), 0, devkeys.Address(2))); !errors.Is(err, ErrFeeFreeLimited) {
-		t.Fatalf("fee-free tx past the remembered hotkeys: %v", err)
+	mustAdd(t, p, powRegister(t, c, 1, devkeys.Key(202), 0, devkeys.Address(2)))
+	if err := p.Add(powRegister(t, c, 1, devkeys.Key(203), 0, devkeys.Address(2))); !errors.Is(err, ErrFeeFreeLimited) {
+		t.Fatalf("fee-free tx past the remembered keys: %v", err)
 	}
 	b := commitPending(t, p, c)
-	if !included(b, first) {
-		t.Fatal("fee-free registration not included")
+	if !included(b, first) || !included(b, other) {
+		t.Fatal("fee-free registrations not included")
 	}
 	// Weights and axons wait out the subnet's own rate limits.
 	st := c.State()

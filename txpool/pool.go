@@ -25,7 +25,7 @@ var (
 	ErrReplaceUnderpriced  = errors.New("txpool: replacement transaction must raise fee + tip by at least the bump")
 	ErrInsufficientBalance = errors.New("txpool: balance cannot cover fees and amounts of the sender's pooled transactions")
 	ErrFeeFreeGapped       = errors.New("txpool: a fee-free transaction must be the sender's next executable one")
-	ErrFeeFreeLimited      = errors.New("txpool: one fee-free transaction per hotkey per rate-limit window")
+	ErrFeeFreeLimited      = errors.New("txpool: one fee-free call per hotkey, kind and subnet per rate-limit window")
 )
 
 // Malformed reports whether err (from Add) condemns the tx itself: no honest
@@ -48,7 +48,7 @@ type Pool struct {
 		bytes   int                        // encoded size of all pooled txs
 		seq     uint64                     // arrival counter: breaks tip ties
 		height  uint64                     // the latest block seen by Update
-		free    map[types.Address]freeMark // fee-free rate limit by hotkey
+		free    map[freeKey]freeMark       // fee-free rate limit
 		// The senders eviction may pick from. queued: a heap of the senders
 		// with queued txs by their tail, cheapest first, that also counts
 		// the queued txs of all senders. overSlots: the senders with over
@@ -84,7 +84,15 @@ func (a *account) queued() int { return len(a.txs) - a.pending }
 
 func (a *account) pendingEnd() uint64 { return a.nonce + uint64(a.pending) }
 
-// freeMark remembers a hotkey's last fee-free tx: no other is admitted while
+// freeKey is what the chain rate-limits a fee-free call by: the hotkey (the
+// sender), the call's kind and its subnet.
+type freeKey struct {
+	hotkey types.Address
+	kind   types.CallKind
+	netuid uint16
+}
+
+// freeMark remembers a key's last fee-free tx: no other is admitted while
 // it is pooled or before height until.
 type freeMark struct {
 	hash  types.Hash
@@ -99,7 +107,7 @@ func New(cfg Config, c *chain.Chain) *Pool {
 	p := &Pool{cfg: cfg, chain: c}
 	p.mu.senders = make(map[types.Address]*account)
 	p.mu.all = make(map[types.Hash]*entry)
-	p.mu.free = make(map[types.Address]freeMark)
+	p.mu.free = make(map[freeKey]freeMark)
 	p.mu.overSlots = make(map[*account]struct{})
 	head, _ := c.Store().Head()
 	p.mu.height = head.Height
@@ -171,11 +179,13 @@ func (p *Pool) Add(tx *types.Tx) error {
 		return err
 	}
 	free := tx.Fee() < min // passes CheckFee only as a fee-free call
+	var fk freeKey
 	if free {
+		fk = freeKey{hotkey: from, kind: tx.Call().Kind(), netuid: callNetuid(tx.Call())}
 		// Before the dry run in CheckFee: a hotkey's extra fee-free txs must
 		// cost no execution to refuse.
 		p.mu.Lock()
-		err := p.feeFreeAllowedLocked(from)
+		err := p.feeFreeAllowedLocked(fk)
 		p.mu.Unlock()
 		if err != nil {
 			return err
@@ -218,7 +228,7 @@ func (p *Pool) Add(tx *types.Tx) error {
 		if n > end {
 			return fmt.Errorf("%w: nonce %d, next executable %d", ErrFeeFreeGapped, n, end)
 		}
-		if err := p.feeFreeAllowedLocked(from); err != nil {
+		if err := p.feeFreeAllowedLocked(fk); err != nil {
 			return err
 		}
 	}
@@ -289,23 +299,42 @@ func (p *Pool) Add(tx *types.Tx) error {
 	}
 	p.indexLocked(a)
 	if free {
-		p.mu.free[from] = freeMark{hash: tx.Hash(), until: p.mu.height + window}
+		p.mu.free[fk] = freeMark{hash: tx.Hash(), until: p.mu.height + window}
 	}
 	return nil
 }
 
-// feeFreeAllowedLocked says whether hotkey may have a fee-free tx admitted:
-// none of its own is pooled, its window has passed, and the hotkeys
-// remembered are below the bound.
-func (p *Pool) feeFreeAllowedLocked(hotkey types.Address) error {
-	if m, ok := p.mu.free[hotkey]; ok {
+// feeFreeAllowedLocked says whether a fee-free tx under k may be admitted:
+// none under k is pooled, k's window has passed, and the keys remembered are
+// below the bound.
+func (p *Pool) feeFreeAllowedLocked(k freeKey) error {
+	if m, ok := p.mu.free[k]; ok {
 		if _, pooled := p.mu.all[m.hash]; pooled || p.mu.height < m.until {
-			return fmt.Errorf("%w: hotkey %s, next from block %d", ErrFeeFreeLimited, hotkey, max(m.until, p.mu.height+1))
+			return fmt.Errorf("%w: %v of hotkey %s on subnet %d, next from block %d",
+				ErrFeeFreeLimited, k.kind, k.hotkey, k.netuid, max(m.until, p.mu.height+1))
 		}
 	} else if len(p.mu.free) >= p.cfg.MaxFeeFree {
-		return fmt.Errorf("%w: %d hotkeys already waiting", ErrFeeFreeLimited, len(p.mu.free))
+		return fmt.Errorf("%w: %d fee-free calls already waiting", ErrFeeFreeLimited, len(p.mu.free))
 	}
 	return nil
+}
+
+// callNetuid is the subnet a fee-free call acts on (0, the root, for root
+// weights).
+func callNetuid(call types.Call) uint16 {
+	switch c := call.(type) {
+	case *types.PowRegister:
+		return c.Netuid
+	case *types.SetWeights:
+		return c.Netuid
+	case *types.CommitWeights:
+		return c.Netuid
+	case *types.RevealWeights:
+		return c.Netuid
+	case *types.ServeAxon:
+		return c.Netuid
+	}
+	return 0
 }
 
 // indexLocked files a under the eviction indexes its layout calls for.
@@ -333,7 +362,9 @@ func (p *Pool) known(h types.Hash) bool {
 }
 
 // feeFreeWindow is the chain's own rate limit for a fee-free call, in blocks
-// (at least one): the pool admits no second fee-free tx of the hotkey sooner.
+// (at least one), counted from admission and so never stricter than the
+// chain's, counted from inclusion. A reveal has no rate limit of its own
+// (its commit has): one block.
 func (p *Pool) feeFreeWindow(st *state.State, call types.Call) uint64 {
 	var w uint64
 	subnetLimit := func(netuid uint16, serving bool) uint64 {
@@ -350,8 +381,6 @@ func (p *Pool) feeFreeWindow(st *state.State, call types.Call) uint64 {
 	case *types.SetWeights:
 		w = subnetLimit(c.Netuid, false)
 	case *types.CommitWeights:
-		w = subnetLimit(c.Netuid, false)
-	case *types.RevealWeights:
 		w = subnetLimit(c.Netuid, false)
 	case *types.ServeAxon:
 		w = subnetLimit(c.Netuid, true)
