@@ -542,3 +542,21 @@ func TestConcurrentAddUpdate(t *testing.T) {
 	wg.Wait()
 	checkCounts(t, p, 48, 0)
 }
+
+// A tx heavier than a block may hold is refused: no proposal could take it,
+// and the proposer skips it silently, so the sender's later txs would wait
+// behind it for good.
+func TestTooHeavyRefused(t *testing.T) {
+	p, c := testPoolGenesis(t, smallConfig(&fakeClock{time.Unix(1_000, 0)}), func(g *chain.Genesis) {
+		g.Params.MaxBlockWeight = types.TransferWeight
+	})
+	heavy, err := types.SignTx(types.TxData{ChainID: c.ChainID(), Nonce: 0, Fee: types.TakeWeight,
+		Call: &types.SetTake{Hotkey: devkeys.Address(1), Take: 0}}, devkeys.Key(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Add(heavy); !errors.Is(err, ErrTooHeavy) {
+		t.Fatalf("tx over the block weight: %v", err)
+	}
+	mustAdd(t, p, ptx(t, c, devkeys.Key(1), 0, fee, 0, 1))
+}

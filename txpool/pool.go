@@ -24,6 +24,7 @@ var (
 	ErrNonceGap            = errors.New("txpool: nonce too far ahead of the sender's pending transactions")
 	ErrReplaceUnderpriced  = errors.New("txpool: replacement transaction must raise fee + tip by at least the bump")
 	ErrInsufficientBalance = errors.New("txpool: balance cannot cover fees and amounts of the sender's pooled transactions")
+	ErrTooHeavy            = errors.New("txpool: transaction weighs more than a block may hold")
 	ErrFeeFreeGapped       = errors.New("txpool: a fee-free transaction must be the sender's next executable one")
 	ErrFeeFreeLimited      = errors.New("txpool: one fee-free call per hotkey, kind and subnet per rate-limit window")
 )
@@ -173,6 +174,12 @@ func (p *Pool) Add(tx *types.Tx) error {
 	acc := st.Account(from)
 	if tx.Nonce() < acc.Nonce {
 		return fmt.Errorf("%w: tx nonce %d, account %s is at %d", chain.ErrNonceTooLow, tx.Nonce(), from, acc.Nonce)
+	}
+	params := p.chain.Params()
+	if w := tx.Call().Weight(); w > params.MaxBlockWeight {
+		// No block could take it, and it would hold up the sender's later
+		// txs for good: the proposer skips it silently at the weight limit.
+		return fmt.Errorf("%w: weight %d, block limit %d", ErrTooHeavy, w, params.MaxBlockWeight)
 	}
 	min, err := p.chain.MinFee(tx.Call())
 	if err != nil {
