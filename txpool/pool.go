@@ -63,8 +63,7 @@ type Pool struct {
 
 type entry struct {
 	tx   *types.Tx
-	from types.Address
-	seq  uint64
+	seq  uint64 // arrival order
 	cost uint64 // what the sender's balance must hold for it
 }
 
@@ -291,7 +290,7 @@ func (p *Pool) Add(tx *types.Tx) error {
 		p.mu.bytes -= old.tx.Size()
 	}
 	p.mu.seq++
-	e := &entry{tx: tx, from: from, seq: p.mu.seq, cost: cost}
+	e := &entry{tx: tx, seq: p.mu.seq, cost: cost}
 	a.txs[n] = e
 	p.mu.all[tx.Hash()] = e
 	p.mu.bytes += tx.Size()
