@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"github.com/taonet/taod/txpool"
 )
 
 // Config is a node's configuration, read from <home>/config/config.toml.
@@ -25,7 +27,7 @@ type Config struct {
 	RPC     RPCConfig     `toml:"rpc"`
 	Metrics MetricsConfig `toml:"metrics"`
 	Log     LogConfig     `toml:"log"`
-	TxPool  TxPoolConfig  `toml:"txpool"`
+	TxPool  txpool.Config `toml:"txpool"`
 	P2P     P2PConfig     `toml:"p2p"`
 	Storage StorageConfig `toml:"storage"`
 	// Chaos holds fault switches for the chaos suite; they take effect
@@ -100,7 +102,7 @@ func DefaultConfig(home string) Config {
 		},
 		Metrics: MetricsConfig{Addr: "127.0.0.1:9615"},
 		Log:     LogConfig{Level: "info", Format: "json"},
-		TxPool:  DefaultTxPoolConfig(),
+		TxPool:  txpool.DefaultConfig(),
 		P2P:     P2PConfig{Listen: []string{"/ip4/0.0.0.0/tcp/30333", "/ip4/0.0.0.0/udp/30333/quic-v1"}},
 	}
 }

@@ -196,7 +196,7 @@ func BenchmarkGossipCheckVote(b *testing.B) {
 // forged blocks); one ahead of us wakes the sync loop; one that contradicts
 // the finalised chain is its sender's forgery.
 func TestAnnouncementsAreHints(t *testing.T) {
-	_, c := testPool(t, TxPoolConfig{})
+	c := testChain(t)
 	n := &Node{store: c.Store(), chain: c, driver: &driver{syncWake: make(chan struct{}, 1)}}
 	head, _ := n.store.Head()
 	genesis, err := n.store.BlockByHeight(head.Height)

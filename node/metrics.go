@@ -3,6 +3,8 @@ package node
 import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/taonet/taod/txpool"
 )
 
 // metrics are the node's Prometheus series, on the node's own registry.
@@ -34,4 +36,20 @@ func newMetrics() *metrics {
 	r.MustRegister(m.height, m.txs, m.failedTxs, m.poolSize, m.blockTime, m.commitTime, m.issuance, m.rpcRejected,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// watchPool exports the pool's pending and queued counts and its size in
+// bytes, read at each scrape (the spam an operator wants to see is queued).
+func (m *metrics) watchPool(p *txpool.Pool) {
+	stat := func(pick func(pending, queued, bytes int) int) func() float64 {
+		return func() float64 { return float64(pick(p.Stats())) }
+	}
+	m.registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "taod_txpool_pending", Help: "Executable transactions in the txpool."},
+			stat(func(pending, _, _ int) int { return pending })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "taod_txpool_queued", Help: "Transactions in the txpool waiting for a nonce gap to fill."},
+			stat(func(_, queued, _ int) int { return queued })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "taod_txpool_bytes", Help: "Encoded size of the transactions in the txpool."},
+			stat(func(_, _, bytes int) int { return bytes })),
+	)
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/taonet/taod/p2p"
 	"github.com/taonet/taod/rpc"
 	"github.com/taonet/taod/state"
+	"github.com/taonet/taod/txpool"
 	"github.com/taonet/taod/types"
 )
 
@@ -30,7 +31,7 @@ type Node struct {
 	log     *zap.Logger
 	store   *state.Store
 	chain   *chain.Chain
-	pool    *TxPool
+	pool    *txpool.Pool
 	heads   *headFeed
 	metrics *metrics
 	valKey  *ecdsa.PrivateKey
@@ -80,7 +81,8 @@ func New(cfg Config, log *zap.Logger) (*Node, error) {
 		return nil, err
 	}
 	n.chain.SetUpgrades(cfg.Upgrades)
-	n.pool = NewTxPool(cfg.TxPool, n.chain)
+	n.pool = txpool.New(cfg.TxPool, n.chain)
+	n.metrics.watchPool(n.pool)
 	head, _ := n.store.Head()
 	n.metrics.height.Set(float64(head.Height))
 	n.gate = newGossipGate(n)
@@ -116,16 +118,11 @@ func (n *Node) newHost() error {
 	pc.DeriveBlockLimits(blockLimits())
 	h, err := p2p.New(pc, p2p.Handlers{
 		Blocks: storeSource{n.store},
-		CheckTx: func(tx *types.Tx) p2p.Verdict {
-			if _, err := n.chain.CheckTxStatic(tx); err != nil {
-				return p2p.Reject
-			}
-			return p2p.Accept
-		},
-		OnTxs: func(_ p2p.PeerID, txs []*types.Tx) {
-			for _, tx := range txs {
-				n.pool.Add(tx) // refusals (known, stale nonce) are normal for gossip
-			}
+		// Gossip admission: the validator admits the tx to the pool, and only
+		// what the pool admits is relayed. The sender is recovered here once
+		// and cached in the tx, which OnTxs and the block's execution reuse.
+		CheckTx: func(tx *types.Tx) p2p.Verdict { return admitGossipTx(n.pool, tx) },
+		OnTxs: func(_ p2p.PeerID, _ []*types.Tx) {
 			n.metrics.poolSize.Set(float64(n.pool.Len()))
 		},
 		// Authenticated before it is relayed (gossipcheck.go).
@@ -291,6 +288,21 @@ func (n *Node) SubmitTx(tx *types.Tx) error {
 		}
 	}
 	return nil
+}
+
+// admitGossipTx offers a gossiped tx to the pool and judges it by the answer:
+// Accept (relay) only what the pool admitted; Reject what no honest node sends (bad signature,
+// wrong chain), which scores the sending peer down; Ignore the rest (already
+// known or committed, no balance, pool full): honest peers whose view of the
+// state differs from ours send those, so they carry no blame.
+func admitGossipTx(pool *txpool.Pool, tx *types.Tx) p2p.Verdict {
+	switch err := pool.Add(tx); {
+	case err == nil:
+		return p2p.Accept
+	case txpool.Malformed(err):
+		return p2p.Reject
+	}
+	return p2p.Ignore
 }
 
 // Host is the node's libp2p host (nil when p2p is off).

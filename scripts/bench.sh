@@ -12,6 +12,7 @@
 #   state.BenchmarkTransfers            propose + commit (taod) vs. the raw trie
 #   state.BenchmarkRSS100kTransfers     resident memory after 100,000 transfers
 #   chain.BenchmarkExecuteBlock         a validator executing a peer's block
+#   txpool.BenchmarkAddEvicting         ns/evicting-add: Add into a full queue
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,6 +57,8 @@ echo "-- Yuma epoch engine (4,096 UIDs x 256 validators dense and 10% sparse; th
 run ./subnet/yuma/ '^BenchmarkEpoch|^BenchmarkPlainPass' 5x
 echo "-- subnets in the chain: a 4,096-UID metagraph read, a whole subnet epoch with state I/O"
 run ./chain/ '^BenchmarkMetagraph4096$|^BenchmarkSubnetEpoch4096x256$' 3x
+echo "-- txpool: 10,000 Adds from 1,000 senders + Pending(2000); an Add evicting from a full queue; Pending(2000) of 10,000 senders"
+run ./txpool/ '^BenchmarkAdd10kPending2000$|^BenchmarkAddEvicting$|^BenchmarkPending10kSenders$' 5x
 
 # metric UNIT: the value printed before UNIT on the current line.
 awk '

@@ -1,4 +1,4 @@
-package node
+package txpool
 
 import (
 	"crypto/ecdsa"
@@ -11,7 +11,14 @@ import (
 	"github.com/taonet/taod/types"
 )
 
-func testPool(t *testing.T, cfg TxPoolConfig) (*TxPool, *chain.Chain) {
+func testPool(t *testing.T, cfg Config) (*Pool, *chain.Chain) {
+	t.Helper()
+	return testPoolGenesis(t, cfg, nil)
+}
+
+// testPoolGenesis builds a test chain funding dev keys 0..2 with 100 TAO
+// (edit adjusts the genesis) and a pool on it.
+func testPoolGenesis(t *testing.T, cfg Config, edit func(*chain.Genesis)) (*Pool, *chain.Chain) {
 	t.Helper()
 	s, err := state.Open(t.TempDir(), state.Options{CacheMB: 8, TrieCache: 4})
 	if err != nil {
@@ -22,11 +29,14 @@ func testPool(t *testing.T, cfg TxPoolConfig) (*TxPool, *chain.Chain) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if edit != nil {
+		edit(g)
+	}
 	c, err := chain.New(s, g)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewTxPool(cfg, c), c
+	return New(cfg, c), c
 }
 
 func ptx(t *testing.T, c *chain.Chain, key *ecdsa.PrivateKey, nonce, fee, tip, amount uint64) *types.Tx {
@@ -39,7 +49,7 @@ func ptx(t *testing.T, c *chain.Chain, key *ecdsa.PrivateKey, nonce, fee, tip, a
 }
 
 func TestTxPoolOrderAndRules(t *testing.T) {
-	p, c := testPool(t, DefaultTxPoolConfig())
+	p, c := testPool(t, DefaultConfig())
 	k0, k1 := devkeys.Key(0), devkeys.Key(1)
 	const fee = types.TransferWeight + 200*types.EthByteGas // covers the length fee of a ~110-byte transfer
 
@@ -105,54 +115,5 @@ func TestTxPoolOrderAndRules(t *testing.T) {
 	}
 	if err := p.Add(a1); !errors.Is(err, chain.ErrNonceTooLow) {
 		t.Fatalf("committed nonce: %v", err)
-	}
-}
-
-func TestTxPoolLimits(t *testing.T) {
-	p, c := testPool(t, TxPoolConfig{MaxTxs: 3, MaxPerAccount: 2, MaxNonceGap: 10, ReplaceBumpPct: 10})
-	const fee = types.TransferWeight + 200*types.EthByteGas // covers the length fee of a ~110-byte transfer
-	for n := uint64(0); n < 2; n++ {
-		if err := p.Add(ptx(t, c, devkeys.Key(0), n, fee, 0, 1)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := p.Add(ptx(t, c, devkeys.Key(0), 2, fee, 0, 1)); !errors.Is(err, ErrAccountLimit) {
-		t.Fatalf("per-account: %v", err)
-	}
-	if err := p.Add(ptx(t, c, devkeys.Key(1), 0, fee, 0, 1)); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Add(ptx(t, c, devkeys.Key(2), 0, fee, 0, 1)); !errors.Is(err, ErrPoolFull) {
-		t.Fatalf("pool full: %v", err)
-	}
-}
-
-func TestConfigValidate(t *testing.T) {
-	cfg := DefaultConfig(t.TempDir())
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	bad := cfg
-	bad.Log.Format = "xml"
-	if bad.Validate() == nil {
-		t.Fatal("bad log format accepted")
-	}
-	bad = cfg
-	bad.RPC.BatchItems = 0
-	if bad.Validate() == nil {
-		t.Fatal("zero batch limit accepted")
-	}
-	bad = cfg
-	bad.Storage.TrieCacheMB = -1
-	if bad.Validate() == nil {
-		t.Fatal("negative trie cache accepted")
-	}
-	cfg.Storage.CacheMB = 16
-	if err := cfg.Save(); err != nil {
-		t.Fatal(err)
-	}
-	back, err := LoadConfig(cfg.Home)
-	if err != nil || back.RPC.Addr != cfg.RPC.Addr || back.TxPool != cfg.TxPool || back.Storage != cfg.Storage {
-		t.Fatalf("round trip: %+v %v", back, err)
 	}
 }

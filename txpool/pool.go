@@ -1,0 +1,874 @@
+package txpool
+
+import (
+	"bytes"
+	"container/heap"
+	"errors"
+	"fmt"
+	"math/bits"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/taonet/taod/chain"
+	"github.com/taonet/taod/state"
+	"github.com/taonet/taod/types"
+)
+
+// Refusals, beyond chain's invalid-tx errors (which Add returns as they are).
+var (
+	ErrKnownTx             = errors.New("txpool: transaction already known")
+	ErrUnderpriced         = errors.New("txpool: pool is full and the tip does not outbid the cheapest transaction it could replace")
+	ErrPoolFull            = errors.New("txpool: pool is full of transactions that cannot be evicted")
+	ErrAccountQueue        = errors.New("txpool: too many queued (gapped) transactions from this sender")
+	ErrNonceGap            = errors.New("txpool: nonce too far ahead of the sender's pending transactions")
+	ErrReplaceUnderpriced  = errors.New("txpool: replacement transaction must raise fee + tip by at least the bump")
+	ErrInsufficientBalance = errors.New("txpool: balance cannot cover fees and amounts of the sender's pooled transactions")
+	ErrTooHeavy            = errors.New("txpool: transaction weighs more than a block may hold")
+	ErrFeeFreeGapped       = errors.New("txpool: a fee-free transaction must be the sender's next executable one")
+	ErrFeeFreeLimited      = errors.New("txpool: one fee-free call per hotkey, kind and subnet per rate-limit window")
+)
+
+// Malformed reports whether err (from Add) condemns the tx itself: no honest
+// node builds or relays it (bad signature, wrong chain, overflowing fee). Any
+// other refusal depends on state, which peers may see differently.
+func Malformed(err error) bool {
+	return errors.Is(err, types.ErrBadSignature) || errors.Is(err, chain.ErrWrongChain) || errors.Is(err, chain.ErrFeeOverflow)
+}
+
+// Pool holds transactions waiting for a block (see the package doc).
+type Pool struct {
+	cfg   Config
+	chain *chain.Chain
+
+	mu struct {
+		sync.Mutex
+		senders map[types.Address]*account // senders with pooled txs
+		all     map[types.Hash]*entry      // every pooled tx
+		pending int                        // executable txs of all senders
+		bytes   int                        // encoded size of all pooled txs
+		seq     uint64                     // arrival counter: breaks tip ties
+		height  uint64                     // the latest block seen by Update
+		free    map[freeKey]freeMark       // fee-free rate limit
+		// The senders eviction may pick from. queued: a heap of the senders
+		// with queued txs by their tail, cheapest first, that also counts
+		// the queued txs of all senders. overSlots: the senders with over
+		// AccountSlots pending txs (a victim search scans at most
+		// GlobalSlots/AccountSlots of them, and only with pending full,
+		// which costs real fees to reach).
+		queued    tailHeap
+		overSlots map[*account]struct{}
+	}
+}
+
+type entry struct {
+	tx   *types.Tx
+	seq  uint64 // arrival order
+	cost uint64 // what the sender's balance must hold for it
+}
+
+// account is one sender's pooled txs. txs[nonce, nonce+pending) exist and are
+// executable; the rest are queued.
+type account struct {
+	qi      int // index in the queued heap; -1 when not in it
+	qt      int // tails set aside while victims are chosen (heap key)
+	from    types.Address
+	nonce   uint64
+	pending int
+	last    uint64 // highest pooled nonce (the tail)
+	txs     map[uint64]*entry
+	beat    time.Time // last add or promotion
+}
+
+func (a *account) queued() int { return len(a.txs) - a.pending }
+
+func (a *account) pendingEnd() uint64 { return a.nonce + uint64(a.pending) }
+
+// freeKey is what the chain rate-limits a fee-free call by: the hotkey (the
+// sender), the call's kind and its subnet.
+type freeKey struct {
+	hotkey types.Address
+	kind   types.CallKind
+	netuid uint16
+}
+
+// freeMark remembers a key's last fee-free tx: no other is admitted while
+// it is pooled or before height until.
+type freeMark struct {
+	hash  types.Hash
+	until uint64
+}
+
+// New returns an empty pool validating against c's head state.
+func New(cfg Config, c *chain.Chain) *Pool {
+	if cfg.Clock == nil {
+		cfg.Clock = wallClock{}
+	}
+	p := &Pool{cfg: cfg, chain: c}
+	p.mu.senders = make(map[types.Address]*account)
+	p.mu.all = make(map[types.Hash]*entry)
+	p.mu.free = make(map[freeKey]freeMark)
+	p.mu.overSlots = make(map[*account]struct{})
+	head, _ := c.Store().Head()
+	p.mu.height = head.Height
+	return p
+}
+
+// Len is the number of transactions held.
+func (p *Pool) Len() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.mu.all)
+}
+
+// Stats returns the pending and queued counts and the pool's size in bytes.
+func (p *Pool) Stats() (pending, queued, bytes int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.mu.pending, p.mu.queued.count, p.mu.bytes
+}
+
+// Get returns a pooled transaction by hash.
+func (p *Pool) Get(h types.Hash) (*types.Tx, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if e := p.mu.all[h]; e != nil {
+		return e.tx, true
+	}
+	return nil, false
+}
+
+// txCost is what from's balance must hold for tx: fee + tip, plus a
+// transfer's amount. A RemoveStake that may pay its fee out of the removed
+// amount (chain's rule) costs the balance nothing.
+func txCost(st *state.State, from types.Address, tx *types.Tx) (uint64, bool) {
+	c, carry := bits.Add64(tx.Fee(), tx.Tip(), 0)
+	if carry != 0 {
+		return 0, false
+	}
+	switch call := tx.Call().(type) {
+	case *types.Transfer:
+		c, carry = bits.Add64(c, call.Amount, 0)
+		return c, carry == 0
+	case *types.RemoveStake:
+		if call.Amount >= c && chain.Stake(st, from, call.Hotkey) >= call.Amount {
+			return 0, true
+		}
+	}
+	return c, true
+}
+
+// Add admits a transaction, or says why not. The tx is checked as the next
+// block would check it, except that its nonce may be ahead of the account's
+// (it is then queued), and the sender's balance must cover all its pooled txs.
+func (p *Pool) Add(tx *types.Tx) error {
+	if p.known(tx.Hash()) {
+		return ErrKnownTx // first: a tx heard again from another peer costs no recovery
+	}
+	from, err := p.chain.CheckTxStatic(tx)
+	if err != nil {
+		return err
+	}
+	st := p.chain.State()
+	acc := st.Account(from)
+	if tx.Nonce() < acc.Nonce {
+		return fmt.Errorf("%w: tx nonce %d, account %s is at %d", chain.ErrNonceTooLow, tx.Nonce(), from, acc.Nonce)
+	}
+	params := p.chain.Params()
+	if w := tx.Call().Weight(); w > params.MaxBlockWeight {
+		// No block could take it, and it would hold up the sender's later
+		// txs for good: the proposer skips it silently at the weight limit.
+		return fmt.Errorf("%w: weight %d, block limit %d", ErrTooHeavy, w, params.MaxBlockWeight)
+	}
+	min, err := p.chain.MinFee(tx.Call(), tx.Size())
+	if err != nil {
+		return err
+	}
+	free := tx.Fee() < min // passes CheckFee only as a fee-free call
+	var fk freeKey
+	if free {
+		fk = freeKey{hotkey: from, kind: tx.Call().Kind(), netuid: callNetuid(tx.Call())}
+		// Before the dry run in CheckFee: a hotkey's extra fee-free txs must
+		// cost no execution to refuse.
+		p.mu.Lock()
+		err := p.feeFreeAllowedLocked(fk)
+		p.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	if err := p.chain.CheckFee(st, tx, from); err != nil {
+		return err
+	}
+	cost, ok := txCost(st, from, tx)
+	if !ok {
+		return chain.ErrFeeOverflow
+	}
+	var window uint64
+	if free {
+		window = p.feeFreeWindow(st, tx.Call())
+	}
+	now := p.cfg.Clock.Now()
+
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.mu.all[tx.Hash()]; ok {
+		return ErrKnownTx
+	}
+	a := p.mu.senders[from]
+	if a == nil {
+		a = &account{qi: -1, from: from, nonce: acc.Nonce, txs: make(map[uint64]*entry)}
+	} else if acc.Nonce > a.nonce {
+		p.advanceLocked(a, acc.Nonce) // a block landed that Update has not told us of yet
+	}
+	n, end := tx.Nonce(), a.pendingEnd()
+	if n < a.nonce { // our state view is older than the block Update brought
+		return fmt.Errorf("%w: tx nonce %d, account %s is at %d", chain.ErrNonceTooLow, n, from, a.nonce)
+	}
+	if n > end && n-end > uint64(p.cfg.AccountQueue) {
+		return fmt.Errorf("%w: tx nonce %d, sender %s can use up to %d (%d pending from %d)",
+			ErrNonceGap, n, from, end+uint64(p.cfg.AccountQueue), a.pending, a.nonce)
+	}
+	old := a.txs[n]
+	if free {
+		if n > end {
+			return fmt.Errorf("%w: nonce %d, next executable %d", ErrFeeFreeGapped, n, end)
+		}
+		if err := p.feeFreeAllowedLocked(fk); err != nil {
+			return err
+		}
+	}
+	if old != nil {
+		// Both sums fit: CheckTxStatic refused overflowing fee + tip.
+		oldCost, newCost := old.tx.Fee()+old.tx.Tip(), tx.Fee()+tx.Tip()
+		needHi, needLo := bits.Mul64(oldCost, 100+p.cfg.PriceBumpPct)
+		gotHi, gotLo := bits.Mul64(newCost, 100)
+		if newCost <= oldCost || gotHi < needHi || gotHi == needHi && gotLo < needLo {
+			return fmt.Errorf("%w (%d%%): fee + tip %d rao, had %d", ErrReplaceUnderpriced, p.cfg.PriceBumpPct, newCost, oldCost)
+		}
+	} else if n > end && a.queued() >= p.cfg.AccountQueue {
+		return fmt.Errorf("%w (%d)", ErrAccountQueue, p.cfg.AccountQueue)
+	}
+	// The sender must afford every pooled tx, this one replacing old. Sums
+	// commute, so the map's order does not matter.
+	total, overflow := cost, false
+	for nonce, e := range a.txs {
+		if nonce != n {
+			var carry uint64
+			total, carry = bits.Add64(total, e.cost, 0)
+			overflow = overflow || carry != 0
+		}
+	}
+	if overflow || total > acc.Balance {
+		return fmt.Errorf("%w: needs %s TAO, balance %s TAO", ErrInsufficientBalance, types.FormatTAO(total), types.FormatTAO(acc.Balance))
+	}
+
+	// Room: what this tx adds to each limit, counting the queued txs it
+	// promotes when it fills the sender's gap.
+	need := room{bytes: tx.Size()}
+	if old != nil {
+		need.bytes -= old.tx.Size()
+	} else if n == end {
+		k := 1
+		for a.txs[n+uint64(k)] != nil {
+			k++
+		}
+		need.pending, need.queued = k, -(k - 1)
+	} else {
+		need.queued = 1
+	}
+	victims, err := p.makeRoomLocked(a, need, n <= end, tx.Tip())
+	if err != nil {
+		return err
+	}
+	for _, v := range victims {
+		p.removeTailLocked(v)
+	}
+
+	if old != nil {
+		delete(p.mu.all, old.tx.Hash())
+		p.mu.bytes -= old.tx.Size()
+	}
+	p.mu.seq++
+	e := &entry{tx: tx, seq: p.mu.seq, cost: cost}
+	a.txs[n] = e
+	p.mu.all[tx.Hash()] = e
+	p.mu.bytes += tx.Size()
+	p.mu.senders[from] = a
+	a.beat = now
+	if old == nil {
+		if n > a.last || len(a.txs) == 1 {
+			a.last = n
+		}
+		p.mu.queued.count++ // counted as queued, then promoted if it fills the gap
+		p.promoteLocked(a)
+	}
+	p.indexLocked(a)
+	if free {
+		p.mu.free[fk] = freeMark{hash: tx.Hash(), until: p.mu.height + window}
+	}
+	return nil
+}
+
+// feeFreeAllowedLocked says whether a fee-free tx under k may be admitted:
+// none under k is pooled, k's window has passed, and the keys remembered are
+// below the bound.
+func (p *Pool) feeFreeAllowedLocked(k freeKey) error {
+	if m, ok := p.mu.free[k]; ok {
+		if _, pooled := p.mu.all[m.hash]; pooled || p.mu.height < m.until {
+			return fmt.Errorf("%w: %v of hotkey %s on subnet %d, next from block %d",
+				ErrFeeFreeLimited, k.kind, k.hotkey, k.netuid, max(m.until, p.mu.height+1))
+		}
+	} else if len(p.mu.free) >= p.cfg.MaxFeeFree {
+		return fmt.Errorf("%w: %d fee-free calls already waiting", ErrFeeFreeLimited, len(p.mu.free))
+	}
+	return nil
+}
+
+// callNetuid is the subnet a fee-free call acts on (0, the root, for root
+// weights).
+func callNetuid(call types.Call) uint16 {
+	switch c := call.(type) {
+	case *types.PowRegister:
+		return c.Netuid
+	case *types.SetWeights:
+		return c.Netuid
+	case *types.CommitWeights:
+		return c.Netuid
+	case *types.RevealWeights:
+		return c.Netuid
+	case *types.ServeAxon:
+		return c.Netuid
+	}
+	return 0
+}
+
+// indexLocked files a under the eviction indexes its layout calls for.
+func (p *Pool) indexLocked(a *account) {
+	switch {
+	case a.queued() > 0 && a.qi < 0:
+		heap.Push(&p.mu.queued, a)
+	case a.queued() > 0:
+		heap.Fix(&p.mu.queued, a.qi)
+	case a.qi >= 0:
+		heap.Remove(&p.mu.queued, a.qi)
+	}
+	if a.pending > p.cfg.AccountSlots {
+		p.mu.overSlots[a] = struct{}{}
+	} else {
+		delete(p.mu.overSlots, a)
+	}
+}
+
+func (p *Pool) known(h types.Hash) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_, ok := p.mu.all[h]
+	return ok
+}
+
+// feeFreeWindow is the chain's own rate limit for a fee-free call, in blocks
+// (at least one), counted from admission and so never stricter than the
+// chain's, counted from inclusion. A reveal has no rate limit of its own
+// (its commit has): one block.
+func (p *Pool) feeFreeWindow(st *state.State, call types.Call) uint64 {
+	var w uint64
+	subnetLimit := func(netuid uint16, serving bool) uint64 {
+		s, ok := chain.Subnet(st, netuid)
+		if !ok {
+			return 0
+		}
+		if serving {
+			return s.Hyper.ServingRateLimit
+		}
+		return s.Hyper.WeightsRateLimit
+	}
+	switch c := call.(type) {
+	case *types.SetWeights:
+		w = subnetLimit(c.Netuid, false)
+	case *types.CommitWeights:
+		w = subnetLimit(c.Netuid, false)
+	case *types.ServeAxon:
+		w = subnetLimit(c.Netuid, true)
+	case *types.SetRootWeights:
+		w = p.chain.Params().Subnets.Defaults.WeightsRateLimit
+	}
+	return max(w, 1)
+}
+
+// promoteLocked extends a's pending run over the queued txs that now follow
+// it without a gap.
+func (p *Pool) promoteLocked(a *account) {
+	grown := 0
+	for a.txs[a.pendingEnd()] != nil {
+		a.pending++
+		grown++
+	}
+	if grown > 0 {
+		p.mu.pending += grown
+		p.mu.queued.count -= grown
+		a.beat = p.cfg.Clock.Now()
+	}
+}
+
+// advanceLocked moves a to account nonce n: txs below n are used and leave;
+// the pending run is recounted from n.
+func (p *Pool) advanceLocked(a *account, n uint64) {
+	if n <= a.nonce {
+		return
+	}
+	end := a.pendingEnd()
+	for nonce, e := range a.txs {
+		if nonce < n {
+			p.dropEntryLocked(a, nonce, e)
+		}
+	}
+	// Every nonce in [n, end) is still pooled and stays pending (the drops
+	// above were counted by the old layout, which agrees on them); beyond end
+	// (a tx this pool never saw was included) the run starts over.
+	a.nonce = n
+	if n >= end {
+		a.pending = 0
+	} else {
+		a.pending = int(end - n)
+	}
+	p.promoteLocked(a)
+	p.retailLocked(a)
+}
+
+// dropEntryLocked removes one tx from the maps and the byte count, and from
+// the pending or queued count by where it sits in a's current layout. It
+// does not touch a.pending: callers fix the layout.
+func (p *Pool) dropEntryLocked(a *account, nonce uint64, e *entry) {
+	delete(a.txs, nonce)
+	delete(p.mu.all, e.tx.Hash())
+	p.mu.bytes -= e.tx.Size()
+	if nonce >= a.nonce && nonce < a.pendingEnd() {
+		p.mu.pending--
+	} else {
+		p.mu.queued.count--
+	}
+}
+
+// removeTailLocked drops a's highest-nonce tx: no gap opens in front of
+// others.
+func (p *Pool) removeTailLocked(a *account) {
+	n := a.last
+	e := a.txs[n]
+	if e == nil {
+		return
+	}
+	p.dropEntryLocked(a, n, e)
+	if n < a.pendingEnd() {
+		a.pending-- // the tail was pending: the run ended at it
+	}
+	p.retailLocked(a)
+}
+
+// retailLocked recomputes a.last after removals and forgets an empty account.
+func (p *Pool) retailLocked(a *account) {
+	p.indexLocked(a)
+	if len(a.txs) == 0 {
+		delete(p.mu.senders, a.from)
+		a.last = 0
+		return
+	}
+	for a.txs[a.last] == nil && a.last > a.nonce {
+		a.last--
+	}
+}
+
+// removeFromLocked drops a's txs from nonce n on (the tail from n).
+func (p *Pool) removeFromLocked(a *account, n uint64) {
+	for len(a.txs) > 0 && a.last >= n {
+		p.removeTailLocked(a)
+	}
+}
+
+// room is what an admission adds to each limit.
+type room struct{ pending, queued, bytes int }
+
+// makeRoomLocked chooses the txs to evict so that need fits every limit, or
+// says why it cannot: each victim is the tail of another sender; queued
+// tails go first and an executable newcomer evicts them whatever they pay;
+// otherwise the newcomer's tip must beat the victim's; a sender's first
+// AccountSlots pending txs are never victims. Nothing changes until the
+// caller removes the victims.
+func (p *Pool) makeRoomLocked(self *account, need room, executable bool, tip uint64) ([]*account, error) {
+	pend, que, size := p.mu.pending+need.pending, p.mu.queued.count+need.queued, p.mu.bytes+need.bytes
+	var (
+		victims []*account
+		taken   map[*account]int // pending tails already chosen per sender
+		aside   []*account       // senders popped off the queued heap
+	)
+	// Victims are chosen on the live heap, each popped sender keyed by its
+	// next tail; the heap is put back as it was before anything is removed.
+	defer func() {
+		for _, a := range aside {
+			a.qt = 0
+			if a.qi >= 0 {
+				heap.Fix(&p.mu.queued, a.qi)
+			} else {
+				heap.Push(&p.mu.queued, a)
+			}
+		}
+	}()
+	cheapestQueued := func() (*account, *entry) {
+		for p.mu.queued.Len() > 0 {
+			a := p.mu.queued.h[0]
+			if a != self {
+				return a, a.tailAfter(a.qt)
+			}
+			heap.Pop(&p.mu.queued)
+			aside = append(aside, a)
+		}
+		return nil, nil
+	}
+	for pend > p.cfg.GlobalSlots || que > p.cfg.GlobalQueue || size > p.cfg.MaxBytes {
+		var (
+			v  *account
+			ve *entry
+		)
+		if que > p.cfg.GlobalQueue || size > p.cfg.MaxBytes {
+			if v, ve = cheapestQueued(); v != nil {
+				if !executable && tip <= ve.tx.Tip() {
+					return nil, fmt.Errorf("%w: tip %d rao, cheapest queued has %d (%d queued)", ErrUnderpriced, tip, ve.tx.Tip(), p.mu.queued.count)
+				}
+				heap.Pop(&p.mu.queued)
+				aside = append(aside, v)
+				if v.qt++; v.qt < v.queued() {
+					heap.Push(&p.mu.queued, v) // keyed by its next tail
+				}
+				victims = append(victims, v)
+				size -= ve.tx.Size()
+				que--
+				continue
+			}
+		}
+		if pend > p.cfg.GlobalSlots || size > p.cfg.MaxBytes && executable {
+			if v, ve = p.cheapestPendingTailLocked(self, taken); v != nil {
+				if tip <= ve.tx.Tip() {
+					return nil, fmt.Errorf("%w: tip %d rao, cheapest evictable has %d (%d pending, %d bytes)", ErrUnderpriced, tip, ve.tx.Tip(), p.mu.pending, p.mu.bytes)
+				}
+				if taken == nil {
+					taken = make(map[*account]int)
+				}
+				taken[v]++
+				victims = append(victims, v)
+				size -= ve.tx.Size()
+				pend--
+				continue
+			}
+		}
+		return nil, fmt.Errorf("%w (%d pending of %d, %d queued of %d, %d bytes of %d)",
+			ErrPoolFull, p.mu.pending, p.cfg.GlobalSlots, p.mu.queued.count, p.cfg.GlobalQueue, p.mu.bytes, p.cfg.MaxBytes)
+	}
+	return victims, nil
+}
+
+// cheapestPendingTailLocked finds, among senders other than self holding
+// more than AccountSlots pending txs and no queued ones, the lowest-tip tail
+// after the tails already taken. Ties go to the newest arrival, so the
+// choice does not depend on map order.
+func (p *Pool) cheapestPendingTailLocked(self *account, taken map[*account]int) (*account, *entry) {
+	var (
+		best  *account
+		bestE *entry
+	)
+	for a := range p.mu.overSlots {
+		t := taken[a]
+		if a == self || a.queued() > 0 || a.pending-t <= p.cfg.AccountSlots {
+			continue
+		}
+		e := a.txs[a.pendingEnd()-1-uint64(t)]
+		if bestE == nil || cheaper(e, bestE) {
+			best, bestE = a, e
+		}
+	}
+	return best, bestE
+}
+
+// cheaper orders eviction candidates: lower tip first, then newer arrival.
+func cheaper(a, b *entry) bool {
+	return a.tx.Tip() < b.tx.Tip() || a.tx.Tip() == b.tx.Tip() && a.seq > b.seq
+}
+
+// tailHeap orders the senders with queued txs by their tail (skipping qt
+// tails while victims are chosen), cheapest first. count is the number of
+// queued txs of all senders.
+type tailHeap struct {
+	h     []*account
+	count int
+}
+
+func (q *tailHeap) Len() int { return len(q.h) }
+func (q *tailHeap) Less(i, j int) bool {
+	return cheaper(q.h[i].tailAfter(q.h[i].qt), q.h[j].tailAfter(q.h[j].qt))
+}
+func (q *tailHeap) Swap(i, j int) {
+	q.h[i], q.h[j] = q.h[j], q.h[i]
+	q.h[i].qi, q.h[j].qi = i, j
+}
+func (q *tailHeap) Push(x any) {
+	a := x.(*account)
+	a.qi = len(q.h)
+	q.h = append(q.h, a)
+}
+func (q *tailHeap) Pop() any {
+	a := q.h[len(q.h)-1]
+	q.h = q.h[:len(q.h)-1]
+	a.qi = -1
+	return a
+}
+
+// tailAfter is a's tx that is the tail once t tails are gone.
+func (a *account) tailAfter(t int) *entry {
+	for n := a.last; ; n-- {
+		if e := a.txs[n]; e != nil {
+			if t == 0 {
+				return e
+			}
+			t--
+		}
+		if n <= a.nonce {
+			return nil
+		}
+	}
+}
+
+// Pending returns up to max transactions ready for the next block: for each
+// sender the run of consecutive nonces from its account nonce in st, merged
+// across senders by highest tip, then arrival.
+func (p *Pool) Pending(st *state.State, max int) []*types.Tx {
+	// The account nonces are read without the lock: for 10,000 senders they
+	// are ~10 ms of state reads, which gossip's Adds should not wait for.
+	p.mu.Lock()
+	froms := make([]types.Address, 0, len(p.mu.senders))
+	for from := range p.mu.senders {
+		froms = append(froms, from)
+	}
+	p.mu.Unlock()
+	nonces := make([]uint64, len(froms))
+	for i, from := range froms {
+		nonces[i] = st.Account(from).Nonce
+	}
+
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	h := &tipHeap{}
+	for i, from := range froms {
+		if a := p.mu.senders[from]; a != nil {
+			if e := a.txs[nonces[i]]; e != nil {
+				*h = append(*h, &cursor{a: a, next: nonces[i], head: e})
+			}
+		}
+	}
+	heap.Init(h)
+	out := make([]*types.Tx, 0, min(max, p.mu.pending))
+	for h.Len() > 0 && len(out) < max {
+		c := (*h)[0]
+		out = append(out, c.head.tx)
+		c.next++
+		if e := c.a.txs[c.next]; e != nil {
+			c.head = e
+			heap.Fix(h, 0)
+		} else {
+			heap.Pop(h)
+		}
+	}
+	return out
+}
+
+type cursor struct {
+	a    *account
+	next uint64
+	head *entry
+}
+
+type tipHeap []*cursor
+
+func (h tipHeap) Len() int { return len(h) }
+func (h tipHeap) Less(i, j int) bool {
+	a, b := h[i].head, h[j].head
+	if a.tx.Tip() != b.tx.Tip() {
+		return a.tx.Tip() > b.tx.Tip()
+	}
+	return a.seq < b.seq
+}
+func (h tipHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *tipHeap) Push(x any)   { *h = append(*h, x.(*cursor)) }
+func (h *tipHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// droppedOnReject reports whether a proposal's rejection proves a tx can
+// never be included: its nonce is used, it is malformed, or its fee fails
+// the rule in force (a fee-free call that would fail, or a fee under a raised
+// base fee). "Nonce too high" (an earlier tx of the sender was left out for a
+// block limit) and "cannot pay" (re-checked against the new balance below)
+// are not proof.
+func droppedOnReject(err error) bool {
+	return errors.Is(err, chain.ErrNonceTooLow) || errors.Is(err, chain.ErrFeeTooLow) || Malformed(err)
+}
+
+// Update brings the pool to the state st after block b (or, with an empty
+// block, after a proposal that left out the rejected txs): used nonces leave,
+// definitively invalid rejected txs leave (the sender's later txs become
+// queued), senders whose balance no longer covers their txs lose the tail
+// from the first unaffordable one, queued txs whose sender has been idle for
+// the lifetime expire, and queued txs that became executable are promoted.
+func (p *Pool) Update(st *state.State, b *types.Block, rejected []chain.Rejected) {
+	now := p.cfg.Clock.Now()
+	// The senders touched, in order (so that the work does not depend on map
+	// order), and their accounts, read before taking the lock: a block of
+	// 20,000 txs is as many state reads, which gossip's Adds should not wait
+	// for. Senders are cached in the txs, so this recovers nothing new.
+	accs := make(map[types.Address]state.Account)
+	var order []types.Address
+	touch := func(tx *types.Tx) {
+		if from, err := tx.Sender(); err == nil {
+			if _, ok := accs[from]; !ok {
+				accs[from] = st.Account(from)
+				order = append(order, from)
+			}
+		}
+	}
+	for _, tx := range b.Txs {
+		touch(tx)
+	}
+	for _, r := range rejected {
+		touch(r.Tx)
+	}
+	sort.Slice(order, func(i, j int) bool { return bytes.Compare(order[i][:], order[j][:]) < 0 })
+
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if h := b.Height(); h > p.mu.height {
+		p.mu.height = h
+	}
+	for _, r := range rejected {
+		from, err := r.Tx.Sender()
+		if err != nil {
+			continue
+		}
+		a := p.mu.senders[from]
+		if a == nil {
+			continue
+		}
+		// "Cannot pay" for the sender's first tx is definitive too: no tx
+		// of another sender lowers its balance. (The balance re-check below
+		// misses a RemoveStake paying from stake that no longer can.)
+		first := errors.Is(r.Err, chain.ErrCannotPayFee) && r.Tx.Nonce() == accs[from].Nonce
+		if !first && !droppedOnReject(r.Err) {
+			continue
+		}
+		if e := a.txs[r.Tx.Nonce()]; e != nil && e.tx.Hash() == r.Tx.Hash() {
+			p.removeMiddleLocked(a, r.Tx.Nonce())
+		}
+	}
+	for _, from := range order {
+		a := p.mu.senders[from]
+		if a == nil {
+			continue
+		}
+		acc := accs[from]
+		p.advanceLocked(a, acc.Nonce)
+		p.trimUnaffordableLocked(a, acc.Balance)
+		p.retailLocked(a)
+	}
+	p.expireLocked(now)
+	p.trimQueuesLocked()
+	for hk, m := range p.mu.free {
+		if _, pooled := p.mu.all[m.hash]; !pooled && p.mu.height >= m.until {
+			delete(p.mu.free, hk)
+		}
+	}
+}
+
+// removeMiddleLocked drops a's tx at nonce n; the txs after it are demoted
+// to queued (they wait for a tx to fill the gap, or for the lifetime).
+func (p *Pool) removeMiddleLocked(a *account, n uint64) {
+	e := a.txs[n]
+	end := a.pendingEnd()
+	p.dropEntryLocked(a, n, e)
+	if n >= a.nonce && n < end {
+		demoted := int(end - n - 1)
+		a.pending -= demoted + 1
+		p.mu.pending -= demoted
+		p.mu.queued.count += demoted
+	}
+	p.retailLocked(a)
+}
+
+// trimUnaffordableLocked walks a's txs in nonce order and drops the tail
+// from the first one the balance cannot cover with those before it.
+func (p *Pool) trimUnaffordableLocked(a *account, balance uint64) {
+	if len(a.txs) == 0 {
+		return
+	}
+	nonces := make([]uint64, 0, len(a.txs))
+	for n := range a.txs {
+		nonces = append(nonces, n)
+	}
+	sort.Slice(nonces, func(i, j int) bool { return nonces[i] < nonces[j] })
+	var total uint64
+	for _, n := range nonces {
+		var carry uint64
+		total, carry = bits.Add64(total, a.txs[n].cost, 0)
+		if carry != 0 || total > balance {
+			p.removeFromLocked(a, n)
+			return
+		}
+	}
+}
+
+// expireLocked drops the queued txs of senders idle for the lifetime. Only
+// senders with queued txs are looked at (at most GlobalQueue of them).
+func (p *Pool) expireLocked(now time.Time) {
+	life := p.cfg.lifetime()
+	var idle []*account
+	for _, a := range p.mu.queued.h {
+		if now.Sub(a.beat) > life {
+			idle = append(idle, a)
+		}
+	}
+	for _, a := range idle {
+		p.removeFromLocked(a, a.pendingEnd())
+	}
+}
+
+// trimQueuesLocked enforces the queued limits after demotions: per sender
+// its highest nonces go; overall the cheapest queued tails go.
+func (p *Pool) trimQueuesLocked() {
+	var over []*account
+	for _, a := range p.mu.queued.h {
+		if a.queued() > p.cfg.AccountQueue {
+			over = append(over, a)
+		}
+	}
+	for _, a := range over {
+		for a.queued() > p.cfg.AccountQueue {
+			p.removeTailLocked(a)
+		}
+	}
+	for p.mu.queued.count > p.cfg.GlobalQueue && p.mu.queued.Len() > 0 {
+		p.removeTailLocked(p.mu.queued.h[0])
+	}
+}
+
+// PendingNonce is the next nonce of from counting its pooled transactions:
+// the account nonce in st, then each consecutive pooled nonce after it.
+func (p *Pool) PendingNonce(st *state.State, from types.Address) uint64 {
+	n := st.Account(from).Nonce
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if a := p.mu.senders[from]; a != nil {
+		for a.txs[n] != nil {
+			n++
+		}
+	}
+	return n
+}
