@@ -55,7 +55,7 @@ func TestGossipRelaysOnlyAdmittedTxs(t *testing.T) {
 	nd := nn.n
 	chainID := nd.Chain().ChainID()
 	sign := func(key int, nonce uint64) *types.Tx {
-		tx, err := types.SignTx(types.TxData{ChainID: chainID, Nonce: nonce, Fee: types.TransferWeight,
+		tx, err := types.SignTx(types.TxData{ChainID: chainID, Nonce: nonce, Fee: types.TransferWeight + 200*types.EthByteGas,
 			Call: &types.Transfer{To: types.Address{7}, Amount: 1}}, devkeys.Key(key))
 		if err != nil {
 			t.Fatal(err)
