@@ -334,5 +334,3 @@ func junkSig() []byte {
 	sig[64] &= 1
 	return sig
 }
-
-
