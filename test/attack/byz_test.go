@@ -162,7 +162,9 @@ func newByz(t *testing.T, nw *honestNet, o byzOpts) *byz {
 		pubsub.WithMessageIdFn(func(m *pb.Message) string { s := sha256.Sum256(m.Data); return string(s[:20]) }),
 		pubsub.WithMaxMessageSize(32<<20),
 		pubsub.WithFloodPublish(true),
-		pubsub.WithPeerOutboundQueueSize(8192),
+		// A short queue: what a slow honest node does not read is dropped
+		// here rather than held in the test process, whose RSS is measured.
+		pubsub.WithPeerOutboundQueueSize(64),
 		pubsub.WithValidateQueueSize(8192),
 	)
 	if err != nil {

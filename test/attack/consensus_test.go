@@ -88,3 +88,134 @@ func isValidator(vals []types.Address, a types.Address) bool {
 	}
 	return false
 }
+
+// junkCommit is a commit for block (h, hash) with n signatures naming real
+// validators in turn, each 65 random bytes: n signature recoveries for
+// whoever checks it.
+func junkCommit(vals []types.Address, h uint64, hash types.Hash, n int) *types.Commit {
+	c := &types.Commit{Height: h, BlockHash: hash, Signatures: make([]types.CommitSig, n)}
+	for i := range c.Signatures {
+		c.Signatures[i] = types.CommitSig{Validator: vals[i%len(vals)], Signature: junkSig()}
+	}
+	return c
+}
+
+// forgedProposal proposes, for (h, round), a block on parent whose
+// LastCommit holds junkSigs junk signatures. The proposal is signed by an
+// unknown key, or names proposer with a junk signature.
+func forgedProposal(t *testing.T, chainID uint64, parent *types.Block, h uint64, round uint32, vals []types.Address, junkSigs int, proposer *types.Address) []byte {
+	lc := junkCommit(vals, h-1, parent.Hash(), junkSigs)
+	hdr := types.Header{ChainID: chainID, Height: h, Time: parent.Header.Time + 200, ParentHash: parent.Hash(),
+		TxRoot: types.TxRoot(nil), LastCommitHash: lc.Hash(), EvidenceHash: types.EvidenceHash(nil),
+		ValidatorsHash: parent.Header.NextValidatorsHash, NextValidatorsHash: parent.Header.NextValidatorsHash}
+	blk := types.NewBlock(hdr, nil, lc, nil)
+	p := &consensus.Proposal{Height: h, Round: round, POLRound: consensus.NoRound, BlockHash: blk.Hash()}
+	if proposer != nil {
+		p.Proposer, p.Signature = *proposer, junkSig()
+	} else if err := p.Sign(chainID, newKey(t)); err != nil {
+		t.Fatal(err)
+	}
+	b, err := consensus.Message{Proposal: p, Block: blk}.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// A proposal whose LastCommit carries thousands of junk CommitSigs naming
+// real validators: checking it must cost at most one verification per
+// validator of the set, once per block hash, not one recovery per entry on
+// the consensus goroutine (weakness 2).
+func TestAttackJunkLastCommit(t *testing.T) {
+	nw := newNetwork(t, netOpts{})
+	atk := newByz(t, nw, byzOpts{})
+	atk.mustConnect(0)
+	vals := nw.validatorAddrs()
+	nw.underAttack(func(r *runner) {
+		r.every(50*time.Millisecond, func() {
+			parent := nw.headBlock(0)
+			h := parent.Height() + 1
+			v := vals[int(h)%len(vals)]
+			atk.publishConsensus(forgedProposal(t, nw.chainID(), parent, h, 0, vals, 5_000, &v))
+			atk.publishConsensus(forgedProposal(t, nw.chainID(), parent, h, 0, vals, 5_000, nil))
+		})
+	})
+}
+
+// A flood of messages for the next two heights and many rounds, from
+// unknown signers, big proposals and undecodable garbage: the future-height
+// buffer must stay bounded in count and bytes (RSS), and the validators
+// keep their pace.
+func TestAttackFutureFlood(t *testing.T) {
+	nw := newNetwork(t, netOpts{})
+	atk := newByz(t, nw, byzOpts{})
+	atk.mustConnect(0)
+	atk2 := newByz(t, nw, byzOpts{})
+	atk2.mustConnect(1)
+	vals := nw.validatorAddrs()
+	var round uint32
+	nw.underAttack(func(r *runner) {
+		r.every(10*time.Millisecond, func() {
+			parent := nw.headBlock(0)
+			h := parent.Height()
+			for k := range 10 {
+				round++
+				atk.publishConsensus(forgedVote(t, nw.chainID(), h+1+uint64(k%2), round, nil))
+			}
+			garbage := make([]byte, 4096)
+			_, _ = rand.Read(garbage)
+			atk2.publishConsensus(garbage)
+		})
+		// About 0.5 MB each: a buffer that keeps 4,096 of them holds 2 GB.
+		r.every(50*time.Millisecond, func() {
+			parent := nw.headBlock(0)
+			round++
+			atk.publishConsensus(forgedProposal(t, nw.chainID(), parent, parent.Height()+2, round, vals, 5_500, nil))
+		})
+	})
+}
+
+// forgedBlock is a well-formed block at height h on a made-up parent, with
+// a commit of junk signatures: nothing a node can check without the commit
+// of block h (which an announcement does not carry) or the parent.
+func forgedBlock(chainID, h uint64, vals []types.Address) *types.Block {
+	var parent types.Hash
+	_, _ = rand.Read(parent[:])
+	lc := junkCommit(vals, h-1, parent, len(vals))
+	hdr := types.Header{ChainID: chainID, Height: h, Time: uint64(time.Now().UnixMilli()), ParentHash: parent,
+		TxRoot: types.TxRoot(nil), LastCommitHash: lc.Hash(), EvidenceHash: types.EvidenceHash(nil)}
+	return types.NewBlock(hdr, nil, lc, nil)
+}
+
+// Forged block announcements (heights just ahead, far ahead, huge; junk
+// commits): not relayed to a node the attacker is not connected to, and no
+// node's sync is led to fetch them in place of the real chain.
+func TestAttackForgedBlockAnnouncements(t *testing.T) {
+	nw := newNetwork(t, netOpts{})
+	atk := newByz(t, nw, byzOpts{})
+	atk.mustConnect(0)
+	obs := newByz(t, nw, byzOpts{observe: true})
+	obs.mustConnect(3)
+	vals := nw.validatorAddrs()
+	forged := map[types.Hash]bool{}
+	nw.underAttack(func(r *runner) {
+		r.every(20*time.Millisecond, func() {
+			h := nw.height(0)
+			for _, ahead := range []uint64{1, 2, 10, 200, 1 << 40} {
+				b := forgedBlock(nw.chainID(), h+ahead, vals)
+				forged[b.Hash()] = true
+				atk.publishBlock(b)
+			}
+		})
+	})
+	relayed := 0
+	for _, data := range obs.seen(obs.names.blockAnno) {
+		if b, err := types.DecodeBlock(data); err == nil && forged[b.Hash()] {
+			relayed++
+		}
+	}
+	t.Logf("forged announcements sent: %d, relayed to a node two hops away: %d", len(forged), relayed)
+	if relayed > 0 {
+		t.Errorf("%d forged block announcements were relayed by honest nodes", relayed)
+	}
+}

@@ -83,6 +83,7 @@ func newNetwork(t *testing.T, o netOpts) *honestNet {
 			nw.stop(i)
 		}
 	})
+	resetPeakRSS(t)
 	for i := range o.validators {
 		nw.start(i, nil)
 	}
@@ -276,7 +277,7 @@ func (nw *honestNet) assertHealthy(base, under []float64) {
 	}
 	nw.assertNoHonestBanned()
 	rss := peakRSS(t)
-	t.Logf("peak RSS of the test process: %d MB", rss>>20)
+	t.Logf("peak RSS of the test process (4 validators and the attackers): %d MB", rss>>20)
 	if rss >= maxPeakRSS {
 		t.Errorf("peak RSS %d MB, over %d MB", rss>>20, maxPeakRSS>>20)
 	}
@@ -313,6 +314,15 @@ func (nw *honestNet) bannedBy(i int, p p2p.PeerID) bool {
 		}
 	}
 	return false
+}
+
+// resetPeakRSS sets the process's peak RSS (VmHWM) back to its current RSS
+// (clear_refs 5, Linux ≥ 4.0), so that each test measures its own peak, not
+// one left by an earlier test in the same process.
+func resetPeakRSS(t *testing.T) {
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		t.Logf("peak RSS not reset (it is the process's since start): %v", err)
+	}
 }
 
 // peakRSS is the process's peak resident set (VmHWM), in bytes.
