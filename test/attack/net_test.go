@@ -1,7 +1,9 @@
 package attack
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -50,6 +52,8 @@ type netOpts struct {
 	validators, full int
 	devKeys          int
 	devBalance       uint64
+	// params edits the genesis "params" object (JSON) before any node starts.
+	params func(p map[string]any)
 }
 
 // newNetwork generates a testnet on 127.0.0.1 (the test preset: 200 ms
@@ -77,6 +81,9 @@ func newNetwork(t *testing.T, o netOpts) *honestNet {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if o.params != nil {
+		editGenesis(t, lay, o.params)
+	}
 	nw := &honestNet{t: t, lay: lay, nodes: make([]*honestNode, n), vals: o.validators}
 	t.Cleanup(func() {
 		for i := range nw.nodes {
@@ -89,6 +96,39 @@ func newNetwork(t *testing.T, o netOpts) *honestNet {
 	}
 	nw.waitAll(3, 30*time.Second)
 	return nw
+}
+
+// editGenesis rewrites every node's genesis file with its params edited.
+func editGenesis(t *testing.T, lay *testnet.Layout, edit func(map[string]any)) {
+	t.Helper()
+	for _, info := range lay.Nodes {
+		cfg, err := node.LoadConfig(info.Home)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := cfg.Path(cfg.Genesis)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var g map[string]any
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber() // balances and times stay exact
+		if err := dec.Decode(&g); err != nil {
+			t.Fatal(err)
+		}
+		p, ok := g["params"].(map[string]any)
+		if !ok {
+			t.Fatalf("genesis %s: no params object", path)
+		}
+		edit(p)
+		if b, err = json.MarshalIndent(g, "", "  "); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func freePort(t *testing.T) int {
