@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/rlp"
+
 	"github.com/taonet/taod/internal/devkeys"
 	"github.com/taonet/taod/types"
 )
@@ -102,5 +104,94 @@ func TestAttackOversizedTxs(t *testing.T) {
 	}
 	if committed < 130 {
 		t.Errorf("only %d spam txs committed: the attack did not fill blocks (or the chain stopped)", committed)
+	}
+}
+
+// transfer signs a transfer of amount to `to` at nonce with the minimum fee
+// (a transfer's weight) plus tip.
+func transfer(t *testing.T, chainID, nonce uint64, key *ecdsa.PrivateKey, to types.Address, amount, tip uint64) *types.Tx {
+	tx, err := types.SignTx(types.TxData{ChainID: chainID, Nonce: nonce, Fee: 10 * types.TransferWeight, Tip: tip,
+		Call: &types.Transfer{To: to, Amount: amount}}, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tx
+}
+
+// waitNonce waits until addr's nonce on node i reaches n; it reports
+// whether it did within wait.
+func (nw *honestNet) waitNonce(i int, addr types.Address, n uint64, wait time.Duration) bool {
+	deadline := time.Now().Add(wait)
+	for nw.nodes[i].n.Chain().State().Account(addr).Nonce < n {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return true
+}
+
+// Gossip of txs that only a stateful check refuses: senders with no balance
+// at all, and txs already committed (replayed inside new batches). Honest
+// nodes must not relay them: a node the attacker is not connected to sees
+// none (weakness 4: today they pass CheckTxStatic and travel the whole
+// network, a signature recovery each on every node).
+func TestAttackUnpayableTxGossip(t *testing.T) {
+	nw := newNetwork(t, netOpts{})
+	// Txs committed before the attack, to be replayed.
+	var committed [][]byte
+	for n := range uint64(5) {
+		tx := transfer(t, nw.chainID(), n, devkeys.Key(1), types.Address{9}, 1, 0)
+		if err := nw.nodes[1].n.SubmitTx(tx); err != nil {
+			t.Fatal(err)
+		}
+		committed = append(committed, tx.Bytes())
+	}
+	if !nw.waitNonce(0, devkeys.Address(1), 5, 20*time.Second) {
+		t.Fatal("the txs to replay were not committed")
+	}
+	atk := newByz(t, nw, byzOpts{})
+	atk.mustConnect(0)
+	obs := newByz(t, nw, byzOpts{observe: true})
+	obs.mustConnect(3)
+	ours := map[types.Hash]bool{}
+	for _, raw := range committed {
+		tx, _ := types.DecodeTx(raw)
+		ours[tx.Hash()] = true
+	}
+	var mu sync.Mutex
+	nw.underAttack(func(r *runner) {
+		r.every(20*time.Millisecond, func() {
+			batch := append([][]byte(nil), committed...)
+			for range 20 {
+				tx := transfer(t, nw.chainID(), 0, newKey(t), types.Address{7}, 1_000, 0)
+				mu.Lock()
+				ours[tx.Hash()] = true
+				mu.Unlock()
+				batch = append(batch, tx.Bytes())
+			}
+			atk.publishTxs(batch)
+		})
+	})
+	relayed, batches := 0, 0
+	for _, data := range obs.seen(obs.names.tx) {
+		var raws [][]byte
+		if rlp.DecodeBytes(data, &raws) != nil {
+			continue
+		}
+		n := 0
+		for _, raw := range raws {
+			if tx, err := types.DecodeTx(raw); err == nil && ours[tx.Hash()] {
+				n++
+			}
+		}
+		if n > 0 {
+			relayed += n
+			batches++
+		}
+	}
+	t.Logf("attacker txs (zero-balance or replayed) relayed to a node two hops away: %d in %d batches", relayed, batches)
+	if relayed > 0 {
+		t.Errorf("%d unpayable or already-committed txs were relayed by honest nodes", relayed)
 	}
 }
