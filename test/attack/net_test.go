@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,6 +48,8 @@ type honestNet struct {
 	lay   *testnet.Layout
 	nodes []*honestNode
 	vals  int
+	// mutate changes every node's config (netOpts.mutate).
+	mutate func(*node.Config)
 }
 
 type netOpts struct {
@@ -54,6 +58,11 @@ type netOpts struct {
 	devBalance       uint64
 	// params edits the genesis "params" object (JSON) before any node starts.
 	params func(p map[string]any)
+	// fund adds genesis balances (rao) beyond the dev keys': cheap accounts
+	// without the dev keyring's slow key import.
+	fund map[types.Address]uint64
+	// mutate changes every node's config.
+	mutate func(*node.Config)
 }
 
 // newNetwork generates a testnet on 127.0.0.1 (the test preset: 200 ms
@@ -81,8 +90,8 @@ func newNetwork(t *testing.T, o netOpts) *honestNet {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.params != nil {
-		editGenesis(t, lay, o.params)
+	if o.params != nil || o.fund != nil {
+		editGenesis(t, lay, o)
 	}
 	nw := &honestNet{t: t, lay: lay, nodes: make([]*honestNode, n), vals: o.validators}
 	t.Cleanup(func() {
@@ -91,6 +100,7 @@ func newNetwork(t *testing.T, o netOpts) *honestNet {
 		}
 	})
 	resetPeakRSS(t)
+	nw.mutate = o.mutate
 	for i := range o.validators {
 		nw.start(i, nil)
 	}
@@ -98,8 +108,9 @@ func newNetwork(t *testing.T, o netOpts) *honestNet {
 	return nw
 }
 
-// editGenesis rewrites every node's genesis file with its params edited.
-func editGenesis(t *testing.T, lay *testnet.Layout, edit func(map[string]any)) {
+// editGenesis rewrites every node's genesis file with o's params edits and
+// balances.
+func editGenesis(t *testing.T, lay *testnet.Layout, o netOpts) {
 	t.Helper()
 	for _, info := range lay.Nodes {
 		cfg, err := node.LoadConfig(info.Home)
@@ -121,7 +132,14 @@ func editGenesis(t *testing.T, lay *testnet.Layout, edit func(map[string]any)) {
 		if !ok {
 			t.Fatalf("genesis %s: no params object", path)
 		}
-		edit(p)
+		if o.params != nil {
+			o.params(p)
+		}
+		alloc, _ := g["alloc"].([]any)
+		for _, a := range slices.SortedFunc(maps.Keys(o.fund), func(a, b types.Address) int { return bytes.Compare(a[:], b[:]) }) {
+			alloc = append(alloc, map[string]any{"address": a.Hex(), "balance": strconv.FormatUint(o.fund[a], 10)})
+		}
+		g["alloc"] = alloc
 		if b, err = json.MarshalIndent(g, "", "  "); err != nil {
 			t.Fatal(err)
 		}
@@ -150,6 +168,9 @@ func (nw *honestNet) start(i int, mutate func(*node.Config)) *honestNode {
 		t.Fatal(err)
 	}
 	cfg.Metrics.Addr = ""
+	if nw.mutate != nil {
+		nw.mutate(&cfg)
+	}
 	if mutate != nil {
 		mutate(&cfg)
 	}

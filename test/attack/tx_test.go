@@ -2,14 +2,17 @@ package attack
 
 import (
 	"crypto/ecdsa"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/rlp"
 
 	"github.com/taonet/taod/internal/devkeys"
+	"github.com/taonet/taod/node"
 	"github.com/taonet/taod/types"
 )
 
@@ -193,5 +196,77 @@ func TestAttackUnpayableTxGossip(t *testing.T) {
 	t.Logf("attacker txs (zero-balance or replayed) relayed to a node two hops away: %d in %d batches", relayed, batches)
 	if relayed > 0 {
 		t.Errorf("%d unpayable or already-committed txs were relayed by honest nodes", relayed)
+	}
+}
+
+// cheapKey is attacker account i: a key derived from i, funded in genesis.
+func cheapKey(i int) *ecdsa.PrivateKey {
+	k, err := crypto.ToECDSA(crypto.Keccak256([]byte(fmt.Sprintf("taod attack key %d", i))))
+	if err != nil {
+		panic(err) // a keccak digest is a valid scalar with overwhelming probability
+	}
+	return k
+}
+
+// Gapped-nonce flood: accounts funded with 1 TAO each (in genesis: what the
+// attacker paid once) send nonces 1..64, never nonce 0, through gossip: more
+// txs than the pool holds, never executable and never evicted today. The
+// pool is cut to 6,000 txs (from 50,000) so that the flood fits the test's
+// time on 2 cores; the weakness does not depend on the size. A new honest sender's tx, sent to a
+// validator the attacker is not connected to, must still be admitted and
+// committed (weakness 4: per-sender queued caps, a global queue, eviction).
+func TestAttackGappedNonceFlood(t *testing.T) {
+	const (
+		poolTxs  = 6_000
+		accounts = poolTxs/64 + 5
+		gap      = 64
+	)
+	fund := map[types.Address]uint64{}
+	keys := make([]*ecdsa.PrivateKey, accounts)
+	for a := range keys {
+		keys[a] = cheapKey(a)
+		fund[crypto.PubkeyToAddress(keys[a].PublicKey)] = types.RaoPerTAO
+	}
+	nw := newNetwork(t, netOpts{fund: fund, mutate: func(c *node.Config) { c.TxPool.MaxTxs = poolTxs }})
+	// Signed before the attack: the attacker's CPU is not the network's.
+	t0 := time.Now()
+	var batches [][][]byte
+	batch := make([][]byte, 0, 100)
+	for _, key := range keys {
+		for n := uint64(1); n <= gap; n++ {
+			batch = append(batch, transfer(t, nw.chainID(), n, key, types.Address{5}, 1, 0).Bytes())
+			if len(batch) == cap(batch) {
+				batches, batch = append(batches, batch), make([][]byte, 0, 100)
+			}
+		}
+	}
+	batches = append(batches, batch)
+	t.Logf("%d gapped txs signed in %s", accounts*gap, time.Since(t0).Round(time.Millisecond))
+	atk := newByz(t, nw, byzOpts{})
+	atk.mustConnect(0)
+	atk.mustConnect(1)
+	published := 0
+	nw.underAttack(func(r *runner) {
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			for _, b := range batches {
+				if r.stopped() {
+					return
+				}
+				atk.publishTxs(b)
+				published += len(b)
+				time.Sleep(10 * time.Millisecond) // ~10,000 txs/s: all within the warm-up and window
+			}
+		}()
+	})
+	t.Logf("gapped txs published: %d", published)
+	// The honest sender: dev key 0, never seen before, to node2.
+	tx := transfer(t, nw.chainID(), 0, devkeys.Key(0), types.Address{6}, 1, 0)
+	if err := nw.nodes[2].n.SubmitTx(tx); err != nil {
+		t.Fatalf("a new honest sender's tx was refused after the flood: %v", err)
+	}
+	if !nw.waitNonce(2, devkeys.Address(0), 1, 10*time.Second) {
+		t.Fatal("a new honest sender's tx was admitted but not committed within 10 s")
 	}
 }
