@@ -1,6 +1,7 @@
 package attack
 
 import (
+	"crypto/ecdsa"
 	"os"
 	"os/exec"
 	"testing"
@@ -107,32 +108,9 @@ func TestAttackGovDowntimeWindow(t *testing.T) {
 		return
 	}
 	nw := newNetwork(t, netOpts{})
-	chainID := nw.chainID()
-	// dev1 binds a hotkey and stakes 0.5 TAO on it: under the 1 TAO a
-	// validator needs, so the set is unchanged, but dev1 holds all the stake
-	// that votes.
-	hot, cons := newKey(t), newKey(t)
-	hotA, consA := crypto.PubkeyToAddress(hot.PublicKey), crypto.PubkeyToAddress(cons.PublicKey)
-	msg := types.BindMessage(chainID, devkeys.Address(1), hotA, consA)
-	hs, err := crypto.Sign(msg[:], hot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := crypto.Sign(msg[:], cons)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n1 := nw.nonceOf(0, 1)
-	nw.submit(0, func() types.TxData {
-		return types.TxData{ChainID: chainID, Nonce: n1, Fee: generousFee,
-			Call: &types.BindConsensusKey{Hotkey: hotA, ConsensusKey: consA, HotkeySig: hs, ConsensusSig: cs}}
-	}, 1)
-	nw.submit(0, func() types.TxData {
-		return types.TxData{ChainID: chainID, Nonce: n1 + 1, Fee: generousFee, Call: &types.AddStake{Hotkey: hotA, Amount: types.RaoPerTAO / 2}}
-	}, 1)
-	if !nw.waitNonce(0, devkeys.Address(1), n1+2, 15*time.Second) {
-		t.Fatal("bind and stake not committed")
-	}
+	// dev1 holds all the stake that votes, under the 1 TAO a validator
+	// needs: the set is unchanged.
+	nw.bindAndStake(1, types.RaoPerTAO/2)
 
 	base := nw.rates(baseWindow)
 	// node3 goes offline: its downtime record fills with misses.
@@ -152,4 +130,106 @@ func TestAttackGovDowntimeWindow(t *testing.T) {
 	// Three validators of four (power 30 of 40) carried the chain: their
 	// rate under the changes is compared with the four's before.
 	nw.assertHealthy(base[:3], under[:3])
+}
+
+// bindAndStake has dev key k bind a fresh hotkey (with a fresh consensus
+// key) and stake amount on it; it returns the hotkey.
+func (nw *honestNet) bindAndStake(k int, amount uint64) types.Address {
+	t := nw.t
+	t.Helper()
+	chainID := nw.chainID()
+	hot, cons := newKey(t), newKey(t)
+	hotA, consA := crypto.PubkeyToAddress(hot.PublicKey), crypto.PubkeyToAddress(cons.PublicKey)
+	msg := types.BindMessage(chainID, devkeys.Address(k), hotA, consA)
+	hs, err := crypto.Sign(msg[:], hot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := crypto.Sign(msg[:], cons)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := nw.nonceOf(0, k)
+	nw.submit(0, func() types.TxData {
+		return types.TxData{ChainID: chainID, Nonce: n, Fee: generousFee,
+			Call: &types.BindConsensusKey{Hotkey: hotA, ConsensusKey: consA, HotkeySig: hs, ConsensusSig: cs}}
+	}, k)
+	nw.submit(0, func() types.TxData {
+		return types.TxData{ChainID: chainID, Nonce: n + 1, Fee: generousFee, Call: &types.AddStake{Hotkey: hotA, Amount: amount}}
+	}, k)
+	if !nw.waitNonce(0, devkeys.Address(k), n+2, 15*time.Second) {
+		t.Fatal("bind and stake not committed")
+	}
+	return hotA
+}
+
+// Gov Propose/Cancel spam over many stake positions: 2,000 accounts stake
+// the minimum on one hotkey, then one sender keeps 64 txs in flight,
+// proposing and at once cancelling (the deposit comes back, only fees are
+// spent). Each Propose snapshots every stake position. Block rate must hold
+// (weakness 6: writes amplified per Propose, and state.Iterate rescanning
+// the block's writes on each call: quadratic).
+func TestAttackGovProposeCancelSpam(t *testing.T) {
+	const positions = 2_000
+	fund := map[types.Address]uint64{}
+	keys := make([]*ecdsa.PrivateKey, positions)
+	for a := range keys {
+		keys[a] = cheapKey(a)
+		fund[crypto.PubkeyToAddress(keys[a].PublicKey)] = types.RaoPerTAO
+	}
+	nw := newNetwork(t, netOpts{fund: fund})
+	chainID := nw.chainID()
+	hot := nw.bindAndStake(1, types.RaoPerTAO/2)
+	minStake := nw.nodes[0].n.Chain().Params().Staking.MinStake
+	for a, key := range keys {
+		tx, err := types.SignTx(types.TxData{ChainID: chainID, Fee: generousFee / 100, Call: &types.AddStake{Hotkey: hot, Amount: minStake}}, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := nw.nodes[a%nw.vals].n.SubmitTx(tx); err != nil {
+			t.Fatalf("stake position %d: %v", a, err)
+		}
+	}
+	last := crypto.PubkeyToAddress(keys[positions-1].PublicKey)
+	deadline := time.Now().Add(30 * time.Second)
+	for nw.nodes[0].n.Chain().State().Account(last).Nonce == 0 || nw.nodes[0].n.Chain().State().Account(crypto.PubkeyToAddress(keys[0].PublicKey)).Nonce == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("stake positions not committed within 30 s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("%d stake positions on one hotkey by height %d", positions, nw.height(0))
+
+	// dev2 alone proposes, so its j-th proposal has ID j+1.
+	var proposals uint64
+	var next uint64
+	nw.underAttack(func(r *runner) {
+		r.every(50*time.Millisecond, func() {
+			done := nw.nonceOf(0, 2)
+			next = max(next, done)
+			for ; next < done+64 && !r.stopped(); next += 2 {
+				proposals++
+				id := proposals
+				pro, err := types.SignTx(types.TxData{ChainID: chainID, Nonce: next, Fee: generousFee, Call: &types.Propose{
+					ProposalKind: types.ProposalText, Title: "spam", Deposit: types.RaoPerTAO}}, devkeys.Key(2))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				can, err := types.SignTx(types.TxData{ChainID: chainID, Nonce: next + 1, Fee: generousFee, Call: &types.CancelProposal{ProposalID: id}}, devkeys.Key(2))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if nw.nodes[0].n.SubmitTx(pro) != nil || nw.nodes[0].n.SubmitTx(can) != nil {
+					proposals--
+					return
+				}
+			}
+		})
+	})
+	t.Logf("proposals made and cancelled: %d (committed: dev2 nonce %d)", proposals, nw.nonceOf(0, 2))
+	if nw.nonceOf(0, 2) < 40 {
+		t.Errorf("only %d spam txs committed: the attack did not run (or the chain stopped)", nw.nonceOf(0, 2))
+	}
 }
