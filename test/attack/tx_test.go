@@ -270,3 +270,82 @@ func TestAttackGappedNonceFlood(t *testing.T) {
 		t.Fatal("a new honest sender's tx was admitted but not committed within 10 s")
 	}
 }
+
+// heavyWeights is a SetWeights call of n UIDs from a sender that is no
+// neuron: it fails at execution, cheaply, but is included and pays, with a
+// weight of 30,000 + 500 n.
+func heavyWeights(n int) *types.SetWeights {
+	c := &types.SetWeights{Netuid: 1, UIDs: make([]uint16, n), Weights: make([]uint16, n)}
+	for i := range n {
+		c.UIDs[i], c.Weights[i] = uint16(i), 1
+	}
+	return c
+}
+
+// A sender's tx skipped at the block weight limit: the proposer must keep
+// that sender's next nonces pooled (they commit in later blocks), not refuse
+// them as "nonce too high" and drop them (weakness 8). Fillers with a
+// higher tip keep every block full (42 × 980 k of the test preset's 42 M),
+// leaving 840 k: the victim's nonce 0 (weight 1 M) never fits while they
+// run, its nonces 1-3 (transfers, 21 k) would. Once the fillers stop, all
+// four must commit.
+func TestAttackWeightLimitSkip(t *testing.T) {
+	const victim = 1
+	fillers := []int{2, 3, 4, 5}
+	nw := newNetwork(t, netOpts{devKeys: 6})
+	chainID := nw.chainID()
+	if w := heavyWeights(1900).Weight(); w != 980_000 {
+		t.Fatalf("filler weight %d", w)
+	}
+	next := map[int]uint64{}
+	var victimSent bool
+	t0 := time.Now()
+	nw.underAttack(func(r *runner) {
+		r.every(50*time.Millisecond, func() {
+			for _, k := range fillers {
+				done := nw.nonceOf(0, k)
+				n := max(next[k], done)
+				for ; n < done+32 && !r.stopped(); n++ {
+					tx, err := types.SignTx(types.TxData{ChainID: chainID, Nonce: n, Fee: generousFee, Tip: 1_000, Call: heavyWeights(1900)}, devkeys.Key(k))
+					if err != nil {
+						break
+					}
+					// To every validator at once: a proposer missing one
+					// filler would stop at the gap and leave room.
+					for i := range nw.vals {
+						_ = nw.nodes[i].n.SubmitTx(tx)
+					}
+				}
+				next[k] = n
+			}
+			// Once the fill runs, the victim's four txs, to every validator.
+			if !victimSent && time.Since(t0) > baseWindow+attackWarmup {
+				victimSent = true
+				for n := range uint64(4) {
+					d := types.TxData{ChainID: chainID, Nonce: n, Fee: generousFee, Tip: 500, Call: &types.Transfer{To: types.Address{3}, Amount: 1}}
+					if n == 0 {
+						d.Call = heavyWeights(1940) // weight 1,000,000: never fits beside the fillers
+					}
+					tx, err := types.SignTx(d, devkeys.Key(victim))
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					for i := range nw.vals {
+						if err := nw.nodes[i].n.SubmitTx(tx); err != nil && !strings.Contains(err.Error(), "known") {
+							t.Errorf("victim tx %d to %s: %v", n, nw.nodes[i].name, err)
+						}
+					}
+				}
+			}
+		})
+	})
+	filled := 0
+	for _, k := range fillers {
+		filled += int(nw.nonceOf(0, k))
+	}
+	t.Logf("filler txs committed: %d; victim's nonce when the fill stopped: %d", filled, nw.nonceOf(0, victim))
+	if !nw.waitNonce(0, devkeys.Address(victim), 4, 10*time.Second) {
+		t.Fatalf("the victim's nonce is %d 10 s after the fill stopped: its txs after the skipped one were dropped", nw.nonceOf(0, victim))
+	}
+}
