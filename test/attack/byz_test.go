@@ -85,9 +85,14 @@ func namesFor(g types.Hash) protoNames {
 	}
 }
 
+// observerIP is where passive observers connect from.
+const observerIP = "127.0.0.77"
+
 // byzOpts shapes a Byzantine peer.
 type byzOpts struct {
-	// ip to listen and dial from (default 127.0.0.1).
+	// ip to listen and dial from (default attackerIP: never the honest
+	// nodes' 127.0.0.1, so that a fix banning a misbehaving peer's IP
+	// cannot hit an honest node and skew another assertion).
 	ip string
 	// head is the height claimed in every Hello (default 0).
 	head func() uint64
@@ -123,8 +128,12 @@ type byz struct {
 // newByz starts a Byzantine peer with a fresh peer ID.
 func newByz(t *testing.T, nw *honestNet, o byzOpts) *byz {
 	t.Helper()
-	if o.ip == "" {
-		o.ip = "127.0.0.1"
+	switch {
+	case o.ip != "":
+	case o.observe:
+		o.ip = observerIP // apart from the attackers: their IP may be banned
+	default:
+		o.ip = attackerIP
 	}
 	if o.head == nil {
 		o.head = func() uint64 { return 0 }

@@ -13,6 +13,9 @@ import (
 // and silent) leaves the network healthy, so every failure of an attack
 // test is the attack's doing.
 func TestAttackNone(t *testing.T) {
+	if !inChild(t) {
+		return
+	}
 	nw := newNetwork(t, netOpts{})
 	atk := newByz(t, nw, byzOpts{})
 	atk.mustConnect(0)
@@ -46,6 +49,9 @@ func forgedVote(t *testing.T, chainID, h uint64, round uint32, real *types.Addre
 // accepts after decoding, every node relays, and each engine's
 // ErrBadSignature bans m.ReceivedFrom: an honest neighbour).
 func TestAttackForgedConsensus(t *testing.T) {
+	if !inChild(t) {
+		return
+	}
 	nw := newNetwork(t, netOpts{})
 	atk := newByz(t, nw, byzOpts{})
 	atk.mustConnect(0)
@@ -127,6 +133,9 @@ func forgedProposal(t *testing.T, chainID uint64, parent *types.Block, h uint64,
 // validator of the set, once per block hash, not one recovery per entry on
 // the consensus goroutine (weakness 2).
 func TestAttackJunkLastCommit(t *testing.T) {
+	if !inChild(t) {
+		return
+	}
 	nw := newNetwork(t, netOpts{})
 	atk := newByz(t, nw, byzOpts{})
 	atk.mustConnect(0)
@@ -147,6 +156,9 @@ func TestAttackJunkLastCommit(t *testing.T) {
 // buffer must stay bounded in count and bytes (RSS), and the validators
 // keep their pace.
 func TestAttackFutureFlood(t *testing.T) {
+	if !inChild(t) {
+		return
+	}
 	nw := newNetwork(t, netOpts{})
 	atk := newByz(t, nw, byzOpts{})
 	atk.mustConnect(0)
@@ -191,6 +203,9 @@ func forgedBlock(chainID, h uint64, vals []types.Address) *types.Block {
 // commits): not relayed to a node the attacker is not connected to, and no
 // node's sync is led to fetch them in place of the real chain.
 func TestAttackForgedBlockAnnouncements(t *testing.T) {
+	if !inChild(t) {
+		return
+	}
 	nw := newNetwork(t, netOpts{})
 	atk := newByz(t, nw, byzOpts{})
 	atk.mustConnect(0)

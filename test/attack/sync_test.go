@@ -80,6 +80,9 @@ func syncAttack(t *testing.T, honestPeers []int, mkAttacker func(nw *honestNet, 
 // it first, then to honest validators, must still catch up: a declared head
 // is a claim, an empty answer counts against the peer (weakness 3).
 func TestAttackSyncLiar(t *testing.T) {
+	if !inChild(t) {
+		return
+	}
 	var served atomic.Int64
 	syncAttack(t, []int{0, 1}, func(nw *honestNet, full int, r *runner) {
 		atk := newByz(t, nw, byzOpts{
@@ -102,6 +105,9 @@ func TestAttackSyncLiar(t *testing.T) {
 // must still catch up from honest peers: a stalled stream times out well
 // before the 30 s SyncTimeout of today, and the next peer is tried.
 func TestAttackSyncStaller(t *testing.T) {
+	if !inChild(t) {
+		return
+	}
 	var held atomic.Int64
 	syncAttack(t, []int{0, 1}, func(nw *honestNet, full int, r *runner) {
 		var atk *byz
@@ -129,6 +135,9 @@ func TestAttackSyncStaller(t *testing.T) {
 // serving slots. A new full node whose only peer is that validator must
 // still sync: slots are per peer and a half-sent request times out fast.
 func TestAttackSyncSlotExhaustion(t *testing.T) {
+	if !inChild(t) {
+		return
+	}
 	var opened atomic.Int64
 	syncAttack(t, []int{0}, func(nw *honestNet, full int, r *runner) {
 		atk := newByz(t, nw, byzOpts{})
@@ -165,5 +174,8 @@ func TestAttackSyncSlotExhaustion(t *testing.T) {
 // The sync tests' baseline: with no attacker, the isolated full node joined
 // to one validator catches up well within catchUpWithin.
 func TestAttackNoneSync(t *testing.T) {
+	if !inChild(t) {
+		return
+	}
 	syncAttack(t, []int{0}, func(*honestNet, int, *runner) {})
 }

@@ -50,6 +50,9 @@ func bigPropose(t *testing.T, chainID, nonce uint64, key *ecdsa.PrivateKey) *typ
 // stay under the p2p limit (a byte budget) and keep committing (weakness 1:
 // today no proposal can be sent and the chain stops).
 func TestAttackOversizedTxs(t *testing.T) {
+	if !inChild(t) {
+		return
+	}
 	const keys = 12
 	nw := newNetwork(t, netOpts{devKeys: keys, params: func(p map[string]any) {
 		p["max_block_weight"] = 20_000 * types.TransferWeight
@@ -140,6 +143,9 @@ func (nw *honestNet) waitNonce(i int, addr types.Address, n uint64, wait time.Du
 // none (weakness 4: today they pass CheckTxStatic and travel the whole
 // network, a signature recovery each on every node).
 func TestAttackUnpayableTxGossip(t *testing.T) {
+	if !inChild(t) {
+		return
+	}
 	nw := newNetwork(t, netOpts{})
 	// Txs committed before the attack, to be replayed.
 	var committed [][]byte
@@ -216,6 +222,9 @@ func cheapKey(i int) *ecdsa.PrivateKey {
 // validator the attacker is not connected to, must still be admitted and
 // committed (weakness 4: per-sender queued caps, a global queue, eviction).
 func TestAttackGappedNonceFlood(t *testing.T) {
+	if !inChild(t) {
+		return
+	}
 	const (
 		poolTxs  = 6_000
 		accounts = poolTxs/64 + 5
@@ -290,6 +299,9 @@ func heavyWeights(n int) *types.SetWeights {
 // run, its nonces 1-3 (transfers, 21 k) would. Once the fillers stop, all
 // four must commit.
 func TestAttackWeightLimitSkip(t *testing.T) {
+	if !inChild(t) {
+		return
+	}
 	const victim = 1
 	fillers := []int{2, 3, 4, 5}
 	nw := newNetwork(t, netOpts{devKeys: 6})
