@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/taonet/taod/consensus"
+	"github.com/taonet/taod/node"
 	"github.com/taonet/taod/types"
 )
 
@@ -233,4 +234,49 @@ func TestAttackForgedBlockAnnouncements(t *testing.T) {
 	if relayed > 0 {
 		t.Errorf("%d forged block announcements were relayed by honest nodes", relayed)
 	}
+}
+
+// A Byzantine validator (node3's consensus key, node3 itself stopped) signs
+// proposals for the next height over rounds 0-3, each carrying a block
+// whose LastCommit holds 5,000 junk CommitSigs naming real validators, a
+// new block (hash) every time. The proposal's own signature holds, so only
+// the LastCommit's checks stand in the way: their cost must be bounded by
+// the set's size, not the commit's length (weakness 2). The baseline is
+// taken with node3 already stopped, so its missed rounds count in both.
+func TestAttackByzantineProposerJunkCommit(t *testing.T) {
+	if !inChild(t) {
+		return
+	}
+	nw := newNetwork(t, netOpts{})
+	cfg := nw.nodes[3].cfg
+	key, err := node.LoadOrCreateValidatorKey(cfg.Path(cfg.ValidatorKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nw.stop(3)
+	nw.vals = 3 // rates and health of the three honest validators
+	atk := newByz(t, nw, byzOpts{})
+	atk.mustConnect(0)
+	vals := nw.validatorAddrs()
+	nw.underAttack(func(r *runner) {
+		r.every(50*time.Millisecond, func() {
+			parent := nw.headBlock(0)
+			h := parent.Height() + 1
+			for round := range uint32(4) {
+				msg := forgedProposal(t, nw.chainID(), parent, h, round, vals, 5_000, nil)
+				m, err := consensus.DecodeMessage(msg)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if err := m.Proposal.Sign(nw.chainID(), key); err != nil {
+					t.Error(err)
+					return
+				}
+				if msg, err = m.Encode(); err == nil {
+					atk.publishConsensus(msg)
+				}
+			}
+		})
+	})
 }

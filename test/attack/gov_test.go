@@ -207,6 +207,7 @@ func TestAttackGovProposeCancelSpam(t *testing.T) {
 	// dev2 alone proposes, so its j-th proposal has ID j+1.
 	var proposals uint64
 	var next uint64
+	var refused firstErr
 	nw.underAttack(func(r *runner) {
 		r.every(50*time.Millisecond, func() {
 			done := nw.nonceOf(0, 2)
@@ -225,13 +226,19 @@ func TestAttackGovProposeCancelSpam(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				if nw.nodes[0].n.SubmitTx(pro) != nil || nw.nodes[0].n.SubmitTx(can) != nil {
+				if err := nw.nodes[0].n.SubmitTx(pro); err != nil {
+					refused.note(err)
 					proposals--
+					return
+				}
+				if err := nw.nodes[0].n.SubmitTx(can); err != nil {
+					refused.note(err)
 					return
 				}
 			}
 		})
 	})
+	refused.log(t, "spam txs")
 	t.Logf("proposals made and cancelled: %d (committed: dev2 nonce %d)", proposals, nw.nonceOf(0, 2))
 	if nw.nonceOf(0, 2) < 40 {
 		t.Errorf("only %d spam txs committed: the attack did not run (or the chain stopped)", nw.nonceOf(0, 2))

@@ -467,3 +467,31 @@ func (nw *honestNet) underAttack(start func(r *runner)) {
 	r.stop()
 	nw.assertHealthy(base, under)
 }
+
+// firstErr keeps the first error of a kind the attack expects to see now
+// and then (a refused spam tx), to log it: a fix that refuses spam for a
+// reason the test did not intend (a higher fee) must show in the output.
+type firstErr struct {
+	once sync.Once
+	err  error
+	n    int
+	mu   sync.Mutex
+}
+
+func (f *firstErr) note(err error) {
+	if err == nil {
+		return
+	}
+	f.once.Do(func() { f.err = err })
+	f.mu.Lock()
+	f.n++
+	f.mu.Unlock()
+}
+
+func (f *firstErr) log(t *testing.T, what string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		t.Logf("%s refused %d times, first: %v", what, f.n, f.err)
+	}
+}

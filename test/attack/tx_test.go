@@ -65,6 +65,7 @@ func TestAttackOversizedTxs(t *testing.T) {
 	var mu sync.Mutex
 	next := make([]uint64, keys) // next nonce to send, per key
 	sent := 0
+	var refused firstErr
 	nw.underAttack(func(r *runner) {
 		r.every(100*time.Millisecond, func() {
 			st := nw.nodes[0].n.Chain().State()
@@ -76,6 +77,7 @@ func TestAttackOversizedTxs(t *testing.T) {
 				mu.Unlock()
 				for ; n < acc.Nonce+48 && !r.stopped(); n++ {
 					if err := nw.nodes[k%nw.vals].n.SubmitTx(bigPropose(t, nw.chainID(), n, key)); err != nil {
+						refused.note(err)
 						break
 					}
 					mu.Lock()
@@ -88,6 +90,7 @@ func TestAttackOversizedTxs(t *testing.T) {
 			}
 		})
 	})
+	refused.log(t, "spam txs")
 	// Every committed block fits the p2p limit, and the spam did fill them.
 	end := nw.height(0)
 	s := nw.nodes[0].n.Chain().Store()
@@ -311,6 +314,7 @@ func TestAttackWeightLimitSkip(t *testing.T) {
 	}
 	next := map[int]uint64{}
 	var victimSent bool
+	var refused firstErr
 	t0 := time.Now()
 	nw.underAttack(func(r *runner) {
 		r.every(50*time.Millisecond, func() {
@@ -325,7 +329,9 @@ func TestAttackWeightLimitSkip(t *testing.T) {
 					// To every validator at once: a proposer missing one
 					// filler would stop at the gap and leave room.
 					for i := range nw.vals {
-						_ = nw.nodes[i].n.SubmitTx(tx)
+						if err := nw.nodes[i].n.SubmitTx(tx); err != nil && !strings.Contains(err.Error(), "known") {
+							refused.note(err)
+						}
 					}
 				}
 				next[k] = n
@@ -352,6 +358,7 @@ func TestAttackWeightLimitSkip(t *testing.T) {
 			}
 		})
 	})
+	refused.log(t, "filler txs")
 	filled := 0
 	for _, k := range fillers {
 		filled += int(nw.nonceOf(0, k))
