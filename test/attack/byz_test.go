@@ -102,6 +102,9 @@ type byzOpts struct {
 	// observe subscribes to every topic and keeps what arrives (a passive
 	// observer counting what honest nodes relay).
 	observe bool
+	// bare skips gossip: a connection and the handshake only (cheap, for
+	// floods of identities).
+	bare bool
 }
 
 // byz is a Byzantine peer: its own libp2p host and gossipsub router,
@@ -165,6 +168,9 @@ func newByz(t *testing.T, nw *honestNet, o byzOpts) *byz {
 		}
 		s.Reset()
 	})
+	if o.bare {
+		return b
+	}
 	b.ps, err = pubsub.NewGossipSub(b.ctx, h,
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
 		pubsub.WithNoAuthor(),

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -131,4 +132,64 @@ func TestAttackRPCWebSocketOrigin(t *testing.T) {
 	if rebound == http.StatusSwitchingProtocols {
 		t.Error("a WebSocket with a rebinding Host header was accepted")
 	}
+}
+
+// Connection flood from one IP: 64 fresh peer IDs on 127.0.0.66 connect to
+// a validator and complete the handshake, each a connection and a slot in
+// its connection manager. A per-IP limit must admit at most half of them
+// (any sane limit is well under 32), and the validators keep their pace
+// and their honest peers (weakness 7: limits are per peer ID and total
+// only today, 256 connections).
+func TestAttackConnectionFlood(t *testing.T) {
+	if !inChild(t) {
+		return
+	}
+	const identities = 64
+	nw := newNetwork(t, netOpts{})
+	var admitted atomic.Int64
+	var peers []*byz
+	nw.underAttack(func(r *runner) {
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			for range identities {
+				if r.stopped() {
+					return
+				}
+				b := newByz(t, nw, byzOpts{bare: true})
+				peers = append(peers, b)
+				if b.connect(0, 3*time.Second) {
+					admitted.Add(1)
+				}
+			}
+		}()
+	})
+	// Still connected at the end, not only at some moment.
+	held := 0
+	for _, b := range peers {
+		if b.connected(0) {
+			held++
+		}
+	}
+	t.Logf("identities from one IP: %d tried, %d completed the handshake, %d still connected", len(peers), admitted.Load(), held)
+	if admitted.Load() > identities/2 {
+		t.Errorf("%d of %d connections from one IP were admitted", admitted.Load(), identities)
+	}
+	for i := range nw.vals {
+		if n := countHonest(nw, i); n < nw.vals-1 {
+			t.Errorf("%s keeps %d honest peers of %d", nw.nodes[i].name, n, nw.vals-1)
+		}
+	}
+}
+
+// countHonest is how many honest nodes node i lists as peers.
+func countHonest(nw *honestNet, i int) int {
+	honest := nw.honestIDs()
+	n := 0
+	for _, p := range nw.nodes[i].n.Host().Peers() {
+		if _, ok := honest[p.ID]; ok {
+			n++
+		}
+	}
+	return n
 }
