@@ -128,9 +128,20 @@ type byz struct {
 	received map[string][][]byte // by topic, payloads seen (observe only)
 }
 
-// newByz starts a Byzantine peer with a fresh peer ID.
+// newByz starts a Byzantine peer with a fresh peer ID, failing the test
+// if it cannot (call it on the test's goroutine; tryByz elsewhere).
 func newByz(t *testing.T, nw *honestNet, o byzOpts) *byz {
 	t.Helper()
+	b, err := tryByz(t, nw, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// tryByz starts a Byzantine peer with a fresh peer ID; it is closed when
+// the test ends.
+func tryByz(t *testing.T, nw *honestNet, o byzOpts) (*byz, error) {
 	switch {
 	case o.ip != "":
 	case o.observe:
@@ -143,7 +154,7 @@ func newByz(t *testing.T, nw *honestNet, o byzOpts) *byz {
 	}
 	priv, _, err := lcrypto.GenerateEd25519Key(rand.Reader)
 	if err != nil {
-		t.Fatal(err)
+		return nil, fmt.Errorf("byzantine peer key: %w", err)
 	}
 	h, err := libp2p.New(
 		libp2p.Identity(priv),
@@ -153,7 +164,7 @@ func newByz(t *testing.T, nw *honestNet, o byzOpts) *byz {
 		libp2p.ResourceManager(&network.NullResourceManager{}),
 	)
 	if err != nil {
-		t.Fatal(err)
+		return nil, fmt.Errorf("byzantine peer host: %w", err)
 	}
 	b := &byz{t: t, nw: nw, opts: o, names: namesFor(nw.genesis()), chainID: nw.chainID(), genesis: nw.genesis(),
 		h: h, topics: map[string]*pubsub.Topic{}, received: map[string][][]byte{}}
@@ -169,7 +180,7 @@ func newByz(t *testing.T, nw *honestNet, o byzOpts) *byz {
 		s.Reset()
 	})
 	if o.bare {
-		return b
+		return b, nil
 	}
 	b.ps, err = pubsub.NewGossipSub(b.ctx, h,
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
@@ -183,23 +194,23 @@ func newByz(t *testing.T, nw *honestNet, o byzOpts) *byz {
 		pubsub.WithValidateQueueSize(8192),
 	)
 	if err != nil {
-		t.Fatal(err)
+		return nil, fmt.Errorf("byzantine peer gossipsub: %w", err)
 	}
 	for _, name := range []string{b.names.tx, b.names.consensus, b.names.blockAnno} {
 		tp, err := b.ps.Join(name)
 		if err != nil {
-			t.Fatal(err)
+			return nil, fmt.Errorf("byzantine peer: join %s: %w", name, err)
 		}
 		b.topics[name] = tp
 		if o.observe {
 			sub, err := tp.Subscribe(pubsub.WithBufferSize(8192))
 			if err != nil {
-				t.Fatal(err)
+				return nil, fmt.Errorf("byzantine peer: subscribe %s: %w", name, err)
 			}
 			go b.collect(name, sub)
 		}
 	}
-	return b
+	return b, nil
 }
 
 func (b *byz) close() {
@@ -339,7 +350,7 @@ func (b *byz) openSync(i int) (network.Stream, error) {
 func newKey(t *testing.T) *ecdsa.PrivateKey {
 	k, err := crypto.GenerateKey()
 	if err != nil {
-		t.Fatal(err)
+		must(err)
 	}
 	return k
 }
@@ -350,4 +361,15 @@ func junkSig() []byte {
 	_, _ = rand.Read(sig)
 	sig[64] &= 1
 	return sig
+}
+
+// must stops on an error that signing or encoding well-formed values cannot
+// return (a failing system random source). The attack helpers that call it
+// run on goroutines other than the test's, where t.Fatal is not allowed;
+// each test runs in its own child process (inChild), so the panic fails
+// that test only.
+func must(err error) {
+	if err != nil {
+		panic(fmt.Sprintf("attack: impossible error: %v", err))
+	}
 }

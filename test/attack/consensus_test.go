@@ -34,11 +34,11 @@ func forgedVote(t *testing.T, chainID, h uint64, round uint32, real *types.Addre
 	if real != nil {
 		v.Validator, v.Signature = *real, junkSig()
 	} else if err := v.Sign(chainID, newKey(t)); err != nil {
-		t.Fatal(err)
+		must(err)
 	}
 	b, err := consensus.Message{Vote: &v}.Encode()
 	if err != nil {
-		t.Fatal(err)
+		must(err)
 	}
 	return b
 }
@@ -120,11 +120,11 @@ func forgedProposal(t *testing.T, chainID uint64, parent *types.Block, h uint64,
 	if proposer != nil {
 		p.Proposer, p.Signature = *proposer, junkSig()
 	} else if err := p.Sign(chainID, newKey(t)); err != nil {
-		t.Fatal(err)
+		must(err)
 	}
 	b, err := consensus.Message{Proposal: p, Block: blk}.Encode()
 	if err != nil {
-		t.Fatal(err)
+		must(err)
 	}
 	return b
 }

@@ -51,7 +51,11 @@ func TestAttackBanEvasion(t *testing.T) {
 	admitted := 0
 	nw.underAttack(func(r *runner) {
 		r.every(300*time.Millisecond, func() {
-			b := newByz(t, nw, byzOpts{})
+			b, err := tryByz(t, nw, byzOpts{})
+			if err != nil {
+				t.Error(err)
+				return
+			}
 			defer b.close()
 			if b.connect(0, 2*time.Second) {
 				admitted++
@@ -156,7 +160,11 @@ func TestAttackConnectionFlood(t *testing.T) {
 				if r.stopped() {
 					return
 				}
-				b := newByz(t, nw, byzOpts{bare: true})
+				b, err := tryByz(t, nw, byzOpts{bare: true})
+				if err != nil {
+					t.Error(err)
+					return
+				}
 				peers = append(peers, b)
 				if b.connect(0, 3*time.Second) {
 					admitted.Add(1)

@@ -39,7 +39,7 @@ func bigPropose(t *testing.T, chainID, nonce uint64, key *ecdsa.PrivateKey) *typ
 	}}
 	tx, err := types.SignTx(d, key)
 	if err != nil {
-		t.Fatal(err)
+		must(err)
 	}
 	return tx
 }
@@ -122,7 +122,7 @@ func transfer(t *testing.T, chainID, nonce uint64, key *ecdsa.PrivateKey, to typ
 	tx, err := types.SignTx(types.TxData{ChainID: chainID, Nonce: nonce, Fee: 10 * types.TransferWeight, Tip: tip,
 		Call: &types.Transfer{To: to, Amount: amount}}, key)
 	if err != nil {
-		t.Fatal(err)
+		must(err)
 	}
 	return tx
 }
