@@ -182,7 +182,13 @@ func tryByz(t *testing.T, nw *honestNet, o byzOpts) (*byz, error) {
 	if o.bare {
 		return b, nil
 	}
+	// The shortest message history: what the attacker published is not
+	// kept for gossip beyond one heartbeat, so the test process's RSS is
+	// the honest nodes' more than the attacker's.
+	gp := pubsub.DefaultGossipSubParams()
+	gp.HistoryLength, gp.HistoryGossip = 1, 1
 	b.ps, err = pubsub.NewGossipSub(b.ctx, h,
+		pubsub.WithGossipSubParams(gp),
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictNoSign),
 		pubsub.WithNoAuthor(),
 		pubsub.WithMessageIdFn(func(m *pb.Message) string { s := sha256.Sum256(m.Data); return string(s[:20]) }),

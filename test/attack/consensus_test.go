@@ -236,17 +236,13 @@ func TestAttackForgedBlockAnnouncements(t *testing.T) {
 	}
 }
 
-// A Byzantine validator (node3's consensus key, node3 itself stopped) signs
-// proposals for the next height over rounds 0-3, each carrying a block
-// whose LastCommit holds 5,000 junk CommitSigs naming real validators, a
-// new block (hash) every time. The proposal's own signature holds, so only
-// the LastCommit's checks stand in the way: their cost must be bounded by
-// the set's size, not the commit's length (weakness 2). The baseline is
-// taken with node3 already stopped, so its missed rounds count in both.
-func TestAttackByzantineProposerJunkCommit(t *testing.T) {
-	if !inChild(t) {
-		return
-	}
+// byzantineProposer runs a Byzantine validator (node3's consensus key,
+// node3 itself stopped) that signs proposals for the next height over
+// rounds 0-3, each a new block made by mk. The proposal's own signature
+// holds, so only the checks of what it carries stand in the way. The
+// baseline is taken with node3 already stopped, so its missed rounds count
+// in both measurements.
+func byzantineProposer(t *testing.T, mk func(nw *honestNet, parent *types.Block, h uint64, round uint32) consensus.Message) {
 	nw := newNetwork(t, netOpts{})
 	cfg := nw.nodes[3].cfg
 	key, err := node.LoadOrCreateValidatorKey(cfg.Path(cfg.ValidatorKey))
@@ -257,26 +253,61 @@ func TestAttackByzantineProposerJunkCommit(t *testing.T) {
 	nw.vals = 3 // rates and health of the three honest validators
 	atk := newByz(t, nw, byzOpts{})
 	atk.mustConnect(0)
-	vals := nw.validatorAddrs()
 	nw.underAttack(func(r *runner) {
 		r.every(50*time.Millisecond, func() {
 			parent := nw.headBlock(0)
 			h := parent.Height() + 1
 			for round := range uint32(4) {
-				msg := forgedProposal(t, nw.chainID(), parent, h, round, vals, 5_000, nil)
-				m, err := consensus.DecodeMessage(msg)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				if err := m.Proposal.Sign(nw.chainID(), key); err != nil {
-					t.Error(err)
-					return
-				}
-				if msg, err = m.Encode(); err == nil {
-					atk.publishConsensus(msg)
-				}
+				m := mk(nw, parent, h, round)
+				must(m.Proposal.Sign(nw.chainID(), key))
+				msg, err := m.Encode()
+				must(err)
+				atk.publishConsensus(msg)
 			}
 		})
+	})
+}
+
+// A Byzantine validator's signed proposals whose block's LastCommit holds
+// 5,000 junk CommitSigs naming real validators: checking it must cost at
+// most the set's size, not the commit's length (weakness 2).
+func TestAttackByzantineProposerJunkCommit(t *testing.T) {
+	if !inChild(t) {
+		return
+	}
+	byzantineProposer(t, func(nw *honestNet, parent *types.Block, h uint64, round uint32) consensus.Message {
+		m, err := consensus.DecodeMessage(forgedProposal(t, nw.chainID(), parent, h, round, nw.validatorAddrs(), 5_000, nil))
+		must(err)
+		return m
+	})
+}
+
+// The same Byzantine validator re-proposes (POLRound = round − 1) with a
+// proof of lock of 5,000 junk prevotes naming real validators: a POL, like a
+// LastCommit, must cost at most one check per validator of the set. The
+// block's LastCommit is the parent's real commit, so that only the POL is
+// junk.
+func TestAttackByzantineProposerJunkPOL(t *testing.T) {
+	if !inChild(t) {
+		return
+	}
+	byzantineProposer(t, func(nw *honestNet, parent *types.Block, h uint64, round uint32) consensus.Message {
+		vals := nw.validatorAddrs()
+		lc, err := nw.nodes[0].n.Chain().Store().SeenCommit(parent.Height())
+		must(err)
+		hdr := types.Header{ChainID: nw.chainID(), Height: h, Time: parent.Header.Time + 200, ParentHash: parent.Hash(),
+			TxRoot: types.TxRoot(nil), LastCommitHash: lc.Hash(), EvidenceHash: types.EvidenceHash(nil),
+			ValidatorsHash: parent.Header.NextValidatorsHash, NextValidatorsHash: parent.Header.NextValidatorsHash}
+		_, _ = rand.Read(hdr.StateRoot[:]) // a new block each time
+		m := consensus.Message{Proposal: &consensus.Proposal{Height: h}, Block: types.NewBlock(hdr, nil, lc, nil)}
+		m.Proposal.BlockHash = m.Block.Hash()
+		pol := round + 1 // the POL of round r is for round pol−1 < r: shift rounds up by one
+		m.Proposal.Round, m.Proposal.POLRound = pol, pol-1
+		m.POL = make([]*types.Vote, 5_000)
+		for i := range m.POL {
+			m.POL[i] = &types.Vote{Type: types.Prevote, Height: h, Round: pol - 1, BlockHash: m.Block.Hash(),
+				Validator: vals[i%len(vals)], Signature: junkSig()}
+		}
+		return m
 	})
 }
