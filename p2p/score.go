@@ -84,6 +84,7 @@ func scoreParams(n names) (*pubsub.PeerScoreParams, *pubsub.PeerScoreThresholds)
 // disconnect and ban it, so it stops costing a connection and cannot come
 // straight back. The ban is queued, since this callback must not block.
 func (h *Host) inspectScores(scores map[peer.ID]float64) {
+	h.noteScores(scores)
 	for p, s := range scores {
 		if s >= graylistThreshold || h.host.Network().Connectedness(p) != network.Connected || h.gater.isBanned(p) {
 			continue

@@ -1,0 +1,54 @@
+package p2p
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+	"sync"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// Observation accessors for tests and health checks: they read what the host
+// already keeps and change nothing. They live apart from the host so that the
+// adversarial suite (test/attack) can assert "no honest peer was banned or
+// scored below zero" without reaching into the host's internals.
+
+// Banned lists the peers the host refuses now (gossip score, a node-reported
+// fault, another chain), sorted by ID. An expired ban is not listed.
+func (h *Host) Banned() []PeerID {
+	h.gater.mu.Lock()
+	ids := slices.Collect(maps.Keys(h.gater.mu.banned))
+	h.gater.mu.Unlock()
+	out := ids[:0]
+	for _, p := range ids {
+		if h.gater.isBanned(p) {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b PeerID) int { return cmp.Compare(a, b) })
+	return out
+}
+
+// scoreSnapshots holds, per host, the gossip scores pubsub last reported to
+// inspectScores. A side table rather than a Host field keeps this file the
+// only place that knows of it.
+var scoreSnapshots sync.Map // *Host → map[peer.ID]float64
+
+// noteScores records pubsub's latest score report (a copy: the map is the
+// inspector's). One map per host ever made: a process holds one host, tests a
+// few dozen.
+func (h *Host) noteScores(scores map[peer.ID]float64) {
+	scoreSnapshots.Store(h, maps.Clone(scores))
+}
+
+// PeerScores is the gossip score of every peer pubsub knows, as of its last
+// report (every ScoreInspectInterval); nil before the first. Negative means
+// the peer delivered invalid messages or broke gossip promises.
+func (h *Host) PeerScores() map[PeerID]float64 {
+	v, ok := scoreSnapshots.Load(h)
+	if !ok {
+		return nil
+	}
+	return maps.Clone(v.(map[peer.ID]float64))
+}
