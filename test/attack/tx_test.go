@@ -239,7 +239,7 @@ func TestAttackGappedNonceFlood(t *testing.T) {
 		keys[a] = cheapKey(a)
 		fund[crypto.PubkeyToAddress(keys[a].PublicKey)] = types.RaoPerTAO
 	}
-	nw := newNetwork(t, netOpts{fund: fund, mutate: func(c *node.Config) { c.TxPool.MaxTxs = poolTxs }})
+	nw := newNetwork(t, netOpts{fund: fund, mutate: func(c *node.Config) { c.TxPool.GlobalSlots = poolTxs }})
 	// Signed before the attack: the attacker's CPU is not the network's.
 	t0 := time.Now()
 	var batches [][][]byte
