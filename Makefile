@@ -69,6 +69,10 @@ fuzz:
 	$(GO) test -run XXX -fuzz FuzzBlockReward -fuzztime 30s ./emission
 	$(GO) test -run XXX -fuzz FuzzEpoch -fuzztime 30s ./subnet/yuma
 	$(GO) test -run XXX -fuzz FuzzDecodeSparse -fuzztime 30s ./chain
+	$(GO) test -run XXX -fuzz '^FuzzReadFrame$$' -fuzztime 30s ./p2p
+	$(GO) test -run XXX -fuzz '^FuzzDecodeHello$$' -fuzztime 30s ./p2p
+	$(GO) test -run XXX -fuzz '^FuzzDecodeSyncRequest$$' -fuzztime 30s ./p2p
+	$(GO) test -run XXX -fuzz '^FuzzDecodeSyncRecord$$' -fuzztime 30s ./p2p
 
 build-static-chaos:
 	CGO_ENABLED=1 $(GO) build $(CHAOS_STATIC_FLAGS) -o bin/taod-static-chaos ./cmd/taod

@@ -124,12 +124,9 @@ func (h *Host) serveSync(s network.Stream) (int, error) {
 		}
 		return 0, err
 	}
-	var req syncRequest
-	if err := rlp.DecodeBytes(b, &req); err != nil {
-		return 0, fmt.Errorf("%w: sync request: %v", ErrMalformed, err)
-	}
-	if req.Count == 0 {
-		return 0, fmt.Errorf("%w: sync request for 0 blocks", ErrMalformed)
+	req, err := decodeSyncRequest(b)
+	if err != nil {
+		return 0, err
 	}
 	src := h.hs.Blocks
 	if src == nil {
