@@ -1,7 +1,9 @@
 package node
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -133,6 +135,18 @@ func (sp syncPeers) served(p p2p.PeerID, slow bool) {
 	r.fails, r.until, r.slow = 0, time.Time{}, true
 }
 
+// outrun notes that p was still silent when another peer answered the same
+// request: it ranks after peers that answer, without a bench.
+func (sp syncPeers) outrun(p p2p.PeerID) {
+	r := sp[p]
+	if r == nil {
+		sp.prune(time.Now())
+		r = &syncRep{}
+		sp[p] = r
+	}
+	r.slow = true
+}
+
 // prune drops records whose bench is over once there are too many.
 func (sp syncPeers) prune(now time.Time) {
 	if len(sp) < maxSyncReps {
@@ -158,49 +172,154 @@ type syncCandidate struct {
 	hinted bool   // the claim is only a block it announced
 }
 
-// pickSyncPeer chooses whom to fetch from among the peers that claim a head
-// above ours and are not benched: first those with the fewest failures in a
-// row, then those not slow, then the highest claim, then by ID (so the
-// choice is deterministic). A connected peer that announced a block (hint)
-// within maxHintAhead of our head claims at least that block. No claim, however
+// rankSyncPeers orders the peers to fetch from: those that claim a head
+// above ours and are not benched, first those with the fewest failures in a
+// row, then those not slow, then the highest claim, then by ID (so the order
+// is deterministic). A connected peer that announced a block (hint) within
+// maxHintAhead of our head claims at least that block. No claim, however
 // high, keeps the loop on one peer: a failure benches it, and the next
 // candidate is another.
-func pickSyncPeer(peers []p2p.PeerInfo, hint syncHint, reps syncPeers, head uint64, now time.Time) (syncCandidate, bool) {
-	var (
-		best    syncCandidate
-		bestRep syncRep
-		found   bool
-	)
-	consider := func(c syncCandidate) {
-		r := reps.rep(c.id)
-		if c.head <= head || now.Before(r.until) {
-			return
-		}
-		better := !found
-		if found {
-			switch {
-			case r.fails != bestRep.fails:
-				better = r.fails < bestRep.fails
-			case r.slow != bestRep.slow:
-				better = !r.slow
-			case c.head != best.head:
-				better = c.head > best.head
-			default:
-				better = c.id < best.id
-			}
-		}
-		if better {
-			best, bestRep, found = c, r, true
-		}
+func rankSyncPeers(peers []p2p.PeerInfo, hint syncHint, reps syncPeers, head uint64, now time.Time) []syncCandidate {
+	type ranked struct {
+		syncCandidate
+		rep syncRep
 	}
+	var rs []ranked
 	for _, p := range peers {
 		c := syncCandidate{id: p.ID, head: p.Hello.Head}
 		if p.ID == hint.peer && hint.height > c.head && hint.height <= head+maxHintAhead {
 			c.head, c.hinted = hint.height, true
 		}
-		consider(c)
+		r := reps.rep(c.id)
+		if c.head <= head || now.Before(r.until) {
+			continue
+		}
+		rs = append(rs, ranked{c, r})
 	}
-	return best, found
+	slices.SortFunc(rs, func(a, b ranked) int {
+		switch {
+		case a.rep.fails != b.rep.fails:
+			return cmp.Compare(a.rep.fails, b.rep.fails)
+		case a.rep.slow != b.rep.slow:
+			if a.rep.slow {
+				return 1
+			}
+			return -1
+		case a.head != b.head:
+			return cmp.Compare(b.head, a.head)
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	out := make([]syncCandidate, len(rs))
+	for i, r := range rs {
+		out[i] = r.syncCandidate
+	}
+	return out
+}
+
+// pickSyncPeer is the first of rankSyncPeers.
+func pickSyncPeer(peers []p2p.PeerInfo, hint syncHint, reps syncPeers, head uint64, now time.Time) (syncCandidate, bool) {
+	cs := rankSyncPeers(peers, hint, reps, head, now)
+	if len(cs) == 0 {
+		return syncCandidate{}, false
+	}
+	return cs[0], true
+}
+
+// syncHedgeAfter is how long a fetch may go unanswered before the next
+// candidate is asked for the same blocks too: a peer that stalls costs this,
+// not the frame timeout. The first good answer wins; the other is cancelled.
+const syncHedgeAfter = time.Second
+
+// fetchResult is one peer's answer to a fetch.
+type fetchResult struct {
+	c      syncCandidate
+	count  int
+	blocks []p2p.SyncedBlock
+	err    error
+	took   time.Duration
+}
+
+// fetchRange fetches blocks from `from` on from the ranked candidates (those
+// claiming at least `from`): the first, then also the next after
+// syncHedgeAfter or at once when an answer fails, at most syncMaxAsks peers
+// per call. It scores every answer in reps and returns the first that
+// brought blocks.
+func (d *driver) fetchRange(ctx context.Context, cands []syncCandidate, from uint64, reps syncPeers) (fetchResult, bool) {
+	cands = slices.DeleteFunc(slices.Clone(cands), func(c syncCandidate) bool { return c.head < from })
+	if len(cands) == 0 {
+		return fetchResult{}, false
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // the losing fetch, if any
+	results := make(chan fetchResult, syncMaxAsks)
+	asked, pending := 0, 0
+	waiting := make(map[p2p.PeerID]bool) // asked, not yet answered
+	ask := func() {
+		c := cands[asked]
+		asked++
+		pending++
+		waiting[c.id] = true
+		count := int(min(c.head-from+1, 256))
+		go func() {
+			start := time.Now()
+			bs, err := d.n.host.FetchBlocks(ctx, c.id, from, count)
+			results <- fetchResult{c: c, count: count, blocks: bs, err: err, took: time.Since(start)}
+		}()
+	}
+	more := func() bool { return asked < len(cands) && asked < syncMaxAsks }
+	ask()
+	hedge := time.NewTimer(syncHedgeAfter)
+	defer hedge.Stop()
+	for pending > 0 {
+		select {
+		case <-hedge.C:
+			if more() {
+				ask()
+			}
+		case r := <-results:
+			pending--
+			delete(waiting, r.c.id)
+			if ctx.Err() != nil {
+				return fetchResult{}, false
+			}
+			if r.err == nil && len(r.blocks) > 0 {
+				reps.served(r.c.id, len(r.blocks) < r.count && r.took > syncSlow)
+				// Those still silent were outrun: ask them after others.
+				for id := range waiting {
+					reps.outrun(id)
+				}
+				return r, true
+			}
+			d.noteFailedClaim(r, from, reps)
+			if more() {
+				ask()
+			}
+		}
+	}
+	return fetchResult{}, false
+}
+
+// syncMaxAsks bounds the peers asked for one range in one round.
+const syncMaxAsks = 3
+
+// noteFailedClaim scores a fetch that brought nothing.
+func (d *driver) noteFailedClaim(r fetchResult, from uint64, reps syncPeers) {
+	if r.c.hinted {
+		d.hint.mu.Lock()
+		if d.hint.peer == r.c.id {
+			d.hint.height = 0 // a hint we cannot fetch is no hint
+		}
+		d.hint.mu.Unlock()
+	}
+	// An empty answer from a peer that announced a block is no lie: a relay
+	// may not have committed it yet. An empty answer to its own declared
+	// head, an error or a timeout is.
+	if r.err != nil || !r.c.hinted {
+		bench := reps.failed(r.c.id, time.Now())
+		d.n.log.Debug("block sync: peer failed its claim", zap.Stringer("peer", r.c.id), zap.Uint64("claimed", r.c.head),
+			zap.Uint64("from", from), zap.Duration("benched", bench), zap.Error(r.err))
+	}
 }
 
 // syncLoop fetches finalised blocks from peers that are ahead and feeds them
@@ -229,7 +348,11 @@ func (d *driver) syncLoop(ctx context.Context) {
 		d.hint.mu.Lock()
 		hint := syncHint{height: d.hint.height, peer: d.hint.peer}
 		d.hint.mu.Unlock()
-		best, _ := pickSyncPeer(d.n.host.Peers(), hint, reps, head.Height, time.Now())
+		cands := rankSyncPeers(d.n.host.Peers(), hint, reps, head.Height, time.Now())
+		var best syncCandidate
+		if len(cands) > 0 {
+			best = cands[0]
+		}
 		if !shouldSync(head.Height, best.head, &lag, time.Now()) {
 			if lag.height != 0 {
 				wait = lagGrace // look again when the grace is over
@@ -256,32 +379,15 @@ func (d *driver) syncLoop(ctx context.Context) {
 		if from > best.head {
 			continue
 		}
-		count := int(min(best.head-from+1, 256))
-		start := time.Now()
-		blocks, err := d.n.host.FetchBlocks(ctx, best.id, from, count)
+		res, ok := d.fetchRange(ctx, cands, from, reps)
 		if ctx.Err() != nil {
 			return
 		}
-		if err != nil || len(blocks) == 0 {
-			if best.hinted {
-				d.hint.mu.Lock()
-				if d.hint.peer == best.id {
-					d.hint.height = 0 // a hint we cannot fetch is no hint
-				}
-				d.hint.mu.Unlock()
-			}
-			// An empty answer from a peer that announced a block is no lie:
-			// a relay may not have committed it yet. An empty answer to its
-			// own declared head, an error or a timeout is.
-			if err != nil || !best.hinted {
-				bench := reps.failed(best.id, time.Now())
-				d.n.log.Debug("block sync: peer failed its claim", zap.Stringer("peer", best.id), zap.Uint64("claimed", best.head),
-					zap.Uint64("from", from), zap.Duration("benched", bench), zap.Error(err))
-			}
+		if !ok {
 			wait = 50 * time.Millisecond
 			continue
 		}
-		reps.served(best.id, len(blocks) < count && time.Since(start) > syncSlow)
+		best, blocks := res.c, res.blocks
 		lvl := zap.DebugLevel // following a block or two behind is routine for a full node
 		if best.head > head.Height+2 {
 			lvl = zap.InfoLevel

@@ -118,9 +118,10 @@ func TestSyncPastLyingPeer(t *testing.T) {
 }
 
 // A peer that declares a head far ahead and holds each request until the
-// requester's timeout does not keep a new node from catching up: the
-// request fails after SyncFrameTimeout (10 s), not SyncTimeout (30 s), and
-// the next peer is asked (the sync loop used to wait on it for ever).
+// requester's timeout does not keep a new node from catching up: after
+// syncHedgeAfter (1 s) the next peer is asked too, and the staller ranks
+// after it from then on (the sync loop used to wait on the staller for
+// SyncTimeout, 30 s, and ask it again, for ever).
 func TestSyncPastStallingPeer(t *testing.T) {
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
@@ -129,5 +130,5 @@ func TestSyncPastStallingPeer(t *testing.T) {
 			h, _ := val.Chain().Store().Head()
 			return h.Height + 100_000 // far ahead, so that no honest head overtakes the claim
 		}}
-	}, 40*time.Second)
+	}, 20*time.Second)
 }
