@@ -95,13 +95,14 @@ type Config struct {
 	SyncFrameTimeout time.Duration
 
 	// MaxConnsPerIP bounds the connections from one IPv4 address or IPv6
-	// /56 (libp2p's resource manager; loopback is unlimited).
+	// /56 (libp2p's resource manager), outside SharedIPs.
 	MaxConnsPerIP int
-	// IPBanExempt are CIDR prefixes whose addresses a ban never covers (a
-	// ban is by peer ID and by the peer's IP for inbound connections). nil:
-	// loopback, where local test nodes and process testnets share an address;
-	// an empty list exempts nothing.
-	IPBanExempt []string
+	// SharedIPs are CIDR prefixes where many nodes share one address, so
+	// nothing is decided by IP there: no per-IP connection limit, and a ban
+	// covers the peer ID only (elsewhere it also covers the peer's IP for
+	// inbound connections). nil: loopback, where local test nodes and process
+	// testnets live; an empty list makes no exception.
+	SharedIPs []string
 
 	// HandshakeTimeout bounds the hello exchange with a new peer.
 	HandshakeTimeout time.Duration
@@ -225,8 +226,8 @@ func (c *Config) EnsureDefaults() {
 	setInt(&c.SyncRequestBurst, d.SyncRequestBurst)
 	setDur(&c.SyncFrameTimeout, d.SyncFrameTimeout)
 	setInt(&c.MaxConnsPerIP, d.MaxConnsPerIP)
-	if c.IPBanExempt == nil {
-		c.IPBanExempt = []string{"127.0.0.0/8", "::1/128"}
+	if c.SharedIPs == nil {
+		c.SharedIPs = []string{"127.0.0.0/8", "::1/128"}
 	}
 	setDur(&c.HandshakeTimeout, d.HandshakeTimeout)
 	setDur(&c.BanDuration, d.BanDuration)
@@ -297,19 +298,19 @@ func (c *Config) Validate() error {
 	case c.MaxConnsPerIP < 1:
 		return bad("max conns per IP (%d) below 1", c.MaxConnsPerIP)
 	}
-	if _, err := c.ipBanExempt(); err != nil {
+	if _, err := c.sharedIPs(); err != nil {
 		return bad("%v", err)
 	}
 	return nil
 }
 
-// ipBanExempt parses IPBanExempt.
-func (c *Config) ipBanExempt() ([]netip.Prefix, error) {
-	out := make([]netip.Prefix, 0, len(c.IPBanExempt))
-	for _, s := range c.IPBanExempt {
+// sharedIPs parses SharedIPs.
+func (c *Config) sharedIPs() ([]netip.Prefix, error) {
+	out := make([]netip.Prefix, 0, len(c.SharedIPs))
+	for _, s := range c.SharedIPs {
 		p, err := netip.ParsePrefix(s)
 		if err != nil {
-			return nil, fmt.Errorf("ip ban exemption %q (want a CIDR prefix): %v", s, err)
+			return nil, fmt.Errorf("shared IP range %q (want a CIDR prefix): %v", s, err)
 		}
 		out = append(out, p.Masked())
 	}

@@ -81,13 +81,13 @@
 //
 // A ban (gossip score, malformed sync data, Ban) refuses the peer ID and,
 // for inbound connections, the IPs it was connected from: a fresh peer ID
-// costs nothing, a fresh IP does. Addresses in Config.IPBanExempt (loopback
-// by default, shared by local test nodes and process testnets) are never
-// banned; a wrong-chain ban and Block are by peer ID only. The bans metric's
-// reason label takes only the values of BanReasons. libp2p's resource
-// manager caps connections (MaxConns, MaxConnsPerIP per IPv4 address or IPv6
-// /56), streams per peer and memory; its connection manager trims to
-// LowWater above HighWater.
+// costs nothing, a fresh IP does. In Config.SharedIPs (loopback by default,
+// shared by local test nodes and process testnets) nothing is decided by IP:
+// no IP ban, no per-IP connection limit. A wrong-chain ban and Block are by
+// peer ID only. The bans metric's reason label takes only the values of
+// BanReasons. libp2p's resource manager caps connections (MaxConns,
+// MaxConnsPerIP per IPv4 address or IPv6 /56), streams per peer and memory;
+// its connection manager trims to LowWater above HighWater.
 //
 // # Block sync
 //

@@ -19,8 +19,8 @@ import (
 // A peer ID costs nothing to regenerate, so a ban also covers the IP
 // addresses the peer was connected from: inbound connections from them are
 // refused at accept, before any handshake work. Addresses in exempt
-// (Config.IPBanExempt: loopback by default, where every local test node and
-// process testnet shares 127.0.0.1) are never banned. Outbound dials to a
+// (Config.SharedIPs: loopback by default, where every local test node and
+// process testnet shares 127.0.0.1) are never banned by IP. Outbound dials to a
 // banned IP are not refused: we chose to dial it, and the peer-ID check still
 // applies.
 type gater struct {

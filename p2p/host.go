@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/netip"
 	"slices"
 	"sync"
@@ -182,7 +183,7 @@ func New(cfg Config, hs Handlers) (*Host, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: node key: %v", ErrConfig, err)
 	}
-	exempt, err := cfg.ipBanExempt()
+	exempt, err := cfg.sharedIPs()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
@@ -212,7 +213,7 @@ func New(cfg Config, hs Handlers) (*Host, error) {
 	if err != nil {
 		return nil, fmt.Errorf("p2p: connection manager: %w", err)
 	}
-	rm, err := newResourceManager(&cfg)
+	rm, err := newResourceManager(&cfg, exempt)
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +241,7 @@ func New(cfg Config, hs Handlers) (*Host, error) {
 
 // newResourceManager applies cfg's hard limits on top of libp2p's scaled
 // defaults.
-func newResourceManager(cfg *Config) (network.ResourceManager, error) {
+func newResourceManager(cfg *Config, shared []netip.Prefix) (network.ResourceManager, error) {
 	scaling := rcmgr.DefaultLimits
 	libp2p.SetDefaultServiceLimits(&scaling)
 	streams := rcmgr.LimitVal(cfg.MaxStreamsPerPeer)
@@ -254,11 +255,21 @@ func newResourceManager(cfg *Config) (network.ResourceManager, error) {
 		PeerDefault: rcmgr.ResourceLimits{Streams: streams, StreamsInbound: streams, StreamsOutbound: streams},
 	}
 	// Per IP: MaxConnsPerIP from one IPv4 address or IPv6 /56 (libp2p's
-	// default is 8; loopback stays unlimited by its network-prefix rule).
+	// default is 8), except in SharedIPs, which replace libp2p's own
+	// exception (loopback unlimited).
 	perIP := []rcmgr.ConnLimitPerSubnet{{PrefixLength: 32, ConnCount: cfg.MaxConnsPerIP}}
 	perIP6 := []rcmgr.ConnLimitPerSubnet{{PrefixLength: 56, ConnCount: cfg.MaxConnsPerIP}, {PrefixLength: 48, ConnCount: 8 * cfg.MaxConnsPerIP}}
+	unlimited4, unlimited6 := []rcmgr.NetworkPrefixLimit{}, []rcmgr.NetworkPrefixLimit{}
+	for _, p := range shared {
+		l := rcmgr.NetworkPrefixLimit{Network: p, ConnCount: math.MaxInt}
+		if p.Addr().Is4() {
+			unlimited4 = append(unlimited4, l)
+		} else {
+			unlimited6 = append(unlimited6, l)
+		}
+	}
 	rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(limits.Build(scaling.Scale(cfg.MaxMemory, 4*cfg.MaxConns+256))),
-		rcmgr.WithMetricsDisabled(), rcmgr.WithLimitPerSubnet(perIP, perIP6))
+		rcmgr.WithMetricsDisabled(), rcmgr.WithLimitPerSubnet(perIP, perIP6), rcmgr.WithNetworkPrefixLimit(unlimited4, unlimited6))
 	if err != nil {
 		return nil, fmt.Errorf("p2p: resource manager: %w", err)
 	}

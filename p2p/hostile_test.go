@@ -161,7 +161,7 @@ func TestBanCoversIP(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := testConfig(t)
-			cfg.IPBanExempt = tt.exempt
+			cfg.SharedIPs = tt.exempt
 			victim := startHost(t, cfg, Handlers{})
 			bad := startHost(t, testConfig(t), Handlers{})
 			connect(t, bad, victim)
@@ -208,5 +208,37 @@ func TestBanLabelsBounded(t *testing.T) {
 	}
 	if got := testutil.ToFloat64(h.met.bans.WithLabelValues("other")); got != 200 {
 		t.Fatalf("other = %v, want 200", got)
+	}
+}
+
+// Outside SharedIPs, one IP gets at most MaxConnsPerIP connections; in them
+// (loopback by default) there is no per-IP limit.
+func TestConnLimitPerIP(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		shared  []string
+		allowed int
+	}{
+		{"loopback not shared", []string{}, 2},
+		{"loopback shared (default)", nil, 4},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig(t)
+			cfg.SharedIPs = tt.shared
+			cfg.MaxConnsPerIP = 2
+			server := startHost(t, cfg, Handlers{})
+			ok := 0
+			for range 4 {
+				c := startHost(t, testConfig(t), Handlers{})
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				if c.Connect(ctx, server.AddrInfo()) == nil {
+					ok++
+				}
+				cancel()
+			}
+			if ok != tt.allowed {
+				t.Fatalf("%d of 4 peers on one IP connected, want %d", ok, tt.allowed)
+			}
+		})
 	}
 }
