@@ -74,8 +74,10 @@ func (d *driver) noteAnnounced(from p2p.PeerID, height uint64) {
 // A peer's declared head is a claim, not a fact: a peer that claims to be
 // ahead and then answers a fetch with nothing, an error or a timeout is left
 // out of sync for syncBenchBase, doubling with each failure in a row up to
-// syncBenchMax, and the next peer is tried. A peer that answers, but slowly
-// (fewer blocks than asked in more than syncSlow), is asked after the others.
+// syncBenchMax, and the next peer is tried. A peer whose answer was short
+// (fewer blocks than asked: legal at the server's byte cap, but it is also
+// how a peer trickles) or slow (over syncSlow), or that was outrun by
+// another peer, is asked after the others until it answers in full.
 // Malformed data gets a peer banned (p2p, and the driver for a bad commit).
 const (
 	syncBenchBase = 2 * time.Second
@@ -90,7 +92,7 @@ const (
 type syncRep struct {
 	fails int       // failed fetches in a row
 	until time.Time // not asked for blocks before this
-	slow  bool      // its last answer was slow
+	slow  bool      // its last answer was short or slow, or it was outrun
 }
 
 // syncPeers is the sync loop's record of its peers; only that goroutine
@@ -284,7 +286,7 @@ func (d *driver) fetchRange(ctx context.Context, cands []syncCandidate, from uin
 				return fetchResult{}, false
 			}
 			if r.err == nil && len(r.blocks) > 0 {
-				reps.served(r.c.id, len(r.blocks) < r.count && r.took > syncSlow)
+				reps.served(r.c.id, len(r.blocks) < r.count || r.took > syncSlow)
 				// Those still silent were outrun: ask them after others.
 				for id := range waiting {
 					reps.outrun(id)
