@@ -76,8 +76,9 @@ func (d *driver) noteAnnounced(from p2p.PeerID, height uint64) {
 // out of sync for syncBenchBase, doubling with each failure in a row up to
 // syncBenchMax, and the next peer is tried. A peer whose answer was short
 // (fewer blocks than asked: legal at the server's byte cap, but it is also
-// how a peer trickles) or slow (over syncSlow), or that was outrun by
-// another peer, is asked after the others until it answers in full.
+// how a peer trickles) or slow (over syncSlow) is asked after the others
+// until it answers in full; one still silent when another peer answered the
+// same request (at least syncHedgeAfter later) has failed.
 // Malformed data gets a peer banned (p2p, and the driver for a bad commit).
 const (
 	syncBenchBase = 2 * time.Second
@@ -92,7 +93,7 @@ const (
 type syncRep struct {
 	fails int       // failed fetches in a row
 	until time.Time // not asked for blocks before this
-	slow  bool      // its last answer was short or slow, or it was outrun
+	slow  bool      // its last answer was short or slow
 }
 
 // syncPeers is the sync loop's record of its peers; only that goroutine
@@ -135,18 +136,6 @@ func (sp syncPeers) served(p p2p.PeerID, slow bool) {
 		sp[p] = r
 	}
 	r.fails, r.until, r.slow = 0, time.Time{}, true
-}
-
-// outrun notes that p was still silent when another peer answered the same
-// request: it ranks after peers that answer, without a bench.
-func (sp syncPeers) outrun(p p2p.PeerID) {
-	r := sp[p]
-	if r == nil {
-		sp.prune(time.Now())
-		r = &syncRep{}
-		sp[p] = r
-	}
-	r.slow = true
 }
 
 // prune drops records whose bench is over once there are too many.
@@ -230,7 +219,8 @@ func pickSyncPeer(peers []p2p.PeerInfo, hint syncHint, reps syncPeers, head uint
 
 // syncHedgeAfter is how long a fetch may go unanswered before the next
 // candidate is asked for the same blocks too: a peer that stalls costs this,
-// not the frame timeout. The first good answer wins; the other is cancelled.
+// not the frame timeout. The first good answer wins; the others are
+// cancelled.
 const syncHedgeAfter = time.Second
 
 // fetchResult is one peer's answer to a fetch.
@@ -242,61 +232,65 @@ type fetchResult struct {
 	took   time.Duration
 }
 
-// fetchRange fetches blocks from `from` on from the ranked candidates (those
-// claiming at least `from`): the first, then also the next after
-// syncHedgeAfter or at once when an answer fails, at most syncMaxAsks peers
-// per call. It scores every answer in reps and returns the first that
-// brought blocks.
-func (d *driver) fetchRange(ctx context.Context, cands []syncCandidate, from uint64, reps syncPeers) (fetchResult, bool) {
-	cands = slices.DeleteFunc(slices.Clone(cands), func(c syncCandidate) bool { return c.head < from })
-	if len(cands) == 0 {
+// fetchRange fetches blocks from `from` on: it asks the first of rank()
+// (the candidates claiming at least `from`), and one more, from a fresh
+// ranking, each syncHedgeAfter without an answer or at once when an answer
+// brings nothing, at most syncMaxAsks peers in all. Ranking afresh lets a
+// peer that came ahead meanwhile (an announced block) outrun one that
+// stalls. It scores every answer in reps and returns the first that brought
+// blocks.
+func (d *driver) fetchRange(ctx context.Context, rank func() []syncCandidate, from uint64, reps syncPeers) (fetchResult, bool) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // the losing fetches, if any
+	results := make(chan fetchResult, syncMaxAsks)
+	asked := make(map[p2p.PeerID]bool)
+	waiting := make(map[p2p.PeerID]bool) // asked, not yet answered
+	ask := func() bool {
+		if len(asked) >= syncMaxAsks {
+			return false
+		}
+		for _, c := range rank() {
+			if c.head < from || asked[c.id] {
+				continue
+			}
+			asked[c.id], waiting[c.id] = true, true
+			count := int(min(c.head-from+1, 256))
+			go func() {
+				start := time.Now()
+				bs, err := d.n.host.FetchBlocks(ctx, c.id, from, count)
+				results <- fetchResult{c: c, count: count, blocks: bs, err: err, took: time.Since(start)}
+			}()
+			return true
+		}
+		return false
+	}
+	if !ask() {
 		return fetchResult{}, false
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel() // the losing fetch, if any
-	results := make(chan fetchResult, syncMaxAsks)
-	asked, pending := 0, 0
-	waiting := make(map[p2p.PeerID]bool) // asked, not yet answered
-	ask := func() {
-		c := cands[asked]
-		asked++
-		pending++
-		waiting[c.id] = true
-		count := int(min(c.head-from+1, 256))
-		go func() {
-			start := time.Now()
-			bs, err := d.n.host.FetchBlocks(ctx, c.id, from, count)
-			results <- fetchResult{c: c, count: count, blocks: bs, err: err, took: time.Since(start)}
-		}()
-	}
-	more := func() bool { return asked < len(cands) && asked < syncMaxAsks }
-	ask()
 	hedge := time.NewTimer(syncHedgeAfter)
 	defer hedge.Stop()
-	for pending > 0 {
+	for len(waiting) > 0 {
 		select {
 		case <-hedge.C:
-			if more() {
-				ask()
-			}
+			ask()
+			hedge.Reset(syncHedgeAfter)
 		case r := <-results:
-			pending--
 			delete(waiting, r.c.id)
 			if ctx.Err() != nil {
 				return fetchResult{}, false
 			}
 			if r.err == nil && len(r.blocks) > 0 {
 				reps.served(r.c.id, len(r.blocks) < r.count || r.took > syncSlow)
-				// Those still silent were outrun: ask them after others.
+				// Those still silent were outrun by over syncHedgeAfter: a
+				// failure like a timeout (a bench, so a staller is not asked
+				// again at each block once we are level with the others).
 				for id := range waiting {
-					reps.outrun(id)
+					reps.failed(id, time.Now())
 				}
 				return r, true
 			}
 			d.noteFailedClaim(r, from, reps)
-			if more() {
-				ask()
-			}
+			ask()
 		}
 	}
 	return fetchResult{}, false
@@ -381,7 +375,13 @@ func (d *driver) syncLoop(ctx context.Context) {
 		if from > best.head {
 			continue
 		}
-		res, ok := d.fetchRange(ctx, cands, from, reps)
+		rank := func() []syncCandidate {
+			d.hint.mu.Lock()
+			hint := syncHint{height: d.hint.height, peer: d.hint.peer}
+			d.hint.mu.Unlock()
+			return rankSyncPeers(d.n.host.Peers(), hint, reps, head.Height, time.Now())
+		}
+		res, ok := d.fetchRange(ctx, rank, from, reps)
 		if ctx.Err() != nil {
 			return
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,10 +18,14 @@ import (
 
 // lyingChain claims a head it does not have: every sync request gets zero
 // blocks.
-type lyingChain struct{ head func() uint64 }
+type lyingChain struct {
+	head  func() uint64
+	asked *atomic.Int64 // requests it got
+}
 
 func (l lyingChain) Head() uint64 { return l.head() }
-func (lyingChain) BlockAt(h uint64) (*types.Block, error) {
+func (l lyingChain) BlockAt(h uint64) (*types.Block, error) {
+	l.asked.Add(1)
 	return nil, fmt.Errorf("liar: no block %d", h)
 }
 func (lyingChain) CommitAt(h uint64) (*types.Commit, error) {
@@ -32,10 +37,12 @@ func (lyingChain) CommitAt(h uint64) (*types.Commit, error) {
 type stallingChain struct {
 	head    func() uint64
 	release <-chan struct{}
+	asked   *atomic.Int64 // requests it got
 }
 
 func (s stallingChain) Head() uint64 { return s.head() }
 func (s stallingChain) BlockAt(uint64) (*types.Block, error) {
+	s.asked.Add(1)
 	<-s.release
 	return nil, errors.New("staller: released")
 }
@@ -70,7 +77,7 @@ func startHostile(t *testing.T, nd *node.Node, src p2p.BlockSource) *p2p.Host {
 // see the hostile claim, then connects the honest validator: the full node
 // must reach the validator's head within the bound, whatever the hostile
 // peer claims or does.
-func catchUpPast(t *testing.T, newSource func(validator *node.Node) p2p.BlockSource, within time.Duration) {
+func catchUpPast(t *testing.T, newSource func(validator *node.Node) p2p.BlockSource, within time.Duration) *network {
 	nw := newNetwork(t, 1, 1)
 	nw.start(0)
 	nw.waitAll(5, 20*time.Second)
@@ -95,6 +102,7 @@ func catchUpPast(t *testing.T, newSource func(validator *node.Node) p2p.BlockSou
 	if !hasPeer(full.Host(), val.Host().ID()) {
 		t.Fatal("the honest validator was dropped")
 	}
+	return nw
 }
 
 func waitUntil(t *testing.T, d time.Duration, what string, cond func() bool) {
@@ -112,9 +120,20 @@ func waitUntil(t *testing.T, d time.Duration, what string, cond func() bool) {
 // node from catching up from an honest peer (the sync loop used to ask the
 // highest claim, and only it, for ever).
 func TestSyncPastLyingPeer(t *testing.T) {
-	catchUpPast(t, func(*node.Node) p2p.BlockSource {
-		return lyingChain{head: func() uint64 { return math.MaxUint64 }}
+	var asked atomic.Int64
+	nw := catchUpPast(t, func(*node.Node) p2p.BlockSource {
+		return lyingChain{asked: &asked, head: func() uint64 { return math.MaxUint64 }}
 	}, 20*time.Second)
+	// Following the chain from then on, the node asks the liar again only
+	// when no other peer is ahead and its bench (2 s, doubling) is over:
+	// a few times, not at every block.
+	before := asked.Load()
+	start := time.Now()
+	nw.waitAll(nw.height(0)+10, 20*time.Second)
+	if n := asked.Load() - before; n > 3 {
+		t.Fatalf("the liar was asked %d more times in %v while an honest peer served", n, time.Since(start))
+	}
+	t.Logf("liar asked %d times in all", asked.Load())
 }
 
 // A peer that declares a head far ahead and holds each request until the
@@ -125,10 +144,22 @@ func TestSyncPastLyingPeer(t *testing.T) {
 func TestSyncPastStallingPeer(t *testing.T) {
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
-	catchUpPast(t, func(val *node.Node) p2p.BlockSource {
-		return stallingChain{release: release, head: func() uint64 {
+	var asked atomic.Int64
+	nw := catchUpPast(t, func(val *node.Node) p2p.BlockSource {
+		return stallingChain{release: release, asked: &asked, head: func() uint64 {
 			h, _ := val.Chain().Store().Head()
 			return h.Height + 100_000 // far ahead, so that no honest head overtakes the claim
 		}}
 	}, 20*time.Second)
+	// Level with the honest peer, the staller is the only one claiming more:
+	// it is asked again only when its bench (2 s, doubling) is over, and
+	// then costs at most syncHedgeAfter. 25 blocks of 200 ms follow in
+	// well under 25 such stalls.
+	before := asked.Load()
+	start := time.Now()
+	nw.waitAll(nw.height(0)+25, 30*time.Second)
+	t.Logf("followed 25 blocks in %v; the staller was asked %d times in all, %d meanwhile", time.Since(start).Round(time.Millisecond), asked.Load(), asked.Load()-before)
+	if n := asked.Load() - before; n > 4 {
+		t.Fatalf("the staller was asked %d times while following 25 blocks", n)
+	}
 }
