@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"sync"
 	"testing"
 	"time"
@@ -240,5 +241,45 @@ func TestConnLimitPerIP(t *testing.T) {
 				t.Fatalf("%d of 4 peers on one IP connected, want %d", ok, tt.allowed)
 			}
 		})
+	}
+}
+
+// IP bans expire with the peer's ban, skip shared ranges, and Unblock lifts
+// the IP bans a peer caused.
+func TestGaterIPBans(t *testing.T) {
+	now := time.Unix(1000, 0)
+	clock := func() time.Time { return now }
+	loop, err := (&Config{SharedIPs: []string{"127.0.0.0/8"}}).sharedIPs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := newGater(clock, loop)
+	pub := netip.MustParseAddr("203.0.113.7")
+	mapped := netip.MustParseAddr("::ffff:203.0.113.8")
+	lo := netip.MustParseAddr("127.0.0.1")
+	if !g.ban("p1", time.Minute, []netip.Addr{pub, mapped, lo}) {
+		t.Fatal("first ban not fresh")
+	}
+	for _, tt := range []struct {
+		ip     netip.Addr
+		banned bool
+	}{
+		{pub, true},
+		{netip.MustParseAddr("203.0.113.8"), true}, // the v4-mapped form is the same host
+		{lo, false}, // shared
+		{netip.MustParseAddr("203.0.113.9"), false},
+	} {
+		if got := g.isBannedIP(tt.ip); got != tt.banned {
+			t.Errorf("isBannedIP(%s) = %v, want %v", tt.ip, got, tt.banned)
+		}
+	}
+	now = now.Add(time.Minute + time.Second)
+	if g.isBannedIP(pub) || g.isBanned("p1") {
+		t.Fatal("ban outlived its duration")
+	}
+	g.ban("p2", time.Hour, []netip.Addr{pub})
+	g.unban("p2")
+	if g.isBannedIP(pub) {
+		t.Fatal("unban left the IP banned")
 	}
 }
