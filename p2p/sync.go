@@ -76,6 +76,10 @@ func (h *Host) syncRelease(p PeerID) {
 		sp.active--
 	}
 	h.syncMu.Unlock()
+	// A peer that left while served was not forgotten then.
+	if h.host.Network().Connectedness(p) != network.Connected {
+		h.forgetSyncPeer(p)
+	}
 }
 
 // forgetSyncPeer drops p's sync server state once it is disconnected and
