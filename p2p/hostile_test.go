@@ -1,14 +1,17 @@
 package p2p
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/netip"
+	"os"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -281,5 +284,66 @@ func TestGaterIPBans(t *testing.T) {
 	g.unban("p2")
 	if g.isBannedIP(pub) {
 		t.Fatal("unban left the IP banned")
+	}
+}
+
+// slowReaderStream is the server's side of a stream whose client sent a
+// request and then reads nothing: writes block until the write deadline.
+type slowReaderStream struct {
+	network.Stream // nil: serveSync uses only the methods below
+	req            *bytes.Reader
+
+	mu  sync.Mutex
+	wdl time.Time
+}
+
+func (s *slowReaderStream) Read(b []byte) (int, error)      { return s.req.Read(b) }
+func (s *slowReaderStream) SetReadDeadline(time.Time) error { return nil }
+func (s *slowReaderStream) SetWriteDeadline(t time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.wdl = t
+	return nil
+}
+
+var errNoWriteDeadline = errors.New("write blocked 3 s without a deadline")
+
+func (s *slowReaderStream) Write([]byte) (int, error) {
+	start := time.Now()
+	for {
+		s.mu.Lock()
+		dl := s.wdl
+		s.mu.Unlock()
+		if !dl.IsZero() && time.Now().After(dl) {
+			return 0, os.ErrDeadlineExceeded
+		}
+		if time.Since(start) > 3*time.Second {
+			return 0, errNoWriteDeadline
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// A client that does not read its answer holds a serving slot for
+// SyncFrameTimeout, not for the whole SyncTimeout (here: not for ever).
+func TestSyncServerDropsSlowReader(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.SyncFrameTimeout = 200 * time.Millisecond
+	server := startHost(t, cfg, Handlers{Blocks: makeChain(t, 3, 1)})
+	req, err := rlp.EncodeToBytes(&syncRequest{From: 1, Count: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := writeFrame(&buf, req); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = server.serveSync(&slowReaderStream{req: bytes.NewReader(buf.Bytes())})
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("serveSync: %v, want a write deadline", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("took %v to drop the client", d)
 	}
 }
