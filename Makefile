@@ -87,6 +87,11 @@ fuzz:
 	$(GO) test -run XXX -fuzz '^FuzzDecodeRecord$$' -fuzztime 30s -fuzzminimizetime 100x ./consensus
 	$(GO) test -run XXX -fuzz '^FuzzReplay$$' -fuzztime 30s -fuzzminimizetime 100x ./consensus/wal
 	$(GO) test -run XXX -fuzz '^FuzzOpen$$' -fuzztime 30s -fuzzminimizetime 100x ./consensus/wal
+	# Peer input of p2p: frames, Hello, sync requests and records.
+	$(GO) test -run XXX -fuzz '^FuzzReadFrame$$' -fuzztime 30s -fuzzminimizetime 100x ./p2p
+	$(GO) test -run XXX -fuzz '^FuzzDecodeHello$$' -fuzztime 30s -fuzzminimizetime 100x ./p2p
+	$(GO) test -run XXX -fuzz '^FuzzDecodeSyncRequest$$' -fuzztime 30s -fuzzminimizetime 100x ./p2p
+	$(GO) test -run XXX -fuzz '^FuzzDecodeSyncRecord$$' -fuzztime 30s -fuzzminimizetime 100x ./p2p
 
 build-static-chaos:
 	CGO_ENABLED=1 $(GO) build $(CHAOS_STATIC_FLAGS) -o bin/taod-static-chaos ./cmd/taod

@@ -51,7 +51,11 @@ func Preset(name string, timeMs uint64, validators []types.Address, funded []typ
 		// a round's timeouts: 2,000 transfers per 200 ms is 10,000 tx/s.
 		g.Params.MaxBlockTxs = 2_000
 		g.Params.MaxBlockWeight = 2_000 * types.TransferWeight
-		g.Params.MaxBlockBytes = 1 << 20
+		// 256 KiB holds the 2,000 transfers (~230 KB) and keeps a block of
+		// the largest txs (seven 32 KiB proposals) within what four
+		// validators on one 2-core machine propagate and execute in a
+		// 200 ms round (test/attack: TestAttackOversizedTxs).
+		g.Params.MaxBlockBytes = 256 << 10
 		g.Params.Staking = testStakingParams()
 		g.Params.Subnets = testSubnetParams()
 		g.Params.Gov = GovParams{MinDeposit: types.RaoPerTAO, VotingPeriod: 10, Quorum: 334_000, Threshold: 500_000, VetoThreshold: 334_000}

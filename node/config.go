@@ -82,6 +82,13 @@ type StorageConfig struct {
 type P2PConfig struct {
 	Listen    []string `toml:"listen"`
 	Bootstrap []string `toml:"bootstrap"`
+	// SharedIPs are CIDR prefixes where many nodes share one address (a
+	// NAT, one host running a process testnet): bans never cover them and
+	// the per-IP connection limit does not apply. Unset: loopback.
+	SharedIPs []string `toml:"shared_ips,omitempty"`
+	// MaxConnsPerIP bounds connections from one IPv4 address or IPv6 /56
+	// outside SharedIPs; 0 takes p2p's default (8).
+	MaxConnsPerIP int `toml:"max_conns_per_ip,omitempty"`
 }
 
 // DefaultConfig returns the configuration `taod init` writes.

@@ -113,6 +113,12 @@ func (n *Node) newHost() error {
 	}
 	pc := p2p.DefaultConfig()
 	pc.ListenAddrs, pc.Bootstrap = n.cfg.P2P.Listen, n.cfg.P2P.Bootstrap
+	if n.cfg.P2P.SharedIPs != nil {
+		pc.SharedIPs = n.cfg.P2P.SharedIPs
+	}
+	if n.cfg.P2P.MaxConnsPerIP > 0 {
+		pc.MaxConnsPerIP = n.cfg.P2P.MaxConnsPerIP
+	}
 	pc.NodeKey, pc.ChainID, pc.GenesisHash = key, n.chain.ChainID(), n.chain.GenesisHash()
 	pc.Logger, pc.Metrics = n.log.Named("p2p"), n.metrics.registry
 	pc.DeriveBlockLimits(blockLimits())

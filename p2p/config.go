@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -85,6 +86,28 @@ type Config struct {
 	MaxSyncResponseBytes int
 	SyncTimeout          time.Duration
 	MaxSyncStreams       int
+	// MaxSyncStreamsPerPeer bounds the requests served at once to one peer,
+	// so that one peer (say, with half-sent requests) cannot hold every slot;
+	// SyncRequestRate and SyncRequestBurst are a token bucket of requests per
+	// second per peer. A request beyond either is reset, not answered.
+	MaxSyncStreamsPerPeer int
+	SyncRequestRate       float64
+	SyncRequestBurst      int
+	// SyncFrameTimeout bounds the wait for each sync frame: the client's for
+	// the next block of a response, the server's for the request and for
+	// each block it writes. A stalled stream fails after it, not after the
+	// whole SyncTimeout.
+	SyncFrameTimeout time.Duration
+
+	// MaxConnsPerIP bounds the connections from one IPv4 address or IPv6
+	// /56 (libp2p's resource manager), outside SharedIPs.
+	MaxConnsPerIP int
+	// SharedIPs are CIDR prefixes where many nodes share one address, so
+	// nothing is decided by IP there: no per-IP connection limit, and a ban
+	// covers the peer ID only (elsewhere it also covers the peer's IP for
+	// inbound connections). nil: loopback, where local test nodes and process
+	// testnets live; an empty list makes no exception.
+	SharedIPs []string
 
 	// HandshakeTimeout bounds the hello exchange with a new peer.
 	HandshakeTimeout time.Duration
@@ -139,6 +162,12 @@ func DefaultConfig() Config {
 		MaxSyncResponseBytes: 64 << 20,
 		SyncTimeout:          30 * time.Second,
 		MaxSyncStreams:       16,
+
+		MaxSyncStreamsPerPeer: 2,
+		SyncRequestRate:       10,
+		SyncRequestBurst:      20,
+		SyncFrameTimeout:      10 * time.Second,
+		MaxConnsPerIP:         8,
 
 		HandshakeTimeout:     5 * time.Second,
 		BanDuration:          time.Hour,
@@ -234,6 +263,14 @@ func (c *Config) EnsureDefaults() {
 	setInt(&c.MaxSyncResponseBytes, d.MaxSyncResponseBytes)
 	setDur(&c.SyncTimeout, d.SyncTimeout)
 	setInt(&c.MaxSyncStreams, d.MaxSyncStreams)
+	setInt(&c.MaxSyncStreamsPerPeer, d.MaxSyncStreamsPerPeer)
+	setFloat(&c.SyncRequestRate, d.SyncRequestRate)
+	setInt(&c.SyncRequestBurst, d.SyncRequestBurst)
+	setDur(&c.SyncFrameTimeout, d.SyncFrameTimeout)
+	setInt(&c.MaxConnsPerIP, d.MaxConnsPerIP)
+	if c.SharedIPs == nil {
+		c.SharedIPs = []string{"127.0.0.0/8", "::1/128"}
+	}
 	setDur(&c.HandshakeTimeout, d.HandshakeTimeout)
 	setDur(&c.BanDuration, d.BanDuration)
 	setDur(&c.WrongChainBan, d.WrongChainBan)
@@ -294,6 +331,17 @@ func (c *Config) Validate() error {
 		return bad("timeouts and intervals must be positive")
 	case c.BanDuration <= 0 || c.WrongChainBan <= 0:
 		return bad("ban durations must be positive")
+	case c.MaxSyncStreamsPerPeer < 1 || c.MaxSyncStreamsPerPeer > c.MaxSyncStreams:
+		return bad("max sync streams per peer (%d) must be within 1..max sync streams (%d)", c.MaxSyncStreamsPerPeer, c.MaxSyncStreams)
+	case c.SyncRequestRate <= 0 || c.SyncRequestBurst < 1:
+		return bad("sync request rate and burst must be positive")
+	case c.SyncFrameTimeout <= 0:
+		return bad("sync frame timeout must be positive")
+	case c.MaxConnsPerIP < 1:
+		return bad("max conns per IP (%d) below 1", c.MaxConnsPerIP)
+	}
+	if _, err := c.sharedIPs(); err != nil {
+		return bad("%v", err)
 	}
 	if l := c.Blocks; l != (BlockLimits{}) {
 		// The chain's largest valid block must travel on every path, or a
@@ -312,6 +360,19 @@ func (c *Config) Validate() error {
 		}
 	}
 	return nil
+}
+
+// sharedIPs parses SharedIPs.
+func (c *Config) sharedIPs() ([]netip.Prefix, error) {
+	out := make([]netip.Prefix, 0, len(c.SharedIPs))
+	for _, s := range c.SharedIPs {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return nil, fmt.Errorf("shared IP range %q (want a CIDR prefix): %v", s, err)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // maxGossipBytes is the largest message of any topic.

@@ -77,6 +77,18 @@
 // BanDuration. About six invalid messages get a peer banned. The node bans
 // peers for faults only it can see with Ban.
 //
+// # Bans and limits
+//
+// A ban (gossip score, malformed sync data, Ban) refuses the peer ID and,
+// for inbound connections, the IPs it was connected from: a fresh peer ID
+// costs nothing, a fresh IP does. In Config.SharedIPs (loopback by default,
+// shared by local test nodes and process testnets) nothing is decided by IP:
+// no IP ban, no per-IP connection limit. A wrong-chain ban and Block are by
+// peer ID only. The bans metric's reason label takes only the values of
+// BanReasons. libp2p's resource manager caps connections (MaxConns,
+// MaxConnsPerIP per IPv4 address or IPv6 /56), streams per peer and memory;
+// its connection manager trims to LowWater above HighWater.
+//
 // # Block sync
 //
 // A request-response stream: the client writes RLP([from, count]); the server
@@ -89,6 +101,14 @@
 // It does not check commit signatures: the node verifies each commit against
 // the validator set of its height (chain.VerifyCommit) before applying, and
 // bans the peer with Ban if one fails.
+//
+// Stalls fail fast: each frame must arrive within SyncFrameTimeout (and the
+// whole response within SyncTimeout); the server waits at most 2 s for the
+// request and SyncFrameTimeout for the client to take each frame. The server
+// serves MaxSyncStreams requests at once, at most MaxSyncStreamsPerPeer of
+// them for one peer, and SyncRequestRate per second per peer (burst
+// SyncRequestBurst); beyond, the stream is reset. A timeout or reset is no
+// ban: the caller (node's sync loop) scores the peer down and asks another.
 //
 // # Usage
 //

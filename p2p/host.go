@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"net/netip"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -157,6 +159,12 @@ type Host struct {
 	nonce     nonceSource
 	banq      chan banRequest
 
+	// syncMu guards the sync server's per-peer slots and rate limits.
+	syncMu struct {
+		sync.Mutex
+		peers map[peer.ID]*syncServerPeer
+	}
+
 	mu struct {
 		sync.Mutex
 		started, closed bool
@@ -175,6 +183,10 @@ func New(cfg Config, hs Handlers) (*Host, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: node key: %v", ErrConfig, err)
 	}
+	exempt, err := cfg.sharedIPs()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+	}
 	met, err := newMetrics(cfg.Metrics)
 	if err != nil {
 		return nil, err
@@ -184,10 +196,11 @@ func New(cfg Config, hs Handlers) (*Host, error) {
 		hs:    hs,
 		log:   cfg.Logger.Named("p2p"),
 		names: newNames(cfg.GenesisHash),
-		gater: newGater(time.Now),
+		gater: newGater(time.Now, exempt),
 		met:   met,
 	}
 	h.mu.peers = make(map[peer.ID]*peerConn)
+	h.syncMu.peers = make(map[peer.ID]*syncServerPeer)
 	for _, s := range cfg.Bootstrap {
 		ai, err := ParseAddrInfo(s)
 		if err != nil {
@@ -200,7 +213,7 @@ func New(cfg Config, hs Handlers) (*Host, error) {
 	if err != nil {
 		return nil, fmt.Errorf("p2p: connection manager: %w", err)
 	}
-	rm, err := newResourceManager(&cfg)
+	rm, err := newResourceManager(&cfg, exempt)
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +241,7 @@ func New(cfg Config, hs Handlers) (*Host, error) {
 
 // newResourceManager applies cfg's hard limits on top of libp2p's scaled
 // defaults.
-func newResourceManager(cfg *Config) (network.ResourceManager, error) {
+func newResourceManager(cfg *Config, shared []netip.Prefix) (network.ResourceManager, error) {
 	scaling := rcmgr.DefaultLimits
 	libp2p.SetDefaultServiceLimits(&scaling)
 	streams := rcmgr.LimitVal(cfg.MaxStreamsPerPeer)
@@ -241,7 +254,22 @@ func newResourceManager(cfg *Config) (network.ResourceManager, error) {
 		},
 		PeerDefault: rcmgr.ResourceLimits{Streams: streams, StreamsInbound: streams, StreamsOutbound: streams},
 	}
-	rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(limits.Build(scaling.Scale(cfg.MaxMemory, 4*cfg.MaxConns+256))), rcmgr.WithMetricsDisabled())
+	// Per IP: MaxConnsPerIP from one IPv4 address or IPv6 /56 (libp2p's
+	// default is 8), except in SharedIPs, which replace libp2p's own
+	// exception (loopback unlimited).
+	perIP := []rcmgr.ConnLimitPerSubnet{{PrefixLength: 32, ConnCount: cfg.MaxConnsPerIP}}
+	perIP6 := []rcmgr.ConnLimitPerSubnet{{PrefixLength: 56, ConnCount: cfg.MaxConnsPerIP}, {PrefixLength: 48, ConnCount: 8 * cfg.MaxConnsPerIP}}
+	unlimited4, unlimited6 := []rcmgr.NetworkPrefixLimit{}, []rcmgr.NetworkPrefixLimit{}
+	for _, p := range shared {
+		l := rcmgr.NetworkPrefixLimit{Network: p, ConnCount: math.MaxInt}
+		if p.Addr().Is4() {
+			unlimited4 = append(unlimited4, l)
+		} else {
+			unlimited6 = append(unlimited6, l)
+		}
+	}
+	rm, err := rcmgr.NewResourceManager(rcmgr.NewFixedLimiter(limits.Build(scaling.Scale(cfg.MaxMemory, 4*cfg.MaxConns+256))),
+		rcmgr.WithMetricsDisabled(), rcmgr.WithLimitPerSubnet(perIP, perIP6), rcmgr.WithNetworkPrefixLimit(unlimited4, unlimited6))
 	if err != nil {
 		return nil, fmt.Errorf("p2p: resource manager: %w", err)
 	}
@@ -421,16 +449,43 @@ func (h *Host) running() error {
 	return nil
 }
 
-// Ban disconnects p and refuses it for BanDuration: for the node to report a
-// peer whose data failed checks only the node can make (a sync commit that
-// does not verify, an invalid block).
-func (h *Host) Ban(p PeerID, reason string) { h.ban(p, h.cfg.BanDuration, reason) }
+// Ban disconnects p and refuses it for BanDuration, by peer ID and by the
+// IPs it is connected from (inbound connections only; see gater): for the
+// node to report a peer whose data failed checks only the node can make (a
+// sync commit that does not verify, an invalid block). reason labels the
+// bans metric; it should be one of BanReasons, and anything else is counted
+// as "other" (so a caller passing error text cannot grow the series).
+func (h *Host) Ban(p PeerID, reason string) { h.banPeer(p, h.cfg.BanDuration, reason, true) }
 
-func (h *Host) ban(p PeerID, d time.Duration, reason string) {
+// BanReasons are the values of the bans metric's reason label.
+var BanReasons = []string{
+	"bad_sync_request", "bad_sync_response", "bad_sync_commit", "bad_consensus",
+	"bad_block", "gossip_score", "wrong_chain", "blocked", "other",
+}
+
+// banLabel maps a ban reason to the fixed label set.
+func banLabel(reason string) string {
+	for _, r := range BanReasons {
+		if r == reason {
+			return r
+		}
+	}
+	return "other"
+}
+
+func (h *Host) banPeer(p PeerID, d time.Duration, reason string, byIP bool) {
 	if p == h.ID() {
 		return
 	}
-	h.recordBan(p, d, reason)
+	var ips []netip.Addr
+	if byIP {
+		for _, c := range h.host.Network().ConnsToPeer(p) {
+			if ip, ok := remoteIP(c.RemoteMultiaddr()); ok {
+				ips = append(ips, ip)
+			}
+		}
+	}
+	h.recordBan(p, d, reason, ips)
 	if err := h.host.Network().ClosePeer(p); err != nil {
 		h.log.Debug("close banned peer", zap.Stringer("peer", p), zap.Error(err))
 	}
@@ -443,20 +498,22 @@ func (h *Host) ban(p PeerID, d time.Duration, reason string) {
 const wrongChainGrace = time.Second
 
 // banWrongChain bans a peer on another chain and closes it after the grace.
+// The ban is by peer ID only: a misconfigured node is no attacker, and an
+// operator fixing its genesis should not find its IP refused.
 func (h *Host) banWrongChain(p PeerID) {
-	if h.recordBan(p, h.cfg.WrongChainBan, "wrong_chain") {
+	if h.recordBan(p, h.cfg.WrongChainBan, "wrong_chain", nil) {
 		time.AfterFunc(wrongChainGrace, func() { _ = h.host.Network().ClosePeer(p) })
 	}
 }
 
-// recordBan bans p in the gater, counting and logging a new ban; it reports
-// whether the ban is new.
-func (h *Host) recordBan(p PeerID, d time.Duration, reason string) bool {
-	if !h.gater.ban(p, d) {
+// recordBan bans p (and ips) in the gater, counting and logging a new ban;
+// it reports whether the ban is new.
+func (h *Host) recordBan(p PeerID, d time.Duration, reason string, ips []netip.Addr) bool {
+	if !h.gater.ban(p, d, ips) {
 		return false
 	}
-	h.met.bans.WithLabelValues(reason).Inc()
-	h.log.Warn("banning peer", zap.Stringer("peer", p), zap.String("reason", reason), zap.Duration("for", d))
+	h.met.bans.WithLabelValues(banLabel(reason)).Inc()
+	h.log.Warn("banning peer", zap.Stringer("peer", p), zap.String("reason", reason), zap.Duration("for", d), zap.Int("ips", len(ips)))
 	return true
 }
 
@@ -474,7 +531,7 @@ func (h *Host) banLoop() {
 		case <-h.ctx.Done():
 			return
 		case r := <-h.banq:
-			h.ban(r.peer, h.cfg.BanDuration, r.reason)
+			h.banPeer(r.peer, h.cfg.BanDuration, r.reason, true)
 		}
 	}
 }
@@ -545,6 +602,7 @@ func (h *Host) onDisconnected(c network.Conn) {
 	if h.host.Network().Connectedness(p) == network.Connected {
 		return // another connection to p remains
 	}
+	h.forgetSyncPeer(p)
 	h.mu.Lock()
 	delete(h.mu.peers, p)
 	n := h.readyPeersLocked()

@@ -46,7 +46,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		syncFetched: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "sync_blocks_fetched_total",
 			Help: "Blocks received from peers by the sync protocol."}),
 		syncErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "sync_errors_total",
-			Help: "Failed sync requests, by side."}, []string{"side"}),
+			Help: "Failed or refused sync requests: fetch, serve, or refused_slots, refused_peer_slots, refused_peer_rate."}, []string{"side"}),
 	}
 	if reg == nil {
 		return m, nil

@@ -11,10 +11,10 @@ import (
 // report, nil before one.
 func TestObserveBannedAndScores(t *testing.T) {
 	now := time.Unix(1_000, 0)
-	h := &Host{gater: newGater(func() time.Time { return now })}
+	h := &Host{gater: newGater(func() time.Time { return now }, nil)}
 	a, b := peer.ID("peer-b"), peer.ID("peer-a")
-	h.gater.ban(a, time.Minute)
-	h.gater.ban(b, time.Hour)
+	h.gater.ban(a, time.Minute, nil)
+	h.gater.ban(b, time.Hour, nil)
 	if got := h.Banned(); len(got) != 2 || got[0] != b || got[1] != a {
 		t.Fatalf("banned %v, want [%s %s]", got, b, a)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/libp2p/go-libp2p/core/network"
 	"go.uber.org/zap"
+	"golang.org/x/time/rate"
 
 	"github.com/taonet/taod/types"
 )
@@ -22,7 +23,8 @@ import (
 // and the commit that finalised it, and closes the stream. It stops early at
 // its head, at MaxSyncResponseBytes, or on a store error, so a short answer
 // is legal; an empty one means the server has none of those blocks. Frames
-// are uvarint-length-prefixed; the whole exchange has SyncTimeout.
+// are uvarint-length-prefixed; the whole exchange has SyncTimeout, and each
+// frame SyncFrameTimeout.
 
 // SyncedBlock is one block fetched by sync with the commit that finalised it.
 // FetchBlocks has checked its form and linkage, not the commit's signatures.
@@ -31,18 +33,77 @@ type SyncedBlock struct {
 	Commit *types.Commit
 }
 
-// handleSync serves one request. Beyond MaxSyncStreams concurrent requests
-// the stream is reset: the client sees an error and tries another peer.
-func (h *Host) handleSync(s network.Stream) {
-	p := s.Conn().RemotePeer()
+// syncRequestTimeout bounds the wait for a request (at most 32 bytes, sent
+// at once by an honest client): a client that half-sends one holds a slot
+// for no longer.
+const syncRequestTimeout = 2 * time.Second
+
+// syncServerPeer is what the sync server keeps per peer.
+type syncServerPeer struct {
+	active int           // requests being served
+	limit  *rate.Limiter // requests per second
+}
+
+// syncAdmit takes a serving slot for p, or reports why not (a fixed label).
+// The caller releases it with syncRelease.
+func (h *Host) syncAdmit(p PeerID) (ok bool, why string) {
+	h.syncMu.Lock()
+	defer h.syncMu.Unlock()
+	sp := h.syncMu.peers[p]
+	if sp == nil {
+		sp = &syncServerPeer{limit: rate.NewLimiter(rate.Limit(h.cfg.SyncRequestRate), h.cfg.SyncRequestBurst)}
+		h.syncMu.peers[p] = sp
+	}
+	switch {
+	case sp.active >= h.cfg.MaxSyncStreamsPerPeer:
+		return false, "peer_slots"
+	case !sp.limit.Allow():
+		return false, "peer_rate"
+	}
 	select {
 	case h.syncSem <- struct{}{}:
-		defer func() { <-h.syncSem }()
 	default:
-		h.met.syncErrors.WithLabelValues("serve").Inc()
+		return false, "slots"
+	}
+	sp.active++
+	return true, ""
+}
+
+func (h *Host) syncRelease(p PeerID) {
+	<-h.syncSem
+	h.syncMu.Lock()
+	if sp := h.syncMu.peers[p]; sp != nil {
+		sp.active--
+	}
+	h.syncMu.Unlock()
+	// A peer that left while served was not forgotten then.
+	if h.host.Network().Connectedness(p) != network.Connected {
+		h.forgetSyncPeer(p)
+	}
+}
+
+// forgetSyncPeer drops p's sync server state once it is disconnected and
+// idle (its rate budget starts afresh if it reconnects, which costs it a
+// handshake and counts against its IP's connections).
+func (h *Host) forgetSyncPeer(p PeerID) {
+	h.syncMu.Lock()
+	if sp := h.syncMu.peers[p]; sp != nil && sp.active == 0 {
+		delete(h.syncMu.peers, p)
+	}
+	h.syncMu.Unlock()
+}
+
+// handleSync serves one request. Beyond MaxSyncStreams concurrent requests,
+// MaxSyncStreamsPerPeer from one peer or its request rate, the stream is
+// reset: the client sees an error and tries another peer.
+func (h *Host) handleSync(s network.Stream) {
+	p := s.Conn().RemotePeer()
+	if ok, why := h.syncAdmit(p); !ok {
+		h.met.syncErrors.WithLabelValues("refused_" + why).Inc()
 		s.Reset()
 		return
 	}
+	defer h.syncRelease(p)
 	_ = s.SetDeadline(time.Now().Add(h.cfg.SyncTimeout))
 	n, err := h.serveSync(s)
 	h.met.syncServed.Add(float64(n))
@@ -59,6 +120,7 @@ func (h *Host) handleSync(s network.Stream) {
 }
 
 func (h *Host) serveSync(s network.Stream) (int, error) {
+	_ = s.SetReadDeadline(time.Now().Add(min(syncRequestTimeout, h.cfg.SyncFrameTimeout)))
 	b, err := readFrame(bufio.NewReaderSize(s, 64), maxSyncRequestBytes)
 	if err != nil {
 		if errors.Is(err, ErrFrameTooBig) {
@@ -66,12 +128,9 @@ func (h *Host) serveSync(s network.Stream) (int, error) {
 		}
 		return 0, err
 	}
-	var req syncRequest
-	if err := rlp.DecodeBytes(b, &req); err != nil {
-		return 0, fmt.Errorf("%w: sync request: %v", ErrMalformed, err)
-	}
-	if req.Count == 0 {
-		return 0, fmt.Errorf("%w: sync request for 0 blocks", ErrMalformed)
+	req, err := decodeSyncRequest(b)
+	if err != nil {
+		return 0, err
 	}
 	src := h.hs.Blocks
 	if src == nil {
@@ -97,6 +156,9 @@ func (h *Host) serveSync(s network.Stream) (int, error) {
 		if bytes += len(rec); bytes > h.cfg.MaxSyncResponseBytes && sent > 0 {
 			break
 		}
+		// A client that reads too slowly for one frame is dropped: the
+		// slot is worth more to others.
+		_ = s.SetWriteDeadline(time.Now().Add(h.cfg.SyncFrameTimeout))
 		if err := writeFrame(w, rec); err != nil {
 			return sent, err
 		}
@@ -141,9 +203,8 @@ func (h *Host) fetch(ctx context.Context, p PeerID, from uint64, count int) ([]S
 		return nil, err
 	}
 	defer s.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		_ = s.SetDeadline(dl)
-	}
+	dl, _ := ctx.Deadline() // FetchBlocks set one
+	_ = s.SetDeadline(dl)
 	req, err := rlp.EncodeToBytes(&syncRequest{From: from, Count: uint64(count)})
 	if err != nil {
 		return nil, err
@@ -160,6 +221,9 @@ func (h *Host) fetch(ctx context.Context, p PeerID, from uint64, count int) ([]S
 	out := make([]SyncedBlock, 0, count)
 	total := 0
 	for {
+		// Each frame must come within SyncFrameTimeout: a server that
+		// stalls (or trickles) fails fast, and the caller tries another.
+		_ = s.SetReadDeadline(earliest(dl, time.Now().Add(h.cfg.SyncFrameTimeout)))
 		rec, err := readFrame(r, types.MaxBlockSize+maxCommitBytes)
 		if errors.Is(err, io.EOF) {
 			return out, nil
@@ -210,4 +274,11 @@ func (h *Host) checkLink(b *types.Block, want uint64, prev []SyncedBlock) error 
 		}
 	}
 	return nil
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || b.Before(a) {
+		return b
+	}
+	return a
 }

@@ -160,6 +160,18 @@ type syncRequest struct {
 
 const maxSyncRequestBytes = 32
 
+// decodeSyncRequest decodes a request; any error wraps ErrMalformed.
+func decodeSyncRequest(b []byte) (syncRequest, error) {
+	var req syncRequest
+	if err := rlp.DecodeBytes(b, &req); err != nil {
+		return syncRequest{}, fmt.Errorf("%w: sync request: %v", ErrMalformed, err)
+	}
+	if req.Count == 0 {
+		return syncRequest{}, fmt.Errorf("%w: sync request for 0 blocks", ErrMalformed)
+	}
+	return req, nil
+}
+
 // maxCommitBytes bounds an encoded commit in a sync record: room for far more
 // signatures than any validator set holds.
 const maxCommitBytes = 1 << 20

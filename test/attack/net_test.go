@@ -168,6 +168,10 @@ func (nw *honestNet) start(i int, mutate func(*node.Config)) *honestNode {
 		t.Fatal(err)
 	}
 	cfg.Metrics.Addr = ""
+	// The honest nodes share 127.0.0.1; attackers come from their own
+	// loopback addresses (attackerIP), which bans and the per-IP connection
+	// limit must cover as they would a public address.
+	cfg.P2P.SharedIPs = []string{"127.0.0.1/32"}
 	if nw.mutate != nil {
 		nw.mutate(&cfg)
 	}

@@ -297,9 +297,9 @@ func heavyWeights(n int) *types.SetWeights {
 // A sender's tx skipped at the block weight limit: the proposer must keep
 // that sender's next nonces pooled (they commit in later blocks), not refuse
 // them as "nonce too high" and drop them (weakness 8). Fillers with a
-// higher tip keep every block full (42 × 980 k of the test preset's 42 M),
-// leaving 840 k: the victim's nonce 0 (weight 1 M) never fits while they
-// run, its nonces 1-3 (transfers, 21 k) would. Once the fillers stop, all
+// higher tip keep every block full (3 × 980 k of a 3 M weight limit),
+// leaving 60 k: the victim's nonce 0 (weight 1 M) never fits while they
+// run, its nonces 1-3 (transfers, ~23 k) would. Once the fillers stop, all
 // four must commit.
 func TestAttackWeightLimitSkip(t *testing.T) {
 	if !inChild(t) {
@@ -307,7 +307,9 @@ func TestAttackWeightLimitSkip(t *testing.T) {
 	}
 	const victim = 1
 	fillers := []int{2, 3, 4, 5}
-	nw := newNetwork(t, netOpts{devKeys: 6})
+	// Three fillers fill a block's weight (3 × 980 k of 3 M): blocks stay
+	// cheap to execute, so the block rate measures the skip, not the load.
+	nw := newNetwork(t, netOpts{devKeys: 6, params: func(p map[string]any) { p["max_block_weight"] = 3_000_000 }})
 	chainID := nw.chainID()
 	if w := heavyWeights(1900).Weight(); w != 980_000 {
 		t.Fatalf("filler weight %d", w)

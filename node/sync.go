@@ -1,0 +1,426 @@
+package node
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/taonet/taod/consensus"
+	"github.com/taonet/taod/p2p"
+)
+
+// syncPoll is how often a node that is not catching up asks its peers for
+// their heads; lagGrace is how long a peer may be one block ahead before we
+// fetch that block rather than wait for our own consensus to decide it.
+const (
+	// maxHintAhead bounds how far above our head an announced block is
+	// believed before a Status call confirms it.
+	maxHintAhead = 256
+	syncPoll     = 500 * time.Millisecond
+	lagGrace     = 200 * time.Millisecond
+)
+
+// lagState notes since when a peer has been one block ahead of us.
+type lagState struct {
+	height uint64 // the block we lack; 0: not lagging
+	since  time.Time
+}
+
+// shouldSync says whether to fetch blocks, given our head and the best head
+// a peer reports. A peer one block ahead is normal for a moment: its commit
+// came first and ours follows from the same votes. If it lasts lagGrace,
+// those votes are gone (the others moved on: we missed the proposal, or
+// every validator restarted at once) and only a fetch brings the block.
+func shouldSync(head, peerHead uint64, lag *lagState, now time.Time) bool {
+	switch {
+	case peerHead > head+1:
+		*lag = lagState{}
+		return true
+	case peerHead == head+1:
+		if lag.height != head+1 {
+			*lag = lagState{head + 1, now}
+		}
+		return now.Sub(lag.since) >= lagGrace
+	}
+	*lag = lagState{}
+	return false
+}
+
+// blockHint is the newest block a peer announced, a hint that it is ahead
+// before a Status call says so.
+type blockHint struct {
+	mu     sync.Mutex
+	height uint64
+	peer   p2p.PeerID
+}
+
+// noteAnnounced records an announced block and wakes the sync loop.
+func (d *driver) noteAnnounced(from p2p.PeerID, height uint64) {
+	d.hint.mu.Lock()
+	if height > d.hint.height {
+		d.hint.height, d.hint.peer = height, from
+	}
+	d.hint.mu.Unlock()
+	select {
+	case d.syncWake <- struct{}{}:
+	default:
+	}
+}
+
+// A peer's declared head is a claim, not a fact: a peer that claims to be
+// ahead and then answers a fetch with nothing, an error or a timeout is left
+// out of sync for syncBenchBase, doubling with each failure in a row up to
+// syncBenchMax, and the next peer is tried. A peer whose answer was short
+// (fewer blocks than asked: legal at the server's byte cap, but it is also
+// how a peer trickles) or slow (over syncSlow) is asked after the others
+// until it answers in full; one still silent when another peer answered the
+// same request (at least syncHedgeAfter later) has failed.
+// Malformed data gets a peer banned (p2p, and the driver for a bad commit).
+const (
+	syncBenchBase = 2 * time.Second
+	syncBenchMax  = 5 * time.Minute
+	syncSlow      = 3 * time.Second
+	// maxSyncReps bounds the reputations kept: records of peers that left
+	// and whose bench is over are dropped beyond it.
+	maxSyncReps = 1024
+)
+
+// syncRep is how one peer's claims to be ahead have held up.
+type syncRep struct {
+	fails int       // failed fetches in a row
+	until time.Time // not asked for blocks before this
+	slow  bool      // its last answer was short or slow
+}
+
+// syncPeers is the sync loop's record of its peers; only that goroutine
+// uses it.
+type syncPeers map[p2p.PeerID]*syncRep
+
+func (sp syncPeers) rep(p p2p.PeerID) syncRep {
+	if r := sp[p]; r != nil {
+		return *r
+	}
+	return syncRep{}
+}
+
+// failed notes a failed fetch from p and returns how long p is benched.
+func (sp syncPeers) failed(p p2p.PeerID, now time.Time) time.Duration {
+	r := sp[p]
+	if r == nil {
+		sp.prune(now)
+		r = &syncRep{}
+		sp[p] = r
+	}
+	r.fails++
+	d := syncBenchMax
+	if r.fails <= 16 && syncBenchBase<<(r.fails-1) < syncBenchMax {
+		d = syncBenchBase << (r.fails - 1)
+	}
+	r.until = now.Add(d)
+	return d
+}
+
+// served notes a fetch from p that brought blocks.
+func (sp syncPeers) served(p p2p.PeerID, slow bool) {
+	if !slow {
+		delete(sp, p)
+		return
+	}
+	r := sp[p]
+	if r == nil {
+		r = &syncRep{}
+		sp[p] = r
+	}
+	r.fails, r.until, r.slow = 0, time.Time{}, true
+}
+
+// prune drops records whose bench is over once there are too many.
+func (sp syncPeers) prune(now time.Time) {
+	if len(sp) < maxSyncReps {
+		return
+	}
+	for p, r := range sp {
+		if now.After(r.until) {
+			delete(sp, p)
+		}
+	}
+}
+
+// syncHint is a copy of blockHint's values.
+type syncHint struct {
+	height uint64
+	peer   p2p.PeerID
+}
+
+// syncCandidate is a peer that claims blocks above our head.
+type syncCandidate struct {
+	id     p2p.PeerID
+	head   uint64 // the height it claims
+	hinted bool   // the claim is only a block it announced
+}
+
+// rankSyncPeers orders the peers to fetch from: those that claim a head
+// above ours and are not benched, first those with the fewest failures in a
+// row, then those not slow, then the highest claim, then by ID (so the order
+// is deterministic). A connected peer that announced a block (hint) within
+// maxHintAhead of our head claims at least that block. No claim, however
+// high, keeps the loop on one peer: a failure benches it, and the next
+// candidate is another.
+func rankSyncPeers(peers []p2p.PeerInfo, hint syncHint, reps syncPeers, head uint64, now time.Time) []syncCandidate {
+	type ranked struct {
+		syncCandidate
+		rep syncRep
+	}
+	var rs []ranked
+	for _, p := range peers {
+		c := syncCandidate{id: p.ID, head: p.Hello.Head}
+		if p.ID == hint.peer && hint.height > c.head && hint.height <= head+maxHintAhead {
+			c.head, c.hinted = hint.height, true
+		}
+		r := reps.rep(c.id)
+		if c.head <= head || now.Before(r.until) {
+			continue
+		}
+		rs = append(rs, ranked{c, r})
+	}
+	slices.SortFunc(rs, func(a, b ranked) int {
+		switch {
+		case a.rep.fails != b.rep.fails:
+			return cmp.Compare(a.rep.fails, b.rep.fails)
+		case a.rep.slow != b.rep.slow:
+			if a.rep.slow {
+				return 1
+			}
+			return -1
+		case a.head != b.head:
+			return cmp.Compare(b.head, a.head)
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	out := make([]syncCandidate, len(rs))
+	for i, r := range rs {
+		out[i] = r.syncCandidate
+	}
+	return out
+}
+
+// pickSyncPeer is the first of rankSyncPeers.
+func pickSyncPeer(peers []p2p.PeerInfo, hint syncHint, reps syncPeers, head uint64, now time.Time) (syncCandidate, bool) {
+	cs := rankSyncPeers(peers, hint, reps, head, now)
+	if len(cs) == 0 {
+		return syncCandidate{}, false
+	}
+	return cs[0], true
+}
+
+// syncHedgeAfter is how long a fetch may go unanswered before the next
+// candidate is asked for the same blocks too: a peer that stalls costs this,
+// not the frame timeout. The first good answer wins; the others are
+// cancelled.
+const syncHedgeAfter = time.Second
+
+// fetchResult is one peer's answer to a fetch.
+type fetchResult struct {
+	c      syncCandidate
+	count  int
+	blocks []p2p.SyncedBlock
+	err    error
+	took   time.Duration
+}
+
+// fetchRange fetches blocks from `from` on: it asks the first of rank()
+// (the candidates claiming at least `from`), and one more, from a fresh
+// ranking, each syncHedgeAfter without an answer or at once when an answer
+// brings nothing, at most syncMaxAsks peers in all. Ranking afresh lets a
+// peer that came ahead meanwhile (an announced block) outrun one that
+// stalls. It scores every answer in reps and returns the first that brought
+// blocks.
+func (d *driver) fetchRange(ctx context.Context, rank func() []syncCandidate, from uint64, reps syncPeers) (fetchResult, bool) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // the losing fetches, if any
+	results := make(chan fetchResult, syncMaxAsks)
+	asked := make(map[p2p.PeerID]bool)
+	waiting := make(map[p2p.PeerID]bool) // asked, not yet answered
+	ask := func() bool {
+		if len(asked) >= syncMaxAsks {
+			return false
+		}
+		for _, c := range rank() {
+			if c.head < from || asked[c.id] {
+				continue
+			}
+			asked[c.id], waiting[c.id] = true, true
+			count := int(min(c.head-from+1, 256))
+			go func() {
+				start := time.Now()
+				bs, err := d.n.host.FetchBlocks(ctx, c.id, from, count)
+				results <- fetchResult{c: c, count: count, blocks: bs, err: err, took: time.Since(start)}
+			}()
+			return true
+		}
+		return false
+	}
+	if !ask() {
+		return fetchResult{}, false
+	}
+	hedge := time.NewTimer(syncHedgeAfter)
+	defer hedge.Stop()
+	for len(waiting) > 0 {
+		select {
+		case <-hedge.C:
+			ask()
+			hedge.Reset(syncHedgeAfter)
+		case r := <-results:
+			delete(waiting, r.c.id)
+			if ctx.Err() != nil {
+				return fetchResult{}, false
+			}
+			if r.err == nil && len(r.blocks) > 0 {
+				reps.served(r.c.id, len(r.blocks) < r.count || r.took > syncSlow)
+				// Those still silent were outrun by over syncHedgeAfter: a
+				// failure like a timeout (a bench, so a staller is not asked
+				// again at each block once we are level with the others).
+				for id := range waiting {
+					reps.failed(id, time.Now())
+				}
+				return r, true
+			}
+			d.noteFailedClaim(r, from, reps)
+			ask()
+		}
+	}
+	return fetchResult{}, false
+}
+
+// syncMaxAsks bounds the peers asked for one range in one round.
+const syncMaxAsks = 3
+
+// noteFailedClaim scores a fetch that brought nothing.
+func (d *driver) noteFailedClaim(r fetchResult, from uint64, reps syncPeers) {
+	if r.c.hinted {
+		d.hint.mu.Lock()
+		if d.hint.peer == r.c.id {
+			d.hint.height = 0 // a hint we cannot fetch is no hint
+		}
+		d.hint.mu.Unlock()
+	}
+	// An empty answer from a peer that announced a block is no lie: a relay
+	// may not have committed it yet. An empty answer to its own declared
+	// head, an error or a timeout is.
+	if r.err != nil || !r.c.hinted {
+		bench := reps.failed(r.c.id, time.Now())
+		d.n.log.Debug("block sync: peer failed its claim", zap.Stringer("peer", r.c.id), zap.Uint64("claimed", r.c.head),
+			zap.Uint64("from", from), zap.Duration("benched", bench), zap.Error(r.err))
+	}
+}
+
+// syncLoop fetches finalised blocks from peers that are ahead and feeds them
+// to the engine as decisions (it verifies each commit against the set).
+func (d *driver) syncLoop(ctx context.Context) {
+	t := time.NewTimer(syncPoll)
+	defer t.Stop()
+	var (
+		fetched uint64 // highest height handed to the driver
+		lag     lagState
+		wait    = syncPoll
+		reps    = make(syncPeers)
+	)
+	for {
+		t.Reset(wait)
+		woken := false
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-d.syncWake:
+			woken = true
+		}
+		wait = syncPoll
+		head, _ := d.n.store.Head()
+		d.hint.mu.Lock()
+		hint := syncHint{height: d.hint.height, peer: d.hint.peer}
+		d.hint.mu.Unlock()
+		cands := rankSyncPeers(d.n.host.Peers(), hint, reps, head.Height, time.Now())
+		var best syncCandidate
+		if len(cands) > 0 {
+			best = cands[0]
+		}
+		if !shouldSync(head.Height, best.head, &lag, time.Now()) {
+			if lag.height != 0 {
+				wait = lagGrace // look again when the grace is over
+			}
+			if woken {
+				continue
+			}
+			// Refresh what peers say of their heads, all at once: a peer
+			// that does not answer must not delay the others (and is
+			// disconnected after a second miss, to be dialled afresh).
+			var wg sync.WaitGroup
+			for _, p := range d.n.host.Peers() {
+				wg.Go(func() {
+					sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+					defer cancel()
+					d.n.host.Status(sctx, p.ID)
+				})
+			}
+			wg.Wait()
+			continue
+		}
+		wait = time.Millisecond // behind: ask again at once after this batch
+		from := max(head.Height+1, fetched+1)
+		if from > best.head {
+			continue
+		}
+		rank := func() []syncCandidate {
+			d.hint.mu.Lock()
+			hint := syncHint{height: d.hint.height, peer: d.hint.peer}
+			d.hint.mu.Unlock()
+			return rankSyncPeers(d.n.host.Peers(), hint, reps, head.Height, time.Now())
+		}
+		res, ok := d.fetchRange(ctx, rank, from, reps)
+		if ctx.Err() != nil {
+			return
+		}
+		if !ok {
+			wait = 50 * time.Millisecond
+			continue
+		}
+		best, blocks := res.c, res.blocks
+		lvl := zap.DebugLevel // following a block or two behind is routine for a full node
+		if best.head > head.Height+2 {
+			lvl = zap.InfoLevel
+		}
+		d.n.log.Log(lvl, "syncing", zap.Uint64("from", from), zap.Int("blocks", len(blocks)), zap.Uint64("peer_head", best.head))
+		for _, sb := range blocks {
+			select {
+			case d.decisions <- syncedDecision{consensus.Decision{Block: sb.Block, Commit: sb.Commit}, best.id}:
+				fetched = sb.Block.Height()
+			case <-ctx.Done():
+				return
+			}
+		}
+		// Fetch the next range while the driver applies this one, keeping
+		// at most a range queued.
+		for len(d.decisions) > 256 && ctx.Err() == nil {
+			time.Sleep(2 * time.Millisecond)
+		}
+		// Once the driver has taken every decision, the head must reach the
+		// last: a refused commit (a bad peer) drops the rest, which are
+		// fetched again from the head.
+		if len(d.decisions) == 0 {
+			deadline := time.Now().Add(time.Second)
+			now, _ := d.n.store.Head()
+			for now.Height < fetched && time.Now().Before(deadline) && ctx.Err() == nil {
+				time.Sleep(2 * time.Millisecond)
+				now, _ = d.n.store.Head()
+			}
+			if now.Height < fetched {
+				fetched = now.Height
+			}
+		}
+	}
+}
