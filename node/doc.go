@@ -2,8 +2,12 @@
 // chain, the txpool, the block producer, the JSON-RPC server and metrics,
 // and their orderly start and shutdown.
 //
-// Until the BFT engine lands, a node with a validator key is the chain's only
-// validator: it produces a block every block_time_ms, finalises it with its
-// own precommit (a one-signature commit) and commits it. Without a validator
-// key it serves the store read-only.
+// A node with a validator key runs the Tendermint engine (consensus/)
+// through the driver in bft.go: it persists its own votes to the WAL before
+// sending them, proposes from the txpool (txpool/), validates proposals by
+// executing them, and commits decided blocks. Every node follows peers that
+// are ahead by block sync (sync.go), treating a peer's head as a claim.
+// Consensus gossip is checked before it is relayed (gossipcheck.go): a
+// message with a bad signature or from outside the set of its height is
+// rejected, so gossipsub scores down its author, never an honest relayer.
 package node
