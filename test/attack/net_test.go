@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -69,6 +70,11 @@ type netOpts struct {
 // blocks) and starts its validators; full nodes are started by the test.
 func newNetwork(t *testing.T, o netOpts) *honestNet {
 	t.Helper()
+	// Go's collector lets the heap grow to twice what is live before it
+	// runs; an operator caps that with GOMEMLIMIT. The soft limit here
+	// (the whole process: four validators and the attackers) makes the
+	// peak-RSS check measure what an attack keeps alive, not GC headroom.
+	debug.SetMemoryLimit(memoryLimit)
 	if o.validators == 0 {
 		o.validators = 4
 	}
@@ -157,6 +163,10 @@ func freePort(t *testing.T) int {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
 }
+
+// memoryLimit is the process's soft memory limit in the suite (the RSS bound
+// it asserts is 500 MB).
+const memoryLimit = 400 << 20
 
 // start runs node i, its config changed by mutate.
 func (nw *honestNet) start(i int, mutate func(*node.Config)) *honestNode {
