@@ -28,4 +28,3 @@ func (n *Node) chaosRoutes(*http.ServeMux) {}
 
 // chaosFaults starts nothing without the chaos build tag.
 func (n *Node) chaosFaults(context.Context, *errgroup.Group) error { return nil }
-
