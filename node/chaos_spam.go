@@ -61,6 +61,21 @@ const (
 	spamKinds
 )
 
+// spamOpening is what the spammer sends first, once it has peers: every
+// kind, the three oversized ones included, before the peers' scores reach
+// the ban (about six rejected messages), so that each kind meets the peers'
+// checks at least once.
+var spamOpening = []spamKind{spamOversized, spamBadSignature, spamZeroBalance, spamOversized, spamUnknownSigner,
+	spamGappedNonce, spamOversized, spamForgedBlock, spamLyingBlock}
+
+// spamPeersSettle: the spammer starts once its count of consensus topic
+// peers has not changed for this long (or spamPeersWait has passed), so its
+// opening reaches every peer it will get.
+const (
+	spamPeersSettle = time.Second
+	spamPeersWait   = 10 * time.Second
+)
+
 // spamKindNames label the counts in the log (the chaos suite reads them).
 var spamKindNames = [spamKinds]string{"bad_signature", "unknown_signer", "zero_balance", "gapped_nonce", "forged_block", "lying_block", "oversized"}
 
@@ -71,6 +86,7 @@ type spammer struct {
 	strangers []*ecdsa.PrivateKey // outside every validator set; no balance
 	funded    []*ecdsa.PrivateKey
 	seq       uint64 // makes every message distinct
+	over      uint64 // oversized messages built: rotates their topic
 }
 
 // chaosFaults starts the faults that run beside the node: the spammer.
@@ -106,6 +122,8 @@ func (s *spammer) run(ctx context.Context, rate int) {
 	report := time.NewTicker(spamReportEvery)
 	defer report.Stop()
 	var sent, failed [spamKinds]uint64
+	peers := s.waitPeers(ctx)
+	s.n.log.Warn("chaos: spam starts", zap.Int("consensus_peers", peers))
 	logCounts := func(msg string) {
 		fields := []zap.Field{zap.Uint64("failed", sum(failed[:]))}
 		for k := range spamKinds {
@@ -124,7 +142,10 @@ func (s *spammer) run(ctx context.Context, rate int) {
 		case <-tick.C:
 		}
 		k := spamKind(i % int(spamOversized))
-		if i%spamOversizeEvery == spamOversizeEvery-1 {
+		switch {
+		case i < len(spamOpening):
+			k = spamOpening[i]
+		case i%spamOversizeEvery == spamOversizeEvery-1:
 			k = spamOversized
 		}
 		topic, data, err := s.build(k)
@@ -142,6 +163,27 @@ func (s *spammer) run(ctx context.Context, rate int) {
 			continue
 		}
 		sent[k]++
+	}
+}
+
+// waitPeers waits until the host's consensus topic peers stop changing and
+// returns their count.
+func (s *spammer) waitPeers(ctx context.Context) int {
+	start := time.Now()
+	last, since := -1, time.Now()
+	for {
+		_, n, _ := s.n.host.TopicPeers()
+		if n != last {
+			last, since = n, time.Now()
+		}
+		if n > 0 && time.Since(since) >= spamPeersSettle || time.Since(start) >= spamPeersWait {
+			return n
+		}
+		select {
+		case <-ctx.Done():
+			return n
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 }
 
@@ -215,7 +257,8 @@ func (s *spammer) build(k spamKind) (string, []byte, error) {
 		return p2p.ChaosTopicBlock, b, err
 	case spamOversized:
 		txLimit, consLimit, blockLimit := s.n.host.ChaosLimits()
-		switch s.seq % 3 {
+		s.over++
+		switch s.over % 3 {
 		case 0:
 			return p2p.ChaosTopicTx, s.junk(txLimit + 1), nil
 		case 1:
