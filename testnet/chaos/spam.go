@@ -103,6 +103,7 @@ func spammer(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	startTS := lastTS(logs, "chaos: spam starts")
 	if sent["total"] == 0 {
 		return fmt.Errorf("chaos: the spammer sent nothing: %s", excerpt(logs, "chaos: spam", "\n"))
 	}
@@ -110,6 +111,7 @@ func spammer(ctx context.Context, e *env) error {
 	// Bans: the spammer's fresh identity, by at least one validator, and no
 	// one else by anyone.
 	var bannedBy []string
+	var banAfter time.Duration
 	for _, i := range honest {
 		logs, err := e.c.Logs(ctx, i)
 		if err != nil {
@@ -124,6 +126,9 @@ func spammer(ctx context.Context, e *env) error {
 				return fmt.Errorf("chaos: %s banned %s (%s), not the spammer %s", e.names[i], b.Peer, b.Reason, id)
 			}
 			bannedBy = append(bannedBy, fmt.Sprintf("%s (%s)", e.names[i], b.Reason))
+			if startTS > 0 {
+				banAfter = max(banAfter, time.Duration((b.TS-startTS)*float64(time.Second)))
+			}
 		}
 	}
 	if len(bannedBy) == 0 {
@@ -154,7 +159,7 @@ func spammer(ctx context.Context, e *env) error {
 	e.fig.Notes = append(e.fig.Notes,
 		fmt.Sprintf("spammer %s (fresh identity) ran %s and published %d messages (%s)", e.names[v], dur(spamTo.Sub(spamFrom)), sent["total"], strings.Join(kinds, ", ")),
 		fmt.Sprintf("honest blocks/s: %.2f in the %s before, %.2f during the spam (%.0f%%)", rateBefore, dur(warm), rateDuring, 100*rateDuring/rateBefore),
-		fmt.Sprintf("banned by %d of %d validators: %s; no other ban", len(bannedBy), validators, strings.Join(bannedBy, ", ")))
+		fmt.Sprintf("banned by %d of %d validators within %s of its first message: %s; no other ban", len(bannedBy), validators, dur(banAfter), strings.Join(bannedBy, ", ")))
 	if before != nil && after != nil {
 		d := after.minus(before)
 		rejected := d.sum("taod_p2p_messages_in_total", `result="reject"`)
@@ -222,10 +227,29 @@ func spamCounts(logs string) (map[string]uint64, error) {
 	return out, nil
 }
 
+// lastTS is the time (seconds since the epoch) of the last log line with
+// message msg; 0 if none.
+func lastTS(logs, msg string) float64 {
+	var ts float64
+	for _, line := range strings.Split(logs, "\n") {
+		if !strings.Contains(line, `"msg":"`+msg+`"`) {
+			continue
+		}
+		var m struct {
+			TS float64 `json:"ts"`
+		}
+		if json.Unmarshal([]byte(line), &m) == nil {
+			ts = m.TS
+		}
+	}
+	return ts
+}
+
 // banLine is one "banning peer" line of a node's log.
 type banLine struct {
-	Peer   string `json:"peer"`
-	Reason string `json:"reason"`
+	TS     float64 `json:"ts"` // seconds since the epoch
+	Peer   string  `json:"peer"`
+	Reason string  `json:"reason"`
 }
 
 func banLines(logs string) ([]banLine, error) {
