@@ -39,7 +39,7 @@ test:
 	$(GO) vet ./...
 	$(GO) vet -tags chaos ./node ./test
 	$(GO) test -count=1 -timeout 20m $$($(GO) list ./... | grep -v '/test/attack$$')
-	$(GO) test -tags chaos -count=1 -timeout 10m -run Chaos ./test
+	$(GO) test -tags chaos -count=1 -timeout 10m -run Chaos ./node ./test
 	$(MAKE) --no-print-directory attack
 
 # Byzantine peers on real libp2p hosts against 4 in-process validators
