@@ -61,8 +61,12 @@ func TestChaosSpammerRefused(t *testing.T) {
 		if slices.Contains(peers, spam) {
 			t.Errorf("%s is still connected to the spammer", name)
 		}
-		if other := nw.nodes[1-v].n.Host().ID(); !slices.Contains(peers, other) {
+		other := nw.nodes[1-v].n.Host().ID()
+		if !slices.Contains(peers, other) {
 			t.Errorf("%s lost its peering with %s", name, nw.nodes[1-v].name)
+		}
+		if sc, ok := nw.nodes[v].n.Host().PeerScores()[other]; ok && sc < 0 {
+			t.Errorf("%s scores %s at %.1f: an honest peer blamed", name, nw.nodes[1-v].name, sc)
 		}
 	}
 	// 200 ms blocks: a quiet pair commits ~5/s; ask for a third of that
