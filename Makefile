@@ -39,7 +39,7 @@ test:
 	$(GO) vet ./...
 	$(GO) vet -tags chaos ./node ./test
 	$(GO) test -count=1 -timeout 20m $$($(GO) list ./... | grep -v '/test/attack$$')
-	$(GO) test -tags chaos -count=1 -timeout 10m -run Chaos ./test
+	$(GO) test -tags chaos -count=1 -timeout 10m -run Chaos ./node ./test
 	$(MAKE) --no-print-directory attack
 
 # Byzantine peers on real libp2p hosts against 4 in-process validators
@@ -122,7 +122,7 @@ testnet-up: build image
 testnet-down:
 	@if [ -f $(TESTNET_DIR)/docker-compose.yml ]; then cd $(TESTNET_DIR) && $(COMPOSE) down -v --remove-orphans; fi
 
-# The chaos suite (testnet/chaos, docs/testnet.md): all 8 scenarios under a
+# The chaos suite (testnet/chaos, docs/testnet.md): all 9 scenarios under a
 # transfer load, faults shortened to fit CI (about 4 minutes); chaos-long uses
 # the issue's durations (20 s kill, 30 s pause, ...; about 8 minutes). Against
 # the docker testnet when an engine answers (image taod:chaos), else against

@@ -3,8 +3,11 @@
 package node
 
 import (
+	"context"
 	"errors"
 	"net/http"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/taonet/taod/consensus"
 )
@@ -22,3 +25,6 @@ func (n *Node) clockSkewMs() int64 { return 0 }
 
 // chaosRoutes serves nothing without the chaos build tag.
 func (n *Node) chaosRoutes(*http.ServeMux) {}
+
+// chaosFaults starts nothing without the chaos build tag.
+func (n *Node) chaosFaults(context.Context, *errgroup.Group) error { return nil }

@@ -39,7 +39,20 @@ type Config struct {
 type ChaosConfig struct {
 	Equivocate  bool  `toml:"equivocate"`    // sign a conflicting vote for every vote
 	ClockSkewMs int64 `toml:"clock_skew_ms"` // run the clock this far ahead
+	// Spam floods the peers with invalid and oversized gossip, gapped and
+	// unfunded txs and forged block announcements (node/chaos_spam.go).
+	Spam     bool `toml:"spam"`
+	SpamRate int  `toml:"spam_rate"` // messages per second; 0: 200
 }
+
+// Bounds of [chaos] spam_rate. The default is enough for the peers to
+// refuse (and ban) the spammer within a second, and low enough that a
+// 2-core test machine is not the bottleneck; the bound keeps the fault a
+// test of defences, not of the box.
+const (
+	spamDefaultRate = 200
+	spamMaxRate     = 5000
+)
 
 // RPCConfig configures the JSON-RPC server (HTTP and WebSocket on one port).
 type RPCConfig struct {
@@ -143,6 +156,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Chaos != (ChaosConfig{}) && !chaosBuilt {
 		return errNoChaos
+	}
+	if c.Chaos.SpamRate < 0 || c.Chaos.SpamRate > spamMaxRate {
+		return fmt.Errorf("node: [chaos] spam_rate %d: want 0 (default %d) to %d messages/s", c.Chaos.SpamRate, spamDefaultRate, spamMaxRate)
 	}
 	return c.TxPool.Validate()
 }

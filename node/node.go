@@ -199,6 +199,9 @@ func (n *Node) Run(ctx context.Context) error {
 			return n.host.Close()
 		})
 		g.Go(func() error { n.driver.syncLoop(ctx); return nil })
+		if err := n.chaosFaults(ctx, g); err != nil { // chaos builds only
+			return err
+		}
 	}
 	g.Go(func() error { return n.driver.run(ctx) })
 	err := g.Wait()

@@ -8,7 +8,8 @@
 // and for partitions each node's chaos-only switch POST /chaos/partition,
 // which blocks peers in the p2p host). Both implement Cluster, so every
 // scenario runs on both. The nodes are built with the chaos tag, whose
-// [chaos] config switches make a validator equivocate or skew its clock.
+// [chaos] config switches make a validator equivocate or skew its clock, or
+// a node flood its peers with invalid gossip (the spammer, scenario 9).
 //
 // # The load and the ledger of transactions
 //

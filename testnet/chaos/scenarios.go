@@ -28,6 +28,7 @@ func Scenarios() []Scenario {
 		{ID: 6, Slug: "power-loss", Name: "kill -9 all validators", run: powerLoss},
 		{ID: 7, Slug: "wal", Name: "torn, then corrupt WAL", run: walDamage},
 		{ID: 8, Slug: "clock-skew", Name: "validator clock +3 s", run: clockSkew},
+		{ID: 9, Slug: "spammer", Name: "full node floods invalid gossip", run: spammer},
 	}
 }
 

@@ -50,6 +50,7 @@ type Durations struct {
 	Partition time.Duration // 3, 4: how long the partition lasts
 	PowerOff  time.Duration // 6: how long every validator stays down
 	Skew      time.Duration // 8: how long the skewed validator runs
+	Spam      time.Duration // 9: how long the spammer floods its peers
 	Settle    time.Duration // load after the heal
 	// Resume bounds the time from the heal until the chain commits again and
 	// until every node is back within a block of the tip.
@@ -63,13 +64,13 @@ type Durations struct {
 // block intervals) still exercise block sync, round changes and rejoins.
 func ShortDurations() Durations {
 	return Durations{Warmup: 3 * time.Second, Kill: 8 * time.Second, Pause: 8 * time.Second, Partition: 8 * time.Second,
-		PowerOff: 3 * time.Second, Skew: 8 * time.Second, Settle: 3 * time.Second, Resume: 45 * time.Second, Drain: 45 * time.Second}
+		PowerOff: 3 * time.Second, Skew: 8 * time.Second, Spam: 8 * time.Second, Settle: 3 * time.Second, Resume: 45 * time.Second, Drain: 45 * time.Second}
 }
 
 // LongDurations are the issue's: a 20 s kill, a 30 s pause, 30 s partitions.
 func LongDurations() Durations {
 	return Durations{Warmup: 5 * time.Second, Kill: 20 * time.Second, Pause: 30 * time.Second, Partition: 30 * time.Second,
-		PowerOff: 10 * time.Second, Skew: 30 * time.Second, Settle: 10 * time.Second, Resume: 60 * time.Second, Drain: 60 * time.Second}
+		PowerOff: 10 * time.Second, Skew: 30 * time.Second, Spam: 30 * time.Second, Settle: 10 * time.Second, Resume: 60 * time.Second, Drain: 60 * time.Second}
 }
 
 func (c *Config) ensureDefaults() {
