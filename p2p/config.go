@@ -93,6 +93,13 @@ type Config struct {
 	MaxSyncStreamsPerPeer int
 	SyncRequestRate       float64
 	SyncRequestBurst      int
+	// IgnoredTxRate and IgnoredTxBurst are a token bucket, per peer, of the
+	// gossiped txs we check and do not admit (no balance, already committed,
+	// pool full, ...). Such a tx costs no score (an honest peer at another
+	// height sends some), but it costs a signature recovery; once a peer's
+	// budget is spent, its tx batches are dropped unchecked until it refills.
+	IgnoredTxRate  float64
+	IgnoredTxBurst int
 	// SyncFrameTimeout bounds the wait for each sync frame: the client's for
 	// the next block of a response, the server's for the request and for
 	// each block it writes. A stalled stream fails after it, not after the
@@ -167,6 +174,8 @@ func DefaultConfig() Config {
 		SyncRequestRate:       10,
 		SyncRequestBurst:      20,
 		SyncFrameTimeout:      10 * time.Second,
+		IgnoredTxRate:         200,
+		IgnoredTxBurst:        2_000,
 		MaxConnsPerIP:         8,
 
 		HandshakeTimeout:     5 * time.Second,
@@ -267,6 +276,8 @@ func (c *Config) EnsureDefaults() {
 	setFloat(&c.SyncRequestRate, d.SyncRequestRate)
 	setInt(&c.SyncRequestBurst, d.SyncRequestBurst)
 	setDur(&c.SyncFrameTimeout, d.SyncFrameTimeout)
+	setFloat(&c.IgnoredTxRate, d.IgnoredTxRate)
+	setInt(&c.IgnoredTxBurst, d.IgnoredTxBurst)
 	setInt(&c.MaxConnsPerIP, d.MaxConnsPerIP)
 	if c.SharedIPs == nil {
 		c.SharedIPs = []string{"127.0.0.0/8", "::1/128"}
@@ -337,6 +348,8 @@ func (c *Config) Validate() error {
 		return bad("sync request rate and burst must be positive")
 	case c.SyncFrameTimeout <= 0:
 		return bad("sync frame timeout must be positive")
+	case c.IgnoredTxRate <= 0 || c.IgnoredTxBurst < 1:
+		return bad("ignored tx rate and burst must be positive")
 	case c.MaxConnsPerIP < 1:
 		return bad("max conns per IP (%d) below 1", c.MaxConnsPerIP)
 	}

@@ -64,7 +64,10 @@
 //
 // Reject is for what no honest node forwards (bad encoding or signature,
 // wrong chain); state-dependent failures (nonce already used, stale height,
-// duplicate) are Ignore, which drops without blame.
+// duplicate) are Ignore, which drops without blame. Ignored txs still cost a
+// signature recovery each, so every peer has a budget of them
+// (IgnoredTxRate per second, IgnoredTxBurst): a peer that has spent it has
+// its tx batches dropped unchecked until it refills.
 //
 // # Peer scoring
 //

@@ -187,11 +187,20 @@ func (h *Host) validateTxBatch(_ context.Context, from PeerID, m *pubsub.Message
 	if len(m.Data) > h.cfg.MaxTxBatchBytes {
 		return h.judged(labelTx, Reject)
 	}
+	if !h.txBudget.allow(from) {
+		// The peer has made us check too many txs we did not admit: drop
+		// its batches unchecked (no blame: ignored txs are no proof of
+		// malice) until its budget refills.
+		h.met.throttled.Inc()
+		return h.judged(labelTx, Ignore)
+	}
 	raws, err := decodeTxBatch(m.Data)
 	if err != nil {
 		return h.judged(labelTx, Reject)
 	}
 	accepted := make([]*types.Tx, 0, len(raws))
+	ignored := 0
+	defer func() { h.txBudget.spend(from, ignored) }()
 	for _, raw := range raws {
 		tx, err := types.DecodeTx(raw)
 		if err != nil {
@@ -206,6 +215,8 @@ func (h *Host) validateTxBatch(_ context.Context, from PeerID, m *pubsub.Message
 			return h.judged(labelTx, Reject)
 		case Accept:
 			accepted = append(accepted, tx)
+		default:
+			ignored++
 		}
 	}
 	if len(accepted) == 0 {

@@ -159,6 +159,9 @@ type Host struct {
 	nonce     nonceSource
 	banq      chan banRequest
 
+	// txBudget bounds the gossiped txs each peer makes us check in vain.
+	txBudget *txBudget
+
 	// syncMu guards the sync server's per-peer slots and rate limits.
 	syncMu struct {
 		sync.Mutex
@@ -201,6 +204,7 @@ func New(cfg Config, hs Handlers) (*Host, error) {
 	}
 	h.mu.peers = make(map[peer.ID]*peerConn)
 	h.syncMu.peers = make(map[peer.ID]*syncServerPeer)
+	h.txBudget = newTxBudget(cfg.IgnoredTxRate, cfg.IgnoredTxBurst, time.Now)
 	for _, s := range cfg.Bootstrap {
 		ai, err := ParseAddrInfo(s)
 		if err != nil {
@@ -603,6 +607,7 @@ func (h *Host) onDisconnected(c network.Conn) {
 		return // another connection to p remains
 	}
 	h.forgetSyncPeer(p)
+	h.txBudget.forget(p)
 	h.mu.Lock()
 	delete(h.mu.peers, p)
 	n := h.readyPeersLocked()
