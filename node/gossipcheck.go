@@ -170,19 +170,27 @@ func (g *gossipGate) members(h, head uint64) (map[types.Address]bool, error) {
 // that height, then signatures (remembered, so the engine does not recover
 // them again).
 func (g *gossipGate) checkConsensus(b []byte) p2p.Verdict {
+	v, _ := g.checkMessage(b)
+	return v
+}
+
+// checkMessage is checkConsensus returning the decoded message too: what it
+// accepts reaches the driver without being decoded a second time (a
+// proposal carries a whole block).
+func (g *gossipGate) checkMessage(b []byte) (p2p.Verdict, consensus.Message) {
 	m, err := consensus.DecodeMessage(b)
 	if err != nil {
-		return p2p.Reject
+		return p2p.Reject, m
 	}
 	if !wellFormed(m) {
-		return p2p.Reject
+		return p2p.Reject, m
 	}
 	head := g.head()
 	h := m.Height()
 	// The engine uses the head's height (late precommits for the next
 	// LastCommit) up to head+2; head−1 is still relayed to stragglers.
 	if h+1 < head || h > head+2 {
-		return p2p.Ignore
+		return p2p.Ignore, m
 	}
 	round := msgRound(m)
 	view := g.view.Load()
@@ -192,54 +200,54 @@ func (g *gossipGate) checkConsensus(b []byte) p2p.Verdict {
 			base = view.round
 		}
 		if uint64(round) > uint64(base)+maxGossipRoundsAhead {
-			return p2p.Ignore
+			return p2p.Ignore, m
 		}
 	}
 	members, err := g.members(h, head)
 	if err != nil {
-		return p2p.Ignore
+		return p2p.Ignore, m
 	}
 	if m.Proposal != nil {
 		if !members[m.Proposal.Proposer] {
-			return p2p.Reject
+			return p2p.Reject, m
 		}
 		for _, v := range m.POL {
 			if !members[v.Validator] {
-				return p2p.Reject
+				return p2p.Reject, m
 			}
 		}
 		// Out of turn: not relayed where it can be seen, and not blamed (a
 		// node at another height relays it without knowing the turn).
 		if view != nil && h == view.height && m.Proposal.Round <= view.round+maxProposerCheckRounds &&
 			view.set.Proposer(m.Proposal.Round) != m.Proposal.Proposer {
-			return p2p.Ignore
+			return p2p.Ignore, m
 		}
 		if m.Proposal.Verify(g.chainID) != nil {
-			return p2p.Reject
+			return p2p.Reject, m
 		}
 		for _, v := range m.POL {
 			if v.Verify(g.chainID) != nil {
-				return p2p.Reject
+				return p2p.Reject, m
 			}
 		}
 		p := m.Proposal
 		if !g.fresh(h, head, p.Proposer, stepKey{p.Round, 0}, stepValue{p.BlockHash, p.POLRound}) {
-			return p2p.Ignore
+			return p2p.Ignore, m
 		}
-		return p2p.Accept
+		return p2p.Accept, m
 	}
 	v := m.Vote
 	if !members[v.Validator] {
-		return p2p.Reject
+		return p2p.Reject, m
 	}
 	if v.Verify(g.chainID) != nil {
-		return p2p.Reject
+		return p2p.Reject, m
 	}
 	// Counted only once verified: no one spends a validator's quota.
 	if !g.fresh(h, head, v.Validator, stepKey{v.Round, uint8(v.Type)}, stepValue{hash: v.BlockHash}) {
-		return p2p.Ignore
+		return p2p.Ignore, m
 	}
-	return p2p.Accept
+	return p2p.Accept, m
 }
 
 // wellFormed checks what the engine would refuse as ErrBadMessage, so that

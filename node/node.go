@@ -132,11 +132,11 @@ func (n *Node) newHost() error {
 			n.metrics.poolSize.Set(float64(n.pool.Len()))
 		},
 		// Authenticated before it is relayed (gossipcheck.go).
-		CheckConsensus: func(_ p2p.PeerID, b []byte) p2p.Verdict { return n.gate.checkConsensus(b) },
+		CheckConsensus: func(_ p2p.PeerID, b []byte) (p2p.Verdict, any) { return n.gate.checkMessage(b) },
 		CheckBlock:     n.checkAnnouncement,
-		OnConsensus: func(from p2p.PeerID, b []byte) {
-			m, err := consensus.DecodeMessage(b)
-			if err != nil || n.driver == nil {
+		OnConsensus: func(from p2p.PeerID, _ []byte, checked any) {
+			m, ok := checked.(consensus.Message) // decoded by the gate
+			if !ok || n.driver == nil {
 				return
 			}
 			select {

@@ -132,7 +132,7 @@ func (h *Host) startGossip() error {
 	})
 	go h.deliver(h.topics.consensusSub, func(m *pubsub.Message) {
 		if h.hs.OnConsensus != nil {
-			h.hs.OnConsensus(m.ReceivedFrom, m.Data[consensusNonceLen:])
+			h.hs.OnConsensus(m.ReceivedFrom, m.Data[consensusNonceLen:], m.ValidatorData)
 		}
 	})
 	go h.deliver(h.topics.blockSub, func(m *pubsub.Message) {
@@ -235,7 +235,10 @@ func (h *Host) validateConsensus(_ context.Context, from PeerID, m *pubsub.Messa
 	}
 	v := Accept
 	if h.hs.CheckConsensus != nil {
-		v = h.hs.CheckConsensus(from, m.Data[consensusNonceLen:])
+		var checked any
+		if v, checked = h.hs.CheckConsensus(from, m.Data[consensusNonceLen:]); v == Accept {
+			m.ValidatorData = checked
+		}
 	}
 	return h.judged(labelConsensus, v)
 }

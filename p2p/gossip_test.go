@@ -104,15 +104,18 @@ func TestConsensusGossip(t *testing.T) {
 	hosts := make([]*Host, 3)
 	for i := range hosts {
 		hs := Handlers{
-			CheckConsensus: func(_ PeerID, msg []byte) Verdict {
+			CheckConsensus: func(_ PeerID, msg []byte) (Verdict, any) {
 				if bytes.HasPrefix(msg, []byte("stale")) {
-					return Ignore
+					return Ignore, nil
 				}
-				return Accept
+				return Accept, "checked " + string(msg) // what the checker decoded
 			},
-			OnConsensus: func(from PeerID, msg []byte) {
+			OnConsensus: func(from PeerID, msg []byte, checked any) {
 				mu.Lock()
 				defer mu.Unlock()
+				if checked != "checked "+string(msg) {
+					t.Errorf("message %q delivered with %v, not what its check returned", msg, checked)
+				}
 				got[i] = append(got[i], consensusMsg{from, bytes.Clone(msg)})
 			},
 		}
@@ -240,7 +243,7 @@ func TestInvalidGossipPeerBanned(t *testing.T) {
 			sink := newTxSink()
 			victim := startHost(t, testConfig(t), Handlers{
 				CheckTx: checkSender, OnTxs: sink.add,
-				CheckConsensus: func(PeerID, []byte) Verdict { return Accept },
+				CheckConsensus: func(PeerID, []byte) (Verdict, any) { return Accept, nil },
 			})
 			honest := startHost(t, testConfig(t), Handlers{})
 			attacker := startHost(t, testConfig(t), Handlers{})

@@ -104,9 +104,11 @@ type Handlers struct {
 	OnTxs   func(from PeerID, txs []*types.Tx)
 
 	// CheckConsensus judges a consensus message (the engine's encoding):
-	// signature, height window, duplicate. OnConsensus receives accepted ones.
-	CheckConsensus func(from PeerID, msg []byte) Verdict
-	OnConsensus    func(from PeerID, msg []byte)
+	// signature, height window, duplicate. OnConsensus receives accepted ones
+	// with the value CheckConsensus returned beside Accept (say, the decoded
+	// message, so that it is decoded once).
+	CheckConsensus func(from PeerID, msg []byte) (Verdict, any)
+	OnConsensus    func(from PeerID, msg []byte, checked any)
 
 	// CheckBlock judges an announced block that decoded and whose body matches
 	// its header. OnBlock receives accepted ones.

@@ -46,7 +46,7 @@ type observer struct {
 
 func (o *observer) handlers() p2p.Handlers {
 	return p2p.Handlers{
-		OnConsensus: func(_ p2p.PeerID, b []byte) {
+		OnConsensus: func(_ p2p.PeerID, b []byte, _ any) {
 			o.mu.Lock()
 			o.consensus = append(o.consensus, bytes.Clone(b))
 			o.mu.Unlock()
