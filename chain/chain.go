@@ -787,6 +787,11 @@ func VerifyCommit(chainID uint64, vals []types.Validator, height uint64, hash ty
 		seen[v.Validator] = true
 		signed += p
 	}
+	// The form first (as consensus.VerifyCommit): a commit that names too
+	// little power costs no recovery.
+	if 3*signed <= 2*total {
+		return fmt.Errorf("%w: %d of %d", ErrNoCommit, signed, total)
+	}
 	// Signature recovery dominates: check them on every core. The result
 	// does not depend on the order (all must verify).
 	errs := make([]error, len(commit.Signatures))
@@ -804,9 +809,6 @@ func VerifyCommit(chainID uint64, vals []types.Validator, height uint64, hash ty
 		if err != nil {
 			return fmt.Errorf("%w: signature %d: %v", ErrNoCommit, i, err)
 		}
-	}
-	if 3*signed <= 2*total {
-		return fmt.Errorf("%w: %d of %d", ErrNoCommit, signed, total)
 	}
 	return nil
 }
