@@ -84,21 +84,6 @@ func (a *account) queued() int { return len(a.txs) - a.pending }
 
 func (a *account) pendingEnd() uint64 { return a.nonce + uint64(a.pending) }
 
-// freeKey is what the chain rate-limits a fee-free call by: the hotkey (the
-// sender), the call's kind and its subnet.
-type freeKey struct {
-	hotkey types.Address
-	kind   types.CallKind
-	netuid uint16
-}
-
-// freeMark remembers a key's last fee-free tx: no other is admitted while
-// it is pooled or before height until.
-type freeMark struct {
-	hash  types.Hash
-	until uint64
-}
-
 // New returns an empty pool validating against c's head state.
 func New(cfg Config, c *chain.Chain) *Pool {
 	if cfg.Clock == nil {
@@ -310,39 +295,6 @@ func (p *Pool) Add(tx *types.Tx) error {
 	return nil
 }
 
-// feeFreeAllowedLocked says whether a fee-free tx under k may be admitted:
-// none under k is pooled, k's window has passed, and the keys remembered are
-// below the bound.
-func (p *Pool) feeFreeAllowedLocked(k freeKey) error {
-	if m, ok := p.mu.free[k]; ok {
-		if _, pooled := p.mu.all[m.hash]; pooled || p.mu.height < m.until {
-			return fmt.Errorf("%w: %v of hotkey %s on subnet %d, next from block %d",
-				ErrFeeFreeLimited, k.kind, k.hotkey, k.netuid, max(m.until, p.mu.height+1))
-		}
-	} else if len(p.mu.free) >= p.cfg.MaxFeeFree {
-		return fmt.Errorf("%w: %d fee-free calls already waiting", ErrFeeFreeLimited, len(p.mu.free))
-	}
-	return nil
-}
-
-// callNetuid is the subnet a fee-free call acts on (0, the root, for root
-// weights).
-func callNetuid(call types.Call) uint16 {
-	switch c := call.(type) {
-	case *types.PowRegister:
-		return c.Netuid
-	case *types.SetWeights:
-		return c.Netuid
-	case *types.CommitWeights:
-		return c.Netuid
-	case *types.RevealWeights:
-		return c.Netuid
-	case *types.ServeAxon:
-		return c.Netuid
-	}
-	return 0
-}
-
 // indexLocked files a under the eviction indexes its layout calls for.
 func (p *Pool) indexLocked(a *account) {
 	switch {
@@ -367,36 +319,6 @@ func (p *Pool) known(h types.Hash) bool {
 	return ok
 }
 
-// feeFreeWindow is the chain's own rate limit for a fee-free call, in blocks
-// (at least one), counted from admission and so never stricter than the
-// chain's, counted from inclusion. A reveal has no rate limit of its own
-// (its commit has): one block.
-func (p *Pool) feeFreeWindow(st *state.State, call types.Call) uint64 {
-	var w uint64
-	subnetLimit := func(netuid uint16, serving bool) uint64 {
-		s, ok := chain.Subnet(st, netuid)
-		if !ok {
-			return 0
-		}
-		if serving {
-			return s.Hyper.ServingRateLimit
-		}
-		return s.Hyper.WeightsRateLimit
-	}
-	switch c := call.(type) {
-	case *types.SetWeights:
-		w = subnetLimit(c.Netuid, false)
-	case *types.CommitWeights:
-		w = subnetLimit(c.Netuid, false)
-	case *types.ServeAxon:
-		w = subnetLimit(c.Netuid, true)
-	case *types.SetRootWeights:
-		w = p.chain.Params().Subnets.Defaults.WeightsRateLimit
-	}
-	return max(w, 1)
-}
-
-// promoteLocked extends a's pending run over the queued txs that now follow
 // it without a gap.
 func (p *Pool) promoteLocked(a *account) {
 	grown := 0
@@ -482,157 +404,6 @@ func (p *Pool) retailLocked(a *account) {
 func (p *Pool) removeFromLocked(a *account, n uint64) {
 	for len(a.txs) > 0 && a.last >= n {
 		p.removeTailLocked(a)
-	}
-}
-
-// room is what an admission adds to each limit.
-type room struct{ pending, queued, bytes int }
-
-// makeRoomLocked chooses the txs to evict so that need fits every limit, or
-// says why it cannot: each victim is the tail of another sender; queued
-// tails go first and an executable newcomer evicts them whatever they pay;
-// otherwise the newcomer's tip must beat the victim's; a sender's first
-// AccountSlots pending txs are never victims. Nothing changes until the
-// caller removes the victims.
-func (p *Pool) makeRoomLocked(self *account, need room, executable bool, tip uint64) ([]*account, error) {
-	pend, que, size := p.mu.pending+need.pending, p.mu.queued.count+need.queued, p.mu.bytes+need.bytes
-	var (
-		victims []*account
-		taken   map[*account]int // pending tails already chosen per sender
-		aside   []*account       // senders popped off the queued heap
-	)
-	// Victims are chosen on the live heap, each popped sender keyed by its
-	// next tail; the heap is put back as it was before anything is removed.
-	defer func() {
-		for _, a := range aside {
-			a.qt = 0
-			if a.qi >= 0 {
-				heap.Fix(&p.mu.queued, a.qi)
-			} else {
-				heap.Push(&p.mu.queued, a)
-			}
-		}
-	}()
-	cheapestQueued := func() (*account, *entry) {
-		for p.mu.queued.Len() > 0 {
-			a := p.mu.queued.h[0]
-			if a != self {
-				return a, a.tailAfter(a.qt)
-			}
-			heap.Pop(&p.mu.queued)
-			aside = append(aside, a)
-		}
-		return nil, nil
-	}
-	for pend > p.cfg.GlobalSlots || que > p.cfg.GlobalQueue || size > p.cfg.MaxBytes {
-		var (
-			v  *account
-			ve *entry
-		)
-		if que > p.cfg.GlobalQueue || size > p.cfg.MaxBytes {
-			if v, ve = cheapestQueued(); v != nil {
-				if !executable && tip <= ve.tx.Tip() {
-					return nil, fmt.Errorf("%w: tip %d rao, cheapest queued has %d (%d queued)", ErrUnderpriced, tip, ve.tx.Tip(), p.mu.queued.count)
-				}
-				heap.Pop(&p.mu.queued)
-				aside = append(aside, v)
-				if v.qt++; v.qt < v.queued() {
-					heap.Push(&p.mu.queued, v) // keyed by its next tail
-				}
-				victims = append(victims, v)
-				size -= ve.tx.Size()
-				que--
-				continue
-			}
-		}
-		if pend > p.cfg.GlobalSlots || size > p.cfg.MaxBytes && executable {
-			if v, ve = p.cheapestPendingTailLocked(self, taken); v != nil {
-				if tip <= ve.tx.Tip() {
-					return nil, fmt.Errorf("%w: tip %d rao, cheapest evictable has %d (%d pending, %d bytes)", ErrUnderpriced, tip, ve.tx.Tip(), p.mu.pending, p.mu.bytes)
-				}
-				if taken == nil {
-					taken = make(map[*account]int)
-				}
-				taken[v]++
-				victims = append(victims, v)
-				size -= ve.tx.Size()
-				pend--
-				continue
-			}
-		}
-		return nil, fmt.Errorf("%w (%d pending of %d, %d queued of %d, %d bytes of %d)",
-			ErrPoolFull, p.mu.pending, p.cfg.GlobalSlots, p.mu.queued.count, p.cfg.GlobalQueue, p.mu.bytes, p.cfg.MaxBytes)
-	}
-	return victims, nil
-}
-
-// cheapestPendingTailLocked finds, among senders other than self holding
-// more than AccountSlots pending txs and no queued ones, the lowest-tip tail
-// after the tails already taken. Ties go to the newest arrival, so the
-// choice does not depend on map order.
-func (p *Pool) cheapestPendingTailLocked(self *account, taken map[*account]int) (*account, *entry) {
-	var (
-		best  *account
-		bestE *entry
-	)
-	for a := range p.mu.overSlots {
-		t := taken[a]
-		if a == self || a.queued() > 0 || a.pending-t <= p.cfg.AccountSlots {
-			continue
-		}
-		e := a.txs[a.pendingEnd()-1-uint64(t)]
-		if bestE == nil || cheaper(e, bestE) {
-			best, bestE = a, e
-		}
-	}
-	return best, bestE
-}
-
-// cheaper orders eviction candidates: lower tip first, then newer arrival.
-func cheaper(a, b *entry) bool {
-	return a.tx.Tip() < b.tx.Tip() || a.tx.Tip() == b.tx.Tip() && a.seq > b.seq
-}
-
-// tailHeap orders the senders with queued txs by their tail (skipping qt
-// tails while victims are chosen), cheapest first. count is the number of
-// queued txs of all senders.
-type tailHeap struct {
-	h     []*account
-	count int
-}
-
-func (q *tailHeap) Len() int { return len(q.h) }
-func (q *tailHeap) Less(i, j int) bool {
-	return cheaper(q.h[i].tailAfter(q.h[i].qt), q.h[j].tailAfter(q.h[j].qt))
-}
-func (q *tailHeap) Swap(i, j int) {
-	q.h[i], q.h[j] = q.h[j], q.h[i]
-	q.h[i].qi, q.h[j].qi = i, j
-}
-func (q *tailHeap) Push(x any) {
-	a := x.(*account)
-	a.qi = len(q.h)
-	q.h = append(q.h, a)
-}
-func (q *tailHeap) Pop() any {
-	a := q.h[len(q.h)-1]
-	q.h = q.h[:len(q.h)-1]
-	a.qi = -1
-	return a
-}
-
-// tailAfter is a's tx that is the tail once t tails are gone.
-func (a *account) tailAfter(t int) *entry {
-	for n := a.last; ; n-- {
-		if e := a.txs[n]; e != nil {
-			if t == 0 {
-				return e
-			}
-			t--
-		}
-		if n <= a.nonce {
-			return nil
-		}
 	}
 }
 
