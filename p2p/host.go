@@ -164,6 +164,12 @@ type Host struct {
 	// txBudget bounds the gossiped txs each peer makes us check in vain.
 	txBudget *txBudget
 
+	// scores is pubsub's latest peer score report (PeerScores).
+	scores struct {
+		sync.Mutex
+		last map[peer.ID]float64
+	}
+
 	// syncMu guards the sync server's per-peer slots and rate limits.
 	syncMu struct {
 		sync.Mutex

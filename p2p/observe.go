@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"maps"
 	"slices"
-	"sync"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
@@ -30,25 +29,20 @@ func (h *Host) Banned() []PeerID {
 	return out
 }
 
-// scoreSnapshots holds, per host, the gossip scores pubsub last reported to
-// inspectScores. A side table rather than a Host field keeps this file the
-// only place that knows of it.
-var scoreSnapshots sync.Map // *Host → map[peer.ID]float64
-
 // noteScores records pubsub's latest score report (a copy: the map is the
-// inspector's). One map per host ever made: a process holds one host, tests a
-// few dozen.
+// inspector's).
 func (h *Host) noteScores(scores map[peer.ID]float64) {
-	scoreSnapshots.Store(h, maps.Clone(scores))
+	c := maps.Clone(scores)
+	h.scores.Lock()
+	h.scores.last = c
+	h.scores.Unlock()
 }
 
 // PeerScores is the gossip score of every peer pubsub knows, as of its last
 // report (every ScoreInspectInterval); nil before the first. Negative means
 // the peer delivered invalid messages or broke gossip promises.
 func (h *Host) PeerScores() map[PeerID]float64 {
-	v, ok := scoreSnapshots.Load(h)
-	if !ok {
-		return nil
-	}
-	return maps.Clone(v.(map[peer.ID]float64))
+	h.scores.Lock()
+	defer h.scores.Unlock()
+	return maps.Clone(h.scores.last)
 }
