@@ -48,7 +48,11 @@ func (st *State) Iterate(prefix []byte, fn func(key, value []byte) bool) {
 		Value() []byte
 		Release()
 	}
-	if !st.fresh {
+	switch {
+	case st.snap != nil:
+		it = st.snap.NewIterator(flatKey(p), nil)
+		defer it.Release()
+	case !st.fresh:
 		it = st.store.kv.NewIterator(flatKey(p), nil)
 		defer it.Release()
 	}

@@ -2,6 +2,7 @@ package state
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"sync"
@@ -120,7 +121,13 @@ func (kv *kvStore) Get(key []byte) ([]byte, error) {
 	if kv.mu.closed {
 		return nil, pebble.ErrClosed
 	}
-	v, closer, err := kv.db.Get(key)
+	return getCopy(kv.db.Get, key)
+}
+
+// getCopy reads key with get (a DB's or a snapshot's) and returns a copy
+// of the value, which Pebble only lends until its closer is closed.
+func getCopy(get func([]byte) ([]byte, io.Closer, error), key []byte) ([]byte, error) {
+	v, closer, err := get(key)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +187,13 @@ func (kv *kvStore) NewIterator(prefix, start []byte) ethdb.Iterator {
 	if kv.mu.closed {
 		return &kvIterator{err: pebble.ErrClosed}
 	}
-	iter, err := kv.db.NewIter(&pebble.IterOptions{
+	return openIterator(kv.db.NewIter, prefix, start)
+}
+
+// openIterator opens an iterator with newIter (a DB's or a snapshot's) over
+// the keys with prefix, from prefix+start.
+func openIterator(newIter func(*pebble.IterOptions) (*pebble.Iterator, error), prefix, start []byte) ethdb.Iterator {
+	iter, err := newIter(&pebble.IterOptions{
 		LowerBound: append(append([]byte{}, prefix...), start...),
 		UpperBound: upperBound(prefix),
 	})

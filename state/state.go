@@ -39,6 +39,8 @@ type State struct {
 	keys []string // the dirty keys, sorted, when tr is set
 
 	pf *prefetcher // reads ahead for the block being executed; may be nil
+
+	snap *kvSnapshot // a View's: committed values come from it, not the live flat keys
 }
 
 // NewState opens a writable view on top of the head's state.
@@ -63,6 +65,10 @@ func (st *State) Get(key []byte) []byte {
 	}
 	if st.fresh {
 		return nil
+	}
+	if st.snap != nil {
+		v, _ := readValue(st.snap, flatKey(string(key)))
+		return v
 	}
 	if st.pf == nil {
 		return st.store.flat.get(key)
