@@ -3,14 +3,19 @@ package node
 import (
 	"time"
 
-	"github.com/taonet/taod/chain"
+	"github.com/taonet/taod/internal/query"
 	"github.com/taonet/taod/types"
 )
 
-// backend adapts a Node to rpc.Backend.
-type backend struct{ n *Node }
+// backend adapts a Node to rpc.Backend: the chain's query surface
+// (internal/query) and the node's txpool, peers and head feed.
+type backend struct {
+	*query.Chain
+	n *Node
+}
 
-func (b *backend) Chain() *chain.Chain                            { return b.n.chain }
+func newBackend(n *Node) *backend { return &backend{Chain: query.New(n.chain), n: n} }
+
 func (b *backend) SubmitTx(tx *types.Tx) error                    { return b.n.SubmitTx(tx) }
 func (b *backend) PendingTx(h types.Hash) (*types.Tx, bool)       { return b.n.pool.Get(h) }
 func (b *backend) PoolSize() int                                  { return b.n.pool.Len() }

@@ -176,7 +176,7 @@ func (n *Node) Run(ctx context.Context) error {
 			CORSOrigins: n.cfg.RPC.CORSOrigins, VHosts: n.cfg.RPC.VHosts,
 			BatchItems: n.cfg.RPC.BatchItems, BatchBytes: n.cfg.RPC.BatchBytes,
 			BodyBytes: n.cfg.RPC.BodyBytes, SubsPerConn: n.cfg.RPC.SubsPerConn,
-		}, &backend{n})
+		}, newBackend(n))
 		if err != nil {
 			return err
 		}

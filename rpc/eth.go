@@ -56,7 +56,6 @@ import (
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/taonet/taod/chain"
-	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/types"
 )
 
@@ -79,17 +78,14 @@ func (Web3API) ClientVersion() string {
 // Sha3 returns keccak256 of input.
 func (Web3API) Sha3(input hexutil.Bytes) hexutil.Bytes { return crypto.Keccak256(input) }
 
-func (api *EthAPI) head() state.Head {
-	h, _ := api.b.Chain().Store().Head()
-	return h
-}
+func (api *EthAPI) head() Head { return api.b.Head() }
 
-func (api *EthAPI) baseFeeWei() *big.Int {
-	return types.RaoToWei(api.b.Chain().Params().BaseFeePerWeight)
-}
+func (api *EthAPI) baseFeeWei() *big.Int { return baseFeeWei(api.b.Params()) }
+
+func baseFeeWei(p Params) *big.Int { return types.RaoToWei(p.BaseFeePerWeight) }
 
 // ChainId returns the chain ID (the EIP-155 ID wallets sign with).
-func (api *EthAPI) ChainId() hexutil.Uint64 { return hexutil.Uint64(api.b.Chain().ChainID()) }
+func (api *EthAPI) ChainId() hexutil.Uint64 { return hexutil.Uint64(api.b.ChainID()) }
 
 // BlockNumber returns the height of the last committed (final) block.
 func (api *EthAPI) BlockNumber() hexutil.Uint64 { return hexutil.Uint64(api.head().Height) }
@@ -110,19 +106,7 @@ func (api *EthAPI) blockByNumber(n gethrpc.BlockNumber) (*types.Block, error) {
 	case n >= 0:
 		height = uint64(n)
 	}
-	b, err := api.b.Chain().Store().BlockByHeight(height)
-	if errors.Is(err, state.ErrNotFound) {
-		return nil, nil
-	}
-	return b, err
-}
-
-func (api *EthAPI) blockByHash(h types.Hash) (*types.Block, error) {
-	b, err := api.b.Chain().Store().BlockByHash(h)
-	if errors.Is(err, state.ErrNotFound) {
-		return nil, nil
-	}
-	return b, err
+	return api.b.BlockByHeight(height)
 }
 
 // isLatest reports whether a block argument means the head (or is absent).
@@ -135,31 +119,27 @@ func isLatest(bnh *gethrpc.BlockNumberOrHash) bool {
 }
 
 // account reads an account at the head (flat state) or at a past block (trie).
-func (api *EthAPI) account(addr types.Address, bnh *gethrpc.BlockNumberOrHash) (state.Account, error) {
+func (api *EthAPI) account(addr types.Address, bnh *gethrpc.BlockNumberOrHash) (Account, error) {
 	if isLatest(bnh) {
-		return api.b.Chain().State().Account(addr), nil
+		return headAccount(api.b, addr)
 	}
 	var (
 		b   *types.Block
 		err error
 	)
 	if h, ok := bnh.Hash(); ok {
-		b, err = api.blockByHash(h)
+		b, err = api.b.BlockByHash(h)
 	} else {
 		n, _ := bnh.Number()
 		b, err = api.blockByNumber(n)
 	}
 	if err != nil {
-		return state.Account{}, err
+		return Account{}, err
 	}
 	if b == nil {
-		return state.Account{}, &Error{CodeNotFound, fmt.Sprintf("block %s not found", bnh)}
+		return Account{}, &Error{CodeNotFound, fmt.Sprintf("block %s not found", bnh)}
 	}
-	r, err := api.b.Chain().Store().ReaderAt(b.Header.StateRoot)
-	if err != nil {
-		return state.Account{}, err
-	}
-	return r.Account(addr)
+	return api.b.AccountAt(b.Header.StateRoot, addr)
 }
 
 // GetBalance returns an address's balance in wei.

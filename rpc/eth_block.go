@@ -59,13 +59,13 @@ func (api *EthAPI) ethBlockJSON(b *types.Block, full bool) (*EthBlockJSON, error
 	if err != nil {
 		return nil, err
 	}
-	h := &b.Header
+	h, p := &b.Header, api.b.Params()
 	out := &EthBlockJSON{
 		Number: hexutil.Uint64(h.Height), Hash: b.Hash(), ParentHash: h.ParentHash,
 		Sha3Uncles: ethtypes.EmptyUncleHash, TransactionsRoot: h.TxRoot, StateRoot: h.StateRoot, ReceiptsRoot: h.ReceiptsRoot,
 		Miner: h.Proposer, Difficulty: (*hexutil.Big)(new(big.Int)), ExtraData: hexutil.Bytes{}, Size: hexutil.Uint64(len(enc)),
-		GasLimit: hexutil.Uint64(api.b.Chain().Params().MaxBlockWeight), GasUsed: hexutil.Uint64(blockWeight(b)),
-		Timestamp: hexutil.Uint64(h.Time / 1000), BaseFeePerGas: (*hexutil.Big)(api.baseFeeWei()),
+		GasLimit: hexutil.Uint64(p.MaxBlockWeight), GasUsed: hexutil.Uint64(blockWeight(b)),
+		Timestamp: hexutil.Uint64(h.Time / 1000), BaseFeePerGas: (*hexutil.Big)(baseFeeWei(p)),
 		Transactions: make([]any, 0, len(b.Txs)), Uncles: []types.Hash{},
 	}
 	for i, tx := range b.Txs {
@@ -90,7 +90,7 @@ func (api *EthAPI) GetBlockByNumber(number gethrpc.BlockNumber, fullTxs *bool) (
 
 // GetBlockByHash returns a block by hash; null if unknown.
 func (api *EthAPI) GetBlockByHash(hash types.Hash, fullTxs *bool) (*EthBlockJSON, error) {
-	b, err := api.blockByHash(hash)
+	b, err := api.b.BlockByHash(hash)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func (api *EthAPI) FeeHistory(blockCount math.HexOrDecimal64, newest gethrpc.Blo
 	}
 	if last > head {
 		// A block is readable a moment before the store names it the head.
-		if _, err := api.b.Chain().Store().BlockByHeight(last); err != nil {
+		if b, err := api.b.BlockByHeight(last); err != nil || b == nil {
 			return nil, &Error{CodeInvalidParams, fmt.Sprintf("request beyond head block: requested %d, head %d", last, head)}
 		}
 	}
@@ -137,11 +137,15 @@ func (api *EthAPI) FeeHistory(blockCount math.HexOrDecimal64, newest gethrpc.Blo
 	if count == 0 {
 		return out, nil
 	}
-	limit := api.b.Chain().Params().MaxBlockWeight
+	p := api.b.Params()
+	limit := p.MaxBlockWeight
 	for h := oldest; h <= last; h++ {
-		b, err := api.b.Chain().Store().BlockByHeight(h)
+		b, err := api.b.BlockByHeight(h)
 		if err != nil {
 			return nil, fmt.Errorf("block %d: %w", h, err)
+		}
+		if b == nil {
+			return nil, fmt.Errorf("block %d below the head is not stored", h)
 		}
 		used := blockWeight(b)
 		out.GasUsedRatio = append(out.GasUsedRatio, float64(used)/float64(max(limit, 1)))
@@ -150,7 +154,7 @@ func (api *EthAPI) FeeHistory(blockCount math.HexOrDecimal64, newest gethrpc.Blo
 		}
 	}
 	for range count + 1 { // the next block's base fee too, as Ethereum does
-		out.BaseFee = append(out.BaseFee, (*hexutil.Big)(api.baseFeeWei()))
+		out.BaseFee = append(out.BaseFee, (*hexutil.Big)(baseFeeWei(p)))
 	}
 	return out, nil
 }

@@ -4,14 +4,12 @@ package rpc
 // how taod's data maps onto them).
 
 import (
-	"errors"
 	"fmt"
 	"math/big"
 
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	ethtypes "github.com/ethereum/go-ethereum/core/types"
 
-	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/types"
 )
 
@@ -114,34 +112,14 @@ func recipient(tx *types.Tx) *types.Address {
 	return nil
 }
 
-// located finds a committed tx: its block and index, or a nil block.
-func (api *EthAPI) located(hash types.Hash) (*types.Block, int, error) {
-	st := api.b.Chain().Store()
-	loc, err := st.TxLocation(hash)
-	if errors.Is(err, state.ErrNotFound) {
-		return nil, 0, nil
-	}
-	if err != nil {
-		return nil, 0, err
-	}
-	b, err := st.BlockByHeight(loc.Height)
-	if err != nil {
-		return nil, 0, err
-	}
-	if int(loc.Index) >= len(b.Txs) || b.Txs[loc.Index].Hash() != hash {
-		return nil, 0, fmt.Errorf("tx index of %s points at block %d, index %d, which does not hold it", hash, loc.Height, loc.Index)
-	}
-	return b, int(loc.Index), nil
-}
-
 // GetTransactionByHash returns a committed or pooled transaction; null if unknown.
 func (api *EthAPI) GetTransactionByHash(hash types.Hash) (*EthTxJSON, error) {
-	b, i, err := api.located(hash)
+	b, loc, err := located(api.b, hash)
 	if err != nil {
 		return nil, err
 	}
 	if b != nil {
-		return ethTxJSON(b.Txs[i], b, i), nil
+		return ethTxJSON(b.Txs[loc.Index], b, int(loc.Index)), nil
 	}
 	if tx, ok := api.b.PendingTx(hash); ok {
 		return ethTxJSON(tx, nil, 0), nil
@@ -170,11 +148,12 @@ type EthReceiptJSON struct {
 // GetTransactionReceipt returns the receipt of a committed transaction; null
 // while it is pending or unknown.
 func (api *EthAPI) GetTransactionReceipt(hash types.Hash) (*EthReceiptJSON, error) {
-	b, i, err := api.located(hash)
+	b, loc, err := located(api.b, hash)
 	if err != nil || b == nil {
 		return nil, err
 	}
-	rs, err := api.b.Chain().Store().Receipts(b.Hash())
+	i := int(loc.Index)
+	rs, err := api.b.Receipts(b.Hash())
 	if err != nil || len(rs) != len(b.Txs) {
 		return nil, fmt.Errorf("receipts of block %d: %d for %d txs: %v", b.Height(), len(rs), len(b.Txs), err)
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/internal/devkeys"
+	"github.com/taonet/taod/internal/query"
 	"github.com/taonet/taod/rpc"
 	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/types"
@@ -148,10 +149,15 @@ func newGoldenChain(t *testing.T) *goldenChain {
 	return g
 }
 
-// testBackend serves the golden chain with an empty txpool and no network.
-type testBackend struct{ c *chain.Chain }
+// testBackend serves a chain through the node's query surface, with an
+// empty txpool and no network.
+type testBackend struct {
+	*query.Chain
+	c *chain.Chain
+}
 
-func (b testBackend) Chain() *chain.Chain                            { return b.c }
+func newTestBackend(c *chain.Chain) testBackend { return testBackend{query.New(c), c} }
+
 func (b testBackend) SubmitTx(*types.Tx) error                       { return errors.New("read-only test backend") }
 func (b testBackend) PendingTx(types.Hash) (*types.Tx, bool)         { return nil, false }
 func (b testBackend) PoolSize() int                                  { return 0 }
@@ -167,7 +173,7 @@ func (b testBackend) PendingNonce(a types.Address) uint64            { return b.
 // Rewrite the file with -update only for a deliberate change of the API.
 func TestResponsesUnchanged(t *testing.T) {
 	g := newGoldenChain(t)
-	srv, err := rpc.NewServer(rpc.Config{BatchItems: 100, BatchBytes: 10 << 20, BodyBytes: 1 << 20, SubsPerConn: 4}, testBackend{g.c})
+	srv, err := rpc.NewServer(rpc.Config{BatchItems: 100, BatchBytes: 10 << 20, BodyBytes: 1 << 20, SubsPerConn: 4}, newTestBackend(g.c))
 	if err != nil {
 		t.Fatal(err)
 	}

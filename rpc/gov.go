@@ -3,7 +3,6 @@ package rpc
 import (
 	"fmt"
 
-	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/types"
 )
 
@@ -39,15 +38,15 @@ type ProposalJSON struct {
 
 var kindNames = map[uint8]string{types.ProposalParamChange: "param_change", types.ProposalUpgrade: "upgrade", types.ProposalText: "text"}
 
-func (api *GovAPI) proposalJSON(pr chain.GovProposal) ProposalJSON {
+func proposalJSON(v View, pr GovProposal) ProposalJSON {
 	t := pr.Tally
-	if pr.Status == chain.StatusVoting {
-		t = chain.TallyVotes(api.b.Chain().State(), pr.ID)
+	if pr.Status == statusVoting {
+		t = v.Tally(pr.ID)
 	}
 	return ProposalJSON{
 		ID: pr.ID, Proposer: pr.Proposer, Kind: kindNames[pr.Kind], Title: pr.Title, Description: pr.Description,
 		Changes: pr.Changes, UpgradeName: pr.UpgradeName, UpgradeHeight: pr.UpgradeHeight, Deposit: rao(pr.Deposit),
-		SubmitHeight: pr.SubmitHeight, VotingEnd: pr.VotingEnd, Status: chain.StatusName(pr.Status), Reason: pr.Reason,
+		SubmitHeight: pr.SubmitHeight, VotingEnd: pr.VotingEnd, Status: statusName(pr.Status), Reason: pr.Reason,
 		SnapshotStake: rao(pr.SnapshotStake), Tally: TallyJSON{rao(t.Yes), rao(t.No), rao(t.Abstain), rao(t.Veto)},
 	}
 }
@@ -60,9 +59,14 @@ func (api *GovAPI) Proposals(status *string) ([]ProposalJSON, error) {
 	if status != nil && *status != "" && !valid[*status] {
 		return nil, invalidParams("unknown status %q (voting, passed, rejected, vetoed, cancelled, failed)", *status)
 	}
-	for _, pr := range chain.Proposals(api.b.Chain().State()) {
-		if status == nil || *status == "" || chain.StatusName(pr.Status) == *status {
-			out = append(out, api.proposalJSON(pr))
+	v, err := api.b.View()
+	if err != nil {
+		return nil, err
+	}
+	defer v.Close()
+	for _, pr := range v.Proposals() {
+		if status == nil || *status == "" || statusName(pr.Status) == *status {
+			out = append(out, proposalJSON(v, pr))
 		}
 	}
 	return out, nil
@@ -70,12 +74,14 @@ func (api *GovAPI) Proposals(status *string) ([]ProposalJSON, error) {
 
 // Proposal returns one proposal with its tally.
 func (api *GovAPI) Proposal(id uint64) (*ProposalJSON, error) {
-	pr, ok := chain.GetProposal(api.b.Chain().State(), id)
-	if !ok {
-		return nil, &Error{CodeNotFound, fmt.Sprintf("proposal %d does not exist", id)}
-	}
-	j := api.proposalJSON(pr)
-	return &j, nil
+	return withView(api.b, func(v View) (*ProposalJSON, error) {
+		pr, ok := v.Proposal(id)
+		if !ok {
+			return nil, &Error{CodeNotFound, fmt.Sprintf("proposal %d does not exist", id)}
+		}
+		j := proposalJSON(v, pr)
+		return &j, nil
+	})
 }
 
 // VoteJSON is one vote.
@@ -88,29 +94,31 @@ var optionNames = map[uint8]string{types.VoteYes: "yes", types.VoteNo: "no", typ
 
 // Votes lists a proposal's votes.
 func (api *GovAPI) Votes(id uint64) ([]VoteJSON, error) {
-	st := api.b.Chain().State()
-	if _, ok := chain.GetProposal(st, id); !ok {
-		return nil, &Error{CodeNotFound, fmt.Sprintf("proposal %d does not exist", id)}
-	}
-	out := []VoteJSON{}
-	for _, v := range chain.Votes(st, id) {
-		out = append(out, VoteJSON{v.Voter, optionNames[v.Option]})
-	}
-	return out, nil
+	return withView(api.b, func(v View) ([]VoteJSON, error) {
+		if _, ok := v.Proposal(id); !ok {
+			return nil, &Error{CodeNotFound, fmt.Sprintf("proposal %d does not exist", id)}
+		}
+		out := []VoteJSON{}
+		for _, vote := range v.Votes(id) {
+			out = append(out, VoteJSON{vote.Voter, optionNames[vote.Option]})
+		}
+		return out, nil
+	})
 }
 
 // ParamsJSON is the protocol parameters in force and any scheduled upgrade.
 type ParamsJSON struct {
-	Params  chain.Params   `json:"params"`
-	Upgrade *chain.Upgrade `json:"scheduledUpgrade"`
+	Params  Params   `json:"params"`
+	Upgrade *Upgrade `json:"scheduledUpgrade"`
 }
 
 // Params returns the protocol parameters in force at the head.
-func (api *GovAPI) Params() ParamsJSON {
-	c := api.b.Chain()
-	out := ParamsJSON{Params: c.Params()}
-	if u, ok := chain.ScheduledUpgrade(c.State()); ok {
-		out.Upgrade = &u
-	}
-	return out
+func (api *GovAPI) Params() (*ParamsJSON, error) {
+	return withView(api.b, func(v View) (*ParamsJSON, error) {
+		out := &ParamsJSON{Params: v.Params()}
+		if u, ok := v.ScheduledUpgrade(); ok {
+			out.Upgrade = &u
+		}
+		return out, nil
+	})
 }

@@ -21,20 +21,25 @@ type Health struct {
 
 // Health reports whether the chain is advancing: healthy while the last
 // block is younger than ten block intervals.
-func (api *NetAPI) Health() Health {
-	head, _ := api.b.Chain().Store().Head()
+func (api *NetAPI) Health() (*Health, error) {
+	v, err := api.b.View()
+	if err != nil {
+		return nil, err
+	}
+	defer v.Close()
+	head := v.Head()
 	age := time.Now().UnixMilli() - int64(head.Time)
-	limit := int64(10 * chainParams(api.b).BlockTimeMs)
-	return Health{
+	limit := int64(10 * v.Params().BlockTimeMs)
+	return &Health{
 		Healthy:        age <= limit,
 		Height:         head.Height,
 		LastBlockAgeMs: age,
 		TxPool:         api.b.PoolSize(),
 		Peers:          api.b.Peers(),
 		UptimeSec:      int64(time.Since(api.b.Started()).Seconds()),
-	}
+	}, nil
 }
 
 // Version returns the chain ID as a decimal string, as Ethereum's net_version
 // does (wallets read it to tell networks apart).
-func (api *NetAPI) Version() string { return strconv.FormatUint(api.b.Chain().ChainID(), 10) }
+func (api *NetAPI) Version() string { return strconv.FormatUint(api.b.ChainID(), 10) }

@@ -9,13 +9,13 @@ import (
 
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
 
-	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/types"
 )
 
-// Backend is what the API needs from a node.
+// Backend is what the API needs from a node: the chain's query surface
+// (query.go) and the node's own state.
 type Backend interface {
-	Chain() *chain.Chain
+	Query
 	SubmitTx(*types.Tx) error
 	PendingTx(types.Hash) (*types.Tx, bool)
 	PoolSize() int

@@ -3,7 +3,6 @@ package rpc
 import (
 	"strconv"
 
-	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/types"
 )
 
@@ -14,8 +13,8 @@ type StakeAPI struct{ b Backend }
 func rao(v uint64) string { return strconv.FormatUint(v, 10) }
 
 // GetStake returns coldkey's stake on hotkey in rao.
-func (api *StakeAPI) GetStake(coldkey, hotkey types.Address) string {
-	return rao(chain.Stake(api.b.Chain().State(), coldkey, hotkey))
+func (api *StakeAPI) GetStake(coldkey, hotkey types.Address) (string, error) {
+	return withView(api.b, func(v View) (string, error) { return rao(v.Stake(coldkey, hotkey)), nil })
 }
 
 // NominatorJSON is one stake position on a hotkey.
@@ -37,7 +36,7 @@ type HotkeyJSON struct {
 	Nominators   []NominatorJSON `json:"nominators,omitempty"`
 }
 
-func hotkeyJSON(hk types.Address, h chain.HotkeyInfo) *HotkeyJSON {
+func hotkeyJSON(hk types.Address, h HotkeyInfo) *HotkeyJSON {
 	out := &HotkeyJSON{Hotkey: hk, Owner: h.Owner, TotalStake: rao(h.TotalStake), TakePPM: h.Take, Jailed: h.Jailed}
 	if h.Jailed {
 		out.JailedUntil = h.JailedUntil
@@ -54,28 +53,31 @@ func hotkeyJSON(hk types.Address, h chain.HotkeyInfo) *HotkeyJSON {
 }
 
 // OfHotkey returns a hotkey's record and its nominators; null if unknown.
-func (api *StakeAPI) OfHotkey(hotkey types.Address) *HotkeyJSON {
-	st := api.b.Chain().State()
-	h, ok := chain.HotkeyOf(st, hotkey)
-	if !ok {
-		return nil
-	}
-	out := hotkeyJSON(hotkey, h)
-	for _, n := range chain.Nominators(st, hotkey) {
-		out.Nominators = append(out.Nominators, NominatorJSON{n.Coldkey, rao(n.Amount)})
-	}
-	return out
+func (api *StakeAPI) OfHotkey(hotkey types.Address) (*HotkeyJSON, error) {
+	return withView(api.b, func(v View) (*HotkeyJSON, error) {
+		h, ok := v.Hotkey(hotkey)
+		if !ok {
+			return nil, nil
+		}
+		out := hotkeyJSON(hotkey, h)
+		for _, n := range v.Nominators(hotkey) {
+			out.Nominators = append(out.Nominators, NominatorJSON{n.Coldkey, rao(n.Amount)})
+		}
+		return out, nil
+	})
 }
 
 // Delegates lists every hotkey with stake (without nominator lists).
-func (api *StakeAPI) Delegates() []*HotkeyJSON {
-	out := []*HotkeyJSON{}
-	for _, h := range chain.Hotkeys(api.b.Chain().State()) {
-		if h.Info.TotalStake > 0 {
-			out = append(out, hotkeyJSON(h.Hotkey, h.Info))
+func (api *StakeAPI) Delegates() ([]*HotkeyJSON, error) {
+	return withView(api.b, func(v View) ([]*HotkeyJSON, error) {
+		out := []*HotkeyJSON{}
+		for _, h := range v.Hotkeys() {
+			if h.Info.TotalStake > 0 {
+				out = append(out, hotkeyJSON(h.Hotkey, h.Info))
+			}
 		}
-	}
-	return out
+		return out, nil
+	})
 }
 
 // PositionJSON is one stake position of a coldkey.
@@ -85,12 +87,14 @@ type PositionJSON struct {
 }
 
 // StakesOf lists a coldkey's stake positions.
-func (api *StakeAPI) StakesOf(coldkey types.Address) []PositionJSON {
-	out := []PositionJSON{}
-	for _, p := range chain.StakesOf(api.b.Chain().State(), coldkey) {
-		out = append(out, PositionJSON{p.Hotkey, rao(p.Amount)})
-	}
-	return out
+func (api *StakeAPI) StakesOf(coldkey types.Address) ([]PositionJSON, error) {
+	return withView(api.b, func(v View) ([]PositionJSON, error) {
+		out := []PositionJSON{}
+		for _, p := range v.StakesOf(coldkey) {
+			out = append(out, PositionJSON{p.Hotkey, rao(p.Amount)})
+		}
+		return out, nil
+	})
 }
 
 // ValidatorJSON is a member of a validator set.
@@ -112,8 +116,12 @@ type ValidatorsJSON struct {
 // Validators returns the validator set governing a height (default: the
 // next block's).
 func (api *StakeAPI) Validators(block *BlockNumber) (*ValidatorsJSON, error) {
-	c := api.b.Chain()
-	head, _ := c.Store().Head()
+	v, err := api.b.View()
+	if err != nil {
+		return nil, err
+	}
+	defer v.Close()
+	head := v.Head()
 	h := head.Height + 1
 	if block != nil && !block.latest {
 		h = block.n
@@ -121,7 +129,7 @@ func (api *StakeAPI) Validators(block *BlockNumber) (*ValidatorsJSON, error) {
 	if h > head.Height+1 {
 		return nil, &Error{CodeNotFound, "the validator set of height " + rao(h) + " is not decided yet (head " + rao(head.Height) + ")"}
 	}
-	set, err := c.ValidatorSet(h)
+	set, err := v.ValidatorSet(h)
 	if err != nil {
 		return nil, err
 	}
@@ -145,10 +153,12 @@ type UnbondingJSON struct {
 }
 
 // Unbonding lists a coldkey's unbonding stake.
-func (api *StakeAPI) Unbonding(coldkey types.Address) []UnbondingJSON {
-	out := []UnbondingJSON{}
-	for _, u := range chain.UnbondingOf(api.b.Chain().State(), coldkey) {
-		out = append(out, UnbondingJSON{u.Hotkey, rao(u.Amount), u.ReleaseAt})
-	}
-	return out
+func (api *StakeAPI) Unbonding(coldkey types.Address) ([]UnbondingJSON, error) {
+	return withView(api.b, func(v View) ([]UnbondingJSON, error) {
+		out := []UnbondingJSON{}
+		for _, u := range v.UnbondingOf(coldkey) {
+			out = append(out, UnbondingJSON{u.Hotkey, rao(u.Amount), u.ReleaseAt})
+		}
+		return out, nil
+	})
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 
-	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/subnet"
 	"github.com/taonet/taod/types"
 )
@@ -32,12 +31,12 @@ type SubnetJSON struct {
 	CommitReveal    bool           `json:"commitReveal"`
 }
 
-func subnetJSON(s chain.SubnetInfo) SubnetJSON {
+func subnetJSON(s SubnetInfo) SubnetJSON {
 	out := SubnetJSON{
 		Netuid: s.Netuid, Name: s.Name, Locked: rao(s.Locked), CreatedAt: s.CreatedAt, Neurons: s.N,
 		MaxUIDs: s.Hyper.MaxUIDs, Tempo: s.Hyper.Tempo, BurnCost: rao(s.Burn), Difficulty: s.Difficulty,
 		PendingEmission: rao(s.Pending), LastEpoch: s.LastEpoch, LastEmission: rao(s.LastEmission),
-		EmissionShare: fraction(s.Share, chain.ShareScale), CommitReveal: s.Hyper.CommitReveal != 0,
+		EmissionShare: fraction(s.Share, shareScale), CommitReveal: s.Hyper.CommitReveal != 0,
 	}
 	if s.Owner != (types.Address{}) {
 		o := s.Owner
@@ -54,8 +53,8 @@ func fraction(num, den uint64) string {
 
 func u16frac(v uint16) string { return fraction(uint64(v), 65535) }
 
-func (api *SubnetAPI) subnet(netuid uint16) (chain.SubnetInfo, error) {
-	s, ok := chain.Subnet(api.b.Chain().State(), netuid)
+func subnetIn(v View, netuid uint16) (SubnetInfo, error) {
+	s, ok := v.Subnet(netuid)
 	if !ok {
 		return s, &Error{CodeNotFound, fmt.Sprintf("subnet %d does not exist", netuid)}
 	}
@@ -63,31 +62,37 @@ func (api *SubnetAPI) subnet(netuid uint16) (chain.SubnetInfo, error) {
 }
 
 // List returns every subnet.
-func (api *SubnetAPI) List() []SubnetJSON {
-	out := []SubnetJSON{}
-	for _, s := range chain.Subnets(api.b.Chain().State()) {
-		out = append(out, subnetJSON(s))
-	}
-	return out
+func (api *SubnetAPI) List() ([]SubnetJSON, error) {
+	return withView(api.b, func(v View) ([]SubnetJSON, error) {
+		out := []SubnetJSON{}
+		for _, s := range v.Subnets() {
+			out = append(out, subnetJSON(s))
+		}
+		return out, nil
+	})
 }
 
 // Info returns one subnet.
 func (api *SubnetAPI) Info(netuid uint16) (*SubnetJSON, error) {
-	s, err := api.subnet(netuid)
-	if err != nil {
-		return nil, err
-	}
-	j := subnetJSON(s)
-	return &j, nil
+	return withView(api.b, func(v View) (*SubnetJSON, error) {
+		s, err := subnetIn(v, netuid)
+		if err != nil {
+			return nil, err
+		}
+		j := subnetJSON(s)
+		return &j, nil
+	})
 }
 
 // Hyperparams returns a subnet's hyperparameters.
 func (api *SubnetAPI) Hyperparams(netuid uint16) (*subnet.Hyperparams, error) {
-	s, err := api.subnet(netuid)
-	if err != nil {
-		return nil, err
-	}
-	return &s.Hyper, nil
+	return withView(api.b, func(v View) (*subnet.Hyperparams, error) {
+		s, err := subnetIn(v, netuid)
+		if err != nil {
+			return nil, err
+		}
+		return &s.Hyper, nil
+	})
 }
 
 // AxonJSON is a served endpoint.
@@ -119,7 +124,7 @@ type NeuronJSON struct {
 	Axon           *AxonJSON     `json:"axon"`
 }
 
-func neuronJSON(uid uint16, n chain.Neuron, hk chain.HotkeyInfo) NeuronJSON {
+func neuronJSON(uid uint16, n Neuron, hk HotkeyInfo) NeuronJSON {
 	j := NeuronJSON{
 		UID: uid, Hotkey: n.Hotkey, Coldkey: hk.Owner, Stake: rao(hk.TotalStake),
 		Rank: u16frac(n.Rank), Trust: u16frac(n.Trust), Consensus: u16frac(n.Consensus),
@@ -135,17 +140,18 @@ func neuronJSON(uid uint16, n chain.Neuron, hk chain.HotkeyInfo) NeuronJSON {
 
 // Metagraph returns every neuron of a subnet with its Yuma state.
 func (api *SubnetAPI) Metagraph(netuid uint16) ([]NeuronJSON, error) {
-	if _, err := api.subnet(netuid); err != nil {
-		return nil, err
-	}
-	st := api.b.Chain().State()
-	neurons := chain.Neurons(st, netuid)
-	out := make([]NeuronJSON, len(neurons))
-	for i, n := range neurons {
-		hk, _ := chain.HotkeyOf(st, n.Hotkey)
-		out[i] = neuronJSON(uint16(i), n, hk)
-	}
-	return out, nil
+	return withView(api.b, func(v View) ([]NeuronJSON, error) {
+		if _, err := subnetIn(v, netuid); err != nil {
+			return nil, err
+		}
+		neurons := v.Neurons(netuid)
+		out := make([]NeuronJSON, len(neurons))
+		for i, n := range neurons {
+			hk, _ := v.Hotkey(n.Hotkey)
+			out[i] = neuronJSON(uint16(i), n, hk)
+		}
+		return out, nil
+	})
 }
 
 // NeuronDetail is a neuron with its weights.
@@ -156,21 +162,27 @@ type NeuronDetail struct {
 
 // Neuron returns one UID of a subnet with its weights.
 func (api *SubnetAPI) Neuron(netuid, uid uint16) (*NeuronDetail, error) {
-	if _, err := api.subnet(netuid); err != nil {
-		return nil, err
-	}
-	st := api.b.Chain().State()
-	n, ok := chain.NeuronAt(st, netuid, uid)
-	if !ok {
-		return nil, &Error{CodeNotFound, fmt.Sprintf("subnet %d has no uid %d", netuid, uid)}
-	}
-	hk, _ := chain.HotkeyOf(st, n.Hotkey)
-	d := &NeuronDetail{NeuronJSON: neuronJSON(uid, n, hk), Weights: [][2]uint16{}}
-	w := chain.WeightsOf(st, netuid, uid)
+	return withView(api.b, func(v View) (*NeuronDetail, error) {
+		if _, err := subnetIn(v, netuid); err != nil {
+			return nil, err
+		}
+		n, ok := v.Neuron(netuid, uid)
+		if !ok {
+			return nil, &Error{CodeNotFound, fmt.Sprintf("subnet %d has no uid %d", netuid, uid)}
+		}
+		hk, _ := v.Hotkey(n.Hotkey)
+		d := &NeuronDetail{NeuronJSON: neuronJSON(uid, n, hk), Weights: pairs(v.Weights(netuid, uid))}
+		return d, nil
+	})
+}
+
+// pairs lists a sparse row as [index, value] pairs.
+func pairs(w Sparse) [][2]uint16 {
+	out := [][2]uint16{}
 	for i, u := range w.Index {
-		d.Weights = append(d.Weights, [2]uint16{u, w.Values[i]})
+		out = append(out, [2]uint16{u, w.Values[i]})
 	}
-	return d, nil
+	return out
 }
 
 // RootMemberJSON is a root network member.
@@ -181,24 +193,18 @@ type RootMemberJSON struct {
 }
 
 // Root lists the root network's members and their weights.
-func (api *SubnetAPI) Root() []RootMemberJSON {
-	st := api.b.Chain().State()
-	out := []RootMemberJSON{}
-	for _, m := range chain.RootMembers(st) {
-		hk, _ := chain.HotkeyOf(st, m)
-		j := RootMemberJSON{Hotkey: m, Stake: rao(hk.TotalStake), Weights: [][2]uint16{}}
-		w := chain.RootWeightsOf(st, m)
-		for i, u := range w.Index {
-			j.Weights = append(j.Weights, [2]uint16{u, w.Values[i]})
+func (api *SubnetAPI) Root() ([]RootMemberJSON, error) {
+	return withView(api.b, func(v View) ([]RootMemberJSON, error) {
+		out := []RootMemberJSON{}
+		for _, m := range v.RootMembers() {
+			hk, _ := v.Hotkey(m)
+			out = append(out, RootMemberJSON{Hotkey: m, Stake: rao(hk.TotalStake), Weights: pairs(v.RootWeights(m))})
 		}
-		out = append(out, j)
-	}
-	return out
+		return out, nil
+	})
 }
 
 // LockCost returns what creating a subnet costs in the next block, in rao.
-func (api *SubnetAPI) LockCost() string {
-	c := api.b.Chain()
-	head, _ := c.Store().Head()
-	return rao(c.NetworkLockCost(c.State(), head.Height+1))
+func (api *SubnetAPI) LockCost() (string, error) {
+	return withView(api.b, func(v View) (string, error) { return rao(v.NetworkLockCost()), nil })
 }

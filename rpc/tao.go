@@ -2,7 +2,6 @@ package rpc
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,9 +9,7 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
 
-	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/emission"
-	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/types"
 )
 
@@ -61,7 +58,7 @@ func (bn *BlockNumber) UnmarshalJSON(b []byte) error {
 
 // resolve turns an optional block number into a height.
 func (api *TaoAPI) resolve(bn *BlockNumber) uint64 {
-	head, _ := api.b.Chain().Store().Head()
+	head := api.b.Head()
 	if bn == nil || bn.latest || bn.n > head.Height {
 		if bn != nil && !bn.latest && bn.n > head.Height {
 			return bn.n // caller reports not found
@@ -72,22 +69,16 @@ func (api *TaoAPI) resolve(bn *BlockNumber) uint64 {
 }
 
 // ChainId returns the chain ID.
-func (api *TaoAPI) ChainId() uint64 { return api.b.Chain().ChainID() }
+func (api *TaoAPI) ChainId() uint64 { return api.b.ChainID() }
 
 // BlockNumber returns the height of the last committed (final) block.
-func (api *TaoAPI) BlockNumber() uint64 {
-	head, _ := api.b.Chain().Store().Head()
-	return head.Height
-}
+func (api *TaoAPI) BlockNumber() uint64 { return api.b.Head().Height }
 
 // GetBlockByNumber returns a block, with full transactions if fullTxs; null
 // if there is none at that height.
 func (api *TaoAPI) GetBlockByNumber(number BlockNumber, fullTxs *bool) (*BlockJSON, error) {
-	b, err := api.b.Chain().Store().BlockByHeight(api.resolve(&number))
-	if errors.Is(err, state.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
+	b, err := api.b.BlockByHeight(api.resolve(&number))
+	if err != nil || b == nil {
 		return nil, err
 	}
 	return api.blockJSON(b, fullTxs != nil && *fullTxs)
@@ -95,35 +86,48 @@ func (api *TaoAPI) GetBlockByNumber(number BlockNumber, fullTxs *bool) (*BlockJS
 
 // GetBlockByHash returns a block by hash; null if unknown.
 func (api *TaoAPI) GetBlockByHash(hash types.Hash, fullTxs *bool) (*BlockJSON, error) {
-	b, err := api.b.Chain().Store().BlockByHash(hash)
-	if errors.Is(err, state.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
+	b, err := api.b.BlockByHash(hash)
+	if err != nil || b == nil {
 		return nil, err
 	}
 	return api.blockJSON(b, fullTxs != nil && *fullTxs)
 }
 
 // account reads an account at the head (flat state) or at a past block (trie).
-func (api *TaoAPI) account(addr types.Address, bn *BlockNumber) (state.Account, error) {
-	c := api.b.Chain()
+func (api *TaoAPI) account(addr types.Address, bn *BlockNumber) (Account, error) {
 	if bn == nil || bn.latest {
-		return c.State().Account(addr), nil
+		return headAccount(api.b, addr)
 	}
-	r, err := api.readerAt(api.resolve(bn))
+	b, err := api.blockAt(api.resolve(bn))
 	if err != nil {
-		return state.Account{}, err
+		return Account{}, err
 	}
-	return r.Account(addr)
+	return api.b.AccountAt(b.Header.StateRoot, addr)
 }
 
-func (api *TaoAPI) readerAt(height uint64) (*state.Reader, error) {
-	b, err := api.b.Chain().Store().BlockByHeight(height)
-	if err != nil {
+// blockAt is the block at height, or a not-found error.
+func (api *TaoAPI) blockAt(height uint64) (*types.Block, error) {
+	b, err := api.b.BlockByHeight(height)
+	if err != nil || b == nil {
 		return nil, &Error{CodeNotFound, fmt.Sprintf("block %d not found", height)}
 	}
-	return api.b.Chain().Store().ReaderAt(b.Header.StateRoot)
+	return b, nil
+}
+
+// headAccount reads an account in the head state.
+func headAccount(q Query, addr types.Address) (Account, error) {
+	return withView(q, func(v View) (Account, error) { return v.Account(addr), nil })
+}
+
+// withView runs read on a view of the head state and closes the view.
+func withView[T any](q Query, read func(View) (T, error)) (T, error) {
+	v, err := q.View()
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	defer v.Close()
+	return read(v)
 }
 
 // GetBalance returns an address's balance in rao as a decimal string.
@@ -160,9 +164,7 @@ func (api *TaoAPI) SendRawTransaction(raw hexutil.Bytes) (types.Hash, error) {
 
 // GetTransactionByHash returns a committed or pooled transaction; null if unknown.
 func (api *TaoAPI) GetTransactionByHash(hash types.Hash) (*TxJSON, error) {
-	st := api.b.Chain().Store()
-	if loc, err := st.TxLocation(hash); err == nil {
-		b, err := st.BlockByHeight(loc.Height)
+	if b, loc, err := located(api.b, hash); err != nil || b != nil {
 		if err != nil {
 			return nil, err
 		}
@@ -177,23 +179,31 @@ func (api *TaoAPI) GetTransactionByHash(hash types.Hash) (*TxJSON, error) {
 	return nil, nil
 }
 
+// located finds a committed tx: its block and location, or a nil block.
+func located(q Blocks, hash types.Hash) (*types.Block, TxLocation, error) {
+	loc, ok := q.TxLocation(hash)
+	if !ok {
+		return nil, loc, nil
+	}
+	b, err := q.BlockByHeight(loc.Height)
+	if err != nil {
+		return nil, loc, err
+	}
+	if b == nil || int(loc.Index) >= len(b.Txs) || b.Txs[loc.Index].Hash() != hash {
+		return nil, loc, fmt.Errorf("tx index of %s points at block %d, index %d, which does not hold it", hash, loc.Height, loc.Index)
+	}
+	return b, loc, nil
+}
+
 // GetTransactionReceipt returns the receipt of a committed transaction; null
 // while it is pending or unknown.
 func (api *TaoAPI) GetTransactionReceipt(hash types.Hash) (*ReceiptJSON, error) {
-	st := api.b.Chain().Store()
-	loc, err := st.TxLocation(hash)
-	if errors.Is(err, state.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
+	b, loc, err := located(api.b, hash)
+	if err != nil || b == nil {
 		return nil, err
 	}
-	b, err := st.BlockByHeight(loc.Height)
-	if err != nil {
-		return nil, err
-	}
-	rs, err := st.Receipts(b.Hash())
-	if err != nil || int(loc.Index) >= len(rs) || int(loc.Index) >= len(b.Txs) {
+	rs, err := api.b.Receipts(b.Hash())
+	if err != nil || int(loc.Index) >= len(rs) {
 		return nil, fmt.Errorf("receipt of %s: %v", hash, err)
 	}
 	r := rs[loc.Index]
@@ -209,8 +219,8 @@ func (api *TaoAPI) GetTransactionReceipt(hash types.Hash) (*ReceiptJSON, error) 
 }
 
 // TotalIssuance returns total issuance in rao (minted minus recycled).
-func (api *TaoAPI) TotalIssuance() string {
-	return strconv.FormatUint(api.b.Chain().State().Issuance(), 10)
+func (api *TaoAPI) TotalIssuance() (string, error) {
+	return withView(api.b, func(v View) (string, error) { return strconv.FormatUint(v.Issuance(), 10), nil })
 }
 
 // EmissionSchedule describes the block reward now and when it next halves.
@@ -228,18 +238,20 @@ type EmissionSchedule struct {
 
 // EmissionSchedule returns the current reward, the issuance at which it next
 // halves, and the block at which that happens if nothing is recycled.
-func (api *TaoAPI) EmissionSchedule() EmissionSchedule {
-	c := api.b.Chain()
-	st := c.State()
-	is := st.Issuance()
-	head, _ := c.Store().Head()
-	out := EmissionSchedule{
+func (api *TaoAPI) EmissionSchedule() (*EmissionSchedule, error) {
+	v, err := api.b.View()
+	if err != nil {
+		return nil, err
+	}
+	defer v.Close()
+	is, head := v.Issuance(), v.Head()
+	out := &EmissionSchedule{
 		Issuance:          strconv.FormatUint(is, 10),
 		MaxSupply:         strconv.FormatUint(emission.MaxSupply, 10),
 		BlockReward:       strconv.FormatUint(emission.BlockReward(is), 10),
-		UndistributedPool: strconv.FormatUint(st.Pool(), 10),
+		UndistributedPool: strconv.FormatUint(v.UndistributedPool(), 10),
 		Era:               emission.Era(is),
-		BlockTimeMs:       c.Params().BlockTimeMs,
+		BlockTimeMs:       v.Params().BlockTimeMs,
 	}
 	if th, ok := emission.NextHalving(is); ok {
 		s := strconv.FormatUint(th, 10)
@@ -249,7 +261,7 @@ func (api *TaoAPI) EmissionSchedule() EmissionSchedule {
 		at := head.Height + n
 		out.BlocksToNextHalving, out.EstimatedHalvingAt = &n, &at
 	}
-	return out
+	return out, nil
 }
 
 // Proof is a Merkle proof of an account against a block's state root.
@@ -268,26 +280,17 @@ type Proof struct {
 // GetProof returns the account and its Merkle proof at a block (default latest).
 func (api *TaoAPI) GetProof(addr types.Address, block *BlockNumber) (*Proof, error) {
 	h := api.resolve(block)
-	b, err := api.b.Chain().Store().BlockByHeight(h)
-	if err != nil {
-		return nil, &Error{CodeNotFound, fmt.Sprintf("block %d not found", h)}
-	}
-	r, err := api.b.Chain().Store().ReaderAt(b.Header.StateRoot)
+	b, err := api.blockAt(h)
 	if err != nil {
 		return nil, err
 	}
-	key := state.AccountKey(addr)
-	nodes, err := r.Prove(key)
+	pr, err := api.b.ProveAccount(b.Header.StateRoot, addr)
 	if err != nil {
 		return nil, err
 	}
-	val, err := r.Get(key)
-	if err != nil {
-		return nil, err
-	}
-	acc, _ := r.Account(addr)
-	p := &Proof{Address: addr, Balance: strconv.FormatUint(acc.Balance, 10), Nonce: acc.Nonce, BlockNumber: h, BlockHash: b.Hash(), StateRoot: b.Header.StateRoot, Key: key, Value: val}
-	for _, n := range nodes {
+	acc := pr.Account
+	p := &Proof{Address: addr, Balance: strconv.FormatUint(acc.Balance, 10), Nonce: acc.Nonce, BlockNumber: h, BlockHash: b.Hash(), StateRoot: b.Header.StateRoot, Key: pr.Key, Value: pr.Value}
+	for _, n := range pr.Nodes {
 		p.Proof = append(p.Proof, n)
 	}
 	return p, nil
@@ -330,6 +333,3 @@ func (api *TaoAPI) subscribeHeads(ctx context.Context) (*gethrpc.Subscription, e
 	}()
 	return sub, nil
 }
-
-// chainParams is used by net_ and tests.
-func chainParams(b Backend) chain.Params { return b.Chain().Params() }

@@ -1,0 +1,178 @@
+package query
+
+import (
+	"errors"
+	"sync"
+
+	"github.com/taonet/taod/chain"
+	"github.com/taonet/taod/rpc"
+	"github.com/taonet/taod/state"
+	"github.com/taonet/taod/types"
+)
+
+// Chain answers rpc's queries about one chain.
+type Chain struct {
+	c     *chain.Chain
+	store *state.Store
+
+	mu struct {
+		sync.Mutex
+		head   types.Hash   // the head whose parameters params holds
+		params chain.Params // decoded from that head's state
+	}
+}
+
+var _ rpc.Query = (*Chain)(nil)
+
+// New serves queries about c.
+func New(c *chain.Chain) *Chain { return &Chain{c: c, store: c.Store()} }
+
+// ChainID is the chain's numeric ID.
+func (q *Chain) ChainID() uint64 { return q.c.ChainID() }
+
+// Head is the last committed block now.
+func (q *Chain) Head() rpc.Head {
+	h, _ := q.store.Head()
+	return rpc.Head(h)
+}
+
+// Params are the protocol parameters in force at the head now.
+func (q *Chain) Params() chain.Params { return q.c.Params() }
+
+// BlockByHeight returns the block at height; nil, nil if there is none.
+func (q *Chain) BlockByHeight(height uint64) (*types.Block, error) {
+	return absentAsNil(q.store.BlockByHeight(height))
+}
+
+// BlockByHash returns a block by hash; nil, nil if unknown.
+func (q *Chain) BlockByHash(hash types.Hash) (*types.Block, error) {
+	return absentAsNil(q.store.BlockByHash(hash))
+}
+
+func absentAsNil(b *types.Block, err error) (*types.Block, error) {
+	if errors.Is(err, state.ErrNotFound) {
+		return nil, nil
+	}
+	return b, err
+}
+
+// Receipts returns a committed block's receipts.
+func (q *Chain) Receipts(block types.Hash) ([]types.Receipt, error) { return q.store.Receipts(block) }
+
+// TxLocation finds a committed transaction.
+func (q *Chain) TxLocation(tx types.Hash) (rpc.TxLocation, bool) {
+	loc, err := q.store.TxLocation(tx)
+	return rpc.TxLocation(loc), err == nil
+}
+
+// AccountAt reads an account at a past state root, through the trie.
+func (q *Chain) AccountAt(root types.Hash, a types.Address) (rpc.Account, error) {
+	r, err := q.store.ReaderAt(root)
+	if err != nil {
+		return rpc.Account{}, err
+	}
+	acc, err := r.Account(a)
+	return rpc.Account(acc), err
+}
+
+// ProveAccount reads an account at a past state root with its Merkle proof.
+func (q *Chain) ProveAccount(root types.Hash, a types.Address) (rpc.AccountProof, error) {
+	r, err := q.store.ReaderAt(root)
+	if err != nil {
+		return rpc.AccountProof{}, err
+	}
+	key := state.AccountKey(a)
+	nodes, err := r.Prove(key)
+	if err != nil {
+		return rpc.AccountProof{}, err
+	}
+	val, err := r.Get(key)
+	if err != nil {
+		return rpc.AccountProof{}, err
+	}
+	acc, _ := r.Account(a) // the value just read, decoded
+	return rpc.AccountProof{Account: rpc.Account(acc), Key: key, Value: val, Nodes: nodes}, nil
+}
+
+// View opens a consistent view of the head state.
+func (q *Chain) View() (rpc.View, error) {
+	v, err := q.store.NewView()
+	if err != nil {
+		return nil, err
+	}
+	return &view{q: q, v: v, st: v.State(), params: q.paramsAt(v)}, nil
+}
+
+// paramsAt decodes the parameters in force at v's head, once per head.
+func (q *Chain) paramsAt(v *state.View) chain.Params {
+	head := v.Head().Hash
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.mu.head == head && head != (types.Hash{}) {
+		return q.mu.params
+	}
+	p, err := chain.ParamsAt(v.State())
+	if err != nil {
+		// No readable parameters: the store is damaged. Answer with
+		// what the chain falls back to, as it does itself.
+		return q.c.Params()
+	}
+	q.mu.head, q.mu.params = head, p
+	return p
+}
+
+// view is one block's state; every method reads that block.
+type view struct {
+	q      *Chain
+	v      *state.View
+	st     *state.State
+	params chain.Params
+}
+
+func (v *view) Head() rpc.Head       { return rpc.Head(v.v.Head()) }
+func (v *view) Params() chain.Params { return v.params }
+func (v *view) Close()               { v.v.Close() }
+
+func (v *view) Account(a types.Address) rpc.Account { return rpc.Account(v.st.Account(a)) }
+func (v *view) Issuance() uint64                    { return v.st.Issuance() }
+func (v *view) UndistributedPool() uint64           { return v.st.Pool() }
+
+func (v *view) Stake(coldkey, hotkey types.Address) uint64 { return chain.Stake(v.st, coldkey, hotkey) }
+func (v *view) Hotkey(hk types.Address) (chain.HotkeyInfo, bool) {
+	return chain.HotkeyOf(v.st, hk)
+}
+func (v *view) Nominators(hk types.Address) []chain.StakePosition { return chain.Nominators(v.st, hk) }
+func (v *view) StakesOf(ck types.Address) []chain.StakePosition   { return chain.StakesOf(v.st, ck) }
+func (v *view) UnbondingOf(ck types.Address) []chain.Unbonding    { return chain.UnbondingOf(v.st, ck) }
+
+func (v *view) Hotkeys() []rpc.HotkeyEntry {
+	hks := chain.Hotkeys(v.st)
+	out := make([]rpc.HotkeyEntry, len(hks))
+	for i, h := range hks {
+		out[i] = rpc.HotkeyEntry(h)
+	}
+	return out
+}
+
+func (v *view) ValidatorSet(height uint64) (chain.ValidatorSet, error) {
+	return chain.ValidatorSetAt(v.st, v.params.Staking, height)
+}
+
+func (v *view) Subnet(netuid uint16) (chain.SubnetInfo, bool) { return chain.Subnet(v.st, netuid) }
+func (v *view) Subnets() []chain.SubnetInfo                   { return chain.Subnets(v.st) }
+func (v *view) Neurons(netuid uint16) []chain.Neuron          { return chain.Neurons(v.st, netuid) }
+func (v *view) Neuron(netuid, uid uint16) (chain.Neuron, bool) {
+	return chain.NeuronAt(v.st, netuid, uid)
+}
+func (v *view) Weights(netuid, uid uint16) chain.Sparse   { return chain.WeightsOf(v.st, netuid, uid) }
+func (v *view) RootMembers() []types.Address              { return chain.RootMembers(v.st) }
+func (v *view) RootWeights(hk types.Address) chain.Sparse { return chain.RootWeightsOf(v.st, hk) }
+func (v *view) NetworkLockCost() uint64 {
+	return v.q.c.NetworkLockCost(v.st, v.v.Head().Height+1)
+}
+
+func (v *view) Proposals() []chain.GovProposal               { return chain.Proposals(v.st) }
+func (v *view) Proposal(id uint64) (chain.GovProposal, bool) { return chain.GetProposal(v.st, id) }
+func (v *view) Votes(id uint64) []chain.VoteRecord           { return chain.Votes(v.st, id) }
+func (v *view) Tally(id uint64) chain.Tally                  { return chain.TallyVotes(v.st, id) }
+func (v *view) ScheduledUpgrade() (chain.Upgrade, bool)      { return chain.ScheduledUpgrade(v.st) }

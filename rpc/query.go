@@ -1,0 +1,161 @@
+package rpc
+
+import (
+	"github.com/taonet/taod/chain"
+	"github.com/taonet/taod/types"
+)
+
+// The query surface: everything the API reads of the chain, declared here by
+// its consumer and implemented over chain and state by internal/query. The
+// API reads nothing else: no store, no *chain.Chain.
+//
+// Blocks, receipts, the tx index and past states never change once
+// committed, so they are read directly (Query). The head state changes with
+// every block, so a call that reads it opens a View: one block's state,
+// read consistently however many reads the answer combines (a metagraph
+// with each neuron's stake, a proposal with its live tally), and closes it
+// when done.
+
+// Query is the chain's read-only surface.
+type Query interface {
+	Blocks
+	Archive
+	// View opens a consistent view of the head state. Close it when done.
+	View() (View, error)
+}
+
+// Head is the last committed (final) block.
+type Head struct {
+	Height    uint64
+	Hash      types.Hash
+	StateRoot types.Hash
+	Time      uint64 // Unix ms
+}
+
+// TxLocation is where a committed transaction is.
+type TxLocation struct {
+	Height uint64
+	Index  uint32
+}
+
+// Blocks reads committed blocks, receipts and the tx index.
+type Blocks interface {
+	ChainID() uint64
+	// Head is the last committed block now.
+	Head() Head
+	// Params are the protocol parameters in force at the head now.
+	Params() Params
+	// BlockByHeight and BlockByHash return nil, nil when there is no such block.
+	BlockByHeight(height uint64) (*types.Block, error)
+	BlockByHash(hash types.Hash) (*types.Block, error)
+	// Receipts are a committed block's, one per tx.
+	Receipts(block types.Hash) ([]types.Receipt, error)
+	TxLocation(tx types.Hash) (TxLocation, bool)
+}
+
+// Account is an account's nonce and balance (rao).
+type Account struct {
+	Nonce   uint64
+	Balance uint64
+}
+
+// AccountProof is an account at a state root with its Merkle proof.
+type AccountProof struct {
+	Account Account
+	Key     []byte   // the state key; the trie path is keccak256(Key)
+	Value   []byte   // the value under Key, RLP([nonce, balance]); empty if absent
+	Nodes   [][]byte // trie nodes, root first
+}
+
+// Archive reads past states through the trie, by state root.
+type Archive interface {
+	AccountAt(root types.Hash, a types.Address) (Account, error)
+	ProveAccount(root types.Hash, a types.Address) (AccountProof, error)
+}
+
+// View is the state at one block. The per-namespace parts say what each
+// namespace reads.
+type View interface {
+	// Head is the block whose state the view reads.
+	Head() Head
+	// Params are the protocol parameters in force at Head.
+	Params() Params
+	Close()
+	TaoView
+	StakeView
+	SubnetView
+	GovView
+}
+
+// TaoView is what tao_ and eth_ read of the head state.
+type TaoView interface {
+	Account(a types.Address) Account
+	Issuance() uint64
+	UndistributedPool() uint64
+}
+
+// HotkeyEntry is a hotkey with its record.
+type HotkeyEntry struct {
+	Hotkey types.Address
+	Info   HotkeyInfo
+}
+
+// StakeView is what stake_ reads.
+type StakeView interface {
+	Stake(coldkey, hotkey types.Address) uint64
+	Hotkey(hotkey types.Address) (HotkeyInfo, bool)
+	Nominators(hotkey types.Address) []StakePosition
+	Hotkeys() []HotkeyEntry
+	StakesOf(coldkey types.Address) []StakePosition
+	UnbondingOf(coldkey types.Address) []Unbonding
+	// ValidatorSet is the set governing height, at most Head+1.
+	ValidatorSet(height uint64) (ValidatorSet, error)
+}
+
+// SubnetView is what subnet_ reads (and StakeView for neurons' stake).
+type SubnetView interface {
+	Subnet(netuid uint16) (SubnetInfo, bool)
+	Subnets() []SubnetInfo
+	Neurons(netuid uint16) []Neuron
+	Neuron(netuid, uid uint16) (Neuron, bool)
+	Weights(netuid, uid uint16) Sparse
+	RootMembers() []types.Address
+	RootWeights(hotkey types.Address) Sparse
+	// NetworkLockCost is what creating a subnet costs in the block after Head.
+	NetworkLockCost() uint64
+}
+
+// GovView is what gov_ reads.
+type GovView interface {
+	Proposals() []GovProposal
+	Proposal(id uint64) (GovProposal, bool)
+	Votes(id uint64) []VoteRecord
+	// Tally counts a proposal's votes now (final tallies are in GovProposal).
+	Tally(id uint64) Tally
+	ScheduledUpgrade() (Upgrade, bool)
+}
+
+// The protocol's records as the modules define them, named once here so that
+// a module moving out of chain changes this file only.
+type (
+	Params        = chain.Params
+	HotkeyInfo    = chain.HotkeyInfo
+	StakePosition = chain.StakePosition
+	Unbonding     = chain.Unbonding
+	ValidatorSet  = chain.ValidatorSet
+	SubnetInfo    = chain.SubnetInfo
+	Neuron        = chain.Neuron
+	Sparse        = chain.Sparse
+	GovProposal   = chain.GovProposal
+	Tally         = chain.Tally
+	VoteRecord    = chain.VoteRecord
+	Upgrade       = chain.Upgrade
+)
+
+const (
+	shareScale   = chain.ShareScale   // SubnetInfo.Share's denominator
+	statusVoting = chain.StatusVoting // GovProposal.Status while voting
+)
+
+// statusName names a GovProposal.Status.
+func statusName(s uint8) string { return chain.StatusName(s) }
