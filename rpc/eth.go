@@ -13,10 +13,10 @@ package rpc
 //     is 0: the base fee is a constant, not a congestion price, and a tip only
 //     orders the txpool.
 //   - Block tags: "pending", "safe" and "finalized" are the latest block, since
-//     a committed block is final and the txpool is not a block.
-//     eth_getTransactionCount("pending") is therefore the committed nonce:
-//     the txpool is not consulted (Backend does not expose per-sender pool
-//     nonces).
+//     a committed block is final and the txpool is not a block; only
+//     eth_getTransactionCount("pending") consults the txpool, counting the
+//     sender's pooled txs (Backend.PendingNonce), so a wallet can send
+//     several txs without waiting for each block.
 //   - Blocks carry taod's header hash as "hash" and Ethereum's empty values in
 //     the fields taod has no use for (difficulty 0, zero nonce and mixHash, the
 //     empty-uncles hash, a zero logs bloom). "timestamp" is in seconds, while
