@@ -36,7 +36,7 @@ const tao = types.RaoPerTAO
 // registration, a governance proposal with votes, and enough blocks for an
 // epoch to pay out.
 type goldenChain struct {
-	t     *testing.T
+	t     testing.TB
 	c     *chain.Chain
 	store *state.Store
 	txs   map[string]types.Hash // named txs, for the calls that look them up
@@ -87,7 +87,7 @@ func (g *goldenChain) sign(key *ecdsa.PrivateKey, nonce uint64, call types.Call)
 	return tx
 }
 
-func newGoldenChain(t *testing.T) *goldenChain {
+func newGoldenChain(t testing.TB) *goldenChain {
 	t.Helper()
 	store, err := state.Open(t.TempDir(), state.Options{CacheMB: 8, TrieCache: 4})
 	if err != nil {

@@ -1,8 +1,12 @@
 package rpc_test
 
 import (
+	"context"
 	"encoding/json"
+	"net/http/httptest"
 	"testing"
+
+	gethrpc "github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/taonet/taod/internal/devkeys"
 	"github.com/taonet/taod/internal/query"
@@ -80,5 +84,29 @@ func TestViewReadsOneBlockWhileBlocksCommit(t *testing.T) {
 	}
 	if dumpView(t, after) == first {
 		t.Fatal("a new view reads the old state")
+	}
+}
+
+// A balance read over HTTP, end to end: what a View adds (BenchmarkHeadAccount
+// in internal/query) against a whole call.
+func BenchmarkGetBalanceRPC(b *testing.B) {
+	g := newGoldenChain(b)
+	srv, err := rpc.NewServer(rpc.Config{BatchItems: 100, BatchBytes: 10 << 20, BodyBytes: 1 << 20, SubsPerConn: 4}, newTestBackend(g.c))
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	b.Cleanup(func() { hs.Close(); srv.Stop() })
+	client, err := gethrpc.Dial(hs.URL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer client.Close()
+	owner := devkeys.Address(1)
+	for b.Loop() {
+		var bal string
+		if err := client.CallContext(context.Background(), &bal, "tao_getBalance", owner); err != nil || bal == "0" {
+			b.Fatalf("balance %q: %v", bal, err)
+		}
 	}
 }
