@@ -140,3 +140,63 @@ func TestViewAfterStoreClose(t *testing.T) {
 		t.Fatal("a view opened on a closed store")
 	}
 }
+
+// Views opened and read while another goroutine commits: every view's head
+// agrees with its state (the block height each block writes) and its reads
+// agree with each other (a transfer between two keys keeps their sum). On
+// the live state both fail as soon as a read straddles a commit.
+func TestViewConsistentUnderCommits(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	defer s.Close()
+	u64 := func(v uint64) []byte { return []byte(fmt.Sprint(v)) }
+	st := s.NewState()
+	st.Set([]byte("a"), u64(1000))
+	st.Set([]byte("b"), u64(0))
+	st.Set([]byte("h"), u64(0))
+	commit(t, s, st, 0)
+
+	const blocks = 150
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for h := uint64(1); h <= blocks; h++ {
+			st := s.NewState()
+			st.Set([]byte("a"), u64(1000-h))
+			st.Set([]byte("b"), u64(h))
+			st.Set([]byte("h"), u64(h))
+			root, err := st.Root()
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			head, _ := s.Head()
+			b := types.NewBlock(types.Header{Height: h, Time: 1000 + h, ParentHash: head.Hash, StateRoot: root, TxRoot: types.EmptyRoot, ReceiptsRoot: types.EmptyRoot}, nil, &types.Commit{}, nil)
+			if err := s.CommitBlock(b, nil, nil, st); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	reads := 0
+	for finished := false; !finished; reads++ {
+		select {
+		case <-done:
+			finished = true
+		default:
+		}
+		v, err := s.NewView()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a, b, h uint64
+		fmt.Sscan(string(v.State().Get([]byte("a"))), &a)
+		fmt.Sscan(string(v.State().Get([]byte("h"))), &h)
+		fmt.Sscan(string(v.State().Get([]byte("b"))), &b)
+		head := v.Head()
+		v.Close()
+		if a+b != 1000 || h != head.Height || b != h {
+			t.Fatalf("view at head %d read a=%d b=%d h=%d", head.Height, a, b, h)
+		}
+	}
+	t.Logf("%d views over %d commits", reads, blocks)
+}
