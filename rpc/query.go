@@ -1,6 +1,8 @@
 package rpc
 
 import (
+	"fmt"
+
 	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/types"
 )
@@ -159,3 +161,37 @@ const (
 
 // statusName names a GovProposal.Status.
 func statusName(s uint8) string { return chain.StatusName(s) }
+
+// Reading helpers shared by the namespaces.
+
+// headAccount reads an account in the head state.
+func headAccount(q Query, addr types.Address) (Account, error) {
+	return withView(q, func(v View) (Account, error) { return v.Account(addr), nil })
+}
+
+// withView runs read on a view of the head state and closes the view.
+func withView[T any](q Query, read func(View) (T, error)) (T, error) {
+	v, err := q.View()
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	defer v.Close()
+	return read(v)
+}
+
+// located finds a committed tx: its block and location, or a nil block.
+func located(q Blocks, hash types.Hash) (*types.Block, TxLocation, error) {
+	loc, ok := q.TxLocation(hash)
+	if !ok {
+		return nil, loc, nil
+	}
+	b, err := q.BlockByHeight(loc.Height)
+	if err != nil {
+		return nil, loc, err
+	}
+	if b == nil || int(loc.Index) >= len(b.Txs) || b.Txs[loc.Index].Hash() != hash {
+		return nil, loc, fmt.Errorf("tx index of %s points at block %d, index %d, which does not hold it", hash, loc.Height, loc.Index)
+	}
+	return b, loc, nil
+}

@@ -114,22 +114,6 @@ func (api *TaoAPI) blockAt(height uint64) (*types.Block, error) {
 	return b, nil
 }
 
-// headAccount reads an account in the head state.
-func headAccount(q Query, addr types.Address) (Account, error) {
-	return withView(q, func(v View) (Account, error) { return v.Account(addr), nil })
-}
-
-// withView runs read on a view of the head state and closes the view.
-func withView[T any](q Query, read func(View) (T, error)) (T, error) {
-	v, err := q.View()
-	if err != nil {
-		var zero T
-		return zero, err
-	}
-	defer v.Close()
-	return read(v)
-}
-
 // GetBalance returns an address's balance in rao as a decimal string.
 func (api *TaoAPI) GetBalance(addr types.Address, block *BlockNumber) (string, error) {
 	acc, err := api.account(addr, block)
@@ -177,22 +161,6 @@ func (api *TaoAPI) GetTransactionByHash(hash types.Hash) (*TxJSON, error) {
 		return txJSON(tx), nil
 	}
 	return nil, nil
-}
-
-// located finds a committed tx: its block and location, or a nil block.
-func located(q Blocks, hash types.Hash) (*types.Block, TxLocation, error) {
-	loc, ok := q.TxLocation(hash)
-	if !ok {
-		return nil, loc, nil
-	}
-	b, err := q.BlockByHeight(loc.Height)
-	if err != nil {
-		return nil, loc, err
-	}
-	if b == nil || int(loc.Index) >= len(b.Txs) || b.Txs[loc.Index].Hash() != hash {
-		return nil, loc, fmt.Errorf("tx index of %s points at block %d, index %d, which does not hold it", hash, loc.Height, loc.Index)
-	}
-	return b, loc, nil
 }
 
 // GetTransactionReceipt returns the receipt of a committed transaction; null
