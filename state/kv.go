@@ -193,8 +193,14 @@ func (kv *kvStore) NewIterator(prefix, start []byte) ethdb.Iterator {
 // openIterator opens an iterator with newIter (a DB's or a snapshot's) over
 // the keys with prefix, from prefix+start.
 func openIterator(newIter func(*pebble.IterOptions) (*pebble.Iterator, error), prefix, start []byte) ethdb.Iterator {
+	// No lower bound is nil, not an empty slice: Pebble's invariant checks
+	// (on under -race) read lower[0] of any non-nil bound and panic.
+	var lower []byte
+	if len(prefix)+len(start) > 0 {
+		lower = append(append([]byte{}, prefix...), start...)
+	}
 	iter, err := newIter(&pebble.IterOptions{
-		LowerBound: append(append([]byte{}, prefix...), start...),
+		LowerBound: lower,
 		UpperBound: upperBound(prefix),
 	})
 	if err != nil {
