@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/taonet/taod/client"
 	"github.com/taonet/taod/rpc"
 	"github.com/taonet/taod/types"
 )
@@ -39,21 +41,22 @@ Parameter keys are dotted paths of 'taod gov params', e.g. staking.unbonding_per
 			if err != nil {
 				return err
 			}
-			p := &types.Propose{Title: title, Description: desc, Deposit: dep}
+			var p *types.Propose
 			switch kind {
 			case "param":
-				p.ProposalKind = types.ProposalParamChange
+				var chs []types.ParamChange
 				for _, c := range changes {
 					k, v, ok := strings.Cut(c, "=")
 					if !ok {
 						return fmt.Errorf("--change %q: want key=value", c)
 					}
-					p.Changes = append(p.Changes, types.ParamChange{Key: strings.TrimSpace(k), Value: strings.TrimSpace(v)})
+					chs = append(chs, types.ParamChange{Key: strings.TrimSpace(k), Value: strings.TrimSpace(v)})
 				}
+				p = client.ProposeParams(title, desc, dep, chs...)
 			case "upgrade":
-				p.ProposalKind, p.UpgradeName, p.UpgradeHeight = types.ProposalUpgrade, upgradeName, upgradeHeight
+				p = client.ProposeUpgrade(title, desc, dep, upgradeName, upgradeHeight)
 			case "text":
-				p.ProposalKind = types.ProposalText
+				p = client.ProposeText(title, desc, dep)
 			default:
 				return errors.New("--kind must be param, upgrade or text")
 			}
@@ -84,7 +87,7 @@ Parameter keys are dotted paths of 'taod gov params', e.g. staking.unbonding_per
 			if !ok {
 				return errors.New("--option must be yes, no, abstain or veto")
 			}
-			return sendCall(cmd, o, &types.GovVote{ProposalID: id, Option: v})
+			return sendCall(cmd, o, client.Vote(id, v))
 		},
 	}
 	vote.Flags().StringVar(&option, "option", "", "yes, no, abstain or veto")
@@ -93,7 +96,7 @@ Parameter keys are dotted paths of 'taod gov params', e.g. staking.unbonding_per
 		Short: "Withdraw your proposal before voting ends (half the deposit returned, half recycled)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return sendCall(cmd, o, &types.CancelProposal{ProposalID: id})
+			return sendCall(cmd, o, client.CancelProposal(id))
 		},
 	}
 	for _, c := range []*cobra.Command{vote, cancel} {
@@ -106,7 +109,11 @@ Parameter keys are dotted paths of 'taod gov params', e.g. staking.unbonding_per
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var prs []rpc.ProposalJSON
-			if err := rpcQuery(cmd, o.url, &prs, "gov_proposals", status); err != nil {
+			err := withClient(cmd, o.url, func(ctx context.Context, c *client.Client) (err error) {
+				prs, err = c.Proposals(ctx, status)
+				return err
+			})
+			if err != nil {
 				return err
 			}
 			if o.asJSON {
@@ -130,12 +137,16 @@ Parameter keys are dotted paths of 'taod gov params', e.g. staking.unbonding_per
 			if err != nil {
 				return fmt.Errorf("proposal id %q: %w", args[0], err)
 			}
-			var p rpc.ProposalJSON
+			var p *rpc.ProposalJSON
 			var votes []rpc.VoteJSON
-			if err := rpcQuery(cmd, o.url, &p, "gov_proposal", n); err != nil {
+			err = withClient(cmd, o.url, func(ctx context.Context, c *client.Client) (err error) {
+				if p, err = c.Proposal(ctx, n); err != nil {
+					return err
+				}
+				votes, err = c.Votes(ctx, n)
 				return err
-			}
-			if err := rpcQuery(cmd, o.url, &votes, "gov_votes", n); err != nil {
+			})
+			if err != nil {
 				return err
 			}
 			if o.asJSON {
@@ -162,8 +173,11 @@ Parameter keys are dotted paths of 'taod gov params', e.g. staking.unbonding_per
 		Short: "Show the protocol parameters in force (the keys proposals change)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var p any
-			if err := rpcQuery(cmd, o.url, &p, "gov_params"); err != nil {
+			var p any // printed as the node sends it
+			err := withClient(cmd, o.url, func(ctx context.Context, c *client.Client) error {
+				return c.Call(ctx, &p, "gov_params")
+			})
+			if err != nil {
 				return err
 			}
 			return printJSON(cmd.OutOrStdout(), p)

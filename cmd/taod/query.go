@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/taonet/taod/client"
 	"github.com/taonet/taod/rpc"
 	"github.com/taonet/taod/types"
 )
@@ -34,24 +36,38 @@ func newQueryCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var blockArg any = "latest"
-			if at != "" {
-				blockArg = at
+			var height *uint64
+			switch at {
+			case "", "latest", "finalized", "safe":
+			case "earliest":
+				height = new(uint64)
+			default:
+				h, err := strconv.ParseUint(at, 0, 64) // decimal or 0x-hex
+				if err != nil {
+					return fmt.Errorf("--block: want a height, 0x-hex height or \"latest\", got %q", at)
+				}
+				height = &h
 			}
-			var bal string
-			var nonce uint64
-			if err := rpcQuery(cmd, url, &bal, "tao_getBalance", addr, blockArg); err != nil {
+			var rao, nonce uint64
+			err = withClient(cmd, url, func(ctx context.Context, c *client.Client) (err error) {
+				if height == nil {
+					if rao, err = c.Balance(ctx, addr); err != nil {
+						return err
+					}
+					nonce, err = c.Nonce(ctx, addr)
+					return err
+				}
+				if rao, err = c.BalanceAt(ctx, addr, *height); err != nil {
+					return err
+				}
+				nonce, err = c.NonceAt(ctx, addr, *height)
 				return err
-			}
-			if err := rpcQuery(cmd, url, &nonce, "tao_getNonce", addr, blockArg); err != nil {
-				return err
-			}
-			rao, err := strconv.ParseUint(bal, 10, 64)
+			})
 			if err != nil {
-				return fmt.Errorf("node returned a bad balance %q", bal)
+				return err
 			}
 			if asJSON {
-				return printJSON(cmd.OutOrStdout(), map[string]any{"address": addr, "balance_rao": bal, "balance_tao": types.FormatTAO(rao), "nonce": nonce})
+				return printJSON(cmd.OutOrStdout(), map[string]any{"address": addr, "balance_rao": strconv.FormatUint(rao, 10), "balance_tao": types.FormatTAO(rao), "nonce": nonce})
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "address %s\nbalance %s TAO (%d rao)\nnonce   %d\n", addr.Hex(), types.FormatTAO(rao), rao, nonce)
 			return nil
@@ -64,22 +80,22 @@ func newQueryCmd() *cobra.Command {
 		Short: "Show a block (default the latest)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var (
-				b   *json.RawMessage
-				err error
-			)
+			method, id := "tao_getBlockByNumber", any("latest")
 			switch {
 			case len(args) == 0:
-				err = rpcQuery(cmd, url, &b, "tao_getBlockByNumber", "latest", false)
 			case len(args[0]) == 66:
-				err = rpcQuery(cmd, url, &b, "tao_getBlockByHash", args[0], false)
+				method, id = "tao_getBlockByHash", args[0]
 			default:
 				h, perr := strconv.ParseUint(args[0], 10, 64)
 				if perr != nil {
 					return fmt.Errorf("block: want a height or a 0x… hash, got %q", args[0])
 				}
-				err = rpcQuery(cmd, url, &b, "tao_getBlockByNumber", h, false)
+				id = h
 			}
+			var b *json.RawMessage // --json prints the block as the node sends it
+			err := withClient(cmd, url, func(ctx context.Context, c *client.Client) error {
+				return c.Call(ctx, &b, method, id, false)
+			})
 			if err != nil {
 				return err
 			}
@@ -113,16 +129,24 @@ func newQueryCmd() *cobra.Command {
 		Short: "Show a transaction and its receipt",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var h types.Hash
+			if err := h.UnmarshalText([]byte(args[0])); err != nil {
+				return fmt.Errorf("tx: want a 0x… hash of 32 bytes: %w", err)
+			}
 			var t *rpc.TxJSON
 			var r *rpc.ReceiptJSON
-			if err := rpcQuery(cmd, url, &t, "tao_getTransactionByHash", args[0]); err != nil {
+			err := withClient(cmd, url, func(ctx context.Context, c *client.Client) (err error) {
+				if t, err = c.Tx(ctx, h); err != nil || t == nil {
+					return err
+				}
+				r, err = c.Receipt(ctx, h)
+				return err
+			})
+			if err != nil {
 				return err
 			}
 			if t == nil {
 				return fmt.Errorf("transaction %s not found", args[0])
-			}
-			if err := rpcQuery(cmd, url, &r, "tao_getTransactionReceipt", args[0]); err != nil {
-				return err
 			}
 			if asJSON {
 				return printJSON(cmd.OutOrStdout(), map[string]any{"transaction": t, "receipt": r})
@@ -150,8 +174,12 @@ func newQueryCmd() *cobra.Command {
 		Short: "Show total issuance and the emission schedule",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var s rpc.EmissionSchedule
-			if err := rpcQuery(cmd, url, &s, "tao_emissionSchedule"); err != nil {
+			var s *rpc.EmissionSchedule
+			err := withClient(cmd, url, func(ctx context.Context, c *client.Client) (err error) {
+				s, err = c.EmissionSchedule(ctx)
+				return err
+			})
+			if err != nil {
 				return err
 			}
 			if asJSON {

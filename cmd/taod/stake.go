@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/spf13/cobra"
 
+	"github.com/taonet/taod/client"
 	"github.com/taonet/taod/internal/keyring"
 	"github.com/taonet/taod/rpc"
 	"github.com/taonet/taod/types"
@@ -74,7 +76,7 @@ validator in subnets and secures the chain; removed stake unbonds for unbonding_
 			if err != nil {
 				return err
 			}
-			return sendCall(cmd, o, &types.AddStake{Hotkey: h, Amount: v})
+			return sendCall(cmd, o, client.AddStake(h, v))
 		},
 	}
 	var removeAmount amountFlags
@@ -91,7 +93,7 @@ validator in subnets and secures the chain; removed stake unbonds for unbonding_
 			if err != nil {
 				return err
 			}
-			return sendCall(cmd, o, &types.RemoveStake{Hotkey: h, Amount: v})
+			return sendCall(cmd, o, client.RemoveStake(h, v))
 		},
 	}
 	var take string
@@ -108,7 +110,7 @@ validator in subnets and secures the chain; removed stake unbonds for unbonding_
 			if err != nil {
 				return err
 			}
-			return sendCall(cmd, o, &types.SetTake{Hotkey: h, Take: ppm})
+			return sendCall(cmd, o, client.SetTake(h, ppm))
 		},
 	}
 	list := &cobra.Command{
@@ -133,10 +135,14 @@ validator in subnets and secures the chain; removed stake unbonds for unbonding_
 			}
 			var pos []rpc.PositionJSON
 			var unb []rpc.UnbondingJSON
-			if err := rpcQuery(cmd, o.url, &pos, "stake_stakesOf", addr); err != nil {
+			err = withClient(cmd, o.url, func(ctx context.Context, c *client.Client) (err error) {
+				if pos, err = c.StakesOf(ctx, addr); err != nil {
+					return err
+				}
+				unb, err = c.Unbonding(ctx, addr)
 				return err
-			}
-			if err := rpcQuery(cmd, o.url, &unb, "stake_unbonding", addr); err != nil {
+			})
+			if err != nil {
 				return err
 			}
 			if o.asJSON {
@@ -197,19 +203,9 @@ consensus_epoch blocks the top stakers form the set, effective two blocks later.
 			if err != nil {
 				return err
 			}
-			he, err := resolveKey(o.dir, hotkeyName)
+			hot, _, err := unlockSigner(cmd, o.dir, hotkeyName, "")
 			if err != nil {
 				return fmt.Errorf("--hotkey-key: %w", err)
-			}
-			hkey, err := keyring.Unlock(he.Path, "")
-			if err != nil {
-				pw, perr := readPassword(cmd, "", fmt.Sprintf("Password for hotkey %s: ", he.Name), false)
-				if perr != nil {
-					return perr
-				}
-				if hkey, err = keyring.Unlock(he.Path, pw); err != nil {
-					return err
-				}
 			}
 			raw, err := os.ReadFile(consFile)
 			if err != nil {
@@ -219,17 +215,15 @@ consensus_epoch blocks the top stakers form the set, effective two blocks later.
 			if err != nil {
 				return fmt.Errorf("--consensus-key %s: %w", consFile, err)
 			}
-			c, err := dial(cmd.Context(), o.url)
-			if err != nil {
-				return err
-			}
 			var chainID uint64
-			err = rpcQuery(cmd, o.url, &chainID, "tao_chainId")
-			c.Close()
+			err = withClient(cmd, o.url, func(ctx context.Context, c *client.Client) (err error) {
+				chainID, err = c.ChainID(ctx)
+				return err
+			})
 			if err != nil {
 				return err
 			}
-			b, err := types.SignBind(chainID, from.Address, hkey, ckey)
+			b, err := client.BindConsensusKey(chainID, from.Address, hot.Key(), ckey)
 			if err != nil {
 				return err
 			}
@@ -249,7 +243,7 @@ consensus_epoch blocks the top stakers form the set, effective two blocks later.
 			if err != nil {
 				return fmt.Errorf("--hotkey: %w", err)
 			}
-			return sendCall(cmd, o, &types.Unjail{Hotkey: h})
+			return sendCall(cmd, o, client.Unjail(h))
 		},
 	}
 	unjail.Flags().StringVar(&hotkey, "hotkey", "", "hotkey address (0x…)")
@@ -260,16 +254,23 @@ consensus_epoch blocks the top stakers form the set, effective two blocks later.
 		Short: "Show the validator set (default: the next block's)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var arg any = "latest"
+			var h uint64
 			if height != "" {
-				h, err := strconv.ParseUint(height, 10, 64)
-				if err != nil {
+				var err error
+				if h, err = strconv.ParseUint(height, 10, 64); err != nil {
 					return fmt.Errorf("--height: %w", err)
 				}
-				arg = h
 			}
-			var set rpc.ValidatorsJSON
-			if err := rpcQuery(cmd, o.url, &set, "stake_validators", arg); err != nil {
+			var set *rpc.ValidatorsJSON
+			err := withClient(cmd, o.url, func(ctx context.Context, c *client.Client) (err error) {
+				if height == "" {
+					set, err = c.Validators(ctx)
+				} else {
+					set, err = c.ValidatorsAt(ctx, h)
+				}
+				return err
+			})
+			if err != nil {
 				return err
 			}
 			if o.asJSON {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/taonet/taod/client"
 	"github.com/taonet/taod/rpc"
 	"github.com/taonet/taod/subnet"
 	"github.com/taonet/taod/types"
@@ -59,7 +61,10 @@ blocks a Yuma-consensus epoch pays both by performance.
 
 Weights, commits, reveals and axons are sent from the neuron's hotkey (--from HOTKEY);
 they are fee-free for permitted validators and registered neurons, like PoW registration.
-Creating a subnet and burned registration are paid by a coldkey.`,
+A weights call from a hotkey without a validator permit (once the subnet has stake) is
+refused before sending, naming the epoch block at which a permit can come: the chain
+would fail it whatever fee it paid. Creating a subnet and burned registration are paid
+by a coldkey.`,
 	}
 	addSendFlags(cmd, &o)
 	var netuid uint16
@@ -71,7 +76,7 @@ Creating a subnet and burned registration are paid by a coldkey.`,
 		Short: "Create a subnet, locking the network lock cost (taod subnet lock-cost shows it)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return sendCall(cmd, o, &types.RegisterNetwork{Name: name})
+			return sendCall(cmd, o, client.RegisterNetwork(name))
 		},
 	}
 	create.Flags().StringVar(&name, "name", "", "subnet name")
@@ -88,7 +93,7 @@ Creating a subnet and burned registration are paid by a coldkey.`,
 				if err != nil {
 					return fmt.Errorf("--hotkey: %w", err)
 				}
-				return sendCall(cmd, o, &types.BurnedRegister{Netuid: netuid, Hotkey: hk})
+				return sendCall(cmd, o, client.BurnedRegister(netuid, hk))
 			}
 			cold, err := parseAddressArg(hotkeyName)
 			if err != nil {
@@ -102,9 +107,7 @@ Creating a subnet and burned registration are paid by a coldkey.`,
 			if err != nil {
 				return err
 			}
-			o2 := o
-			o2.free = true
-			return sendCall(cmd, o2, call)
+			return sendCall(cmd, o, call)
 		},
 	}
 	register.Flags().StringVar(&hotkey, "hotkey", "", "hotkey to register (burned registration)")
@@ -124,12 +127,7 @@ Creating a subnet and burned registration are paid by a coldkey.`,
 			if addr == nil {
 				return fmt.Errorf("--ip %q is not an IP address", ip)
 			}
-			if v4 := addr.To4(); v4 != nil {
-				addr = v4
-			}
-			o2 := o
-			o2.free = true
-			return sendCall(cmd, o2, &types.ServeAxon{Netuid: netuid, IP: addr, Port: port, Protocol: protocol, Version: version})
+			return sendCall(cmd, o, client.ServeAxon(netuid, addr, port, protocol, version))
 		},
 	}
 	serve.Flags().StringVar(&ip, "ip", "", "IPv4 or IPv6 address")
@@ -148,9 +146,7 @@ Creating a subnet and burned registration are paid by a coldkey.`,
 			if err != nil {
 				return err
 			}
-			o2 := o
-			o2.free = true
-			return sendCall(cmd, o2, &types.SetWeights{Netuid: netuid, UIDs: u, Weights: w, VersionKey: versionKey})
+			return sendCall(cmd, o, client.SetWeights(netuid, u, w, versionKey))
 		},
 	}
 	commit := &cobra.Command{
@@ -171,9 +167,7 @@ Creating a subnet and burned registration are paid by a coldkey.`,
 				return err
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "salt %s (keep it: reveal with the same uids, weights, salt and version key)\n", hex.EncodeToString(sb))
-			o2 := o
-			o2.free = true
-			return sendCall(cmd, o2, &types.CommitWeights{Netuid: netuid, Hash: types.WeightsCommitHash(e.Address, netuid, u, w, sb, versionKey)})
+			return sendCall(cmd, o, client.CommitWeights(e.Address, netuid, u, w, sb, versionKey))
 		},
 	}
 	reveal := &cobra.Command{
@@ -192,9 +186,7 @@ Creating a subnet and burned registration are paid by a coldkey.`,
 			if err != nil {
 				return fmt.Errorf("--salt: %w", err)
 			}
-			o2 := o
-			o2.free = true
-			return sendCall(cmd, o2, &types.RevealWeights{Netuid: netuid, UIDs: u, Weights: w, Salt: sb, VersionKey: versionKey})
+			return sendCall(cmd, o, client.RevealWeights(netuid, u, w, sb, versionKey))
 		},
 	}
 	for _, c := range []*cobra.Command{weightsCmd, commit, reveal} {
@@ -217,10 +209,13 @@ Creating a subnet and burned registration are paid by a coldkey.`,
 				if !ok || err != nil {
 					return fmt.Errorf("--set wants NAME=VALUE with an integer value (names: %s)", strings.Join(subnet.Names(), ", "))
 				}
-				return sendCall(cmd, o, &types.SetHyperparam{Netuid: netuid, Name: strings.TrimSpace(k), Value: val})
+				return sendCall(cmd, o, client.SetHyperparam(netuid, strings.TrimSpace(k), val))
 			}
-			var h map[string]uint64
-			if err := rpcQuery(cmd, o.url, &h, "subnet_hyperparams", netuid); err != nil {
+			var h map[string]uint64 // by name, as the table and --json show them
+			err := withClient(cmd, o.url, func(ctx context.Context, c *client.Client) error {
+				return c.Call(ctx, &h, "subnet_hyperparams", netuid)
+			})
+			if err != nil {
 				return err
 			}
 			if o.asJSON {
@@ -241,7 +236,11 @@ Creating a subnet and burned registration are paid by a coldkey.`,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var mg []rpc.NeuronJSON
-			if err := rpcQuery(cmd, o.url, &mg, "subnet_metagraph", netuid); err != nil {
+			err := withClient(cmd, o.url, func(ctx context.Context, c *client.Client) (err error) {
+				mg, err = c.Metagraph(ctx, netuid)
+				return err
+			})
+			if err != nil {
 				return err
 			}
 			if o.asJSON {
@@ -271,7 +270,11 @@ Creating a subnet and burned registration are paid by a coldkey.`,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var subs []rpc.SubnetJSON
-			if err := rpcQuery(cmd, o.url, &subs, "subnet_list"); err != nil {
+			err := withClient(cmd, o.url, func(ctx context.Context, c *client.Client) (err error) {
+				subs, err = c.Subnets(ctx)
+				return err
+			})
+			if err != nil {
 				return err
 			}
 			if o.asJSON {
@@ -294,11 +297,15 @@ Creating a subnet and burned registration are paid by a coldkey.`,
 		Short: "Show what creating a subnet costs now",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var v string
-			if err := rpcQuery(cmd, o.url, &v, "subnet_lockCost"); err != nil {
+			var v uint64
+			err := withClient(cmd, o.url, func(ctx context.Context, c *client.Client) (err error) {
+				v, err = c.LockCost(ctx)
+				return err
+			})
+			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s TAO\n", taoString(v))
+			fmt.Fprintf(cmd.OutOrStdout(), "%s TAO\n", types.FormatTAO(v))
 			return nil
 		},
 	}
@@ -324,37 +331,27 @@ func saltBytes(s string) ([]byte, error) {
 
 // mine searches for a PowRegister nonce for hotkey on netuid, reporting progress.
 func mine(cmd *cobra.Command, o sendOpts, netuid uint16, hotkey, coldkey types.Address) (*types.PowRegister, error) {
-	ctx := cmd.Context()
-	c, err := dial(ctx, o.url)
-	if err != nil {
-		return nil, err
-	}
-	defer c.Close()
-	var info rpc.SubnetJSON
-	if err := call(ctx, c, o.url, &info, "subnet_info", netuid); err != nil {
-		return nil, err
-	}
-	var head rpc.HeaderJSON
-	if err := call(ctx, c, o.url, &head, "tao_getBlockByNumber", "latest", false); err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "mining: subnet %d difficulty %d on block %d\n", netuid, info.Difficulty, head.Number)
-	start, last := time.Now(), time.Now()
-	for nonce := uint64(0); ; nonce++ {
-		if subnet.CheckWork(types.PowSeal(netuid, hotkey, coldkey, head.Hash, nonce), info.Difficulty) {
-			fmt.Fprintf(cmd.ErrOrStderr(), "found nonce %d after %s\n", nonce, time.Since(start).Round(time.Millisecond))
-			return &types.PowRegister{Netuid: netuid, Coldkey: coldkey, BlockNumber: head.Number, Nonce: nonce}, nil
+	var reg *types.PowRegister
+	err := withClient(cmd, o.url, func(ctx context.Context, c *client.Client) error {
+		info, err := c.Subnet(ctx, netuid)
+		if err != nil {
+			return err
 		}
-		if nonce%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
+		fmt.Fprintf(cmd.ErrOrStderr(), "mining: subnet %d difficulty %d\n", netuid, info.Difficulty)
+		start, last := time.Now(), time.Now()
+		reg, err = c.MinePowRegister(ctx, netuid, hotkey, coldkey, func(n uint64) {
 			if time.Since(last) > 5*time.Second {
 				last = time.Now()
-				fmt.Fprintf(cmd.ErrOrStderr(), "mining: %d hashes, %.0f/s\n", nonce, float64(nonce)/time.Since(start).Seconds())
+				fmt.Fprintf(cmd.ErrOrStderr(), "mining: %d hashes, %d/s\n", n, n*uint64(time.Second)/uint64(time.Since(start)+1))
 			}
+		})
+		if err != nil {
+			return err
 		}
-	}
+		fmt.Fprintf(cmd.ErrOrStderr(), "found nonce %d on block %d after %s\n", reg.Nonce, reg.BlockNumber, time.Since(start).Round(time.Millisecond))
+		return nil
+	})
+	return reg, err
 }
 
 func newRootNetCmd() *cobra.Command {
@@ -374,7 +371,7 @@ func newRootNetCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("--hotkey: %w", err)
 			}
-			return sendCall(cmd, o, &types.RootRegister{Hotkey: hk})
+			return sendCall(cmd, o, client.RootRegister(hk))
 		},
 	}
 	register.Flags().StringVar(&hotkey, "hotkey", "", "hotkey address")
@@ -395,9 +392,7 @@ func newRootNetCmd() *cobra.Command {
 			if len(n) != len(w) {
 				return fmt.Errorf("--netuids has %d entries, --weights %d", len(n), len(w))
 			}
-			o2 := o
-			o2.free = true
-			return sendCall(cmd, o2, &types.SetRootWeights{Netuids: n, Weights: w})
+			return sendCall(cmd, o, client.SetRootWeights(n, w))
 		},
 	}
 	weightsCmd.Flags().StringVar(&netuids, "netuids", "", "comma-separated netuids")
@@ -408,7 +403,11 @@ func newRootNetCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var ms []rpc.RootMemberJSON
-			if err := rpcQuery(cmd, o.url, &ms, "subnet_root"); err != nil {
+			err := withClient(cmd, o.url, func(ctx context.Context, c *client.Client) (err error) {
+				ms, err = c.RootMembers(ctx)
+				return err
+			})
+			if err != nil {
 				return err
 			}
 			if o.asJSON {

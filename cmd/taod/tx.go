@@ -7,13 +7,10 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/ethereum/go-ethereum/common/hexutil"
-	gethrpc "github.com/ethereum/go-ethereum/rpc"
 	"github.com/spf13/cobra"
 
-	"github.com/taonet/taod/chain"
+	"github.com/taonet/taod/client"
 	"github.com/taonet/taod/internal/keyring"
-	"github.com/taonet/taod/rpc"
 	"github.com/taonet/taod/types"
 )
 
@@ -24,7 +21,7 @@ func addSendFlags(cmd *cobra.Command, o *sendOpts) {
 	pf.StringVar(&o.dir, "keyring", defaultKeyringDir(), "keyring directory (env TAOD_KEYRING)")
 	pf.StringVar(&o.from, "from", "", "signing coldkey: a name or a keystore file")
 	pf.StringVar(&o.pwFile, "password-file", "", "file with the key's password (dev keys: none needed)")
-	pf.Uint64Var(&o.fee, "fee", 0, "fee in rao (default: the minimum, base fee × (the call's weight + the tx's length × byte weight))")
+	pf.Uint64Var(&o.fee, "fee", 0, "fee in rao (default: none for a call fee-free for the sender, else the minimum, base fee × (the call's weight + the tx's length × byte weight))")
 	pf.Uint64Var(&o.tip, "tip", 0, "tip in rao on top of the fee (orders the txpool)")
 	pf.BoolVar(&o.noWait, "no-wait", false, "return after the node accepts the tx")
 	pf.DurationVar(&o.timeout, "timeout", 60*time.Second, "how long to wait for inclusion")
@@ -92,7 +89,7 @@ node over RPC, then waits until a block includes them (--no-wait to return at on
 			if err != nil {
 				return err
 			}
-			return sendCall(cmd, o, &types.Transfer{To: dst, Amount: v})
+			return sendCall(cmd, o, client.Transfer(dst, v))
 		},
 	}
 	transfer.Flags().StringVar(&to, "to", "", "recipient address (0x…)")
@@ -102,7 +99,6 @@ node over RPC, then waits until a block includes them (--no-wait to return at on
 }
 
 type sendOpts struct {
-	free                   bool // the call may be fee-free: send fee 0 unless --fee is given
 	url, dir, from, pwFile string
 	fee, tip               uint64
 	noWait                 bool
@@ -110,101 +106,77 @@ type sendOpts struct {
 	asJSON                 bool
 }
 
-// sendCall signs call with the --from key, sends it and waits for its receipt.
-func sendCall(cmd *cobra.Command, o sendOpts, c types.Call) error {
-	ctx := cmd.Context()
+// unlockSigner decrypts the key named by name (a keyring name, a dev key or
+// a keystore file): with no password first (dev keys), then with the
+// password file or a prompt.
+func unlockSigner(cmd *cobra.Command, dir, name, pwFile string) (*client.Signer, keyring.Entry, error) {
+	entry, err := resolveKey(dir, name)
+	if err != nil {
+		return nil, entry, err
+	}
+	s, err := client.SignerFromKeystore(entry.Path, "")
+	if err == nil {
+		return s, entry, nil
+	}
+	pw, perr := readPassword(cmd, pwFile, fmt.Sprintf("Password for %s: ", entry.Name), false)
+	if perr != nil {
+		return nil, entry, perr
+	}
+	s, err = client.SignerFromKeystore(entry.Path, pw)
+	return s, entry, err
+}
+
+// sendCall signs call with the --from key, sends it through client.Send
+// (the chain's fee, or none for a call fee-free for the sender) and waits
+// for its receipt.
+func sendCall(cmd *cobra.Command, o sendOpts, call types.Call) error {
 	if o.from == "" {
 		return errors.New("--from is required")
 	}
-	entry, err := resolveKey(o.dir, o.from)
+	s, _, err := unlockSigner(cmd, o.dir, o.from, o.pwFile)
 	if err != nil {
 		return err
 	}
-	key, err := keyring.Unlock(entry.Path, "")
-	if err != nil {
-		pw, perr := readPassword(cmd, o.pwFile, fmt.Sprintf("Password for %s: ", entry.Name), false)
-		if perr != nil {
-			return perr
-		}
-		if key, err = keyring.Unlock(entry.Path, pw); err != nil {
+	var opts []client.SendOption
+	if o.fee > 0 {
+		opts = append(opts, client.WithFee(o.fee))
+	}
+	if o.tip > 0 {
+		opts = append(opts, client.WithTip(o.tip))
+	}
+	return withClient(cmd, o.url, func(ctx context.Context, c *client.Client) error {
+		hash, err := c.Send(ctx, s, call, opts...)
+		if err != nil {
 			return err
 		}
-	}
-	client, err := dial(ctx, o.url)
-	if err != nil {
-		return err
-	}
-	defer client.Close()
-	var chainID, nonce uint64
-	if err := call(ctx, client, o.url, &chainID, "tao_chainId"); err != nil {
-		return err
-	}
-	if err := call(ctx, client, o.url, &nonce, "tao_getNonce", entry.Address, "latest"); err != nil {
-		return err
-	}
-	data := types.TxData{ChainID: chainID, Nonce: nonce, Fee: o.fee, Tip: o.tip, Call: c}
-	var tx *types.Tx
-	if o.fee == 0 && !o.free {
-		// The minimum under the parameters in force, the length fee
-		// included: base fee × (weight + signed length × byte weight).
-		var p rpc.ParamsJSON
-		if err := call(ctx, client, o.url, &p, "gov_params"); err != nil {
+		w := cmd.OutOrStdout()
+		if o.noWait {
+			if o.asJSON {
+				return printJSON(w, map[string]any{"hash": hash, "status": "pending"})
+			}
+			fmt.Fprintf(w, "hash   %s\nstatus pending\n", hash)
+			return nil
+		}
+		wctx, cancel := context.WithTimeout(ctx, o.timeout)
+		defer cancel()
+		r, err := c.WaitReceipt(wctx, hash)
+		if r == nil {
+			if errors.Is(err, client.ErrTimeout) && ctx.Err() == nil {
+				return fmt.Errorf("transaction %s not included after %s (still pending; check with `taod query tx %s`)", hash, o.timeout, hash)
+			}
 			return err
 		}
-		tx, err = chain.SignPayingMinFee(p.Params, data, key)
-	} else {
-		tx, err = types.SignTx(data, key)
-	}
-	if err != nil {
-		return err
-	}
-	var hash types.Hash
-	if err := call(ctx, client, o.url, &hash, "tao_sendRawTransaction", hexutil.Bytes(tx.Bytes())); err != nil {
-		return err
-	}
-	w := cmd.OutOrStdout()
-	if o.noWait {
 		if o.asJSON {
-			return printJSON(w, map[string]any{"hash": hash, "status": "pending"})
+			return printJSON(w, r)
 		}
-		fmt.Fprintf(w, "hash   %s\nstatus pending\n", hash)
+		fee, _ := strconv.ParseUint(r.FeePaid, 10, 64)
+		fmt.Fprintf(w, "hash   %s\nblock  %d\nstatus %s\nfee    %d rao\n", hash, r.BlockNumber, r.Status, fee)
+		if r.Error != "" {
+			fmt.Fprintf(w, "error  %s\n", r.Error)
+		}
+		if r.Status != "success" {
+			return exitError(2)
+		}
 		return nil
-	}
-	r, err := waitReceipt(ctx, client, o.url, hash, o.timeout)
-	if err != nil {
-		return err
-	}
-	if o.asJSON {
-		return printJSON(w, r)
-	}
-	fee2, _ := strconv.ParseUint(r.FeePaid, 10, 64)
-	fmt.Fprintf(w, "hash   %s\nblock  %d\nstatus %s\nfee    %d rao\n", hash, r.BlockNumber, r.Status, fee2)
-	if r.Error != "" {
-		fmt.Fprintf(w, "error  %s\n", r.Error)
-	}
-	if r.Status != "success" {
-		return exitError(2)
-	}
-	return nil
-}
-
-func waitReceipt(ctx context.Context, c *gethrpc.Client, url string, hash types.Hash, timeout time.Duration) (*rpc.ReceiptJSON, error) {
-	deadline := time.Now().Add(timeout)
-	for {
-		var r *rpc.ReceiptJSON
-		if err := call(ctx, c, url, &r, "tao_getTransactionReceipt", hash); err != nil {
-			return nil, err
-		}
-		if r != nil {
-			return r, nil
-		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("transaction %s not included after %s (still pending; check with `taod query tx %s`)", hash, timeout, hash)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
+	})
 }
