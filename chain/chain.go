@@ -3,6 +3,7 @@ package chain
 import (
 	"errors"
 	"fmt"
+	"github.com/taonet/taod/staking"
 	"math/bits"
 	"sync"
 
@@ -83,7 +84,11 @@ func (c *Chain) Params() Params {
 // newBlockCtx starts the execution of block height on st (a fresh view of
 // the head state) with the parameters in force.
 func (c *Chain) newBlockCtx(st *state.State, height uint64) (*blockCtx, error) {
-	return &blockCtx{c: c, st: st, height: height, p: c.Params()}, nil
+	p := c.Params()
+	return &blockCtx{
+		c: c, st: st, height: height, p: p,
+		sk: &staking.Block{State: st, Height: height, Params: p.Staking, ChainID: c.genesis.ChainID, Bootstrap: c.genesis.Validators},
+	}, nil
 }
 
 // ChainID is the chain's numeric ID.
@@ -93,8 +98,8 @@ func (c *Chain) ChainID() uint64 { return c.genesis.ChainID }
 func (c *Chain) GenesisHash() types.Hash { return c.gen.Hash() }
 
 // ValidatorSet returns the validator set governing height h.
-func (c *Chain) ValidatorSet(h uint64) (ValidatorSet, error) {
-	return ValidatorSetAt(c.store.NewState(), c.Params().Staking, h)
+func (c *Chain) ValidatorSet(h uint64) (staking.ValidatorSet, error) {
+	return staking.ValidatorSetAt(c.store.NewState(), c.Params().Staking, h)
 }
 
 // CheckTxStatic checks what does not depend on state: chain ID, signature
@@ -153,7 +158,7 @@ func (x *blockCtx) checkTx(tx *types.Tx) (types.Address, bool, error) {
 // covers the amount and the amount covers the fee.
 func feeFromStake(st *state.State, from types.Address, tx *types.Tx, total uint64) bool {
 	rs, ok := tx.Call().(*types.RemoveStake)
-	return ok && st.Account(from).Balance < total && rs.Amount >= total && Stake(st, from, rs.Hotkey) >= rs.Amount
+	return ok && st.Account(from).Balance < total && rs.Amount >= total && staking.Stake(st, from, rs.Hotkey) >= rs.Amount
 }
 
 // applyTx applies one transaction and reports whether it ran fee-free. An
@@ -182,7 +187,7 @@ func (x *blockCtx) applyTx(tx *types.Tx) (types.Receipt, bool, error) {
 	call := tx.Call()
 	if feeFromStake(st, from, tx, paid) {
 		rs := call.(*types.RemoveStake)
-		setStake(st, from, rs.Hotkey, Stake(st, from, rs.Hotkey)-paid)
+		staking.DebitStake(st, from, rs.Hotkey, paid)
 		call = &types.RemoveStake{Hotkey: rs.Hotkey, Amount: rs.Amount - paid}
 	} else {
 		acc := st.Account(from)
@@ -212,18 +217,18 @@ func (x *blockCtx) applyCall(from types.Address, call types.Call) error {
 	case *types.Transfer:
 		return transfer(x.st, from, call)
 	case *types.AddStake:
-		return x.addStake(from, call)
+		return x.sk.AddStake(from, call)
 	case *types.RemoveStake:
 		if call.Amount == 0 {
 			return nil // the whole amount paid the fee
 		}
-		return x.removeStake(from, call.Hotkey, call.Amount)
+		return x.sk.RemoveStake(from, call.Hotkey, call.Amount)
 	case *types.SetTake:
-		return x.setTake(from, call)
+		return x.sk.SetTake(from, call)
 	case *types.BindConsensusKey:
-		return x.bindConsensusKey(from, call)
+		return x.sk.BindConsensusKey(from, call)
 	case *types.Unjail:
-		return x.unjail(from, call)
+		return x.sk.Unjail(from, call)
 	case *types.RegisterNetwork:
 		return x.registerNetwork(from, call)
 	case *types.BurnedRegister:
@@ -310,10 +315,10 @@ func (x *blockCtx) beginBlock(lastCommit *types.Commit, evidence []types.Evidenc
 	}
 	mint(x.st)
 	for i := range evidence {
-		if err := x.checkEvidence(&evidence[i]); err != nil {
+		if err := x.sk.CheckEvidence(&evidence[i]); err != nil {
 			return fmt.Errorf("evidence %d: %w", i, err)
 		}
-		if err := x.applyEvidence(&evidence[i]); err != nil {
+		if err := x.sk.ApplyEvidence(&evidence[i]); err != nil {
 			return err
 		}
 	}
@@ -327,20 +332,20 @@ func (x *blockCtx) beginBlock(lastCommit *types.Commit, evidence []types.Evidenc
 	if err != nil {
 		return err
 	}
-	set, err := ValidatorSetAt(x.st, x.p.Staking, x.height-1)
+	set, err := staking.ValidatorSetAt(x.st, x.p.Staking, x.height-1)
 	if err != nil {
 		return err
 	}
 	if err := VerifyCommit(x.c.ChainID(), set.Validators, x.height-1, parent, lastCommit); err != nil {
 		return fmt.Errorf("last commit: %w", err)
 	}
-	return x.trackDowntime(lastCommit)
+	return x.sk.TrackDowntime(lastCommit)
 }
 
 // endBlock runs after the transactions: release unbonded stake and, at an
 // epoch's last block, decide the next validator set.
 func (x *blockCtx) endBlock() error {
-	if err := x.releaseUnbonding(); err != nil {
+	if err := x.sk.ReleaseUnbonding(); err != nil {
 		return err
 	}
 	if err := x.endVoting(); err != nil {
@@ -355,7 +360,7 @@ func (x *blockCtx) endBlock() error {
 		}
 	}
 	if e := x.p.Staking.ConsensusEpoch; x.height%e == 0 {
-		return x.updateValidatorSet()
+		return x.sk.UpdateValidatorSet()
 	}
 	return nil
 }
@@ -385,7 +390,7 @@ func (c *Chain) Propose(p Proposal, candidates []*types.Tx) (*Executed, []Reject
 	)
 	for _, ev := range p.Evidence {
 		n := EvidenceBytes(&ev)
-		if size+n <= x.p.MaxBlockBytes && x.checkEvidence(&ev) == nil && !containsEvidence(evidence, ev) {
+		if size+n <= x.p.MaxBlockBytes && x.sk.CheckEvidence(&ev) == nil && !containsEvidence(evidence, ev) {
 			evidence = append(evidence, ev)
 			size += n
 		}
@@ -468,11 +473,11 @@ func (x *blockCtx) seal(head state.Head, p Proposal, txs []*types.Tx, receipts [
 	if err != nil {
 		return nil, err
 	}
-	cur, err := ValidatorSetAt(x.st, x.p.Staking, x.height)
+	cur, err := staking.ValidatorSetAt(x.st, x.p.Staking, x.height)
 	if err != nil {
 		return nil, err
 	}
-	next, err := ValidatorSetAt(x.st, x.p.Staking, x.height+1)
+	next, err := staking.ValidatorSetAt(x.st, x.p.Staking, x.height+1)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"github.com/taonet/taod/staking"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/rlp"
@@ -77,7 +78,7 @@ func TestDowntimeWindowChangedByGovernance(t *testing.T) {
 		if got != 0 && n != downtimeBytes(p.DowntimeWindow) {
 			t.Fatalf("%s: record of %d bytes under window %d", when, n, p.DowntimeWindow)
 		}
-		if h, _ := HotkeyOf(w.st(), hot(2)); h.Jailed {
+		if h, _ := staking.HotkeyOf(w.st(), hot(2)); h.Jailed {
 			t.Fatalf("%s: a validator missing a third of its blocks was jailed", when)
 		}
 	}

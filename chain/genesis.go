@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/taonet/taod/staking"
 	"os"
 
 	"github.com/taonet/taod/emission"
@@ -38,7 +39,7 @@ type Params struct {
 	// max_block_bytes that fee-free calls may use in one block.
 	MaxFreePercent uint64 `json:"max_free_percent"`
 	// Staking governs stake, the validator set and slashing.
-	Staking StakingParams `json:"staking"`
+	Staking staking.Params `json:"staking"`
 	// Subnets governs subnets, registration and the root network.
 	Subnets SubnetParams `json:"subnets"`
 	// Gov governs governance.
@@ -56,7 +57,7 @@ func DefaultParams() Params {
 		MaxBlockBytes:    4 << 20,
 		ByteWeight:       types.EthByteGas,
 		MaxFreePercent:   25,
-		Staking:          DefaultStakingParams(),
+		Staking:          staking.DefaultParams(),
 		Subnets:          DefaultSubnetParams(),
 		Gov:              DefaultGovParams(),
 	}
@@ -188,7 +189,7 @@ func (g *Genesis) build(st *state.State) (*types.Block, error) {
 	for _, sn := range g.Subnets {
 		createSubnet(st, g.Params.Subnets, sn.Owner, sn.Name, 0, 0)
 	}
-	writeValidatorSet(st, 0, ValidatorSet{Validators: g.Validators, Hotkeys: make([]types.Address, len(g.Validators)), Bootstrap: true})
+	staking.WriteGenesisSet(st, g.Validators)
 	root, err := st.Root()
 	if err != nil {
 		return nil, err

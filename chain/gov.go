@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/taonet/taod/staking"
 	"strconv"
 	"strings"
 
@@ -51,8 +52,8 @@ const (
 // Validate checks the governance parameters.
 func (p GovParams) Validate() error {
 	switch {
-	case p.VotingPeriod == 0 || p.VotingPeriod > MaxLockBlocks:
-		return fmt.Errorf("chain: voting_period must be in [1, %d] blocks", MaxLockBlocks)
+	case p.VotingPeriod == 0 || p.VotingPeriod > staking.MaxLockBlocks:
+		return fmt.Errorf("chain: voting_period must be in [1, %d] blocks", staking.MaxLockBlocks)
 	case p.MinDeposit < MinGovDeposit || p.MinDeposit > MaxGovDeposit:
 		return fmt.Errorf("chain: min_deposit must be in [%s, %s] TAO", types.FormatTAO(MinGovDeposit), types.FormatTAO(MaxGovDeposit))
 	case p.Quorum > MaxQuorumPPM:
@@ -403,7 +404,7 @@ func (x *blockCtx) cancelProposal(from types.Address, c *types.CancelProposal) e
 	case pr.Status != StatusVoting:
 		return fmt.Errorf("%w: proposal %d is %s", ErrVotingClosed, pr.ID, StatusName(pr.Status))
 	}
-	burn := mulDiv(pr.Deposit, CancelBurnPPM, types.PPM)
+	burn := staking.MulDiv(pr.Deposit, CancelBurnPPM, types.PPM)
 	if err := x.recycle(burn); err != nil {
 		return err
 	}
@@ -446,7 +447,7 @@ func tallyStake(st *state.State, ids []uint64) ([]Tally, uint64, error) {
 		var bad []byte
 		st.Iterate(govKey('v', id), func(k, v []byte) bool {
 			if len(k) != voteKeyLen {
-				return true // not a vote (see ErrMalformedRecord)
+				return true // not a vote (see staking.ErrMalformedRecord)
 			}
 			if len(v) != 1 {
 				bad = bytes.Clone(k)
@@ -457,7 +458,7 @@ func tallyStake(st *state.State, ids []uint64) ([]Tally, uint64, error) {
 			return true
 		})
 		if bad != nil {
-			return nil, 0, fmt.Errorf("%w: vote %x", ErrMalformedRecord, bad)
+			return nil, 0, fmt.Errorf("%w: vote %x", staking.ErrMalformedRecord, bad)
 		}
 	}
 	add := func(t *Tally, opt uint8, amt uint64) {
@@ -486,7 +487,7 @@ func tallyStake(st *state.State, ids []uint64) ([]Tally, uint64, error) {
 			return
 		}
 		owner := types.Address{}
-		if h, ok := hotkeyInfo(st, cur); ok {
+		if h, ok := staking.HotkeyOf(st, cur); ok {
 			owner = h.Owner
 		}
 		for _, b := range byVoter[owner] {
@@ -495,13 +496,7 @@ func tallyStake(st *state.State, ids []uint64) ([]Tally, uint64, error) {
 		clear(voted)
 		hotTotal = 0
 	}
-	var err error
-	st.Iterate([]byte{pStake}, func(k, v []byte) bool {
-		pos, ok, derr := decodeStakeEntry(k, v)
-		if derr != nil || !ok {
-			err = derr
-			return derr == nil
-		}
+	err := staking.ForEachPosition(st, func(pos staking.StakePosition) {
 		if !started || pos.Hotkey != cur {
 			flush()
 			cur, started = pos.Hotkey, true
@@ -512,7 +507,6 @@ func tallyStake(st *state.State, ids []uint64) ([]Tally, uint64, error) {
 			add(&tallies[b.i], b.opt, pos.Amount)
 			voted[b.i] += pos.Amount
 		}
-		return true
 	})
 	if err != nil {
 		return nil, 0, err
@@ -525,7 +519,7 @@ func ppmOf(part, whole uint64) uint64 {
 	if whole == 0 {
 		return 0
 	}
-	return mulDiv(part, types.PPM, whole)
+	return staking.MulDiv(part, types.PPM, whole)
 }
 
 // endVoting tallies the proposals whose voting ends at this block and

@@ -3,6 +3,7 @@ package chain
 import (
 	"bytes"
 	"errors"
+	"github.com/taonet/taod/staking"
 	"testing"
 
 	"github.com/taonet/taod/internal/devkeys"
@@ -107,7 +108,7 @@ func TestGovCancelForfeitsAndEndCap(t *testing.T) {
 // validator. Now Propose does not scan positions; every decoder leaves a
 // key of another shape out (so a node's result does not depend on which
 // such keys its store holds) and refuses a record of the right shape with a
-// malformed value (ErrMalformedRecord) instead of panicking.
+// malformed value (staking.ErrMalformedRecord) instead of panicking.
 func TestForeignAndMalformedStakeKeys(t *testing.T) {
 	w := stakedWorld(t, 1)
 	// The same proposal and vote on a state without foreign keys, for
@@ -140,25 +141,25 @@ func TestForeignAndMalformedStakeKeys(t *testing.T) {
 	if got, total, err := tallyStake(st, []uint64{1}); err != nil || got[0] != clean[0] || total != cleanTotal {
 		t.Fatalf("tally with foreign keys: %+v of %d (%v), want %+v of %d", got, total, err, clean[0], cleanTotal)
 	}
-	if _, err := x.slash(hot(0), 1000); err != nil {
+	if _, err := x.sk.Slash(hot(0), 1000); err != nil {
 		t.Fatalf("slash with foreign keys: %v", err)
 	}
-	if err := CreditReward(st, hot(0), tao); err != nil {
+	if err := staking.CreditReward(st, hot(0), tao); err != nil {
 		t.Fatalf("reward with foreign keys: %v", err)
 	}
-	if _, err := dueUnbondings(st, x.height); err != nil {
+	if _, err := 0, x.sk.ReleaseUnbonding(); err != nil {
 		t.Fatalf("release with foreign keys: %v", err)
 	}
-	if err := x.updateValidatorSet(); err != nil {
+	if err := x.sk.UpdateValidatorSet(); err != nil {
 		t.Fatalf("validator set with foreign keys: %v", err)
 	}
-	if err := migrateDowntime(st, x.height, 20, 40); err != nil {
+	if err := migrateDowntimeWindow(st, x.height, 20, 40); err != nil {
 		t.Fatalf("downtime migration with foreign keys: %v", err)
 	}
 	if err := x.endVoting(); err != nil {
 		t.Fatalf("end of voting with foreign keys: %v", err)
 	}
-	if n := Nominators(st, hot(0)); len(n) != 6 {
+	if n := staking.Nominators(st, hot(0)); len(n) != 6 {
 		t.Fatalf("query lists %d positions, want the 6 real ones", len(n))
 	}
 	// Query scans leave foreign keys out instead of panicking on them.
@@ -172,14 +173,14 @@ func TestForeignAndMalformedStakeKeys(t *testing.T) {
 	}
 	// A record of the right shape with a malformed value is corruption.
 	st.Set(key(pStake, hot(0).Bytes(), devkeys.Address(1).Bytes()), []byte{1, 2, 3})
-	if _, _, err := tallyStake(st, []uint64{1}); !errors.Is(err, ErrMalformedRecord) {
+	if _, _, err := tallyStake(st, []uint64{1}); !errors.Is(err, staking.ErrMalformedRecord) {
 		t.Fatalf("tally over a malformed position: %v", err)
 	}
-	if _, err := x.slash(hot(0), 1000); !errors.Is(err, ErrMalformedRecord) {
+	if _, err := x.sk.Slash(hot(0), 1000); !errors.Is(err, staking.ErrMalformedRecord) {
 		t.Fatalf("slash over a malformed position: %v", err)
 	}
 	st.Set(key(pRelease, u64b(x.height), hot(0).Bytes(), devkeys.Address(3).Bytes()), marker)
-	if _, err := dueUnbondings(st, x.height); !errors.Is(err, ErrMalformedRecord) {
+	if _, err := 0, x.sk.ReleaseUnbonding(); !errors.Is(err, staking.ErrMalformedRecord) {
 		t.Fatalf("release queue entry without its amount: %v", err)
 	}
 }
@@ -192,9 +193,9 @@ func BenchmarkTallyStake20k(b *testing.B) {
 		for h := 0; h < 2_000; h++ {
 			var hk types.Address
 			hk[0], hk[1], hk[19] = 0xEE, byte(h>>8), byte(h)
-			setHotkeyInfo(x.st, hk, HotkeyInfo{Owner: devkeys.Address(h % 6)})
+			staking.RegisterHotkey(x.st, x.p.Staking, hk, devkeys.Address(h%6))
 			for ck := 0; ck < 10; ck++ {
-				setStake(x.st, devkeys.Address(100+ck), hk, tao)
+				staking.CreditStake(x.st, devkeys.Address(100+ck), hk, tao)
 			}
 		}
 		return nil

@@ -2,6 +2,7 @@ package chain
 
 import (
 	"errors"
+	"github.com/taonet/taod/staking"
 	"testing"
 
 	"github.com/taonet/taod/internal/devkeys"
@@ -62,7 +63,7 @@ func TestGovPassAppliesParamsAtDefinedBlock(t *testing.T) {
 	}
 	// The next block runs under the new parameter.
 	e := w.block(nil, nil, w.call(2, &types.RemoveStake{Hotkey: hot(0), Amount: tao}))
-	if u := UnbondingOf(w.st(), devkeys.Address(2)); len(u) != 1 || u[0].ReleaseAt != e.Block.Height()+33 {
+	if u := staking.UnbondingOf(w.st(), devkeys.Address(2)); len(u) != 1 || u[0].ReleaseAt != e.Block.Height()+33 {
 		t.Fatalf("unbonding under the new period: %+v", u)
 	}
 }

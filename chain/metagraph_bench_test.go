@@ -2,6 +2,7 @@ package chain
 
 import (
 	"encoding/binary"
+	"github.com/taonet/taod/staking"
 	"testing"
 
 	"github.com/taonet/taod/types"
@@ -26,10 +27,10 @@ func bigSubnet(b *testing.B, n, v int) *Chain {
 	for i := 0; i < n; i++ {
 		var hk types.Address
 		binary.BigEndian.PutUint32(hk[:], uint32(i+1))
-		RegisterHotkey(x.st, x.p.Staking, hk, hk)
+		staking.RegisterHotkey(x.st, x.p.Staking, hk, hk)
 		x.registerNeuron(&s, hk)
 		if i < v {
-			setStake(x.st, hk, hk, uint64(i+1)*tao)
+			staking.CreditStake(x.st, hk, hk, uint64(i+1)*tao)
 		}
 	}
 	uids := make([]uint16, n)
@@ -65,7 +66,7 @@ func BenchmarkMetagraph4096(b *testing.B) {
 		}
 		var total uint64
 		for _, n := range ns {
-			h, _ := HotkeyOf(st, n.Hotkey)
+			h, _ := staking.HotkeyOf(st, n.Hotkey)
 			total += h.TotalStake
 		}
 		if total == 0 {

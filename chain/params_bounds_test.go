@@ -2,6 +2,7 @@ package chain
 
 import (
 	"errors"
+	"github.com/taonet/taod/staking"
 	"strconv"
 	"testing"
 
@@ -35,9 +36,9 @@ func TestGovRefusesParamsThatBreakExecution(t *testing.T) {
 		{"gov.quorum_ppm", "1000000"},
 		{"gov.min_deposit", "0"},
 		{"gov.min_deposit", huge}, // no one could afford the proposal that lowers it again
-		{"gov.voting_period", strconv.Itoa(MaxLockBlocks + 1)},
-		{"staking.unbonding_period", strconv.Itoa(MaxLockBlocks + 1)},
-		{"staking.jail_period", strconv.Itoa(MaxLockBlocks + 1)},
+		{"gov.voting_period", strconv.Itoa(staking.MaxLockBlocks + 1)},
+		{"staking.unbonding_period", strconv.Itoa(staking.MaxLockBlocks + 1)},
+		{"staking.jail_period", strconv.Itoa(staking.MaxLockBlocks + 1)},
 		{"max_block_weight", strconv.FormatUint(types.TransferWeight, 10)},
 		{"base_fee_per_weight", "1000000000"},
 		{"block_time_ms", "1"},
@@ -48,13 +49,13 @@ func TestGovRefusesParamsThatBreakExecution(t *testing.T) {
 	}
 	// The bounds themselves are accepted.
 	for _, c := range []struct{ key, value string }{
-		{"staking.downtime_window", strconv.Itoa(MaxDowntimeWindow)},
+		{"staking.downtime_window", strconv.Itoa(staking.MaxDowntimeWindow)},
 		{"gov.threshold_ppm", strconv.Itoa(MaxThresholdPPM)},
 		{"gov.veto_threshold_ppm", strconv.Itoa(MinVetoThresholdPPM)},
 		{"max_block_weight", strconv.FormatUint(MaxCallWeight, 10)},
 		{"gov.min_deposit", strconv.FormatUint(MaxGovDeposit, 10)},
-		{"gov.voting_period", strconv.Itoa(MaxLockBlocks)},
-		{"staking.unbonding_period", strconv.Itoa(MaxLockBlocks)},
+		{"gov.voting_period", strconv.Itoa(staking.MaxLockBlocks)},
+		{"staking.unbonding_period", strconv.Itoa(staking.MaxLockBlocks)},
 	} {
 		if _, err := ApplyParamChanges(p, []types.ParamChange{{Key: c.key, Value: c.value}}); err != nil {
 			t.Errorf("%s = %s refused: %v", c.key, c.value, err)
@@ -106,7 +107,7 @@ func TestParamChangesMigrateOrRefuseState(t *testing.T) {
 	if pr.Status != StatusPassed {
 		t.Fatalf("take change: %s %q", StatusName(pr.Status), pr.Reason)
 	}
-	for _, h := range Hotkeys(x.st) {
+	for _, h := range staking.Hotkeys(x.st) {
 		if h.Info.Take > 90_000 {
 			t.Fatalf("hotkey %s keeps a take of %d ppm above the new maximum", h.Hotkey, h.Info.Take)
 		}
@@ -124,8 +125,8 @@ func TestParamChangesMigrateOrRefuseState(t *testing.T) {
 	if len(m) != 1 {
 		t.Fatalf("%d root members under a limit of 1", len(m))
 	}
-	h0, _ := HotkeyOf(x.st, hot(0))
-	h1, _ := HotkeyOf(x.st, hot(1))
+	h0, _ := staking.HotkeyOf(x.st, hot(0))
+	h1, _ := staking.HotkeyOf(x.st, hot(1))
 	keep, gone := hot(0), hot(1)
 	if h1.TotalStake > h0.TotalStake {
 		keep, gone = gone, keep

@@ -3,6 +3,7 @@ package chain
 import (
 	"errors"
 	"fmt"
+	"github.com/taonet/taod/staking"
 	"slices"
 
 	"github.com/taonet/taod/state"
@@ -37,17 +38,8 @@ func checkParamsAgainstState(st *state.State, cur, next Params) error {
 // block, which must find the state in the new shape. It runs only in the
 // block that applies a passed change, which a deposit and a vote paid for.
 func (x *blockCtx) migrateParams(cur, next Params) error {
-	if err := migrateDowntime(x.st, x.height, cur.Staking.DowntimeWindow, next.Staking.DowntimeWindow); err != nil {
+	if err := staking.MigrateParams(x.st, x.height, cur.Staking, next.Staking); err != nil {
 		return err
-	}
-	if next.Staking.MaxTake < cur.Staking.MaxTake {
-		// A take above the new maximum would go on being paid: lower it.
-		for _, h := range Hotkeys(x.st) {
-			if h.Info.Take > next.Staking.MaxTake {
-				h.Info.Take = next.Staking.MaxTake
-				setHotkeyInfo(x.st, h.Hotkey, h.Info)
-			}
-		}
 	}
 	if next.Subnets.RootMaxValidators < cur.Subnets.RootMaxValidators {
 		x.trimRoot(next.Subnets.RootMaxValidators)
@@ -64,7 +56,7 @@ func (x *blockCtx) trimRoot(limit int) {
 	}
 	stake := make(map[types.Address]uint64, len(members))
 	for _, m := range members {
-		h, _ := hotkeyInfo(x.st, m)
+		h, _ := staking.HotkeyOf(x.st, m)
 		stake[m] = h.TotalStake
 	}
 	slices.SortFunc(members, func(a, b types.Address) int {

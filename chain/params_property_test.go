@@ -3,6 +3,7 @@ package chain
 import (
 	"crypto/ecdsa"
 	"fmt"
+	"github.com/taonet/taod/staking"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -139,9 +140,9 @@ func (w *world) tryBlock(skip map[types.Address]bool, txs ...*types.Tx) *Execute
 func fullConservation(t *testing.T, w *world, what string) {
 	t.Helper()
 	st := w.st()
-	for _, h := range Hotkeys(st) {
+	for _, h := range staking.Hotkeys(st) {
 		var total uint64
-		for _, n := range Nominators(st, h.Hotkey) {
+		for _, n := range staking.Nominators(st, h.Hotkey) {
 			total += n.Amount
 		}
 		if total != h.Info.TotalStake {

@@ -3,6 +3,7 @@ package chain
 import (
 	"errors"
 	"fmt"
+	"github.com/taonet/taod/staking"
 
 	"github.com/taonet/taod/subnet"
 	"github.com/taonet/taod/types"
@@ -78,8 +79,8 @@ func (p SubnetParams) Validate() error {
 		name string
 		v    uint64
 	}{{"lock_reduction_interval", p.LockReductionInterval}, {"network_immunity", p.NetworkImmunity}, {"root_tempo", p.RootTempo}, {"pow_block_window", p.PowBlockWindow}} {
-		if d.v > MaxDurationBlocks {
-			return fmt.Errorf("chain: %s must be ≤ %d blocks", d.name, MaxDurationBlocks)
+		if d.v > staking.MaxDurationBlocks {
+			return fmt.Errorf("chain: %s must be ≤ %d blocks", d.name, staking.MaxDurationBlocks)
 		}
 	}
 	return p.Defaults.Validate()

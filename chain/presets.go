@@ -2,6 +2,7 @@ package chain
 
 import (
 	"fmt"
+	"github.com/taonet/taod/staking"
 
 	"github.com/taonet/taod/types"
 )
@@ -35,7 +36,7 @@ func Preset(name string, timeMs uint64, validators []types.Address, funded []typ
 		g.Params.MaxBlockTxs = 10_000
 		g.Params.MaxBlockWeight = 10_000 * types.TransferWeight
 		g.Params.MaxBlockBytes = 2 << 20
-		g.Params.Staking = testStakingParams()
+		g.Params.Staking = staking.TestParams()
 		g.Params.Staking.ConsensusEpoch = 20
 		g.Params.Staking.UnbondingPeriod = 100
 		g.Params.Subnets = testSubnetParams()
@@ -56,7 +57,7 @@ func Preset(name string, timeMs uint64, validators []types.Address, funded []typ
 		// validators on one 2-core machine propagate and execute in a
 		// 200 ms round (test/attack: TestAttackOversizedTxs).
 		g.Params.MaxBlockBytes = 256 << 10
-		g.Params.Staking = testStakingParams()
+		g.Params.Staking = staking.TestParams()
 		g.Params.Subnets = testSubnetParams()
 		g.Params.Gov = GovParams{MinDeposit: types.RaoPerTAO, VotingPeriod: 10, Quorum: 334_000, Threshold: 500_000, VetoThreshold: 334_000}
 	default:

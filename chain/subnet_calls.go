@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/taonet/taod/staking"
 	"slices"
 
 	"github.com/taonet/taod/emission"
@@ -157,9 +158,9 @@ func (x *blockCtx) checkRegistration(s *SubnetInfo, hotkey, coldkey types.Addres
 	if s.RegsBlock == x.height && s.RegsThisBlk >= s.Hyper.MaxRegsPerBlock {
 		return fmt.Errorf("%w (%d)", ErrTooManyRegs, s.Hyper.MaxRegsPerBlock)
 	}
-	if !RegisterHotkey(x.st, x.p.Staking, hotkey, coldkey) {
-		h, _ := hotkeyInfo(x.st, hotkey)
-		return fmt.Errorf("%w: %s is owned by %s", ErrNotOwner, hotkey, h.Owner)
+	if !staking.RegisterHotkey(x.st, x.p.Staking, hotkey, coldkey) {
+		h, _ := staking.HotkeyOf(x.st, hotkey)
+		return fmt.Errorf("%w: %s is owned by %s", staking.ErrNotOwner, hotkey, h.Owner)
 	}
 	return nil
 }
@@ -268,7 +269,7 @@ func (x *blockCtx) serveAxon(from types.Address, c *types.ServeAxon) error {
 		return err
 	}
 	if n.Axon.Block != 0 && x.height < n.Axon.Block+s.Hyper.ServingRateLimit {
-		return fmt.Errorf("%w: axon served at block %d, next from %d", ErrRateLimited, n.Axon.Block, n.Axon.Block+s.Hyper.ServingRateLimit)
+		return fmt.Errorf("%w: axon served at block %d, next from %d", staking.ErrRateLimited, n.Axon.Block, n.Axon.Block+s.Hyper.ServingRateLimit)
 	}
 	n.Axon = Axon{IP: bytes.Clone(c.IP), Port: c.Port, Protocol: c.Protocol, Version: c.Version, Block: x.height}
 	setNeuron(x.st, c.Netuid, uid, n)
@@ -280,7 +281,7 @@ func (x *blockCtx) serveAxon(from types.Address, c *types.ServeAxon) error {
 func (x *blockCtx) bootstrapping(s *SubnetInfo) bool {
 	for uid := uint16(0); uid < s.N; uid++ {
 		n, _ := getNeuron(x.st, s.Netuid, uid)
-		if h, _ := hotkeyInfo(x.st, n.Hotkey); h.TotalStake > 0 {
+		if h, _ := staking.HotkeyOf(x.st, n.Hotkey); h.TotalStake > 0 {
 			return false
 		}
 	}
@@ -313,7 +314,7 @@ func (x *blockCtx) setWeights(from types.Address, c *types.SetWeights) error {
 		return ErrCommitReveal
 	}
 	if x.height < n.LastUpdate+s.Hyper.WeightsRateLimit && n.LastUpdate != n.RegisteredAt {
-		return fmt.Errorf("%w: weights set at block %d, next from %d", ErrRateLimited, n.LastUpdate, n.LastUpdate+s.Hyper.WeightsRateLimit)
+		return fmt.Errorf("%w: weights set at block %d, next from %d", staking.ErrRateLimited, n.LastUpdate, n.LastUpdate+s.Hyper.WeightsRateLimit)
 	}
 	if err := x.checkWeightsCall(&s, uid, &n, c.UIDs, c.Weights, c.VersionKey); err != nil {
 		return err
@@ -338,7 +339,7 @@ func (x *blockCtx) commitWeights(from types.Address, c *types.CommitWeights) err
 	if b := x.st.Get(k); len(b) != 0 {
 		decodeRLP(b, &prev)
 		if x.height < prev.Block+s.Hyper.WeightsRateLimit {
-			return fmt.Errorf("%w: committed at block %d, next from %d", ErrRateLimited, prev.Block, prev.Block+s.Hyper.WeightsRateLimit)
+			return fmt.Errorf("%w: committed at block %d, next from %d", staking.ErrRateLimited, prev.Block, prev.Block+s.Hyper.WeightsRateLimit)
 		}
 	}
 	x.st.Set(k, encodeRLP(&WeightsCommit{Hash: c.Hash, Block: x.height}))
@@ -378,12 +379,12 @@ func (x *blockCtx) revealWeights(from types.Address, c *types.RevealWeights) err
 }
 
 func (x *blockCtx) rootRegister(from types.Address, c *types.RootRegister) error {
-	h, ok := hotkeyInfo(x.st, c.Hotkey)
+	h, ok := staking.HotkeyOf(x.st, c.Hotkey)
 	switch {
 	case !ok:
-		return fmt.Errorf("%w: %s", ErrUnknownHotkey, c.Hotkey)
+		return fmt.Errorf("%w: %s", staking.ErrUnknownHotkey, c.Hotkey)
 	case h.Owner != from:
-		return fmt.Errorf("%w: %s is owned by %s", ErrNotOwner, c.Hotkey, h.Owner)
+		return fmt.Errorf("%w: %s is owned by %s", staking.ErrNotOwner, c.Hotkey, h.Owner)
 	}
 	if _, ok := rootMember(x.st, c.Hotkey); ok {
 		return fmt.Errorf("%w: %s on the root network", ErrAlreadyRegistered, c.Hotkey)
@@ -394,7 +395,7 @@ func (x *blockCtx) rootRegister(from types.Address, c *types.RootRegister) error
 		var low types.Address
 		var lowStake uint64
 		for i, m := range members {
-			mh, _ := hotkeyInfo(x.st, m)
+			mh, _ := staking.HotkeyOf(x.st, m)
 			if i == 0 || mh.TotalStake < lowStake || mh.TotalStake == lowStake && m.Cmp(low) > 0 {
 				low, lowStake = m, mh.TotalStake
 			}
@@ -416,7 +417,7 @@ func (x *blockCtx) setRootWeights(from types.Address, c *types.SetRootWeights) e
 	}
 	limit := x.p.Subnets.Defaults.WeightsRateLimit
 	if m.LastUpdate != m.RegisteredAt && x.height < m.LastUpdate+limit {
-		return fmt.Errorf("%w: root weights set at block %d, next from %d", ErrRateLimited, m.LastUpdate, m.LastUpdate+limit)
+		return fmt.Errorf("%w: root weights set at block %d, next from %d", staking.ErrRateLimited, m.LastUpdate, m.LastUpdate+limit)
 	}
 	var sum uint64
 	for i, netuid := range c.Netuids {

@@ -2,6 +2,7 @@ package chain
 
 import (
 	"fmt"
+	"github.com/taonet/taod/staking"
 
 	"github.com/taonet/taod/subnet"
 	"github.com/taonet/taod/subnet/yuma"
@@ -47,7 +48,7 @@ func (x *blockCtx) distributeEmission(subnets []SubnetInfo) {
 	}
 	var paid uint64
 	for _, s := range subnets {
-		amt := mulDiv(pool, s.Share, ShareScale)
+		amt := staking.MulDiv(pool, s.Share, ShareScale)
 		if amt == 0 {
 			continue
 		}
@@ -89,7 +90,7 @@ func (x *blockCtx) runEpoch(s SubnetInfo) error {
 	for i := 0; i < n; i++ {
 		nr, _ := getNeuron(x.st, s.Netuid, uint16(i))
 		neurons[i] = nr
-		h, _ := hotkeyInfo(x.st, nr.Hotkey)
+		h, _ := staking.HotkeyOf(x.st, nr.Hotkey)
 		in.Stake[i] = h.TotalStake
 		in.Weights[i] = getSparse(x.st, key(pWeights, nb, u16b(uint16(i)))).dense(n)
 		in.Bonds[i] = getSparse(x.st, key(pBonds, nb, u16b(uint16(i)))).dense(n)
@@ -99,7 +100,7 @@ func (x *blockCtx) runEpoch(s SubnetInfo) error {
 	total := s.Pending
 	var ownerCut uint64
 	if s.Owner != (types.Address{}) {
-		ownerCut = mulDiv(total, uint64(x.p.Subnets.OwnerCut), types.PPM)
+		ownerCut = staking.MulDiv(total, uint64(x.p.Subnets.OwnerCut), types.PPM)
 	}
 	in.Emission = total - ownerCut
 	out, err := yuma.Epoch(in)
@@ -112,11 +113,11 @@ func (x *blockCtx) runEpoch(s SubnetInfo) error {
 	for i := 0; i < n; i++ {
 		nr := neurons[i]
 		if inc := out.IncentiveEmission[i]; inc > 0 {
-			h, _ := hotkeyInfo(x.st, nr.Hotkey)
-			setStake(x.st, h.Owner, nr.Hotkey, Stake(x.st, h.Owner, nr.Hotkey)+inc)
+			h, _ := staking.HotkeyOf(x.st, nr.Hotkey)
+			staking.CreditStake(x.st, h.Owner, nr.Hotkey, inc)
 		}
 		if div := out.DividendEmission[i]; div > 0 {
-			if err := CreditReward(x.st, nr.Hotkey, div); err != nil {
+			if err := staking.CreditReward(x.st, nr.Hotkey, div); err != nil {
 				return err
 			}
 		}
@@ -166,7 +167,7 @@ func (x *blockCtx) recomputeShares(subnets []SubnetInfo) error {
 	in.Params.ActivityCutoff = x.p.Subnets.Defaults.ActivityCutoff * 10
 	weighted := false
 	for i, hk := range members {
-		h, _ := hotkeyInfo(x.st, hk)
+		h, _ := staking.HotkeyOf(x.st, hk)
 		mem, _ := rootMember(x.st, hk)
 		in.Stake[i] = h.TotalStake
 		in.LastUpdate[i] = mem.LastUpdate

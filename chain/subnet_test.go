@@ -3,6 +3,7 @@ package chain
 import (
 	"crypto/ecdsa"
 	"errors"
+	"github.com/taonet/taod/staking"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/crypto"
@@ -44,11 +45,11 @@ func subnetConservation(t *testing.T, w *world) {
 	for i := 0; i < 80; i++ {
 		sum += st.Account(devkeys.Address(i)).Balance
 	}
-	for _, h := range Hotkeys(st) {
-		for _, n := range Nominators(st, h.Hotkey) {
+	for _, h := range staking.Hotkeys(st) {
+		for _, n := range staking.Nominators(st, h.Hotkey) {
 			sum += n.Amount
 		}
-		for _, u := range UnbondingOfHotkey(st, h.Hotkey) {
+		for _, u := range staking.UnbondingOfHotkey(st, h.Hotkey) {
 			sum += u.Amount
 		}
 	}
@@ -101,7 +102,7 @@ func TestSubnetLifecycle(t *testing.T) {
 	w.fails(w.call(2, &types.BurnedRegister{Netuid: 1, Hotkey: devkeys.Address(30)}), ErrAlreadyRegistered)
 	w.fails(w.call(3, &types.BurnedRegister{Netuid: 1, Hotkey: devkeys.Address(30)}), ErrAlreadyRegistered)
 	w.ok(w.bind(2, 5)) // hotkey 15 now belongs to coldkey 2
-	w.fails(w.call(3, &types.BurnedRegister{Netuid: 1, Hotkey: hot(5)}), ErrNotOwner)
+	w.fails(w.call(3, &types.BurnedRegister{Netuid: 1, Hotkey: hot(5)}), staking.ErrNotOwner)
 	w.ok(w.call(2, &types.AddStake{Hotkey: devkeys.Address(30), Amount: 300 * tao}),
 		w.call(3, &types.AddStake{Hotkey: devkeys.Address(31), Amount: 200 * tao}),
 		w.call(4, &types.AddStake{Hotkey: devkeys.Address(32), Amount: 100 * tao}))
@@ -171,7 +172,7 @@ func TestSubnetLifecycle(t *testing.T) {
 	if m7.Incentive != 0 || m7.Emission != 0 {
 		t.Errorf("unweighted miner earned: %+v", m7)
 	}
-	if st := Stake(w.st(), devkeys.Address(5), devkeys.Address(43)); st == 0 {
+	if st := staking.Stake(w.st(), devkeys.Address(5), devkeys.Address(43)); st == 0 {
 		t.Error("miner incentive was not credited as stake to its coldkey")
 	}
 }
@@ -195,7 +196,7 @@ func nextEpoch(w *world, s SubnetInfo) uint64 {
 
 func totalStake(w *world) uint64 {
 	var t uint64
-	for _, h := range Hotkeys(w.st()) {
+	for _, h := range staking.Hotkeys(w.st()) {
 		t += h.Info.TotalStake
 	}
 	return t
@@ -293,7 +294,7 @@ func TestRootSharesAndSubnetLimit(t *testing.T) {
 	// A staked root member weights subnet 2 only.
 	w.ok(w.bind(3, 0))
 	w.ok(w.call(3, &types.AddStake{Hotkey: hot(0), Amount: 50 * tao}))
-	w.fails(w.call(4, &types.RootRegister{Hotkey: hot(0)}), ErrNotOwner)
+	w.fails(w.call(4, &types.RootRegister{Hotkey: hot(0)}), staking.ErrNotOwner)
 	w.ok(w.call(3, &types.RootRegister{Hotkey: hot(0)}))
 	w.ok(w.signed(devkeys.Key(10), 0, &types.SetRootWeights{Netuids: []uint16{2}, Weights: []uint16{1}}))
 	w.until((w.height()/p.RootTempo + 1) * p.RootTempo)

@@ -3,7 +3,7 @@ package rpc
 import (
 	"strconv"
 
-	"github.com/taonet/taod/chain"
+	"github.com/taonet/taod/staking"
 	"github.com/taonet/taod/types"
 )
 
@@ -15,7 +15,7 @@ func rao(v uint64) string { return strconv.FormatUint(v, 10) }
 
 // GetStake returns coldkey's stake on hotkey in rao.
 func (api *StakeAPI) GetStake(coldkey, hotkey types.Address) string {
-	return rao(chain.Stake(api.b.Chain().State(), coldkey, hotkey))
+	return rao(staking.Stake(api.b.Chain().State(), coldkey, hotkey))
 }
 
 // NominatorJSON is one stake position on a hotkey.
@@ -37,7 +37,7 @@ type HotkeyJSON struct {
 	Nominators   []NominatorJSON `json:"nominators,omitempty"`
 }
 
-func hotkeyJSON(hk types.Address, h chain.HotkeyInfo) *HotkeyJSON {
+func hotkeyJSON(hk types.Address, h staking.HotkeyInfo) *HotkeyJSON {
 	out := &HotkeyJSON{Hotkey: hk, Owner: h.Owner, TotalStake: rao(h.TotalStake), TakePPM: h.Take, Jailed: h.Jailed}
 	if h.Jailed {
 		out.JailedUntil = h.JailedUntil
@@ -56,12 +56,12 @@ func hotkeyJSON(hk types.Address, h chain.HotkeyInfo) *HotkeyJSON {
 // OfHotkey returns a hotkey's record and its nominators; null if unknown.
 func (api *StakeAPI) OfHotkey(hotkey types.Address) *HotkeyJSON {
 	st := api.b.Chain().State()
-	h, ok := chain.HotkeyOf(st, hotkey)
+	h, ok := staking.HotkeyOf(st, hotkey)
 	if !ok {
 		return nil
 	}
 	out := hotkeyJSON(hotkey, h)
-	for _, n := range chain.Nominators(st, hotkey) {
+	for _, n := range staking.Nominators(st, hotkey) {
 		out.Nominators = append(out.Nominators, NominatorJSON{n.Coldkey, rao(n.Amount)})
 	}
 	return out
@@ -70,7 +70,7 @@ func (api *StakeAPI) OfHotkey(hotkey types.Address) *HotkeyJSON {
 // Delegates lists every hotkey with stake (without nominator lists).
 func (api *StakeAPI) Delegates() []*HotkeyJSON {
 	out := []*HotkeyJSON{}
-	for _, h := range chain.Hotkeys(api.b.Chain().State()) {
+	for _, h := range staking.Hotkeys(api.b.Chain().State()) {
 		if h.Info.TotalStake > 0 {
 			out = append(out, hotkeyJSON(h.Hotkey, h.Info))
 		}
@@ -87,7 +87,7 @@ type PositionJSON struct {
 // StakesOf lists a coldkey's stake positions.
 func (api *StakeAPI) StakesOf(coldkey types.Address) []PositionJSON {
 	out := []PositionJSON{}
-	for _, p := range chain.StakesOf(api.b.Chain().State(), coldkey) {
+	for _, p := range staking.StakesOf(api.b.Chain().State(), coldkey) {
 		out = append(out, PositionJSON{p.Hotkey, rao(p.Amount)})
 	}
 	return out
@@ -147,7 +147,7 @@ type UnbondingJSON struct {
 // Unbonding lists a coldkey's unbonding stake.
 func (api *StakeAPI) Unbonding(coldkey types.Address) []UnbondingJSON {
 	out := []UnbondingJSON{}
-	for _, u := range chain.UnbondingOf(api.b.Chain().State(), coldkey) {
+	for _, u := range staking.UnbondingOf(api.b.Chain().State(), coldkey) {
 		out = append(out, UnbondingJSON{u.Hotkey, rao(u.Amount), u.ReleaseAt})
 	}
 	return out

@@ -5,6 +5,7 @@ import (
 	"net"
 
 	"github.com/taonet/taod/chain"
+	"github.com/taonet/taod/staking"
 	"github.com/taonet/taod/subnet"
 	"github.com/taonet/taod/types"
 )
@@ -119,7 +120,7 @@ type NeuronJSON struct {
 	Axon           *AxonJSON     `json:"axon"`
 }
 
-func neuronJSON(uid uint16, n chain.Neuron, hk chain.HotkeyInfo) NeuronJSON {
+func neuronJSON(uid uint16, n chain.Neuron, hk staking.HotkeyInfo) NeuronJSON {
 	j := NeuronJSON{
 		UID: uid, Hotkey: n.Hotkey, Coldkey: hk.Owner, Stake: rao(hk.TotalStake),
 		Rank: u16frac(n.Rank), Trust: u16frac(n.Trust), Consensus: u16frac(n.Consensus),
@@ -142,7 +143,7 @@ func (api *SubnetAPI) Metagraph(netuid uint16) ([]NeuronJSON, error) {
 	neurons := chain.Neurons(st, netuid)
 	out := make([]NeuronJSON, len(neurons))
 	for i, n := range neurons {
-		hk, _ := chain.HotkeyOf(st, n.Hotkey)
+		hk, _ := staking.HotkeyOf(st, n.Hotkey)
 		out[i] = neuronJSON(uint16(i), n, hk)
 	}
 	return out, nil
@@ -164,7 +165,7 @@ func (api *SubnetAPI) Neuron(netuid, uid uint16) (*NeuronDetail, error) {
 	if !ok {
 		return nil, &Error{CodeNotFound, fmt.Sprintf("subnet %d has no uid %d", netuid, uid)}
 	}
-	hk, _ := chain.HotkeyOf(st, n.Hotkey)
+	hk, _ := staking.HotkeyOf(st, n.Hotkey)
 	d := &NeuronDetail{NeuronJSON: neuronJSON(uid, n, hk), Weights: [][2]uint16{}}
 	w := chain.WeightsOf(st, netuid, uid)
 	for i, u := range w.Index {
@@ -185,7 +186,7 @@ func (api *SubnetAPI) Root() []RootMemberJSON {
 	st := api.b.Chain().State()
 	out := []RootMemberJSON{}
 	for _, m := range chain.RootMembers(st) {
-		hk, _ := chain.HotkeyOf(st, m)
+		hk, _ := staking.HotkeyOf(st, m)
 		j := RootMemberJSON{Hotkey: m, Stake: rao(hk.TotalStake), Weights: [][2]uint16{}}
 		w := chain.RootWeightsOf(st, m)
 		for i, u := range w.Index {
