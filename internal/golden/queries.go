@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/taonet/taod/chain"
+	"github.com/taonet/taod/staking"
 	"github.com/taonet/taod/types"
 )
 
@@ -37,7 +38,7 @@ func (q queries) difficulty(netuid uint16) (uint64, error) {
 
 // stake is coldkey's stake on hotkey at the head.
 func (q queries) stake(cold, hot types.Address) uint64 {
-	return chain.Stake(q.c.State(), cold, hot)
+	return staking.Stake(q.c.State(), cold, hot)
 }
 
 // balance is a's free balance at the head.
@@ -47,6 +48,6 @@ func (q queries) balance(a types.Address) uint64 {
 
 // jailed reports whether hotkey is jailed at the head.
 func (q queries) jailed(hot types.Address) bool {
-	h, _ := chain.HotkeyOf(q.c.State(), hot)
+	h, _ := staking.HotkeyOf(q.c.State(), hot)
 	return h.Jailed
 }
