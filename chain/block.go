@@ -3,6 +3,7 @@ package chain
 import (
 	"github.com/taonet/taod/staking"
 	"github.com/taonet/taod/state"
+	"github.com/taonet/taod/subnet"
 )
 
 // blockCtx is the state of one block's execution: the chain's own view
@@ -14,6 +15,5 @@ type blockCtx struct {
 	p      Params // in force for this block
 
 	sk *staking.Block
-
-	subnetsChanged bool // a subnet was created or pruned: recompute shares
+	sn *subnet.Block
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/taonet/taod/emission"
 	"github.com/taonet/taod/state"
+	"github.com/taonet/taod/subnet"
 	"github.com/taonet/taod/types"
 )
 
@@ -88,6 +89,7 @@ func (c *Chain) newBlockCtx(st *state.State, height uint64) (*blockCtx, error) {
 	return &blockCtx{
 		c: c, st: st, height: height, p: p,
 		sk: &staking.Block{State: st, Height: height, Params: p.Staking, ChainID: c.genesis.ChainID, Bootstrap: c.genesis.Validators},
+		sn: &subnet.Block{State: st, Height: height, Params: p.Subnets, Staking: p.Staking, Blocks: c.store},
 	}, nil
 }
 
@@ -230,25 +232,25 @@ func (x *blockCtx) applyCall(from types.Address, call types.Call) error {
 	case *types.Unjail:
 		return x.sk.Unjail(from, call)
 	case *types.RegisterNetwork:
-		return x.registerNetwork(from, call)
+		return x.sn.RegisterNetwork(from, call)
 	case *types.BurnedRegister:
-		return x.burnedRegister(from, call)
+		return x.sn.BurnedRegister(from, call)
 	case *types.PowRegister:
-		return x.powRegister(from, call)
+		return x.sn.PowRegister(from, call)
 	case *types.ServeAxon:
-		return x.serveAxon(from, call)
+		return x.sn.ServeAxon(from, call)
 	case *types.SetWeights:
-		return x.setWeights(from, call)
+		return x.sn.SetWeights(from, call)
 	case *types.CommitWeights:
-		return x.commitWeights(from, call)
+		return x.sn.CommitWeights(from, call)
 	case *types.RevealWeights:
-		return x.revealWeights(from, call)
+		return x.sn.RevealWeights(from, call)
 	case *types.RootRegister:
-		return x.rootRegister(from, call)
+		return x.sn.RootRegister(from, call)
 	case *types.SetRootWeights:
-		return x.setRootWeights(from, call)
+		return x.sn.SetRootWeights(from, call)
 	case *types.SetHyperparam:
-		return x.setHyperparam(from, call)
+		return x.sn.SetHyperparam(from, call)
 	case *types.Propose:
 		return x.propose(from, call)
 	case *types.GovVote:
@@ -351,7 +353,7 @@ func (x *blockCtx) endBlock() error {
 	if err := x.endVoting(); err != nil {
 		return err
 	}
-	if err := x.subnetsEndBlock(); err != nil {
+	if err := x.sn.EndBlock(); err != nil {
 		return err
 	}
 	if x.c.endBlockHook != nil {
@@ -651,3 +653,13 @@ func (c *Chain) Commit(e *Executed, seen *types.Commit) error {
 
 // State opens a writable view on the head state, for checks (txpool) and queries.
 func (c *Chain) State() *state.State { return c.store.NewState() }
+
+// NetworkLockCost is what creating a subnet costs at height, under the
+// parameters in force in st.
+func (c *Chain) NetworkLockCost(st *state.State, height uint64) uint64 {
+	p, err := ParamsAt(st)
+	if err != nil {
+		p = c.params
+	}
+	return subnet.NetworkLockCost(st, p.Subnets, height)
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/taonet/taod/emission"
 	"github.com/taonet/taod/state"
+	"github.com/taonet/taod/subnet"
 	"github.com/taonet/taod/types"
 )
 
@@ -41,7 +42,7 @@ type Params struct {
 	// Staking governs stake, the validator set and slashing.
 	Staking staking.Params `json:"staking"`
 	// Subnets governs subnets, registration and the root network.
-	Subnets SubnetParams `json:"subnets"`
+	Subnets subnet.Params `json:"subnets"`
 	// Gov governs governance.
 	Gov GovParams `json:"gov"`
 }
@@ -58,7 +59,7 @@ func DefaultParams() Params {
 		ByteWeight:       types.EthByteGas,
 		MaxFreePercent:   25,
 		Staking:          staking.DefaultParams(),
-		Subnets:          DefaultSubnetParams(),
+		Subnets:          subnet.DefaultParams(),
 		Gov:              DefaultGovParams(),
 	}
 }
@@ -187,7 +188,7 @@ func (g *Genesis) build(st *state.State) (*types.Block, error) {
 	st.SetIssuance(total)
 	writeParams(st, g.Params)
 	for _, sn := range g.Subnets {
-		createSubnet(st, g.Params.Subnets, sn.Owner, sn.Name, 0, 0)
+		subnet.Create(st, g.Params.Subnets, sn.Owner, sn.Name, 0, 0)
 	}
 	staking.WriteGenesisSet(st, g.Validators)
 	root, err := st.Root()

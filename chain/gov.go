@@ -363,7 +363,7 @@ func (x *blockCtx) propose(from types.Address, c *types.Propose) error {
 	if ending >= MaxProposalsPerEnd {
 		return fmt.Errorf("%w: %d already end at block %d; submit in a later block", ErrTooManyProposals, ending, end)
 	}
-	if err := x.debit(from, c.Deposit, "the deposit"); err != nil {
+	if err := staking.Debit(x.st, from, c.Deposit, "the deposit"); err != nil {
 		return err
 	}
 	id := getU64(x.st, keyNextProposal) + 1
@@ -405,10 +405,10 @@ func (x *blockCtx) cancelProposal(from types.Address, c *types.CancelProposal) e
 		return fmt.Errorf("%w: proposal %d is %s", ErrVotingClosed, pr.ID, StatusName(pr.Status))
 	}
 	burn := staking.MulDiv(pr.Deposit, CancelBurnPPM, types.PPM)
-	if err := x.recycle(burn); err != nil {
+	if err := staking.Recycle(x.st, burn); err != nil {
 		return err
 	}
-	x.credit(pr.Proposer, pr.Deposit-burn)
+	staking.Credit(x.st, pr.Proposer, pr.Deposit-burn)
 	pr.Status, pr.Reason = StatusCancelled, fmt.Sprintf("cancelled by the proposer (%s TAO of the deposit recycled)", types.FormatTAO(burn))
 	setProposal(x.st, pr)
 	x.st.Set(endQueueKey(pr.VotingEnd, pr.ID), nil)
@@ -563,11 +563,11 @@ func (x *blockCtx) endVoting() error {
 			pr.Status, pr.Reason = StatusRejected, "threshold not reached"
 		}
 		if pr.Reason == "quorum not reached" || pr.Status == StatusVetoed {
-			if err := x.recycle(pr.Deposit); err != nil {
+			if err := staking.Recycle(x.st, pr.Deposit); err != nil {
 				return err
 			}
 		} else {
-			x.credit(pr.Proposer, pr.Deposit)
+			staking.Credit(x.st, pr.Proposer, pr.Deposit)
 		}
 		if pr.Status == StatusPassed {
 			switch pr.Kind {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"github.com/taonet/taod/staking"
+	"github.com/taonet/taod/subnet"
 	"testing"
 
 	"github.com/taonet/taod/internal/devkeys"
@@ -168,7 +169,7 @@ func TestForeignAndMalformedStakeKeys(t *testing.T) {
 	if prs := Proposals(st); len(prs) != 1 {
 		t.Fatalf("%d proposals listed, want the one real", len(prs))
 	}
-	if len(RootMembers(st)) != 0 {
+	if len(subnet.RootMembers(st)) != 0 {
 		t.Fatal("a foreign key listed as a root member")
 	}
 	// A record of the right shape with a malformed value is corruption.

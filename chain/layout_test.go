@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"encoding/binary"
 	"github.com/taonet/taod/staking"
 	"github.com/taonet/taod/state"
 )
@@ -20,6 +21,16 @@ const (
 	pMissed     = 'm'
 	pConsKey    = 'c'
 	pJailedBoot = 'J'
+
+	// subnet/keys.go
+	pSubnet     = 'N'
+	pNeuron     = 'n'
+	pUIDOf      = 'x'
+	pWeights    = 'w'
+	pBonds      = 'b'
+	pCommit     = 'q'
+	pRootMember = 'R'
+	pRootWeight = 'W'
 )
 
 // missedRecord is staking's downtime record (staking/evidence.go).
@@ -39,3 +50,5 @@ func migrateDowntimeWindow(st *state.State, height, old, next uint64) error {
 	cur.DowntimeWindow, to.DowntimeWindow = old, next
 	return staking.MigrateParams(st, height, cur, to)
 }
+
+func u16b(v uint16) []byte { return binary.BigEndian.AppendUint16(nil, v) }

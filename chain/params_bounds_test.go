@@ -3,6 +3,7 @@ package chain
 import (
 	"errors"
 	"github.com/taonet/taod/staking"
+	"github.com/taonet/taod/subnet"
 	"strconv"
 	"testing"
 
@@ -114,14 +115,14 @@ func TestParamChangesMigrateOrRefuseState(t *testing.T) {
 	}
 
 	// root_max_validators below the members: the smallest stakes leave.
-	if len(RootMembers(st)) != 2 {
+	if len(subnet.RootMembers(st)) != 2 {
 		t.Fatal("world has no two root members")
 	}
 	x, pr = passChange(t, w, types.ParamChange{Key: "subnets.root_max_validators", Value: "1"})
 	if pr.Status != StatusPassed {
 		t.Fatalf("root change: %s %q", StatusName(pr.Status), pr.Reason)
 	}
-	m := RootMembers(x.st)
+	m := subnet.RootMembers(x.st)
 	if len(m) != 1 {
 		t.Fatalf("%d root members under a limit of 1", len(m))
 	}
@@ -131,8 +132,8 @@ func TestParamChangesMigrateOrRefuseState(t *testing.T) {
 	if h1.TotalStake > h0.TotalStake {
 		keep, gone = gone, keep
 	}
-	if m[0] != keep || len(RootWeightsOf(x.st, gone).Index) != 0 {
-		t.Fatalf("root member %s kept (want %s), weights of the removed one %+v", m[0], keep, RootWeightsOf(x.st, gone))
+	if m[0] != keep || len(subnet.RootWeightsOf(x.st, gone).Index) != 0 {
+		t.Fatalf("root member %s kept (want %s), weights of the removed one %+v", m[0], keep, subnet.RootWeightsOf(x.st, gone))
 	}
 
 	// Two changes ending in one block: the second applies on top of the first.
@@ -153,9 +154,9 @@ func TestParamChangesMigrateOrRefuseState(t *testing.T) {
 func TestOwnerBurnBoundsClampCost(t *testing.T) {
 	w := newWorld(t)
 	w.ok(w.call(1, &types.RegisterNetwork{Name: "sn"}))
-	s, _ := Subnet(w.st(), 1)
+	s, _ := subnet.Get(w.st(), 1)
 	w.ok(w.call(1, &types.SetHyperparam{Netuid: 1, Name: "min_burn", Value: s.Burn * 3}))
-	if s, _ = Subnet(w.st(), 1); s.Burn != s.Hyper.MinBurn {
+	if s, _ = subnet.Get(w.st(), 1); s.Burn != s.Hyper.MinBurn {
 		t.Fatalf("burn %d below the new min_burn %d", s.Burn, s.Hyper.MinBurn)
 	}
 	bal := w.st().Account(devkeys.Address(2)).Balance

@@ -3,6 +3,7 @@ package chain
 import (
 	"fmt"
 	"github.com/taonet/taod/staking"
+	"github.com/taonet/taod/subnet"
 
 	"github.com/taonet/taod/types"
 )
@@ -39,7 +40,7 @@ func Preset(name string, timeMs uint64, validators []types.Address, funded []typ
 		g.Params.Staking = staking.TestParams()
 		g.Params.Staking.ConsensusEpoch = 20
 		g.Params.Staking.UnbondingPeriod = 100
-		g.Params.Subnets = testSubnetParams()
+		g.Params.Subnets = subnet.TestParams()
 		g.Params.Subnets.Defaults.Tempo = 20
 		g.Params.Gov = GovParams{MinDeposit: types.RaoPerTAO, VotingPeriod: 100, Quorum: 334_000, Threshold: 500_000, VetoThreshold: 334_000}
 		if len(funded) > 0 {
@@ -58,7 +59,7 @@ func Preset(name string, timeMs uint64, validators []types.Address, funded []typ
 		// 200 ms round (test/attack: TestAttackOversizedTxs).
 		g.Params.MaxBlockBytes = 256 << 10
 		g.Params.Staking = staking.TestParams()
-		g.Params.Subnets = testSubnetParams()
+		g.Params.Subnets = subnet.TestParams()
 		g.Params.Gov = GovParams{MinDeposit: types.RaoPerTAO, VotingPeriod: 10, Quorum: 334_000, Threshold: 500_000, VetoThreshold: 334_000}
 	default:
 		return nil, fmt.Errorf("chain: unknown preset %q (have %v)", name, Presets)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 
-	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/staking"
 	"github.com/taonet/taod/subnet"
 	"github.com/taonet/taod/types"
@@ -33,12 +32,12 @@ type SubnetJSON struct {
 	CommitReveal    bool           `json:"commitReveal"`
 }
 
-func subnetJSON(s chain.SubnetInfo) SubnetJSON {
+func subnetJSON(s subnet.Info) SubnetJSON {
 	out := SubnetJSON{
 		Netuid: s.Netuid, Name: s.Name, Locked: rao(s.Locked), CreatedAt: s.CreatedAt, Neurons: s.N,
 		MaxUIDs: s.Hyper.MaxUIDs, Tempo: s.Hyper.Tempo, BurnCost: rao(s.Burn), Difficulty: s.Difficulty,
 		PendingEmission: rao(s.Pending), LastEpoch: s.LastEpoch, LastEmission: rao(s.LastEmission),
-		EmissionShare: fraction(s.Share, chain.ShareScale), CommitReveal: s.Hyper.CommitReveal != 0,
+		EmissionShare: fraction(s.Share, subnet.ShareScale), CommitReveal: s.Hyper.CommitReveal != 0,
 	}
 	if s.Owner != (types.Address{}) {
 		o := s.Owner
@@ -55,8 +54,8 @@ func fraction(num, den uint64) string {
 
 func u16frac(v uint16) string { return fraction(uint64(v), 65535) }
 
-func (api *SubnetAPI) subnet(netuid uint16) (chain.SubnetInfo, error) {
-	s, ok := chain.Subnet(api.b.Chain().State(), netuid)
+func (api *SubnetAPI) subnet(netuid uint16) (subnet.Info, error) {
+	s, ok := subnet.Get(api.b.Chain().State(), netuid)
 	if !ok {
 		return s, &Error{CodeNotFound, fmt.Sprintf("subnet %d does not exist", netuid)}
 	}
@@ -66,7 +65,7 @@ func (api *SubnetAPI) subnet(netuid uint16) (chain.SubnetInfo, error) {
 // List returns every subnet.
 func (api *SubnetAPI) List() []SubnetJSON {
 	out := []SubnetJSON{}
-	for _, s := range chain.Subnets(api.b.Chain().State()) {
+	for _, s := range subnet.All(api.b.Chain().State()) {
 		out = append(out, subnetJSON(s))
 	}
 	return out
@@ -120,7 +119,7 @@ type NeuronJSON struct {
 	Axon           *AxonJSON     `json:"axon"`
 }
 
-func neuronJSON(uid uint16, n chain.Neuron, hk staking.HotkeyInfo) NeuronJSON {
+func neuronJSON(uid uint16, n subnet.Neuron, hk staking.HotkeyInfo) NeuronJSON {
 	j := NeuronJSON{
 		UID: uid, Hotkey: n.Hotkey, Coldkey: hk.Owner, Stake: rao(hk.TotalStake),
 		Rank: u16frac(n.Rank), Trust: u16frac(n.Trust), Consensus: u16frac(n.Consensus),
@@ -140,7 +139,7 @@ func (api *SubnetAPI) Metagraph(netuid uint16) ([]NeuronJSON, error) {
 		return nil, err
 	}
 	st := api.b.Chain().State()
-	neurons := chain.Neurons(st, netuid)
+	neurons := subnet.Neurons(st, netuid)
 	out := make([]NeuronJSON, len(neurons))
 	for i, n := range neurons {
 		hk, _ := staking.HotkeyOf(st, n.Hotkey)
@@ -161,13 +160,13 @@ func (api *SubnetAPI) Neuron(netuid, uid uint16) (*NeuronDetail, error) {
 		return nil, err
 	}
 	st := api.b.Chain().State()
-	n, ok := chain.NeuronAt(st, netuid, uid)
+	n, ok := subnet.NeuronAt(st, netuid, uid)
 	if !ok {
 		return nil, &Error{CodeNotFound, fmt.Sprintf("subnet %d has no uid %d", netuid, uid)}
 	}
 	hk, _ := staking.HotkeyOf(st, n.Hotkey)
 	d := &NeuronDetail{NeuronJSON: neuronJSON(uid, n, hk), Weights: [][2]uint16{}}
-	w := chain.WeightsOf(st, netuid, uid)
+	w := subnet.WeightsOf(st, netuid, uid)
 	for i, u := range w.Index {
 		d.Weights = append(d.Weights, [2]uint16{u, w.Values[i]})
 	}
@@ -185,10 +184,10 @@ type RootMemberJSON struct {
 func (api *SubnetAPI) Root() []RootMemberJSON {
 	st := api.b.Chain().State()
 	out := []RootMemberJSON{}
-	for _, m := range chain.RootMembers(st) {
+	for _, m := range subnet.RootMembers(st) {
 		hk, _ := staking.HotkeyOf(st, m)
 		j := RootMemberJSON{Hotkey: m, Stake: rao(hk.TotalStake), Weights: [][2]uint16{}}
-		w := chain.RootWeightsOf(st, m)
+		w := subnet.RootWeightsOf(st, m)
 		for i, u := range w.Index {
 			j.Weights = append(j.Weights, [2]uint16{u, w.Values[i]})
 		}

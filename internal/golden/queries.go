@@ -5,6 +5,7 @@ import (
 
 	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/staking"
+	"github.com/taonet/taod/subnet"
 	"github.com/taonet/taod/types"
 )
 
@@ -29,7 +30,7 @@ func (q queries) validators(h uint64) ([]types.Validator, error) {
 
 // difficulty is subnet netuid's PoW difficulty at the head.
 func (q queries) difficulty(netuid uint16) (uint64, error) {
-	s, ok := chain.Subnet(q.c.State(), netuid)
+	s, ok := subnet.Get(q.c.State(), netuid)
 	if !ok {
 		return 0, fmt.Errorf("golden: no subnet %d", netuid)
 	}
