@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"github.com/taonet/taod/gov"
 	"github.com/taonet/taod/staking"
 	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/subnet"
@@ -16,4 +17,5 @@ type blockCtx struct {
 
 	sk *staking.Block
 	sn *subnet.Block
+	gv *gov.Block
 }

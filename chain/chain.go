@@ -3,6 +3,7 @@ package chain
 import (
 	"errors"
 	"fmt"
+	"github.com/taonet/taod/gov"
 	"github.com/taonet/taod/staking"
 	"math/bits"
 	"sync"
@@ -86,11 +87,13 @@ func (c *Chain) Params() Params {
 // the head state) with the parameters in force.
 func (c *Chain) newBlockCtx(st *state.State, height uint64) (*blockCtx, error) {
 	p := c.Params()
-	return &blockCtx{
+	x := &blockCtx{
 		c: c, st: st, height: height, p: p,
 		sk: &staking.Block{State: st, Height: height, Params: p.Staking, ChainID: c.genesis.ChainID, Bootstrap: c.genesis.Validators},
 		sn: &subnet.Block{State: st, Height: height, Params: p.Subnets, Staking: p.Staking, Blocks: c.store},
-	}, nil
+	}
+	x.gv = &gov.Block{State: st, Height: height, Params: p.Gov, Registry: registry{x}}
+	return x, nil
 }
 
 // ChainID is the chain's numeric ID.
@@ -252,11 +255,11 @@ func (x *blockCtx) applyCall(from types.Address, call types.Call) error {
 	case *types.SetHyperparam:
 		return x.sn.SetHyperparam(from, call)
 	case *types.Propose:
-		return x.propose(from, call)
+		return x.gv.Propose(from, call)
 	case *types.GovVote:
-		return x.govVote(from, call)
+		return x.gv.Vote(from, call)
 	case *types.CancelProposal:
-		return x.cancelProposal(from, call)
+		return x.gv.CancelProposal(from, call)
 	}
 	return fmt.Errorf("%w: %v", types.ErrUnknownCall, call.Kind())
 }
@@ -312,7 +315,7 @@ type Proposal struct {
 // evidence, check the parent's commit and track downtime. An error makes the
 // block invalid.
 func (x *blockCtx) beginBlock(lastCommit *types.Commit, evidence []types.Evidence) error {
-	if err := x.checkUpgrade(); err != nil {
+	if err := gov.CheckUpgrade(x.st, x.height, x.c.upgrades); err != nil {
 		return err
 	}
 	mint(x.st)
@@ -350,7 +353,7 @@ func (x *blockCtx) endBlock() error {
 	if err := x.sk.ReleaseUnbonding(); err != nil {
 		return err
 	}
-	if err := x.endVoting(); err != nil {
+	if err := x.gv.EndBlock(); err != nil {
 		return err
 	}
 	if err := x.sn.EndBlock(); err != nil {
@@ -662,4 +665,13 @@ func (c *Chain) NetworkLockCost(st *state.State, height uint64) uint64 {
 		p = c.params
 	}
 	return subnet.NetworkLockCost(st, p.Subnets, height)
+}
+
+// SetUpgrades declares the scheduled upgrades this binary implements
+// (`taod start --upgrade NAME`).
+func (c *Chain) SetUpgrades(names []string) {
+	c.upgrades = make(map[string]bool, len(names))
+	for _, n := range names {
+		c.upgrades[n] = true
+	}
 }

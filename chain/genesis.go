@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/taonet/taod/gov"
 	"github.com/taonet/taod/staking"
 	"os"
 
@@ -44,7 +45,7 @@ type Params struct {
 	// Subnets governs subnets, registration and the root network.
 	Subnets subnet.Params `json:"subnets"`
 	// Gov governs governance.
-	Gov GovParams `json:"gov"`
+	Gov gov.Params `json:"gov"`
 }
 
 // DefaultParams are mainnet's.
@@ -60,7 +61,7 @@ func DefaultParams() Params {
 		MaxFreePercent:   25,
 		Staking:          staking.DefaultParams(),
 		Subnets:          subnet.DefaultParams(),
-		Gov:              DefaultGovParams(),
+		Gov:              gov.DefaultParams(),
 	}
 }
 

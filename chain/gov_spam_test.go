@@ -3,6 +3,7 @@ package chain
 import (
 	"bytes"
 	"errors"
+	"github.com/taonet/taod/gov"
 	"github.com/taonet/taod/staking"
 	"github.com/taonet/taod/subnet"
 	"testing"
@@ -42,11 +43,11 @@ func proposeCancelWrites(t *testing.T, w *world, cycles int) int {
 	from := devkeys.Address(5)
 	before := st.Snapshot() // the journal length: one entry per write
 	for i := 0; i < cycles; i++ {
-		if err := x.propose(from, &types.Propose{ProposalKind: types.ProposalText, Title: "spam", Deposit: tao}); err != nil {
+		if err := x.gv.Propose(from, &types.Propose{ProposalKind: types.ProposalText, Title: "spam", Deposit: tao}); err != nil {
 			t.Fatal(err)
 		}
 		id := getU64(st, keyNextProposal)
-		if err := x.cancelProposal(from, &types.CancelProposal{ProposalID: id}); err != nil {
+		if err := x.gv.CancelProposal(from, &types.CancelProposal{ProposalID: id}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -72,7 +73,7 @@ func TestGovProposeWritesIndependentOfStake(t *testing.T) {
 }
 
 // TestGovCancelForfeitsAndEndCap: a cancellation recycles half the deposit
-// (a cycle is not free), and at most MaxProposalsPerEnd proposals end at one
+// (a cycle is not free), and at most gov.MaxProposalsPerEnd proposals end at one
 // height, so a block's tally work is bounded.
 func TestGovCancelForfeitsAndEndCap(t *testing.T) {
 	w := stakedWorld(t, 2)
@@ -80,25 +81,25 @@ func TestGovCancelForfeitsAndEndCap(t *testing.T) {
 	x, _ := w.c.newBlockCtx(st, w.height()+1)
 	from := devkeys.Address(5)
 	bal, iss := st.Account(from).Balance, st.Issuance()
-	for i := 0; i < MaxProposalsPerEnd; i++ {
-		if err := x.propose(from, &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: 2 * tao}); err != nil {
+	for i := 0; i < gov.MaxProposalsPerEnd; i++ {
+		if err := x.gv.Propose(from, &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: 2 * tao}); err != nil {
 			t.Fatalf("proposal %d: %v", i, err)
 		}
 	}
-	if err := x.propose(from, &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: 2 * tao}); !errors.Is(err, ErrTooManyProposals) {
+	if err := x.gv.Propose(from, &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: 2 * tao}); !errors.Is(err, gov.ErrTooManyProposals) {
 		t.Fatalf("proposal beyond the cap: %v", err)
 	}
-	if err := x.cancelProposal(from, &types.CancelProposal{ProposalID: 1}); err != nil {
+	if err := x.gv.CancelProposal(from, &types.CancelProposal{ProposalID: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if got := st.Account(from).Balance; got != bal-MaxProposalsPerEnd*2*tao+tao {
+	if got := st.Account(from).Balance; got != bal-gov.MaxProposalsPerEnd*2*tao+tao {
 		t.Fatalf("balance after cancel %d, want half the deposit back", got)
 	}
 	if st.Issuance() != iss-tao {
 		t.Fatalf("issuance %d, want %d: half the deposit recycled", st.Issuance(), iss-tao)
 	}
 	// The cancellation freed its slot.
-	if err := x.propose(from, &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: 2 * tao}); err != nil {
+	if err := x.gv.Propose(from, &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: 2 * tao}); err != nil {
 		t.Fatalf("slot not freed by the cancellation: %v", err)
 	}
 }
@@ -116,11 +117,11 @@ func TestForeignAndMalformedStakeKeys(t *testing.T) {
 	// reference.
 	ref := w.st()
 	xr, _ := w.c.newBlockCtx(ref, w.height()+1)
-	if err := xr.propose(devkeys.Address(5), &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: tao}); err != nil {
+	if err := xr.gv.Propose(devkeys.Address(5), &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: tao}); err != nil {
 		t.Fatal(err)
 	}
 	ref.Set(govKey('v', 1, devkeys.Address(1).Bytes()), []byte{types.VoteYes})
-	clean, cleanTotal, err := tallyStake(ref, []uint64{1})
+	clean, cleanTotal, err := gov.TallyStake(ref, []uint64{1})
 	if err != nil || clean[0].Yes == 0 {
 		t.Fatalf("reference tally %+v: %v", clean, err)
 	}
@@ -135,11 +136,11 @@ func TestForeignAndMalformedStakeKeys(t *testing.T) {
 		k[len(k)-1] = 0x5A
 		st.Set(k, []byte{0xDE, 0xAD})
 	}
-	if err := x.propose(devkeys.Address(5), &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: tao}); err != nil {
+	if err := x.gv.Propose(devkeys.Address(5), &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: tao}); err != nil {
 		t.Fatal(err)
 	}
 	st.Set(govKey('v', 1, devkeys.Address(1).Bytes()), []byte{types.VoteYes})
-	if got, total, err := tallyStake(st, []uint64{1}); err != nil || got[0] != clean[0] || total != cleanTotal {
+	if got, total, err := gov.TallyStake(st, []uint64{1}); err != nil || got[0] != clean[0] || total != cleanTotal {
 		t.Fatalf("tally with foreign keys: %+v of %d (%v), want %+v of %d", got, total, err, clean[0], cleanTotal)
 	}
 	if _, err := x.sk.Slash(hot(0), 1000); err != nil {
@@ -157,7 +158,7 @@ func TestForeignAndMalformedStakeKeys(t *testing.T) {
 	if err := migrateDowntimeWindow(st, x.height, 20, 40); err != nil {
 		t.Fatalf("downtime migration with foreign keys: %v", err)
 	}
-	if err := x.endVoting(); err != nil {
+	if err := x.gv.EndBlock(); err != nil {
 		t.Fatalf("end of voting with foreign keys: %v", err)
 	}
 	if n := staking.Nominators(st, hot(0)); len(n) != 6 {
@@ -166,7 +167,7 @@ func TestForeignAndMalformedStakeKeys(t *testing.T) {
 	// Query scans leave foreign keys out instead of panicking on them.
 	st.Set([]byte{pGov, 'p', 0xFF}, []byte{0xC5, 1})
 	st.Set(append(key(pRootMember), 0x01), marker)
-	if prs := Proposals(st); len(prs) != 1 {
+	if prs := gov.Proposals(st); len(prs) != 1 {
 		t.Fatalf("%d proposals listed, want the one real", len(prs))
 	}
 	if len(subnet.RootMembers(st)) != 0 {
@@ -174,7 +175,7 @@ func TestForeignAndMalformedStakeKeys(t *testing.T) {
 	}
 	// A record of the right shape with a malformed value is corruption.
 	st.Set(key(pStake, hot(0).Bytes(), devkeys.Address(1).Bytes()), []byte{1, 2, 3})
-	if _, _, err := tallyStake(st, []uint64{1}); !errors.Is(err, staking.ErrMalformedRecord) {
+	if _, _, err := gov.TallyStake(st, []uint64{1}); !errors.Is(err, staking.ErrMalformedRecord) {
 		t.Fatalf("tally over a malformed position: %v", err)
 	}
 	if _, err := x.sk.Slash(hot(0), 1000); !errors.Is(err, staking.ErrMalformedRecord) {
@@ -204,7 +205,7 @@ func BenchmarkTallyStake20k(b *testing.B) {
 	produce(b, c)
 	c.endBlockHook = nil
 	st := c.State()
-	ids := make([]uint64, MaxProposalsPerEnd)
+	ids := make([]uint64, gov.MaxProposalsPerEnd)
 	for i := range ids {
 		ids[i] = uint64(i + 1)
 		for v := 0; v < 6; v++ {
@@ -213,7 +214,7 @@ func BenchmarkTallyStake20k(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		t, total, err := tallyStake(st, ids)
+		t, total, err := gov.TallyStake(st, ids)
 		if err != nil || total != 20_000*tao || t[0].Yes != total {
 			b.Fatalf("tally %+v of %d: %v", t[0], total, err)
 		}

@@ -1,36 +1,10 @@
 package chain
 
-import (
-	"encoding/binary"
-
-	"github.com/taonet/taod/state"
-)
-
-func key(p byte, parts ...[]byte) []byte {
-	k := []byte{p}
-	for _, x := range parts {
-		k = append(k, x...)
-	}
-	return k
-}
-
-func u64b(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
-
-var marker = []byte{1}
-
-const addressKeyLen = 1 + 20
-
-func getU64(st *state.State, k []byte) uint64 {
-	if v := st.Get(k); len(v) == 8 {
-		return binary.BigEndian.Uint64(v)
-	}
-	return 0
-}
-
-func setU64(st *state.State, k []byte, v uint64) {
-	if v == 0 {
-		st.Set(k, nil)
-		return
-	}
-	st.Set(k, u64b(v))
-}
+// The chain's own state key (the modules document theirs in
+// staking/keys.go, subnet/keys.go and gov/keys.go; state/ holds the
+// accounts, issuance and pool):
+//
+//	gparams   the protocol parameters in force, as JSON (genesis.go)
+//
+// Every key of every module is under the one state root. Prefixes must not
+// collide: a test (chain/layout_test.go) holds the modules' layouts.

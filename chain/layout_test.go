@@ -52,3 +52,32 @@ func migrateDowntimeWindow(st *state.State, height, old, next uint64) error {
 }
 
 func u16b(v uint16) []byte { return binary.BigEndian.AppendUint16(nil, v) }
+
+// gov/keys.go
+const pGov = 'G'
+
+var (
+	keyNextProposal = []byte("gnextprop")
+	marker          = []byte{1}
+)
+
+func key(p byte, parts ...[]byte) []byte {
+	k := []byte{p}
+	for _, x := range parts {
+		k = append(k, x...)
+	}
+	return k
+}
+
+func u64b(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+
+func govKey(sub byte, id uint64, rest ...[]byte) []byte {
+	return key(pGov, append([][]byte{{sub}, u64b(id)}, rest...)...)
+}
+
+func getU64(st *state.State, k []byte) uint64 {
+	if v := st.Get(k); len(v) == 8 {
+		return binary.BigEndian.Uint64(v)
+	}
+	return 0
+}

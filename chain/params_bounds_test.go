@@ -2,6 +2,7 @@ package chain
 
 import (
 	"errors"
+	"github.com/taonet/taod/gov"
 	"github.com/taonet/taod/staking"
 	"github.com/taonet/taod/subnet"
 	"strconv"
@@ -51,10 +52,10 @@ func TestGovRefusesParamsThatBreakExecution(t *testing.T) {
 	// The bounds themselves are accepted.
 	for _, c := range []struct{ key, value string }{
 		{"staking.downtime_window", strconv.Itoa(staking.MaxDowntimeWindow)},
-		{"gov.threshold_ppm", strconv.Itoa(MaxThresholdPPM)},
-		{"gov.veto_threshold_ppm", strconv.Itoa(MinVetoThresholdPPM)},
+		{"gov.threshold_ppm", strconv.Itoa(gov.MaxThresholdPPM)},
+		{"gov.veto_threshold_ppm", strconv.Itoa(gov.MinVetoThresholdPPM)},
 		{"max_block_weight", strconv.FormatUint(MaxCallWeight, 10)},
-		{"gov.min_deposit", strconv.FormatUint(MaxGovDeposit, 10)},
+		{"gov.min_deposit", strconv.FormatUint(gov.MaxGovDeposit, 10)},
 		{"gov.voting_period", strconv.Itoa(staking.MaxLockBlocks)},
 		{"staking.unbonding_period", strconv.Itoa(staking.MaxLockBlocks)},
 	} {
@@ -72,17 +73,28 @@ func TestGovRefusesParamsThatBreakExecution(t *testing.T) {
 // passChange applies changes in a block context through the function gov
 // uses for a passed proposal, and commits nothing: it returns the state and
 // the proposal's outcome.
-func passChange(t *testing.T, w *world, changes ...types.ParamChange) (*blockCtx, GovProposal) {
+func passChange(t *testing.T, w *world, changes ...types.ParamChange) (*blockCtx, gov.Proposal) {
 	t.Helper()
 	x, err := w.c.newBlockCtx(w.st(), w.height()+1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pr := GovProposal{ID: 99, Status: StatusPassed, Changes: changes}
-	if err := x.applyPassedChanges(&pr); err != nil {
+	pr := gov.Proposal{ID: 99, Status: gov.StatusPassed, Changes: changes}
+	applyPassed(t, x, &pr)
+	return x, pr
+}
+
+// applyPassed applies a passed proposal's changes as gov does at the end of
+// its vote: through the registry, failing the proposal if they are refused.
+func applyPassed(t *testing.T, x *blockCtx, pr *gov.Proposal) {
+	t.Helper()
+	refused, err := registry{x}.ApplyChanges(pr.Changes)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return x, pr
+	if refused != nil {
+		pr.Status, pr.Reason = gov.StatusFailed, refused.Error()
+	}
 }
 
 // TestParamChangesMigrateOrRefuseState: a change the state cannot take
@@ -96,17 +108,17 @@ func TestParamChangesMigrateOrRefuseState(t *testing.T) {
 	// subnet_limit below the subnets that exist: refused.
 	w.ok(w.call(3, &types.RegisterNetwork{Name: "two"}))
 	w.fails(w.call(5, paramChange("subnets.subnet_limit", "1")), ErrParamsVsState)
-	if _, pr := passChange(t, w, types.ParamChange{Key: "subnets.subnet_limit", Value: "1"}); pr.Status != StatusFailed {
-		t.Fatalf("subnet_limit below the count passed: %s", StatusName(pr.Status))
+	if _, pr := passChange(t, w, types.ParamChange{Key: "subnets.subnet_limit", Value: "1"}); pr.Status != gov.StatusFailed {
+		t.Fatalf("subnet_limit below the count passed: %s", gov.StatusName(pr.Status))
 	}
-	if _, pr := passChange(t, w, types.ParamChange{Key: "subnets.subnet_limit", Value: "2"}); pr.Status != StatusPassed {
-		t.Fatalf("subnet_limit at the count: %s %q", StatusName(pr.Status), pr.Reason)
+	if _, pr := passChange(t, w, types.ParamChange{Key: "subnets.subnet_limit", Value: "2"}); pr.Status != gov.StatusPassed {
+		t.Fatalf("subnet_limit at the count: %s %q", gov.StatusName(pr.Status), pr.Reason)
 	}
 
 	// max_take lowered below the takes in force: every take follows.
 	x, pr := passChange(t, w, types.ParamChange{Key: "staking.default_take_ppm", Value: "50000"}, types.ParamChange{Key: "staking.max_take_ppm", Value: "90000"})
-	if pr.Status != StatusPassed {
-		t.Fatalf("take change: %s %q", StatusName(pr.Status), pr.Reason)
+	if pr.Status != gov.StatusPassed {
+		t.Fatalf("take change: %s %q", gov.StatusName(pr.Status), pr.Reason)
 	}
 	for _, h := range staking.Hotkeys(x.st) {
 		if h.Info.Take > 90_000 {
@@ -119,8 +131,8 @@ func TestParamChangesMigrateOrRefuseState(t *testing.T) {
 		t.Fatal("world has no two root members")
 	}
 	x, pr = passChange(t, w, types.ParamChange{Key: "subnets.root_max_validators", Value: "1"})
-	if pr.Status != StatusPassed {
-		t.Fatalf("root change: %s %q", StatusName(pr.Status), pr.Reason)
+	if pr.Status != gov.StatusPassed {
+		t.Fatalf("root change: %s %q", gov.StatusName(pr.Status), pr.Reason)
 	}
 	m := subnet.RootMembers(x.st)
 	if len(m) != 1 {
@@ -138,10 +150,8 @@ func TestParamChangesMigrateOrRefuseState(t *testing.T) {
 
 	// Two changes ending in one block: the second applies on top of the first.
 	x, _ = passChange(t, w, types.ParamChange{Key: "staking.jail_period", Value: "33"})
-	pr2 := GovProposal{ID: 100, Status: StatusPassed, Changes: []types.ParamChange{{Key: "staking.unbonding_period", Value: "44"}}}
-	if err := x.applyPassedChanges(&pr2); err != nil {
-		t.Fatal(err)
-	}
+	pr2 := gov.Proposal{ID: 100, Status: gov.StatusPassed, Changes: []types.ParamChange{{Key: "staking.unbonding_period", Value: "44"}}}
+	applyPassed(t, x, &pr2)
 	got, _ := ParamsAt(x.st)
 	if got.Staking.JailPeriod != 33 || got.Staking.UnbondingPeriod != 44 {
 		t.Fatalf("two changes in one block: jail %d, unbonding %d; the second undid the first", got.Staking.JailPeriod, got.Staking.UnbondingPeriod)

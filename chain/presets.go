@@ -2,6 +2,7 @@ package chain
 
 import (
 	"fmt"
+	"github.com/taonet/taod/gov"
 	"github.com/taonet/taod/staking"
 	"github.com/taonet/taod/subnet"
 
@@ -42,7 +43,7 @@ func Preset(name string, timeMs uint64, validators []types.Address, funded []typ
 		g.Params.Staking.UnbondingPeriod = 100
 		g.Params.Subnets = subnet.TestParams()
 		g.Params.Subnets.Defaults.Tempo = 20
-		g.Params.Gov = GovParams{MinDeposit: types.RaoPerTAO, VotingPeriod: 100, Quorum: 334_000, Threshold: 500_000, VetoThreshold: 334_000}
+		g.Params.Gov = gov.Params{MinDeposit: types.RaoPerTAO, VotingPeriod: 100, Quorum: 334_000, Threshold: 500_000, VetoThreshold: 334_000}
 		if len(funded) > 0 {
 			g.Subnets = []GenesisSubnet{{Name: "apex", Owner: funded[0]}}
 		}
@@ -60,7 +61,7 @@ func Preset(name string, timeMs uint64, validators []types.Address, funded []typ
 		g.Params.MaxBlockBytes = 256 << 10
 		g.Params.Staking = staking.TestParams()
 		g.Params.Subnets = subnet.TestParams()
-		g.Params.Gov = GovParams{MinDeposit: types.RaoPerTAO, VotingPeriod: 10, Quorum: 334_000, Threshold: 500_000, VetoThreshold: 334_000}
+		g.Params.Gov = gov.Params{MinDeposit: types.RaoPerTAO, VotingPeriod: 10, Quorum: 334_000, Threshold: 500_000, VetoThreshold: 334_000}
 	default:
 		return nil, fmt.Errorf("chain: unknown preset %q (have %v)", name, Presets)
 	}

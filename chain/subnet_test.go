@@ -3,6 +3,7 @@ package chain
 import (
 	"crypto/ecdsa"
 	"errors"
+	"github.com/taonet/taod/gov"
 	"github.com/taonet/taod/staking"
 	"testing"
 
@@ -56,8 +57,8 @@ func subnetConservation(t *testing.T, w *world) {
 	for _, s := range subnet.All(st) {
 		sum += s.Pending + s.Locked
 	}
-	for _, pr := range Proposals(st) {
-		if pr.Status == StatusVoting {
+	for _, pr := range gov.Proposals(st) {
+		if pr.Status == gov.StatusVoting {
 			sum += pr.Deposit
 		}
 	}

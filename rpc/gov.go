@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/taonet/taod/chain"
+	"github.com/taonet/taod/gov"
 	"github.com/taonet/taod/types"
 )
 
@@ -39,15 +40,15 @@ type ProposalJSON struct {
 
 var kindNames = map[uint8]string{types.ProposalParamChange: "param_change", types.ProposalUpgrade: "upgrade", types.ProposalText: "text"}
 
-func (api *GovAPI) proposalJSON(pr chain.GovProposal) ProposalJSON {
+func (api *GovAPI) proposalJSON(pr gov.Proposal) ProposalJSON {
 	t := pr.Tally
-	if pr.Status == chain.StatusVoting {
-		t = chain.TallyVotes(api.b.Chain().State(), pr.ID)
+	if pr.Status == gov.StatusVoting {
+		t = gov.TallyVotes(api.b.Chain().State(), pr.ID)
 	}
 	return ProposalJSON{
 		ID: pr.ID, Proposer: pr.Proposer, Kind: kindNames[pr.Kind], Title: pr.Title, Description: pr.Description,
 		Changes: pr.Changes, UpgradeName: pr.UpgradeName, UpgradeHeight: pr.UpgradeHeight, Deposit: rao(pr.Deposit),
-		SubmitHeight: pr.SubmitHeight, VotingEnd: pr.VotingEnd, Status: chain.StatusName(pr.Status), Reason: pr.Reason,
+		SubmitHeight: pr.SubmitHeight, VotingEnd: pr.VotingEnd, Status: gov.StatusName(pr.Status), Reason: pr.Reason,
 		SnapshotStake: rao(pr.SnapshotStake), Tally: TallyJSON{rao(t.Yes), rao(t.No), rao(t.Abstain), rao(t.Veto)},
 	}
 }
@@ -60,8 +61,8 @@ func (api *GovAPI) Proposals(status *string) ([]ProposalJSON, error) {
 	if status != nil && *status != "" && !valid[*status] {
 		return nil, invalidParams("unknown status %q (voting, passed, rejected, vetoed, cancelled, failed)", *status)
 	}
-	for _, pr := range chain.Proposals(api.b.Chain().State()) {
-		if status == nil || *status == "" || chain.StatusName(pr.Status) == *status {
+	for _, pr := range gov.Proposals(api.b.Chain().State()) {
+		if status == nil || *status == "" || gov.StatusName(pr.Status) == *status {
 			out = append(out, api.proposalJSON(pr))
 		}
 	}
@@ -70,7 +71,7 @@ func (api *GovAPI) Proposals(status *string) ([]ProposalJSON, error) {
 
 // Proposal returns one proposal with its tally.
 func (api *GovAPI) Proposal(id uint64) (*ProposalJSON, error) {
-	pr, ok := chain.GetProposal(api.b.Chain().State(), id)
+	pr, ok := gov.GetProposal(api.b.Chain().State(), id)
 	if !ok {
 		return nil, &Error{CodeNotFound, fmt.Sprintf("proposal %d does not exist", id)}
 	}
@@ -89,11 +90,11 @@ var optionNames = map[uint8]string{types.VoteYes: "yes", types.VoteNo: "no", typ
 // Votes lists a proposal's votes.
 func (api *GovAPI) Votes(id uint64) ([]VoteJSON, error) {
 	st := api.b.Chain().State()
-	if _, ok := chain.GetProposal(st, id); !ok {
+	if _, ok := gov.GetProposal(st, id); !ok {
 		return nil, &Error{CodeNotFound, fmt.Sprintf("proposal %d does not exist", id)}
 	}
 	out := []VoteJSON{}
-	for _, v := range chain.Votes(st, id) {
+	for _, v := range gov.Votes(st, id) {
 		out = append(out, VoteJSON{v.Voter, optionNames[v.Option]})
 	}
 	return out, nil
@@ -101,15 +102,15 @@ func (api *GovAPI) Votes(id uint64) ([]VoteJSON, error) {
 
 // ParamsJSON is the protocol parameters in force and any scheduled upgrade.
 type ParamsJSON struct {
-	Params  chain.Params   `json:"params"`
-	Upgrade *chain.Upgrade `json:"scheduledUpgrade"`
+	Params  chain.Params `json:"params"`
+	Upgrade *gov.Upgrade `json:"scheduledUpgrade"`
 }
 
 // Params returns the protocol parameters in force at the head.
 func (api *GovAPI) Params() ParamsJSON {
 	c := api.b.Chain()
 	out := ParamsJSON{Params: c.Params()}
-	if u, ok := chain.ScheduledUpgrade(c.State()); ok {
+	if u, ok := gov.ScheduledUpgrade(c.State()); ok {
 		out.Upgrade = &u
 	}
 	return out
