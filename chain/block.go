@@ -67,7 +67,7 @@ func (x *blockCtx) beginBlock(lastCommit *types.Commit, evidence []types.Evidenc
 	if err != nil {
 		return err
 	}
-	if err := VerifyCommit(x.c.ChainID(), set.Validators, x.height-1, parent, lastCommit); err != nil {
+	if err := x.c.verifyCommit(set.Validators, x.height-1, parent, lastCommit); err != nil {
 		return fmt.Errorf("last commit: %w", err)
 	}
 	return x.sk.TrackDowntime(lastCommit)

@@ -21,6 +21,10 @@ type Chain struct {
 
 	upgrades map[string]bool // scheduled upgrades this binary implements
 
+	// sigs remembers verified signatures: the node hands it to its gossip
+	// gate and engine too, so each precommit is recovered once (SigCache).
+	sigs *types.SigCache
+
 	cache struct {
 		sync.Mutex
 		head   types.Hash // params decoded at this head
@@ -39,7 +43,7 @@ func New(store *state.Store, g *Genesis) (*Chain, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Chain{store: store, genesis: g, params: g.Params, gen: gen}
+	c := &Chain{store: store, genesis: g, params: g.Params, gen: gen, sigs: types.NewSigCache(types.DefaultSigCacheSize)}
 	if _, ok := store.Head(); !ok {
 		st := store.NewState()
 		if _, err := g.build(st); err != nil {
@@ -59,6 +63,10 @@ func New(store *state.Store, g *Genesis) (*Chain, error) {
 	}
 	return c, nil
 }
+
+// SigCache is the chain's cache of verified signatures, for the node's
+// other verifiers (gossip gate, consensus engine) to share.
+func (c *Chain) SigCache() *types.SigCache { return c.sigs }
 
 // Store is the underlying store.
 func (c *Chain) Store() *state.Store { return c.store }
@@ -326,58 +334,6 @@ func headerDiff(want, got *types.Header) string {
 		return "validators hash"
 	}
 	return "header fields"
-}
-
-// ErrNoCommit reports a commit that does not finalise the block.
-var ErrNoCommit = errors.New("chain: commit does not carry > 2/3 of voting power")
-
-// VerifyCommit checks that commit holds valid precommits for block hash at
-// height from more than 2/3 of vals' power.
-func VerifyCommit(chainID uint64, vals []types.Validator, height uint64, hash types.Hash, commit *types.Commit) error {
-	if commit == nil || commit.Height != height || commit.BlockHash != hash {
-		return fmt.Errorf("%w: commit is for another block", ErrNoCommit)
-	}
-	power := make(map[types.Address]uint64, len(vals))
-	var total uint64
-	for _, v := range vals {
-		power[v.Address] = v.Power
-		total += v.Power
-	}
-	var signed uint64
-	seen := make(map[types.Address]bool, len(commit.Signatures))
-	for i := range commit.Signatures {
-		v := commit.Vote(i)
-		p, ok := power[v.Validator]
-		if !ok || seen[v.Validator] {
-			return fmt.Errorf("%w: signature %d by %s is not from a distinct validator", ErrNoCommit, i, v.Validator)
-		}
-		seen[v.Validator] = true
-		signed += p
-	}
-	// The form first (as consensus.VerifyCommit): a commit that names too
-	// little power costs no recovery.
-	if 3*signed <= 2*total {
-		return fmt.Errorf("%w: %d of %d", ErrNoCommit, signed, total)
-	}
-	// Signature recovery dominates: check them on every core. The result
-	// does not depend on the order (all must verify).
-	errs := make([]error, len(commit.Signatures))
-	var wg sync.WaitGroup
-	for i := range commit.Signatures {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			v := commit.Vote(i)
-			errs[i] = v.Verify(chainID)
-		}(i)
-	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			return fmt.Errorf("%w: signature %d: %v", ErrNoCommit, i, err)
-		}
-	}
-	return nil
 }
 
 // CommitDeferSync is Commit without waiting for the disk (see

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/taonet/taod/consensus"
 	"github.com/taonet/taod/emission"
 	"github.com/taonet/taod/internal/devkeys"
 	"github.com/taonet/taod/state"
@@ -259,28 +260,23 @@ func TestGenesisMismatchRefused(t *testing.T) {
 	s.Close()
 }
 
-func TestVerifyCommit(t *testing.T) {
-	vals := []types.Validator{{Address: devkeys.Address(0), Power: 10}, {Address: devkeys.Address(1), Power: 10}, {Address: devkeys.Address(2), Power: 10}}
-	hash := types.Hash{7}
-	sign := func(i int) types.CommitSig {
-		v := types.Vote{Type: types.Precommit, Height: 3, BlockHash: hash}
-		if err := v.Sign(5, devkeys.Key(i)); err != nil {
-			t.Fatal(err)
-		}
-		return types.CommitSig{Validator: v.Validator, Signature: v.Signature}
-	}
-	two := &types.Commit{Height: 3, BlockHash: hash, Signatures: []types.CommitSig{sign(0), sign(1)}}
-	all := &types.Commit{Height: 3, BlockHash: hash, Signatures: []types.CommitSig{sign(0), sign(1), sign(2)}}
-	dup := &types.Commit{Height: 3, BlockHash: hash, Signatures: []types.CommitSig{sign(0), sign(0), sign(1)}}
-	if err := VerifyCommit(5, vals, 3, hash, all); err != nil {
+// TestBadLastCommitRefused: a block whose LastCommit does not carry the
+// parent's set (here: signed on another chain) is invalid (the rule itself,
+// consensus.VerifyCommit, is tested in consensus).
+func TestBadLastCommitRefused(t *testing.T) {
+	c := newTestChain(t, 1)
+	e, _ := produce(t, c)
+	other := &types.Commit{Height: e.Block.Height(), BlockHash: e.Block.Hash()}
+	v := types.Vote{Type: types.Precommit, Height: e.Block.Height(), BlockHash: e.Block.Hash()}
+	if err := v.Sign(c.ChainID()+1, devkeys.Key(0)); err != nil {
 		t.Fatal(err)
 	}
-	for name, c := range map[string]*types.Commit{"two of three": two, "duplicate": dup} {
-		if err := VerifyCommit(5, vals, 3, hash, c); !errors.Is(err, ErrNoCommit) {
-			t.Errorf("%s: %v", name, err)
-		}
+	other.Signatures = []types.CommitSig{{Validator: v.Validator, Signature: v.Signature}}
+	head, _ := c.Store().Head()
+	if _, _, err := c.Propose(Proposal{Time: head.Time + 200, LastCommit: other}, nil); !errors.Is(err, consensus.ErrBadCommit) {
+		t.Fatalf("block on a commit signed for another chain: %v", err)
 	}
-	if err := VerifyCommit(6, vals, 3, hash, all); !errors.Is(err, ErrNoCommit) {
-		t.Errorf("other chain: %v", err)
+	if _, _, err := c.Propose(Proposal{Time: head.Time + 200, LastCommit: lastCommit(t, c)}, nil); err != nil {
+		t.Fatalf("block on the real commit: %v", err)
 	}
 }

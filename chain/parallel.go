@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/taonet/taod/consensus"
 	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/types"
 )
@@ -54,4 +55,37 @@ func bodyRoots(txs []*types.Tx, receipts []types.Receipt, f func()) (txRoot, rec
 	f()
 	wg.Wait()
 	return txRoot, receiptsRoot
+}
+
+// verifyCommit checks a block's LastCommit with consensus.VerifyCommit, the
+// repository's one commit rule, recovering its signatures on every core
+// through the chain's cache. A commit gossiped to this node was verified on
+// arrival and costs lookups; a synced block's was never seen and costs one
+// recovery per signature, spread over the cores.
+func (c *Chain) verifyCommit(vals []types.Validator, height uint64, hash types.Hash, commit *types.Commit) error {
+	set, err := consensus.NewValidatorSet(vals)
+	if err != nil {
+		return err
+	}
+	return consensus.VerifyCommit(commitVerifier{consensus.SigVerifier{ChainID: c.ChainID(), Cache: c.sigs}}, set, height, hash, commit)
+}
+
+// commitVerifier is a consensus.BatchVerifier that checks votes on all
+// cores. The result does not depend on the order: each vote's answer is a
+// function of the vote alone.
+type commitVerifier struct{ consensus.SigVerifier }
+
+func (v commitVerifier) VerifyVotes(vs []types.Vote) []error {
+	errs := make([]error, len(vs))
+	workers := min(runtime.GOMAXPROCS(0), len(vs))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(vs); i += workers {
+				errs[i] = v.VerifyVote(&vs[i])
+			}
+		})
+	}
+	wg.Wait()
+	return errs
 }

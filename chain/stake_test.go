@@ -11,6 +11,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/crypto"
 
+	"github.com/taonet/taod/consensus"
 	"github.com/taonet/taod/internal/devkeys"
 	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/types"
@@ -306,7 +307,7 @@ func TestValidatorSetHandoverAtHPlus2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := VerifyCommit(w.c.ChainID(), s2.Validators, H+2, x.Block.Hash(), signCommit(t, w.c, x.Block, devkeys.Key(0))); !errors.Is(err, ErrNoCommit) {
+	if err := w.c.verifyCommit(s2.Validators, H+2, x.Block.Hash(), signCommit(t, w.c, x.Block, devkeys.Key(0))); !errors.Is(err, consensus.ErrBadCommit) {
 		t.Fatalf("bootstrap key finalised a staked height: %v", err)
 	}
 	w.block(nil, nil) // H+2, signed by keys 20 and 21

@@ -40,7 +40,7 @@ func TestSingleRoundCommit(t *testing.T) {
 				t.Fatalf("height %d decided in round %d", h+1, d.Commit.Round)
 			}
 			set := c.sets[uint64(h+1)]
-			if err := VerifyCommit(SigVerifier{testChainID}, set, uint64(h+1), d.Block.Hash(), d.Commit); err != nil {
+			if err := VerifyCommit(SigVerifier{ChainID: testChainID}, set, uint64(h+1), d.Block.Hash(), d.Commit); err != nil {
 				t.Fatalf("engine %d height %d: %v", i, h+1, err)
 			}
 			// The block was built by the proposer of round 0.
@@ -49,7 +49,7 @@ func TestSingleRoundCommit(t *testing.T) {
 				t.Fatalf("height %d built by %s, proposer is %s", h+1, got, want)
 			}
 			if h > 0 {
-				if err := VerifyCommit(SigVerifier{testChainID}, c.sets[uint64(h)], uint64(h), ds[h-1].Block.Hash(), d.Block.LastCommit); err != nil {
+				if err := VerifyCommit(SigVerifier{ChainID: testChainID}, c.sets[uint64(h)], uint64(h), ds[h-1].Block.Hash(), d.Block.LastCommit); err != nil {
 					t.Fatalf("LastCommit of height %d: %v", h+1, err)
 				}
 			}

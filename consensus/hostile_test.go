@@ -60,7 +60,7 @@ func nextProposal(t *testing.T, f *fixture, b *types.Block) Message {
 func TestJunkLastCommitCostsNoRecovery(t *testing.T) {
 	f := newFixture(t, 1, 1, 1, 1)
 	s := f.notProposer(1)
-	ver := &countingVerifier{SigVerifier: SigVerifier{testChainID}}
+	ver := &countingVerifier{SigVerifier: SigVerifier{ChainID: testChainID}}
 	e := f.engine(s, Config{Verifier: ver})
 	f.start(e, 1)
 	A := testBlock(1, 0xA, nil)
@@ -102,7 +102,7 @@ func TestVerifyCommitFormFirst(t *testing.T) {
 		{"a validator twice", dup},
 		{"too little power named", f.commit(A, 0, 0, 1)},
 	} {
-		ver := &countingVerifier{SigVerifier: SigVerifier{testChainID}}
+		ver := &countingVerifier{SigVerifier: SigVerifier{ChainID: testChainID}}
 		err := VerifyCommit(ver, f.set, 1, A.Hash(), tc.c)
 		if !errors.Is(err, ErrBadCommit) {
 			t.Errorf("%s: %v, want ErrBadCommit", tc.name, err)
@@ -111,7 +111,7 @@ func TestVerifyCommitFormFirst(t *testing.T) {
 			t.Errorf("%s: %d recoveries before refusing, want 0", tc.name, ver.votes)
 		}
 	}
-	if err := VerifyCommit(SigVerifier{testChainID}, f.set, 1, A.Hash(), good); err != nil {
+	if err := VerifyCommit(SigVerifier{ChainID: testChainID}, f.set, 1, A.Hash(), good); err != nil {
 		t.Fatalf("a good commit: %v", err)
 	}
 }

@@ -61,12 +61,15 @@ func (p *Proposal) Sign(chainID uint64, key *ecdsa.PrivateKey) error {
 }
 
 // Verify checks that the signature is a low-S signature by p.Proposer.
-func (p *Proposal) Verify(chainID uint64) error {
-	return verifySig(p.SignHash(chainID), p.Signature, p.Proposer)
+func (p *Proposal) Verify(chainID uint64) error { return p.VerifyWith(chainID, nil) }
+
+// VerifyWith is Verify recovering the signer through cache (nil: none).
+func (p *Proposal) VerifyWith(chainID uint64, cache *types.SigCache) error {
+	return verifySig(cache, p.SignHash(chainID), p.Signature, p.Proposer)
 }
 
-func verifySig(h types.Hash, sig []byte, signer types.Address) error {
-	got, err := types.RecoverSigner(h, sig)
+func verifySig(cache *types.SigCache, h types.Hash, sig []byte, signer types.Address) error {
+	got, err := cache.Recover(h, sig)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrBadSignature, err)
 	}

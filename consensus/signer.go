@@ -50,29 +50,71 @@ func (s *KeySigner) SignVote(v *types.Vote) error { return v.Sign(s.chainID, s.k
 // SignProposal implements Signer.
 func (s *KeySigner) SignProposal(p *Proposal) error { return p.Sign(s.chainID, s.key) }
 
-// SigVerifier checks secp256k1 signatures on ChainID.
-type SigVerifier struct{ ChainID uint64 }
+// SigVerifier checks secp256k1 signatures on ChainID, recovering signers
+// through Cache (nil: none). A node passes the cache it shares with its
+// gossip gate and its chain, so a signature is recovered once per node.
+type SigVerifier struct {
+	ChainID uint64
+	Cache   *types.SigCache
+}
 
 // VerifyVote implements Verifier.
 func (s SigVerifier) VerifyVote(v *types.Vote) error {
-	if err := v.Verify(s.ChainID); err != nil {
+	if err := v.VerifyWith(s.ChainID, s.Cache); err != nil {
 		return fmt.Errorf("%w: %v", ErrBadSignature, err)
 	}
 	return nil
 }
 
 // VerifyProposal implements Verifier.
-func (s SigVerifier) VerifyProposal(p *Proposal) error { return p.Verify(s.ChainID) }
+func (s SigVerifier) VerifyProposal(p *Proposal) error { return p.VerifyWith(s.ChainID, s.Cache) }
+
+// BatchVerifier is a Verifier that checks many votes at once, for example on
+// every core. VerifyCommit uses it when its Verifier is one. The engine
+// itself never starts goroutines: a batch verifier is the caller's (the
+// chain's, which checks a commit in every block it executes).
+type BatchVerifier interface {
+	Verifier
+	// VerifyVotes returns one error (nil: valid) per vote, in order.
+	VerifyVotes(vs []types.Vote) []error
+}
 
 // VerifyCommit checks that commit holds valid precommits for hash at height
 // from distinct members of vals carrying more than 2/3 of its power. It is
-// what the engine checks of a Decision from block sync.
+// the one commit rule of the repository: the engine checks a Decision from
+// block sync with it, and the chain checks every block's LastCommit with it.
+// The rules, in order:
+//
+//   - the commit names the height and the block, and the block hash is not
+//     zero (no block hashes to zero: such a commit can only be a nil
+//     precommit quorum passed off as a block's);
+//   - its form, before any signature is recovered (commitForm): distinct
+//     members naming more than 2/3 of the power, so a junk commit costs no
+//     recovery and a well-formed one at most vals.Len();
+//   - every signature verifies; a BatchVerifier checks them all at once, and
+//     the first failing one, in commit order, is reported either way.
 func VerifyCommit(ver Verifier, vals *ValidatorSet, height uint64, hash types.Hash, commit *types.Commit) error {
 	if commit == nil || commit.Height != height || commit.BlockHash != hash || hash == (types.Hash{}) {
 		return fmt.Errorf("%w: commit is for another block", ErrBadCommit)
 	}
 	if err := commitForm(vals, commit); err != nil {
 		return err
+	}
+	if bv, ok := ver.(BatchVerifier); ok {
+		votes := make([]types.Vote, len(commit.Signatures))
+		for i := range votes {
+			votes[i] = commit.Vote(i)
+		}
+		errs := bv.VerifyVotes(votes)
+		if len(errs) != len(votes) {
+			return fmt.Errorf("%w: the batch verifier answered %d of %d signatures", ErrBadCommit, len(errs), len(votes))
+		}
+		for i, err := range errs {
+			if err != nil {
+				return fmt.Errorf("%w: signature %d: %v", ErrBadCommit, i, err)
+			}
+		}
+		return nil
 	}
 	for i := range commit.Signatures {
 		v := commit.Vote(i)

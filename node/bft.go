@@ -59,7 +59,8 @@ func newDriver(n *Node, key *ecdsa.PrivateKey) (*driver, error) {
 		executed:  make(map[types.Hash]*chain.Executed),
 	}
 	p := n.chain.Params()
-	cfg := consensus.Config{ChainID: n.chain.ChainID(), Timeouts: consensus.DefaultTimeouts()}
+	cfg := consensus.Config{ChainID: n.chain.ChainID(), Timeouts: consensus.DefaultTimeouts(),
+		Verifier: consensus.SigVerifier{ChainID: n.chain.ChainID(), Cache: n.chain.SigCache()}}
 	cfg.Timeouts.Commit = p.BlockTimeMs / uint64(tick/time.Millisecond)
 	if key != nil {
 		d.key = key

@@ -58,6 +58,7 @@ type engineView struct {
 // gossipGate judges consensus gossip before relay (announcements: checkAnnouncement).
 type gossipGate struct {
 	chainID uint64
+	sigs    *types.SigCache // the chain's: the engine and the chain find what the gate verified
 	head    func() uint64
 	setAt   func(h uint64) (staking.ValidatorSet, error)
 	view    atomic.Pointer[engineView]
@@ -86,6 +87,7 @@ type stepValue struct {
 func newGossipGate(n *Node) *gossipGate {
 	g := &gossipGate{
 		chainID: n.chain.ChainID(),
+		sigs:    n.chain.SigCache(),
 		head: func() uint64 {
 			h, _ := n.store.Head()
 			return h.Height
@@ -222,11 +224,11 @@ func (g *gossipGate) checkMessage(b []byte) (p2p.Verdict, consensus.Message) {
 			view.set.Proposer(m.Proposal.Round) != m.Proposal.Proposer {
 			return p2p.Ignore, m
 		}
-		if m.Proposal.Verify(g.chainID) != nil {
+		if m.Proposal.VerifyWith(g.chainID, g.sigs) != nil {
 			return p2p.Reject, m
 		}
 		for _, v := range m.POL {
-			if v.Verify(g.chainID) != nil {
+			if v.VerifyWith(g.chainID, g.sigs) != nil {
 				return p2p.Reject, m
 			}
 		}
@@ -240,7 +242,7 @@ func (g *gossipGate) checkMessage(b []byte) (p2p.Verdict, consensus.Message) {
 	if !members[v.Validator] {
 		return p2p.Reject, m
 	}
-	if v.Verify(g.chainID) != nil {
+	if v.VerifyWith(g.chainID, g.sigs) != nil {
 		return p2p.Reject, m
 	}
 	// Counted only once verified: no one spends a validator's quota.

@@ -102,7 +102,7 @@
 // commit is for this block, heights consecutive, each block extends the one
 // before and carries its commit) and bans the peer on a malformed response.
 // It does not check commit signatures: the node verifies each commit against
-// the validator set of its height (chain.VerifyCommit) before applying, and
+// the validator set of its height (consensus.VerifyCommit) before applying, and
 // bans the peer with Ban if one fails.
 //
 // Stalls fail fast: each frame must arrive within SyncFrameTimeout (and the

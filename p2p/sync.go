@@ -173,7 +173,7 @@ func (h *Host) serveSync(s network.Stream) (int, error) {
 // out of order or not linked to its parent, a commit for another block, too
 // many or too large records) is an error wrapping ErrMalformed, and p is
 // banned. Commit signatures are not checked here: the caller verifies each
-// commit against the validator set of its height (chain.VerifyCommit) and
+// commit against the validator set of its height (consensus.VerifyCommit) and
 // calls Ban if one fails.
 func (h *Host) FetchBlocks(ctx context.Context, p PeerID, from uint64, count int) ([]SyncedBlock, error) {
 	if err := h.running(); err != nil {

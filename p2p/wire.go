@@ -198,7 +198,7 @@ func encodeSyncRecord(b *types.Block, c *types.Commit) ([]byte, error) {
 // decodeSyncRecord decodes a record and checks it in isolation: canonical
 // encodings, the body against its header, and a commit for this very block.
 // Whether the commit carries > 2/3 of the right validator set is for the
-// caller (chain.VerifyCommit).
+// caller (consensus.VerifyCommit).
 func decodeSyncRecord(b []byte) (SyncedBlock, error) {
 	var rec syncRecord
 	if err := rlp.DecodeBytes(b, &rec); err != nil {

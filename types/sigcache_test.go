@@ -23,39 +23,61 @@ func signedVote(t testing.TB, chainID uint64, height uint64) *Vote {
 // A remembered signature must still be checked against the claimed signer,
 // the chain ID and every signed field.
 func TestVerifyCachedSignature(t *testing.T) {
+	c := NewSigCache(DefaultSigCacheSize)
 	v := signedVote(t, 7, 10)
 	for range 2 { // the second pass is answered from the cache
-		if err := v.Verify(7); err != nil {
+		if err := v.VerifyWith(7, c); err != nil {
 			t.Fatalf("valid vote: %v", err)
 		}
 	}
-	if _, ok := votesSeen.get(newSigKey(v.SignHash(7), v.Signature)); !ok {
+	if _, ok := c.get(newSigKey(v.SignHash(7), v.Signature)); !ok {
 		t.Fatal("a verified signature was not remembered")
 	}
 	forged := *v
 	forged.Validator = Address{9}
-	if err := forged.Verify(7); !errors.Is(err, ErrVoteSignature) {
+	if err := forged.VerifyWith(7, c); !errors.Is(err, ErrVoteSignature) {
 		t.Fatalf("cached signature under another validator: %v", err)
 	}
-	if err := v.Verify(8); !errors.Is(err, ErrVoteSignature) {
+	if err := v.VerifyWith(8, c); !errors.Is(err, ErrVoteSignature) {
 		t.Fatalf("cached signature on another chain: %v", err)
 	}
 	moved := *v
 	moved.Round = 1
-	if err := moved.Verify(7); !errors.Is(err, ErrVoteSignature) {
+	if err := moved.VerifyWith(7, c); !errors.Is(err, ErrVoteSignature) {
 		t.Fatalf("cached signature over another round: %v", err)
 	}
 }
 
+// Caches are values: what one node verified is not remembered by another,
+// and a nil cache (plain Verify) remembers nothing and still verifies.
+func TestSigCachesAreIndependent(t *testing.T) {
+	a, b := NewSigCache(16), NewSigCache(16)
+	v := signedVote(t, 7, 11)
+	if err := v.VerifyWith(7, a); err != nil {
+		t.Fatal(err)
+	}
+	if a.Len() != 1 || b.Len() != 0 {
+		t.Fatalf("cache sizes %d and %d after one verification in the first", a.Len(), b.Len())
+	}
+	if err := v.Verify(7); err != nil || b.Len() != 0 {
+		t.Fatalf("uncached verify: %v, second cache holds %d", err, b.Len())
+	}
+	var none *SigCache
+	if got, err := none.Recover(v.SignHash(7), v.Signature); err != nil || got != v.Validator || none.Len() != 0 {
+		t.Fatalf("nil cache: %s %v", got, err)
+	}
+}
+
 func TestSigCacheEvictsOldest(t *testing.T) {
-	c := &sigCache{m: map[sigKey]Address{}}
+	const sigCacheSize = DefaultSigCacheSize
+	c := NewSigCache(sigCacheSize)
 	key := func(i int) sigKey { return newSigKey(Hash{byte(i), byte(i >> 8)}, nil) }
 	for i := range sigCacheSize + 10 {
 		c.add(key(i), Address{byte(i)})
 		c.add(key(i), Address{byte(i)}) // a repeat takes no second slot
 	}
-	if len(c.m) != sigCacheSize || len(c.ring) != sigCacheSize {
-		t.Fatalf("holds %d entries (ring %d), want %d", len(c.m), len(c.ring), sigCacheSize)
+	if c.Len() != sigCacheSize || len(c.mu.ring) != sigCacheSize {
+		t.Fatalf("holds %d entries (ring %d), want %d", c.Len(), len(c.mu.ring), sigCacheSize)
 	}
 	for i := range 10 {
 		if _, ok := c.get(key(i)); ok {
@@ -85,21 +107,22 @@ func BenchmarkVoteVerify(b *testing.B) {
 		}
 	})
 	b.Run("cached", func(b *testing.B) {
+		c := NewSigCache(DefaultSigCacheSize)
 		v := signedVote(b, 1, 1)
-		if err := v.Verify(1); err != nil {
+		if err := v.VerifyWith(1, c); err != nil {
 			b.Fatal(err)
 		}
 		for b.Loop() {
-			if err := v.Verify(1); err != nil {
+			if err := v.VerifyWith(1, c); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 }
 
-// RecoverSigner remembers any digest's signer, so a proposal verified by the
+// A cache remembers any digest's signer, so a proposal verified by the
 // gossip check is not recovered again by the engine; a bad shape is refused
-// before any recovery.
+// before any recovery, cached or not.
 func TestRecoverSignerCached(t *testing.T) {
 	key, err := crypto.GenerateKey()
 	if err != nil {
@@ -111,15 +134,22 @@ func TestRecoverSignerCached(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := crypto.PubkeyToAddress(key.PublicKey)
-	if got, err := RecoverSigner(digest, sig); err != nil || got != want {
+	c := NewSigCache(8)
+	if got, err := c.Recover(digest, sig); err != nil || got != want {
 		t.Fatalf("recovered %s, %v; want %s", got, err, want)
 	}
-	if a, ok := votesSeen.get(newSigKey(digest, sig)); !ok || a != want {
+	if a, ok := c.get(newSigKey(digest, sig)); !ok || a != want {
 		t.Fatal("a recovered signer was not remembered")
+	}
+	if got, err := RecoverSigner(digest, sig); err != nil || got != want {
+		t.Fatalf("uncached: recovered %s, %v; want %s", got, err, want)
 	}
 	for _, bad := range [][]byte{sig[:64], append(append([]byte{}, sig[:64]...), 2)} {
 		if _, err := RecoverSigner(digest, bad); !errors.Is(err, ErrSigShape) {
 			t.Fatalf("malformed signature: %v, want ErrSigShape", err)
+		}
+		if _, err := c.Recover(digest, bad); !errors.Is(err, ErrSigShape) {
+			t.Fatalf("malformed signature through the cache: %v, want ErrSigShape", err)
 		}
 	}
 }

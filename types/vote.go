@@ -73,14 +73,17 @@ func (v *Vote) Sign(chainID uint64, key *ecdsa.PrivateKey) error {
 }
 
 // Verify checks that the signature is a low-S signature by v.Validator.
-func (v *Vote) Verify(chainID uint64) error {
+func (v *Vote) Verify(chainID uint64) error { return v.VerifyWith(chainID, nil) }
+
+// VerifyWith is Verify recovering the signer through cache (nil: none).
+func (v *Vote) VerifyWith(chainID uint64, cache *SigCache) error {
 	if v.Type != Prevote && v.Type != Precommit {
 		return fmt.Errorf("%w: type %d", ErrBadVote, v.Type)
 	}
 	if len(v.Signature) != 65 || v.Signature[64] > 1 {
 		return fmt.Errorf("%w: signature must be 65 bytes", ErrBadVote)
 	}
-	signer, err := RecoverSigner(v.SignHash(chainID), v.Signature)
+	signer, err := cache.Recover(v.SignHash(chainID), v.Signature)
 	if err != nil || signer != v.Validator {
 		return ErrVoteSignature
 	}
@@ -92,29 +95,36 @@ func (v *Vote) Verify(chainID uint64) error {
 var ErrSigShape = errors.New("types: signature must be 65 bytes, low-S, recovery id 0 or 1")
 
 // RecoverSigner returns the address that signed digest with sig (65-byte
-// recoverable secp256k1, low-S). Answers are remembered (4,096, oldest out):
-// a digest and signature verified once, by the gossip validator, by the
-// engine or in a commit, cost a map lookup afterwards. Callers compare the
-// result with the claimed signer; digests carry their own domain (votes,
+// recoverable secp256k1, low-S). It remembers nothing: a node that checks a
+// signature more than once recovers through its SigCache. Callers compare
+// the result with the claimed signer; digests carry their own domain (votes,
 // proposals), so one kind cannot pass for another.
 func RecoverSigner(digest Hash, sig []byte) (Address, error) {
+	if err := checkSigShape(sig); err != nil {
+		return Address{}, err
+	}
+	return recoverShaped(digest, sig)
+}
+
+// checkSigShape refuses, before any recovery, a signature that is not 65
+// bytes with a recovery id of 0 or 1 and low-S values.
+func checkSigShape(sig []byte) error {
 	if len(sig) != 65 || sig[64] > 1 {
-		return Address{}, ErrSigShape
+		return ErrSigShape
 	}
 	if !crypto.ValidateSignatureValues(sig[64], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:64]), true) {
-		return Address{}, ErrSigShape
+		return ErrSigShape
 	}
-	k := newSigKey(digest, sig)
-	if signer, ok := votesSeen.get(k); ok {
-		return signer, nil
-	}
+	return nil
+}
+
+// recoverShaped recovers the signer of a signature checkSigShape accepted.
+func recoverShaped(digest Hash, sig []byte) (Address, error) {
 	pub, err := crypto.SigToPub(digest[:], sig)
 	if err != nil {
 		return Address{}, ErrVoteSignature
 	}
-	signer := crypto.PubkeyToAddress(*pub)
-	votesSeen.add(k, signer)
-	return signer, nil
+	return crypto.PubkeyToAddress(*pub), nil
 }
 
 // CommitSig is one validator's precommit signature inside a commit.
