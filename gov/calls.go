@@ -7,6 +7,9 @@ import (
 	"github.com/taonet/taod/types"
 )
 
+// Propose submits a proposal: the deposit is debited, a parameter change
+// is checked by the Registry, and the voting ends VotingPeriod blocks on
+// (at most MaxProposalsPerEnd end at one height).
 func (x *Block) Propose(from types.Address, c *types.Propose) error {
 	g := x.Params
 	if c.Deposit < g.MinDeposit {
@@ -38,7 +41,7 @@ func (x *Block) Propose(from types.Address, c *types.Propose) error {
 		Deposit: c.Deposit, SubmitHeight: x.Height, VotingEnd: end, Status: StatusVoting,
 	}
 	// No snapshot: the tally reads stake as it stands when the voting ends
-	// (endVoting), so a proposal costs the same few writes however many
+	// (EndBlock), so a proposal costs the same few writes however many
 	// stake positions exist.
 	setProposal(x.State, pr)
 	x.State.Set(endQueueKey(end, id), marker)
@@ -46,6 +49,8 @@ func (x *Block) Propose(from types.Address, c *types.Propose) error {
 	return nil
 }
 
+// Vote records from's option on a proposal in its voting period; a later
+// vote replaces an earlier one.
 func (x *Block) Vote(from types.Address, c *types.GovVote) error {
 	pr, ok := GetProposal(x.State, c.ProposalID)
 	if !ok {
@@ -58,6 +63,8 @@ func (x *Block) Vote(from types.Address, c *types.GovVote) error {
 	return nil
 }
 
+// CancelProposal withdraws a proposal in its voting period: only its
+// proposer may, and CancelBurnPPM of the deposit is recycled.
 func (x *Block) CancelProposal(from types.Address, c *types.CancelProposal) error {
 	pr, ok := GetProposal(x.State, c.ProposalID)
 	switch {
