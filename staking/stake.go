@@ -19,6 +19,8 @@ type Block struct {
 	Bootstrap []types.Validator // the genesis set, in force until the handover
 }
 
+// AddStake moves amount from from's balance to its stake on a known
+// hotkey (at least min_stake).
 func (x *Block) AddStake(from types.Address, c *types.AddStake) error {
 	p := x.Params
 	if _, ok := hotkeyInfo(x.State, c.Hotkey); !ok {
@@ -37,6 +39,9 @@ func (x *Block) AddStake(from types.Address, c *types.AddStake) error {
 	return nil
 }
 
+// RemoveStake moves amount of from's stake on hotkey into unbonding: it
+// returns to the balance unbonding_period blocks on, slashable meanwhile.
+// What remains must be zero or at least min_stake.
 func (x *Block) RemoveStake(from types.Address, hotkey types.Address, amount uint64) error {
 	p := x.Params
 	if _, ok := hotkeyInfo(x.State, hotkey); !ok {
@@ -54,6 +59,8 @@ func (x *Block) RemoveStake(from types.Address, hotkey types.Address, amount uin
 	return nil
 }
 
+// SetTake sets a hotkey's take (by its owner, at most max_take, once per
+// take_rate_limit blocks).
 func (x *Block) SetTake(from types.Address, c *types.SetTake) error {
 	p := x.Params
 	h, ok := hotkeyInfo(x.State, c.Hotkey)
@@ -72,6 +79,9 @@ func (x *Block) SetTake(from types.Address, c *types.SetTake) error {
 	return nil
 }
 
+// BindConsensusKey binds a fresh consensus key to a hotkey (creating the
+// hotkey if it is new): it takes effect at the next consensus epoch, and a
+// key is never bound twice.
 func (x *Block) BindConsensusKey(from types.Address, c *types.BindConsensusKey) error {
 	if err := c.VerifyBind(x.ChainID, from); err != nil {
 		return err
@@ -109,6 +119,7 @@ func RegisterHotkey(st *state.State, p Params, hotkey, owner types.Address) bool
 	return h.Owner == owner
 }
 
+// Unjail frees a jailed hotkey (by its owner) once its jail period ends.
 func (x *Block) Unjail(from types.Address, c *types.Unjail) error {
 	h, ok := hotkeyInfo(x.State, c.Hotkey)
 	switch {
