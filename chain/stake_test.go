@@ -307,7 +307,11 @@ func TestValidatorSetHandoverAtHPlus2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.c.verifyCommit(s2.Validators, H+2, x.Block.Hash(), signCommit(t, w.c, x.Block, devkeys.Key(0))); !errors.Is(err, consensus.ErrBadCommit) {
+	cs2, err := consensus.NewValidatorSet(s2.Validators)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := consensus.VerifyCommit(consensus.SigVerifier{ChainID: w.c.ChainID()}, cs2, H+2, x.Block.Hash(), signCommit(t, w.c, x.Block, devkeys.Key(0))); !errors.Is(err, consensus.ErrBadCommit) {
 		t.Fatalf("bootstrap key finalised a staked height: %v", err)
 	}
 	w.block(nil, nil) // H+2, signed by keys 20 and 21

@@ -180,8 +180,14 @@ func (kv *kvStore) NewIterator(prefix, start []byte) ethdb.Iterator {
 	if kv.mu.closed {
 		return &kvIterator{err: pebble.ErrClosed}
 	}
+	// No lower bound is nil, not an empty slice: Pebble's invariant checks
+	// (on under -race) read lower[0] of any non-nil bound and panic.
+	var lower []byte
+	if len(prefix)+len(start) > 0 {
+		lower = append(append([]byte{}, prefix...), start...)
+	}
 	iter, err := kv.db.NewIter(&pebble.IterOptions{
-		LowerBound: append(append([]byte{}, prefix...), start...),
+		LowerBound: lower,
 		UpperBound: upperBound(prefix),
 	})
 	if err != nil {
