@@ -1,14 +1,15 @@
 package chain
 
 import (
-	"encoding/binary"
+	"github.com/taonet/taod/internal/statekey"
 	"github.com/taonet/taod/staking"
 	"github.com/taonet/taod/state"
 )
 
 // The state layout of the modules, as these tests read it: the tests plant
 // and read raw records, so they hold their own copy of the layout
-// (staking/keys.go), and a change to it shows here.
+// (staking/keys.go, subnet/keys.go, gov/keys.go), and a change to it
+// shows here.
 const (
 	pStake      = 'k'
 	pColdStake  = 'K'
@@ -51,7 +52,7 @@ func migrateDowntimeWindow(st *state.State, height, old, next uint64) error {
 	return staking.MigrateParams(st, height, cur, to)
 }
 
-func u16b(v uint16) []byte { return binary.BigEndian.AppendUint16(nil, v) }
+func u16b(v uint16) []byte { return statekey.U16(v) }
 
 // gov/keys.go
 const pGov = 'G'
@@ -61,23 +62,12 @@ var (
 	marker          = []byte{1}
 )
 
-func key(p byte, parts ...[]byte) []byte {
-	k := []byte{p}
-	for _, x := range parts {
-		k = append(k, x...)
-	}
-	return k
-}
+func key(p byte, parts ...[]byte) []byte { return statekey.Key(p, parts...) }
 
-func u64b(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+func u64b(v uint64) []byte { return statekey.U64(v) }
 
 func govKey(sub byte, id uint64, rest ...[]byte) []byte {
 	return key(pGov, append([][]byte{{sub}, u64b(id)}, rest...)...)
 }
 
-func getU64(st *state.State, k []byte) uint64 {
-	if v := st.Get(k); len(v) == 8 {
-		return binary.BigEndian.Uint64(v)
-	}
-	return 0
-}
+func getU64(st *state.State, k []byte) uint64 { return statekey.GetU64(st, k) }

@@ -1,7 +1,7 @@
 package gov
 
 import (
-	"encoding/binary"
+	"github.com/taonet/taod/internal/statekey"
 
 	"github.com/taonet/taod/state"
 )
@@ -48,29 +48,12 @@ func govKey(sub byte, id uint64, rest ...[]byte) []byte {
 	return key(pGov, append([][]byte{{sub}, u64b(id)}, rest...)...)
 }
 
-func key(p byte, parts ...[]byte) []byte {
-	k := []byte{p}
-	for _, x := range parts {
-		k = append(k, x...)
-	}
-	return k
-}
+func key(p byte, parts ...[]byte) []byte { return statekey.Key(p, parts...) }
 
-func u64b(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+func u64b(v uint64) []byte { return statekey.U64(v) }
 
 var marker = []byte{1}
 
-func getU64(st *state.State, k []byte) uint64 {
-	if v := st.Get(k); len(v) == 8 {
-		return binary.BigEndian.Uint64(v)
-	}
-	return 0
-}
+func getU64(st *state.State, k []byte) uint64 { return statekey.GetU64(st, k) }
 
-func setU64(st *state.State, k []byte, v uint64) {
-	if v == 0 {
-		st.Set(k, nil)
-		return
-	}
-	st.Set(k, u64b(v))
-}
+func setU64(st *state.State, k []byte, v uint64) { statekey.SetU64(st, k, v) }

@@ -1,7 +1,7 @@
 package staking
 
 import (
-	"encoding/binary"
+	"github.com/taonet/taod/internal/statekey"
 )
 
 // Staking state keys (all under the state root):
@@ -38,15 +38,9 @@ const (
 
 var keyHandover = []byte("ghandover")
 
-func key(p byte, parts ...[]byte) []byte {
-	k := []byte{p}
-	for _, x := range parts {
-		k = append(k, x...)
-	}
-	return k
-}
+func key(p byte, parts ...[]byte) []byte { return statekey.Key(p, parts...) }
 
-func u64b(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+func u64b(v uint64) []byte { return statekey.U64(v) }
 
 var marker = []byte{1}
 

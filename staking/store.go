@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"github.com/taonet/taod/internal/statekey"
 
 	"github.com/ethereum/go-ethereum/rlp"
 
@@ -40,20 +41,9 @@ func setHotkeyInfo(st *state.State, hk types.Address, h HotkeyInfo) {
 	st.Set(key(pHotkey, hk[:]), b)
 }
 
-func getU64(st *state.State, k []byte) uint64 {
-	if v := st.Get(k); len(v) == 8 {
-		return binary.BigEndian.Uint64(v)
-	}
-	return 0
-}
+func getU64(st *state.State, k []byte) uint64 { return statekey.GetU64(st, k) }
 
-func setU64(st *state.State, k []byte, v uint64) {
-	if v == 0 {
-		st.Set(k, nil)
-		return
-	}
-	st.Set(k, u64b(v))
-}
+func setU64(st *state.State, k []byte, v uint64) { statekey.SetU64(st, k, v) }
 
 // Stake returns coldkey's stake on hotkey.
 func Stake(st *state.State, coldkey, hotkey types.Address) uint64 {

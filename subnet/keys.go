@@ -1,7 +1,7 @@
 package subnet
 
 import (
-	"encoding/binary"
+	"github.com/taonet/taod/internal/statekey"
 )
 
 // Subnet state keys:
@@ -28,15 +28,9 @@ const (
 
 var keyNetRegistry = []byte("gnet")
 
-func u16b(v uint16) []byte { return binary.BigEndian.AppendUint16(nil, v) }
+func u16b(v uint16) []byte { return statekey.U16(v) }
 
-func key(p byte, parts ...[]byte) []byte {
-	k := []byte{p}
-	for _, x := range parts {
-		k = append(k, x...)
-	}
-	return k
-}
+func key(p byte, parts ...[]byte) []byte { return statekey.Key(p, parts...) }
 
 // addressKeyLen is the length of a key of one prefix byte and an address.
 const addressKeyLen = 1 + 20
