@@ -72,14 +72,14 @@ sim:
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
-	@! grep -rnE '\bfloat(32|64)\b|"math/rand"' --include='*.go' consensus chain state subnet emission types 2>/dev/null | grep -v -e '_test.go' -e '/sim/' || (echo "floating point or math/rand in consensus-critical code"; exit 1)
+	@! grep -rnE '\bfloat(32|64)\b|"math/rand"' --include='*.go' consensus chain state staking subnet gov emission types 2>/dev/null | grep -v -e '_test.go' -e '/sim/' || (echo "floating point or math/rand in consensus-critical code"; exit 1)
 
 fuzz:
 	$(GO) test -run XXX -fuzz FuzzDecodeTx -fuzztime 30s ./types
 	$(GO) test -run XXX -fuzz FuzzDecodeBlock -fuzztime 30s ./types
 	$(GO) test -run XXX -fuzz FuzzBlockReward -fuzztime 30s ./emission
 	$(GO) test -run XXX -fuzz FuzzEpoch -fuzztime 30s ./subnet/yuma
-	$(GO) test -run XXX -fuzz FuzzDecodeSparse -fuzztime 30s ./chain
+	$(GO) test -run XXX -fuzz FuzzDecodeSparse -fuzztime 30s ./subnet
 	# Peer and disk input of consensus. A bounded minimisation: by default
 	# each new input (a whole block) is minimised for up to a minute, which
 	# stalls the run at 0 execs/s on a busy machine.

@@ -3,11 +3,11 @@ package chain
 import (
 	"errors"
 	"fmt"
-	"math/bits"
+	"github.com/taonet/taod/staking"
 	"sync"
 
-	"github.com/taonet/taod/emission"
 	"github.com/taonet/taod/state"
+	"github.com/taonet/taod/subnet"
 	"github.com/taonet/taod/types"
 )
 
@@ -88,12 +88,6 @@ func (c *Chain) Params() Params {
 	return p
 }
 
-// newBlockCtx starts the execution of block height on st (a fresh view of
-// the head state) with the parameters in force.
-func (c *Chain) newBlockCtx(st *state.State, height uint64) (*blockCtx, error) {
-	return &blockCtx{c: c, st: st, height: height, p: c.Params()}, nil
-}
-
 // ChainID is the chain's numeric ID.
 func (c *Chain) ChainID() uint64 { return c.genesis.ChainID }
 
@@ -101,190 +95,8 @@ func (c *Chain) ChainID() uint64 { return c.genesis.ChainID }
 func (c *Chain) GenesisHash() types.Hash { return c.gen.Hash() }
 
 // ValidatorSet returns the validator set governing height h.
-func (c *Chain) ValidatorSet(h uint64) (ValidatorSet, error) {
-	return ValidatorSetAt(c.store.NewState(), c.Params().Staking, h)
-}
-
-// CheckTxStatic checks what does not depend on state: chain ID, signature
-// and fee arithmetic. It returns the sender.
-func (c *Chain) CheckTxStatic(tx *types.Tx) (types.Address, error) {
-	if tx.ChainID() != c.genesis.ChainID {
-		return types.Address{}, fmt.Errorf("%w: tx for chain %d, this is chain %d", ErrWrongChain, tx.ChainID(), c.genesis.ChainID)
-	}
-	from, err := tx.Sender()
-	if err != nil {
-		return types.Address{}, err
-	}
-	if _, carry := bits.Add64(tx.Fee(), tx.Tip(), 0); carry != 0 {
-		return from, ErrFeeOverflow
-	}
-	return from, nil
-}
-
-// CheckTx reports whether tx is valid on top of st as the next block: the
-// rules that make a block containing it invalid. It leaves st as it was.
-func (c *Chain) CheckTx(st *state.State, tx *types.Tx) (types.Address, error) {
-	head, _ := c.store.Head()
-	x, err := c.newBlockCtx(st, head.Height+1)
-	if err != nil {
-		return types.Address{}, err
-	}
-	from, _, err := x.checkTx(tx)
-	return from, err
-}
-
-func (x *blockCtx) checkTx(tx *types.Tx) (types.Address, bool, error) {
-	st := x.st
-	from, err := x.c.CheckTxStatic(tx)
-	if err != nil {
-		return from, false, err
-	}
-	acc := st.Account(from)
-	switch {
-	case tx.Nonce() < acc.Nonce:
-		return from, false, fmt.Errorf("%w: tx nonce %d, account %s is at %d", ErrNonceTooLow, tx.Nonce(), from, acc.Nonce)
-	case tx.Nonce() > acc.Nonce:
-		return from, false, fmt.Errorf("%w: tx nonce %d, account %s is at %d", ErrNonceTooHigh, tx.Nonce(), from, acc.Nonce)
-	}
-	free, err := x.checkFee(tx, from)
-	if err != nil {
-		return from, false, err
-	}
-	if total := tx.Fee() + tx.Tip(); acc.Balance < total && !feeFromStake(st, from, tx, total) {
-		return from, false, fmt.Errorf("%w: fee + tip %d rao, balance %d", ErrCannotPayFee, total, acc.Balance)
-	}
-	return from, free, nil
-}
-
-// feeFromStake reports whether a RemoveStake may pay its fee out of the
-// amount it removes (DESIGN.md §2): the sender's balance cannot, the stake
-// covers the amount and the amount covers the fee.
-func feeFromStake(st *state.State, from types.Address, tx *types.Tx, total uint64) bool {
-	rs, ok := tx.Call().(*types.RemoveStake)
-	return ok && st.Account(from).Balance < total && rs.Amount >= total && Stake(st, from, rs.Hotkey) >= rs.Amount
-}
-
-// applyTx applies one transaction and reports whether it ran fee-free. An
-// error means the tx is invalid and the state is unchanged; a failed call is
-// reported in the receipt.
-func (x *blockCtx) applyTx(tx *types.Tx) (types.Receipt, bool, error) {
-	st := x.st
-	from, free, err := x.checkTx(tx)
-	if err != nil {
-		return types.Receipt{}, false, err
-	}
-	if free {
-		// A fee-free call succeeded in the dry run of checkTx and st has not
-		// changed since: it runs, with only the nonce besides.
-		snap := st.Snapshot()
-		acc := st.Account(from)
-		acc.Nonce++
-		st.SetAccount(from, acc)
-		if err := x.applyCall(from, tx.Call()); err != nil {
-			st.Revert(snap)
-			return types.Receipt{}, false, fmt.Errorf("%w: fee-free %v failed: %v", ErrFeeTooLow, tx.Call().Kind(), err)
-		}
-		return types.Receipt{TxHash: tx.Hash(), Status: types.ReceiptSuccess, Weight: tx.Call().Weight()}, true, nil
-	}
-	paid := tx.Fee() + tx.Tip() // CheckTxStatic ruled out overflow
-	call := tx.Call()
-	if feeFromStake(st, from, tx, paid) {
-		rs := call.(*types.RemoveStake)
-		setStake(st, from, rs.Hotkey, Stake(st, from, rs.Hotkey)-paid)
-		call = &types.RemoveStake{Hotkey: rs.Hotkey, Amount: rs.Amount - paid}
-	} else {
-		acc := st.Account(from)
-		acc.Balance -= paid
-		st.SetAccount(from, acc)
-	}
-	acc := st.Account(from)
-	acc.Nonce++
-	st.SetAccount(from, acc)
-	issuance, err := emission.Recycle(st.Issuance(), paid)
-	if err != nil {
-		return types.Receipt{}, false, fmt.Errorf("chain: invariant broken: %w", err)
-	}
-	st.SetIssuance(issuance)
-
-	rcpt := types.Receipt{TxHash: tx.Hash(), Status: types.ReceiptSuccess, FeePaid: paid, Weight: tx.Call().Weight()}
-	snap := st.Snapshot()
-	if err := x.applyCall(from, call); err != nil {
-		st.Revert(snap)
-		rcpt.Status, rcpt.Error = types.ReceiptFailed, err.Error()
-	}
-	return rcpt, false, nil
-}
-
-func (x *blockCtx) applyCall(from types.Address, call types.Call) error {
-	switch call := call.(type) {
-	case *types.Transfer:
-		return transfer(x.st, from, call)
-	case *types.AddStake:
-		return x.addStake(from, call)
-	case *types.RemoveStake:
-		if call.Amount == 0 {
-			return nil // the whole amount paid the fee
-		}
-		return x.removeStake(from, call.Hotkey, call.Amount)
-	case *types.SetTake:
-		return x.setTake(from, call)
-	case *types.BindConsensusKey:
-		return x.bindConsensusKey(from, call)
-	case *types.Unjail:
-		return x.unjail(from, call)
-	case *types.RegisterNetwork:
-		return x.registerNetwork(from, call)
-	case *types.BurnedRegister:
-		return x.burnedRegister(from, call)
-	case *types.PowRegister:
-		return x.powRegister(from, call)
-	case *types.ServeAxon:
-		return x.serveAxon(from, call)
-	case *types.SetWeights:
-		return x.setWeights(from, call)
-	case *types.CommitWeights:
-		return x.commitWeights(from, call)
-	case *types.RevealWeights:
-		return x.revealWeights(from, call)
-	case *types.RootRegister:
-		return x.rootRegister(from, call)
-	case *types.SetRootWeights:
-		return x.setRootWeights(from, call)
-	case *types.SetHyperparam:
-		return x.setHyperparam(from, call)
-	case *types.Propose:
-		return x.propose(from, call)
-	case *types.GovVote:
-		return x.govVote(from, call)
-	case *types.CancelProposal:
-		return x.cancelProposal(from, call)
-	}
-	return fmt.Errorf("%w: %v", types.ErrUnknownCall, call.Kind())
-}
-
-func transfer(st *state.State, from types.Address, t *types.Transfer) error {
-	src := st.Account(from)
-	if src.Balance < t.Amount {
-		return fmt.Errorf("%w: sending %s TAO, balance %s TAO", ErrInsufficientBalance, types.FormatTAO(t.Amount), types.FormatTAO(src.Balance))
-	}
-	src.Balance -= t.Amount
-	st.SetAccount(from, src)
-	dst := st.Account(t.To)
-	if dst.Balance+t.Amount < dst.Balance {
-		return ErrBalanceOverflow // unreachable under the supply cap; kept as a guard
-	}
-	dst.Balance += t.Amount
-	st.SetAccount(t.To, dst)
-	return nil
-}
-
-// mint credits the block reward to the undistributed emission pool.
-func mint(st *state.State) uint64 {
-	issuance := st.Issuance()
-	reward := emission.BlockReward(issuance)
-	st.SetIssuance(issuance + reward)
-	st.SetPool(st.Pool() + reward)
-	return reward
+func (c *Chain) ValidatorSet(h uint64) (staking.ValidatorSet, error) {
+	return staking.ValidatorSetAt(c.store.NewState(), c.Params().Staking, h)
 }
 
 // Executed is a block executed on top of the head, ready to commit without
@@ -307,65 +119,6 @@ type Proposal struct {
 	Proposer   types.Address
 	LastCommit *types.Commit
 	Evidence   []types.Evidence
-}
-
-// beginBlock runs before the transactions: mint the reward, apply
-// evidence, check the parent's commit and track downtime. An error makes the
-// block invalid.
-func (x *blockCtx) beginBlock(lastCommit *types.Commit, evidence []types.Evidence) error {
-	if err := x.checkUpgrade(); err != nil {
-		return err
-	}
-	mint(x.st)
-	for i := range evidence {
-		if err := x.checkEvidence(&evidence[i]); err != nil {
-			return fmt.Errorf("evidence %d: %w", i, err)
-		}
-		if err := x.applyEvidence(&evidence[i]); err != nil {
-			return err
-		}
-	}
-	if x.height < 2 {
-		if lastCommit != nil && len(lastCommit.Signatures) != 0 {
-			return errors.New("the first block carries no commit")
-		}
-		return nil
-	}
-	parent, err := x.c.store.BlockHash(x.height - 1)
-	if err != nil {
-		return err
-	}
-	set, err := ValidatorSetAt(x.st, x.p.Staking, x.height-1)
-	if err != nil {
-		return err
-	}
-	if err := x.c.verifyCommit(set.Validators, x.height-1, parent, lastCommit); err != nil {
-		return fmt.Errorf("last commit: %w", err)
-	}
-	return x.trackDowntime(lastCommit)
-}
-
-// endBlock runs after the transactions: release unbonded stake and, at an
-// epoch's last block, decide the next validator set.
-func (x *blockCtx) endBlock() error {
-	if err := x.releaseUnbonding(); err != nil {
-		return err
-	}
-	if err := x.endVoting(); err != nil {
-		return err
-	}
-	if err := x.subnetsEndBlock(); err != nil {
-		return err
-	}
-	if x.c.endBlockHook != nil {
-		if err := x.c.endBlockHook(x); err != nil {
-			return err
-		}
-	}
-	if e := x.p.Staking.ConsensusEpoch; x.height%e == 0 {
-		return x.updateValidatorSet()
-	}
-	return nil
 }
 
 // Propose builds the next block from candidate txs, in the order given,
@@ -393,7 +146,7 @@ func (c *Chain) Propose(p Proposal, candidates []*types.Tx) (*Executed, []Reject
 	)
 	for _, ev := range p.Evidence {
 		n := EvidenceBytes(&ev)
-		if size+n <= x.p.MaxBlockBytes && x.checkEvidence(&ev) == nil && !containsEvidence(evidence, ev) {
+		if size+n <= x.p.MaxBlockBytes && x.sk.CheckEvidence(&ev) == nil && !containsEvidence(evidence, ev) {
 			evidence = append(evidence, ev)
 			size += n
 		}
@@ -476,11 +229,11 @@ func (x *blockCtx) seal(head state.Head, p Proposal, txs []*types.Tx, receipts [
 	if err != nil {
 		return nil, err
 	}
-	cur, err := ValidatorSetAt(x.st, x.p.Staking, x.height)
+	cur, err := staking.ValidatorSetAt(x.st, x.p.Staking, x.height)
 	if err != nil {
 		return nil, err
 	}
-	next, err := ValidatorSetAt(x.st, x.p.Staking, x.height+1)
+	next, err := staking.ValidatorSetAt(x.st, x.p.Staking, x.height+1)
 	if err != nil {
 		return nil, err
 	}
@@ -602,3 +355,22 @@ func (c *Chain) Commit(e *Executed, seen *types.Commit) error {
 
 // State opens a writable view on the head state, for checks (txpool) and queries.
 func (c *Chain) State() *state.State { return c.store.NewState() }
+
+// NetworkLockCost is what creating a subnet costs at height, under the
+// parameters in force in st.
+func (c *Chain) NetworkLockCost(st *state.State, height uint64) uint64 {
+	p, err := ParamsAt(st)
+	if err != nil {
+		p = c.params
+	}
+	return subnet.NetworkLockCost(st, p.Subnets, height)
+}
+
+// SetUpgrades declares the scheduled upgrades this binary implements
+// (`taod start --upgrade NAME`).
+func (c *Chain) SetUpgrades(names []string) {
+	c.upgrades = make(map[string]bool, len(names))
+	for _, n := range names {
+		c.upgrades[n] = true
+	}
+}

@@ -1,6 +1,8 @@
 package chain
 
 import (
+	"github.com/taonet/taod/gov"
+	"github.com/taonet/taod/staking"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/rlp"
@@ -77,7 +79,7 @@ func TestDowntimeWindowChangedByGovernance(t *testing.T) {
 		if got != 0 && n != downtimeBytes(p.DowntimeWindow) {
 			t.Fatalf("%s: record of %d bytes under window %d", when, n, p.DowntimeWindow)
 		}
-		if h, _ := HotkeyOf(w.st(), hot(2)); h.Jailed {
+		if h, _ := staking.HotkeyOf(w.st(), hot(2)); h.Jailed {
 			t.Fatalf("%s: a validator missing a third of its blocks was jailed", when)
 		}
 	}
@@ -85,7 +87,7 @@ func TestDowntimeWindowChangedByGovernance(t *testing.T) {
 		t.Helper()
 		id := w.propose(5, paramChange("staking.downtime_window", value))
 		step(w.call(1, &types.GovVote{ProposalID: id, Option: types.VoteYes}), w.call(2, &types.GovVote{ProposalID: id, Option: types.VoteYes}))
-		pr, _ := GetProposal(w.st(), id)
+		pr, _ := gov.GetProposal(w.st(), id)
 		for w.height() < pr.VotingEnd {
 			old := w.c.Params().Staking.DowntimeWindow
 			if w.height() == pr.VotingEnd-1 {
@@ -99,8 +101,8 @@ func TestDowntimeWindowChangedByGovernance(t *testing.T) {
 			step()
 			check("voting")
 		}
-		if pr, _ = GetProposal(w.st(), id); pr.Status != StatusPassed || w.c.Params().Staking.DowntimeWindow != to {
-			t.Fatalf("change to %s: %s %q, window %d", value, StatusName(pr.Status), pr.Reason, w.c.Params().Staking.DowntimeWindow)
+		if pr, _ = gov.GetProposal(w.st(), id); pr.Status != gov.StatusPassed || w.c.Params().Staking.DowntimeWindow != to {
+			t.Fatalf("change to %s: %s %q, window %d", value, gov.StatusName(pr.Status), pr.Reason, w.c.Params().Staking.DowntimeWindow)
 		}
 	}
 	for i := 0; i < 25; i++ {

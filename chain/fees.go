@@ -12,6 +12,7 @@ import (
 	"github.com/ethereum/go-ethereum/rlp"
 
 	"github.com/taonet/taod/state"
+	"github.com/taonet/taod/subnet"
 	"github.com/taonet/taod/types"
 )
 
@@ -150,11 +151,7 @@ func (x *blockCtx) checkFee(tx *types.Tx, from types.Address) (bool, error) {
 // PowRegister, weights by permitted validators (any neuron while the subnet
 // bootstraps), root weights by root members, ServeAxon by neurons.
 func (x *blockCtx) feeFreeCall(from types.Address, call types.Call) bool {
-	permitted := func(netuid uint16) bool {
-		s, uid, n, err := x.neuronOf(netuid, from)
-		_ = uid
-		return err == nil && (n.Permit || x.bootstrapping(&s))
-	}
+	permitted := func(netuid uint16) bool { return x.sn.WeightsPermitted(netuid, from) }
 	switch c := call.(type) {
 	case *types.PowRegister:
 		return true
@@ -165,10 +162,9 @@ func (x *blockCtx) feeFreeCall(from types.Address, call types.Call) bool {
 	case *types.RevealWeights:
 		return permitted(c.Netuid)
 	case *types.SetRootWeights:
-		_, ok := rootMember(x.st, from)
-		return ok
+		return subnet.IsRootMember(x.st, from)
 	case *types.ServeAxon:
-		_, ok := UIDOf(x.st, c.Netuid, from)
+		_, ok := subnet.UIDOf(x.st, c.Netuid, from)
 		return ok
 	}
 	return false

@@ -4,10 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/taonet/taod/gov"
+	"github.com/taonet/taod/staking"
 	"os"
 
 	"github.com/taonet/taod/emission"
 	"github.com/taonet/taod/state"
+	"github.com/taonet/taod/subnet"
 	"github.com/taonet/taod/types"
 )
 
@@ -38,11 +41,11 @@ type Params struct {
 	// max_block_bytes that fee-free calls may use in one block.
 	MaxFreePercent uint64 `json:"max_free_percent"`
 	// Staking governs stake, the validator set and slashing.
-	Staking StakingParams `json:"staking"`
+	Staking staking.Params `json:"staking"`
 	// Subnets governs subnets, registration and the root network.
-	Subnets SubnetParams `json:"subnets"`
+	Subnets subnet.Params `json:"subnets"`
 	// Gov governs governance.
-	Gov GovParams `json:"gov"`
+	Gov gov.Params `json:"gov"`
 }
 
 // DefaultParams are mainnet's.
@@ -56,9 +59,9 @@ func DefaultParams() Params {
 		MaxBlockBytes:    4 << 20,
 		ByteWeight:       types.EthByteGas,
 		MaxFreePercent:   25,
-		Staking:          DefaultStakingParams(),
-		Subnets:          DefaultSubnetParams(),
-		Gov:              DefaultGovParams(),
+		Staking:          staking.DefaultParams(),
+		Subnets:          subnet.DefaultParams(),
+		Gov:              gov.DefaultParams(),
 	}
 }
 
@@ -186,9 +189,9 @@ func (g *Genesis) build(st *state.State) (*types.Block, error) {
 	st.SetIssuance(total)
 	writeParams(st, g.Params)
 	for _, sn := range g.Subnets {
-		createSubnet(st, g.Params.Subnets, sn.Owner, sn.Name, 0, 0)
+		subnet.Create(st, g.Params.Subnets, sn.Owner, sn.Name, 0, 0)
 	}
-	writeValidatorSet(st, 0, ValidatorSet{Validators: g.Validators, Hotkeys: make([]types.Address, len(g.Validators)), Bootstrap: true})
+	staking.WriteGenesisSet(st, g.Validators)
 	root, err := st.Root()
 	if err != nil {
 		return nil, err

@@ -3,6 +3,9 @@ package chain
 import (
 	"bytes"
 	"errors"
+	"github.com/taonet/taod/gov"
+	"github.com/taonet/taod/staking"
+	"github.com/taonet/taod/subnet"
 	"testing"
 
 	"github.com/taonet/taod/internal/devkeys"
@@ -40,11 +43,11 @@ func proposeCancelWrites(t *testing.T, w *world, cycles int) int {
 	from := devkeys.Address(5)
 	before := st.Snapshot() // the journal length: one entry per write
 	for i := 0; i < cycles; i++ {
-		if err := x.propose(from, &types.Propose{ProposalKind: types.ProposalText, Title: "spam", Deposit: tao}); err != nil {
+		if err := x.gv.Propose(from, &types.Propose{ProposalKind: types.ProposalText, Title: "spam", Deposit: tao}); err != nil {
 			t.Fatal(err)
 		}
 		id := getU64(st, keyNextProposal)
-		if err := x.cancelProposal(from, &types.CancelProposal{ProposalID: id}); err != nil {
+		if err := x.gv.CancelProposal(from, &types.CancelProposal{ProposalID: id}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -70,7 +73,7 @@ func TestGovProposeWritesIndependentOfStake(t *testing.T) {
 }
 
 // TestGovCancelForfeitsAndEndCap: a cancellation recycles half the deposit
-// (a cycle is not free), and at most MaxProposalsPerEnd proposals end at one
+// (a cycle is not free), and at most gov.MaxProposalsPerEnd proposals end at one
 // height, so a block's tally work is bounded.
 func TestGovCancelForfeitsAndEndCap(t *testing.T) {
 	w := stakedWorld(t, 2)
@@ -78,25 +81,25 @@ func TestGovCancelForfeitsAndEndCap(t *testing.T) {
 	x, _ := w.c.newBlockCtx(st, w.height()+1)
 	from := devkeys.Address(5)
 	bal, iss := st.Account(from).Balance, st.Issuance()
-	for i := 0; i < MaxProposalsPerEnd; i++ {
-		if err := x.propose(from, &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: 2 * tao}); err != nil {
+	for i := 0; i < gov.MaxProposalsPerEnd; i++ {
+		if err := x.gv.Propose(from, &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: 2 * tao}); err != nil {
 			t.Fatalf("proposal %d: %v", i, err)
 		}
 	}
-	if err := x.propose(from, &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: 2 * tao}); !errors.Is(err, ErrTooManyProposals) {
+	if err := x.gv.Propose(from, &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: 2 * tao}); !errors.Is(err, gov.ErrTooManyProposals) {
 		t.Fatalf("proposal beyond the cap: %v", err)
 	}
-	if err := x.cancelProposal(from, &types.CancelProposal{ProposalID: 1}); err != nil {
+	if err := x.gv.CancelProposal(from, &types.CancelProposal{ProposalID: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if got := st.Account(from).Balance; got != bal-MaxProposalsPerEnd*2*tao+tao {
+	if got := st.Account(from).Balance; got != bal-gov.MaxProposalsPerEnd*2*tao+tao {
 		t.Fatalf("balance after cancel %d, want half the deposit back", got)
 	}
 	if st.Issuance() != iss-tao {
 		t.Fatalf("issuance %d, want %d: half the deposit recycled", st.Issuance(), iss-tao)
 	}
 	// The cancellation freed its slot.
-	if err := x.propose(from, &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: 2 * tao}); err != nil {
+	if err := x.gv.Propose(from, &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: 2 * tao}); err != nil {
 		t.Fatalf("slot not freed by the cancellation: %v", err)
 	}
 }
@@ -107,18 +110,18 @@ func TestGovCancelForfeitsAndEndCap(t *testing.T) {
 // validator. Now Propose does not scan positions; every decoder leaves a
 // key of another shape out (so a node's result does not depend on which
 // such keys its store holds) and refuses a record of the right shape with a
-// malformed value (ErrMalformedRecord) instead of panicking.
+// malformed value (staking.ErrMalformedRecord) instead of panicking.
 func TestForeignAndMalformedStakeKeys(t *testing.T) {
 	w := stakedWorld(t, 1)
 	// The same proposal and vote on a state without foreign keys, for
 	// reference.
 	ref := w.st()
 	xr, _ := w.c.newBlockCtx(ref, w.height()+1)
-	if err := xr.propose(devkeys.Address(5), &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: tao}); err != nil {
+	if err := xr.gv.Propose(devkeys.Address(5), &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: tao}); err != nil {
 		t.Fatal(err)
 	}
 	ref.Set(govKey('v', 1, devkeys.Address(1).Bytes()), []byte{types.VoteYes})
-	clean, cleanTotal, err := tallyStake(ref, []uint64{1})
+	clean, cleanTotal, err := gov.TallyStake(ref, []uint64{1})
 	if err != nil || clean[0].Yes == 0 {
 		t.Fatalf("reference tally %+v: %v", clean, err)
 	}
@@ -133,53 +136,53 @@ func TestForeignAndMalformedStakeKeys(t *testing.T) {
 		k[len(k)-1] = 0x5A
 		st.Set(k, []byte{0xDE, 0xAD})
 	}
-	if err := x.propose(devkeys.Address(5), &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: tao}); err != nil {
+	if err := x.gv.Propose(devkeys.Address(5), &types.Propose{ProposalKind: types.ProposalText, Title: "t", Deposit: tao}); err != nil {
 		t.Fatal(err)
 	}
 	st.Set(govKey('v', 1, devkeys.Address(1).Bytes()), []byte{types.VoteYes})
-	if got, total, err := tallyStake(st, []uint64{1}); err != nil || got[0] != clean[0] || total != cleanTotal {
+	if got, total, err := gov.TallyStake(st, []uint64{1}); err != nil || got[0] != clean[0] || total != cleanTotal {
 		t.Fatalf("tally with foreign keys: %+v of %d (%v), want %+v of %d", got, total, err, clean[0], cleanTotal)
 	}
-	if _, err := x.slash(hot(0), 1000); err != nil {
+	if _, err := x.sk.Slash(hot(0), 1000); err != nil {
 		t.Fatalf("slash with foreign keys: %v", err)
 	}
-	if err := CreditReward(st, hot(0), tao); err != nil {
+	if err := staking.CreditReward(st, hot(0), tao); err != nil {
 		t.Fatalf("reward with foreign keys: %v", err)
 	}
-	if _, err := dueUnbondings(st, x.height); err != nil {
+	if _, err := 0, x.sk.ReleaseUnbonding(); err != nil {
 		t.Fatalf("release with foreign keys: %v", err)
 	}
-	if err := x.updateValidatorSet(); err != nil {
+	if err := x.sk.UpdateValidatorSet(); err != nil {
 		t.Fatalf("validator set with foreign keys: %v", err)
 	}
-	if err := migrateDowntime(st, x.height, 20, 40); err != nil {
+	if err := migrateDowntimeWindow(st, x.height, 20, 40); err != nil {
 		t.Fatalf("downtime migration with foreign keys: %v", err)
 	}
-	if err := x.endVoting(); err != nil {
+	if err := x.gv.EndBlock(); err != nil {
 		t.Fatalf("end of voting with foreign keys: %v", err)
 	}
-	if n := Nominators(st, hot(0)); len(n) != 6 {
+	if n := staking.Nominators(st, hot(0)); len(n) != 6 {
 		t.Fatalf("query lists %d positions, want the 6 real ones", len(n))
 	}
 	// Query scans leave foreign keys out instead of panicking on them.
 	st.Set([]byte{pGov, 'p', 0xFF}, []byte{0xC5, 1})
 	st.Set(append(key(pRootMember), 0x01), marker)
-	if prs := Proposals(st); len(prs) != 1 {
+	if prs := gov.Proposals(st); len(prs) != 1 {
 		t.Fatalf("%d proposals listed, want the one real", len(prs))
 	}
-	if len(RootMembers(st)) != 0 {
+	if len(subnet.RootMembers(st)) != 0 {
 		t.Fatal("a foreign key listed as a root member")
 	}
 	// A record of the right shape with a malformed value is corruption.
 	st.Set(key(pStake, hot(0).Bytes(), devkeys.Address(1).Bytes()), []byte{1, 2, 3})
-	if _, _, err := tallyStake(st, []uint64{1}); !errors.Is(err, ErrMalformedRecord) {
+	if _, _, err := gov.TallyStake(st, []uint64{1}); !errors.Is(err, staking.ErrMalformedRecord) {
 		t.Fatalf("tally over a malformed position: %v", err)
 	}
-	if _, err := x.slash(hot(0), 1000); !errors.Is(err, ErrMalformedRecord) {
+	if _, err := x.sk.Slash(hot(0), 1000); !errors.Is(err, staking.ErrMalformedRecord) {
 		t.Fatalf("slash over a malformed position: %v", err)
 	}
 	st.Set(key(pRelease, u64b(x.height), hot(0).Bytes(), devkeys.Address(3).Bytes()), marker)
-	if _, err := dueUnbondings(st, x.height); !errors.Is(err, ErrMalformedRecord) {
+	if _, err := 0, x.sk.ReleaseUnbonding(); !errors.Is(err, staking.ErrMalformedRecord) {
 		t.Fatalf("release queue entry without its amount: %v", err)
 	}
 }
@@ -192,9 +195,9 @@ func BenchmarkTallyStake20k(b *testing.B) {
 		for h := 0; h < 2_000; h++ {
 			var hk types.Address
 			hk[0], hk[1], hk[19] = 0xEE, byte(h>>8), byte(h)
-			setHotkeyInfo(x.st, hk, HotkeyInfo{Owner: devkeys.Address(h % 6)})
+			staking.RegisterHotkey(x.st, x.p.Staking, hk, devkeys.Address(h%6))
 			for ck := 0; ck < 10; ck++ {
-				setStake(x.st, devkeys.Address(100+ck), hk, tao)
+				staking.CreditStake(x.st, devkeys.Address(100+ck), hk, tao)
 			}
 		}
 		return nil
@@ -202,7 +205,7 @@ func BenchmarkTallyStake20k(b *testing.B) {
 	produce(b, c)
 	c.endBlockHook = nil
 	st := c.State()
-	ids := make([]uint64, MaxProposalsPerEnd)
+	ids := make([]uint64, gov.MaxProposalsPerEnd)
 	for i := range ids {
 		ids[i] = uint64(i + 1)
 		for v := 0; v < 6; v++ {
@@ -211,7 +214,7 @@ func BenchmarkTallyStake20k(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		t, total, err := tallyStake(st, ids)
+		t, total, err := gov.TallyStake(st, ids)
 		if err != nil || total != 20_000*tao || t[0].Yes != total {
 			b.Fatalf("tally %+v of %d: %v", t[0], total, err)
 		}

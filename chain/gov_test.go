@@ -2,6 +2,8 @@ package chain
 
 import (
 	"errors"
+	"github.com/taonet/taod/gov"
+	"github.com/taonet/taod/staking"
 	"testing"
 
 	"github.com/taonet/taod/internal/devkeys"
@@ -23,15 +25,15 @@ func govWorld(t *testing.T) *world {
 func (w *world) propose(from int, p *types.Propose) uint64 {
 	w.t.Helper()
 	w.ok(w.call(from, p))
-	prs := Proposals(w.st())
+	prs := gov.Proposals(w.st())
 	return prs[len(prs)-1].ID
 }
 
-func (w *world) finish(id uint64) GovProposal {
+func (w *world) finish(id uint64) gov.Proposal {
 	w.t.Helper()
-	pr, _ := GetProposal(w.st(), id)
+	pr, _ := gov.GetProposal(w.st(), id)
 	w.until(pr.VotingEnd)
-	pr, _ = GetProposal(w.st(), id)
+	pr, _ = gov.GetProposal(w.st(), id)
 	return pr
 }
 
@@ -45,14 +47,14 @@ func TestGovPassAppliesParamsAtDefinedBlock(t *testing.T) {
 	bal := w.st().Account(devkeys.Address(5)).Balance
 	id := w.propose(5, paramChange("staking.unbonding_period", "33"))
 	w.ok(w.call(1, &types.GovVote{ProposalID: id, Option: types.VoteYes}), w.call(4, &types.GovVote{ProposalID: id, Option: types.VoteYes}))
-	pr, _ := GetProposal(w.st(), id)
+	pr, _ := gov.GetProposal(w.st(), id)
 	w.until(pr.VotingEnd - 1)
 	if w.c.Params().Staking.UnbondingPeriod != before {
 		t.Fatal("changed before the voting ended")
 	}
 	pr = w.finish(id)
-	if pr.Status != StatusPassed || w.c.Params().Staking.UnbondingPeriod != 33 {
-		t.Fatalf("status %s, unbonding %d", StatusName(pr.Status), w.c.Params().Staking.UnbondingPeriod)
+	if pr.Status != gov.StatusPassed || w.c.Params().Staking.UnbondingPeriod != 33 {
+		t.Fatalf("status %s, unbonding %d", gov.StatusName(pr.Status), w.c.Params().Staking.UnbondingPeriod)
 	}
 	if pr.Tally.Yes != 250*tao || pr.SnapshotStake != 250*tao {
 		t.Fatalf("tally %+v of %d", pr.Tally, pr.SnapshotStake)
@@ -62,7 +64,7 @@ func TestGovPassAppliesParamsAtDefinedBlock(t *testing.T) {
 	}
 	// The next block runs under the new parameter.
 	e := w.block(nil, nil, w.call(2, &types.RemoveStake{Hotkey: hot(0), Amount: tao}))
-	if u := UnbondingOf(w.st(), devkeys.Address(2)); len(u) != 1 || u[0].ReleaseAt != e.Block.Height()+33 {
+	if u := staking.UnbondingOf(w.st(), devkeys.Address(2)); len(u) != 1 || u[0].ReleaseAt != e.Block.Height()+33 {
 		t.Fatalf("unbonding under the new period: %+v", u)
 	}
 }
@@ -74,8 +76,8 @@ func TestGovQuorumVetoAndOverride(t *testing.T) {
 	id := w.propose(5, paramChange("base_fee_per_weight", "2"))
 	w.ok(w.call(3, &types.GovVote{ProposalID: id, Option: types.VoteYes}))
 	pr := w.finish(id)
-	if pr.Status != StatusRejected || pr.Reason != "quorum not reached" {
-		t.Fatalf("quorum: %s %q", StatusName(pr.Status), pr.Reason)
+	if pr.Status != gov.StatusRejected || pr.Reason != "quorum not reached" {
+		t.Fatalf("quorum: %s %q", gov.StatusName(pr.Status), pr.Reason)
 	}
 	if w.c.Params().BaseFeePerWeight != 1 {
 		t.Fatal("rejected change applied")
@@ -90,7 +92,7 @@ func TestGovQuorumVetoAndOverride(t *testing.T) {
 		w.call(2, &types.GovVote{ProposalID: id, Option: types.VoteVeto}))
 	// Nominator override: coldkey 2's 60 goes to veto, not with its validator's yes;
 	// coldkey 3 (silent) follows its validator's owner (coldkey 1): yes.
-	live := TallyVotes(w.st(), id)
+	live := gov.TallyVotes(w.st(), id)
 	if live.Yes != 140*tao || live.Veto != 110*tao {
 		t.Fatalf("live tally %+v", live)
 	}
@@ -99,13 +101,13 @@ func TestGovQuorumVetoAndOverride(t *testing.T) {
 	// (coldkey 4): veto.
 	w.ok(w.call(5, &types.AddStake{Hotkey: hot(1), Amount: 500 * tao}))
 	live.Veto += 500 * tao
-	if got := TallyVotes(w.st(), id); got != live {
+	if got := gov.TallyVotes(w.st(), id); got != live {
 		t.Fatalf("stake added during the vote: tally %+v, want %+v", got, live)
 	}
 	bal5 := w.st().Account(devkeys.Address(5)).Balance
 	pr = w.finish(id)
-	if pr.Status != StatusVetoed || pr.Tally != live || pr.SnapshotStake != 750*tao {
-		t.Fatalf("veto: %s %+v of %d", StatusName(pr.Status), pr.Tally, pr.SnapshotStake)
+	if pr.Status != gov.StatusVetoed || pr.Tally != live || pr.SnapshotStake != 750*tao {
+		t.Fatalf("veto: %s %+v of %d", gov.StatusName(pr.Status), pr.Tally, pr.SnapshotStake)
 	}
 	if w.st().Account(devkeys.Address(5)).Balance != bal5 {
 		t.Fatal("a vetoed proposal's deposit was returned")
@@ -129,8 +131,8 @@ func TestGovRejectsMonetaryPolicyAndBadKeys(t *testing.T) {
 		v := "2000000"
 		w.fails(w.call(5, paramChange(c.key, v)), c.want)
 	}
-	w.fails(w.call(5, &types.Propose{ProposalKind: types.ProposalText, Title: "cheap", Deposit: 1}), ErrDepositTooLow)
-	if len(Proposals(w.st())) != 0 {
+	w.fails(w.call(5, &types.Propose{ProposalKind: types.ProposalText, Title: "cheap", Deposit: 1}), gov.ErrDepositTooLow)
+	if len(gov.Proposals(w.st())) != 0 {
 		t.Fatal("a refused proposal was stored")
 	}
 }
@@ -138,27 +140,27 @@ func TestGovRejectsMonetaryPolicyAndBadKeys(t *testing.T) {
 func TestGovCancelAndUpgradeHalt(t *testing.T) {
 	w := govWorld(t)
 	id := w.propose(5, &types.Propose{ProposalKind: types.ProposalText, Title: "hello", Deposit: 3 * tao})
-	w.fails(w.call(4, &types.CancelProposal{ProposalID: id}), ErrNotProposer)
+	w.fails(w.call(4, &types.CancelProposal{ProposalID: id}), gov.ErrNotProposer)
 	bal := w.st().Account(devkeys.Address(5)).Balance
 	w.ok(w.call(5, &types.CancelProposal{ProposalID: id}))
 	// Half the deposit comes back; the other half is recycled.
-	if pr, _ := GetProposal(w.st(), id); pr.Status != StatusCancelled || w.st().Account(devkeys.Address(5)).Balance != bal+3*tao/2-w.fee(&types.CancelProposal{ProposalID: id}) {
+	if pr, _ := gov.GetProposal(w.st(), id); pr.Status != gov.StatusCancelled || w.st().Account(devkeys.Address(5)).Balance != bal+3*tao/2-w.fee(&types.CancelProposal{ProposalID: id}) {
 		t.Fatalf("cancel: %+v", pr)
 	}
-	w.fails(w.call(1, &types.GovVote{ProposalID: id, Option: types.VoteYes}), ErrVotingClosed)
+	w.fails(w.call(1, &types.GovVote{ProposalID: id, Option: types.VoteYes}), gov.ErrVotingClosed)
 
 	p := w.c.Params().Gov
 	halt := w.height() + p.VotingPeriod + 5
-	w.fails(w.call(5, &types.Propose{ProposalKind: types.ProposalUpgrade, Title: "v2", UpgradeName: "v2", UpgradeHeight: w.height() + 2, Deposit: tao}), ErrUpgradeTooSoon)
+	w.fails(w.call(5, &types.Propose{ProposalKind: types.ProposalUpgrade, Title: "v2", UpgradeName: "v2", UpgradeHeight: w.height() + 2, Deposit: tao}), gov.ErrUpgradeTooSoon)
 	halt = w.height() + p.VotingPeriod + 5
 	id = w.propose(5, &types.Propose{ProposalKind: types.ProposalUpgrade, Title: "v2", UpgradeName: "v2", UpgradeHeight: halt, Deposit: tao})
 	w.ok(w.call(1, &types.GovVote{ProposalID: id, Option: types.VoteYes}))
-	if pr := w.finish(id); pr.Status != StatusPassed {
-		t.Fatalf("upgrade proposal %s %q", StatusName(pr.Status), pr.Reason)
+	if pr := w.finish(id); pr.Status != gov.StatusPassed {
+		t.Fatalf("upgrade proposal %s %q", gov.StatusName(pr.Status), pr.Reason)
 	}
 	w.until(halt - 1)
 	head, _ := w.c.Store().Head()
-	if _, _, err := w.c.Propose(Proposal{Time: head.Time + 1, LastCommit: lastCommit(t, w.c)}, nil); !errors.Is(err, ErrUpgradeRequired) {
+	if _, _, err := w.c.Propose(Proposal{Time: head.Time + 1, LastCommit: lastCommit(t, w.c)}, nil); !errors.Is(err, gov.ErrUpgradeRequired) {
 		t.Fatalf("block at the halt height: %v", err)
 	}
 	w.c.SetUpgrades([]string{"v2"})

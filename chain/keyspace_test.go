@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"encoding/binary"
 	"fmt"
+	"github.com/taonet/taod/gov"
 	"slices"
 	"testing"
 
@@ -150,7 +151,7 @@ func TestGovProposeWithTrieNodeInStakePrefix(t *testing.T) {
 	}
 	after := scanAll(w.st(), prefixes)
 	id := w.propose(5, paramChange("staking.unbonding_period", "33"))
-	pr, ok := GetProposal(w.st(), id)
+	pr, ok := gov.GetProposal(w.st(), id)
 	if !ok {
 		t.Fatalf("proposal %d not stored", id)
 	}
@@ -159,7 +160,7 @@ func TestGovProposeWithTrieNodeInStakePrefix(t *testing.T) {
 	}
 	w.ok(w.call(1, &types.GovVote{ProposalID: id, Option: types.VoteYes}), w.call(4, &types.GovVote{ProposalID: id, Option: types.VoteYes}))
 	// The tally reads the stake positions, past the planted keys.
-	if pr = w.finish(id); pr.Status != StatusPassed || pr.Tally.Yes != 250*tao || pr.SnapshotStake != 250*tao {
-		t.Fatalf("status %s, tally %+v", StatusName(pr.Status), pr.Tally)
+	if pr = w.finish(id); pr.Status != gov.StatusPassed || pr.Tally.Yes != 250*tao || pr.SnapshotStake != 250*tao {
+		t.Fatalf("status %s, tally %+v", gov.StatusName(pr.Status), pr.Tally)
 	}
 }

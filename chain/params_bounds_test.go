@@ -2,6 +2,9 @@ package chain
 
 import (
 	"errors"
+	"github.com/taonet/taod/gov"
+	"github.com/taonet/taod/staking"
+	"github.com/taonet/taod/subnet"
 	"strconv"
 	"testing"
 
@@ -35,9 +38,9 @@ func TestGovRefusesParamsThatBreakExecution(t *testing.T) {
 		{"gov.quorum_ppm", "1000000"},
 		{"gov.min_deposit", "0"},
 		{"gov.min_deposit", huge}, // no one could afford the proposal that lowers it again
-		{"gov.voting_period", strconv.Itoa(MaxLockBlocks + 1)},
-		{"staking.unbonding_period", strconv.Itoa(MaxLockBlocks + 1)},
-		{"staking.jail_period", strconv.Itoa(MaxLockBlocks + 1)},
+		{"gov.voting_period", strconv.Itoa(staking.MaxLockBlocks + 1)},
+		{"staking.unbonding_period", strconv.Itoa(staking.MaxLockBlocks + 1)},
+		{"staking.jail_period", strconv.Itoa(staking.MaxLockBlocks + 1)},
 		{"max_block_weight", strconv.FormatUint(types.TransferWeight, 10)},
 		{"base_fee_per_weight", "1000000000"},
 		{"block_time_ms", "1"},
@@ -48,13 +51,13 @@ func TestGovRefusesParamsThatBreakExecution(t *testing.T) {
 	}
 	// The bounds themselves are accepted.
 	for _, c := range []struct{ key, value string }{
-		{"staking.downtime_window", strconv.Itoa(MaxDowntimeWindow)},
-		{"gov.threshold_ppm", strconv.Itoa(MaxThresholdPPM)},
-		{"gov.veto_threshold_ppm", strconv.Itoa(MinVetoThresholdPPM)},
+		{"staking.downtime_window", strconv.Itoa(staking.MaxDowntimeWindow)},
+		{"gov.threshold_ppm", strconv.Itoa(gov.MaxThresholdPPM)},
+		{"gov.veto_threshold_ppm", strconv.Itoa(gov.MinVetoThresholdPPM)},
 		{"max_block_weight", strconv.FormatUint(MaxCallWeight, 10)},
-		{"gov.min_deposit", strconv.FormatUint(MaxGovDeposit, 10)},
-		{"gov.voting_period", strconv.Itoa(MaxLockBlocks)},
-		{"staking.unbonding_period", strconv.Itoa(MaxLockBlocks)},
+		{"gov.min_deposit", strconv.FormatUint(gov.MaxGovDeposit, 10)},
+		{"gov.voting_period", strconv.Itoa(staking.MaxLockBlocks)},
+		{"staking.unbonding_period", strconv.Itoa(staking.MaxLockBlocks)},
 	} {
 		if _, err := ApplyParamChanges(p, []types.ParamChange{{Key: c.key, Value: c.value}}); err != nil {
 			t.Errorf("%s = %s refused: %v", c.key, c.value, err)
@@ -70,17 +73,28 @@ func TestGovRefusesParamsThatBreakExecution(t *testing.T) {
 // passChange applies changes in a block context through the function gov
 // uses for a passed proposal, and commits nothing: it returns the state and
 // the proposal's outcome.
-func passChange(t *testing.T, w *world, changes ...types.ParamChange) (*blockCtx, GovProposal) {
+func passChange(t *testing.T, w *world, changes ...types.ParamChange) (*blockCtx, gov.Proposal) {
 	t.Helper()
 	x, err := w.c.newBlockCtx(w.st(), w.height()+1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pr := GovProposal{ID: 99, Status: StatusPassed, Changes: changes}
-	if err := x.applyPassedChanges(&pr); err != nil {
+	pr := gov.Proposal{ID: 99, Status: gov.StatusPassed, Changes: changes}
+	applyPassed(t, x, &pr)
+	return x, pr
+}
+
+// applyPassed applies a passed proposal's changes as gov does at the end of
+// its vote: through the registry, failing the proposal if they are refused.
+func applyPassed(t *testing.T, x *blockCtx, pr *gov.Proposal) {
+	t.Helper()
+	refused, err := registry{x}.ApplyChanges(pr.Changes)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return x, pr
+	if refused != nil {
+		pr.Status, pr.Reason = gov.StatusFailed, refused.Error()
+	}
 }
 
 // TestParamChangesMigrateOrRefuseState: a change the state cannot take
@@ -94,52 +108,50 @@ func TestParamChangesMigrateOrRefuseState(t *testing.T) {
 	// subnet_limit below the subnets that exist: refused.
 	w.ok(w.call(3, &types.RegisterNetwork{Name: "two"}))
 	w.fails(w.call(5, paramChange("subnets.subnet_limit", "1")), ErrParamsVsState)
-	if _, pr := passChange(t, w, types.ParamChange{Key: "subnets.subnet_limit", Value: "1"}); pr.Status != StatusFailed {
-		t.Fatalf("subnet_limit below the count passed: %s", StatusName(pr.Status))
+	if _, pr := passChange(t, w, types.ParamChange{Key: "subnets.subnet_limit", Value: "1"}); pr.Status != gov.StatusFailed {
+		t.Fatalf("subnet_limit below the count passed: %s", gov.StatusName(pr.Status))
 	}
-	if _, pr := passChange(t, w, types.ParamChange{Key: "subnets.subnet_limit", Value: "2"}); pr.Status != StatusPassed {
-		t.Fatalf("subnet_limit at the count: %s %q", StatusName(pr.Status), pr.Reason)
+	if _, pr := passChange(t, w, types.ParamChange{Key: "subnets.subnet_limit", Value: "2"}); pr.Status != gov.StatusPassed {
+		t.Fatalf("subnet_limit at the count: %s %q", gov.StatusName(pr.Status), pr.Reason)
 	}
 
 	// max_take lowered below the takes in force: every take follows.
 	x, pr := passChange(t, w, types.ParamChange{Key: "staking.default_take_ppm", Value: "50000"}, types.ParamChange{Key: "staking.max_take_ppm", Value: "90000"})
-	if pr.Status != StatusPassed {
-		t.Fatalf("take change: %s %q", StatusName(pr.Status), pr.Reason)
+	if pr.Status != gov.StatusPassed {
+		t.Fatalf("take change: %s %q", gov.StatusName(pr.Status), pr.Reason)
 	}
-	for _, h := range Hotkeys(x.st) {
+	for _, h := range staking.Hotkeys(x.st) {
 		if h.Info.Take > 90_000 {
 			t.Fatalf("hotkey %s keeps a take of %d ppm above the new maximum", h.Hotkey, h.Info.Take)
 		}
 	}
 
 	// root_max_validators below the members: the smallest stakes leave.
-	if len(RootMembers(st)) != 2 {
+	if len(subnet.RootMembers(st)) != 2 {
 		t.Fatal("world has no two root members")
 	}
 	x, pr = passChange(t, w, types.ParamChange{Key: "subnets.root_max_validators", Value: "1"})
-	if pr.Status != StatusPassed {
-		t.Fatalf("root change: %s %q", StatusName(pr.Status), pr.Reason)
+	if pr.Status != gov.StatusPassed {
+		t.Fatalf("root change: %s %q", gov.StatusName(pr.Status), pr.Reason)
 	}
-	m := RootMembers(x.st)
+	m := subnet.RootMembers(x.st)
 	if len(m) != 1 {
 		t.Fatalf("%d root members under a limit of 1", len(m))
 	}
-	h0, _ := HotkeyOf(x.st, hot(0))
-	h1, _ := HotkeyOf(x.st, hot(1))
+	h0, _ := staking.HotkeyOf(x.st, hot(0))
+	h1, _ := staking.HotkeyOf(x.st, hot(1))
 	keep, gone := hot(0), hot(1)
 	if h1.TotalStake > h0.TotalStake {
 		keep, gone = gone, keep
 	}
-	if m[0] != keep || len(RootWeightsOf(x.st, gone).Index) != 0 {
-		t.Fatalf("root member %s kept (want %s), weights of the removed one %+v", m[0], keep, RootWeightsOf(x.st, gone))
+	if m[0] != keep || len(subnet.RootWeightsOf(x.st, gone).Index) != 0 {
+		t.Fatalf("root member %s kept (want %s), weights of the removed one %+v", m[0], keep, subnet.RootWeightsOf(x.st, gone))
 	}
 
 	// Two changes ending in one block: the second applies on top of the first.
 	x, _ = passChange(t, w, types.ParamChange{Key: "staking.jail_period", Value: "33"})
-	pr2 := GovProposal{ID: 100, Status: StatusPassed, Changes: []types.ParamChange{{Key: "staking.unbonding_period", Value: "44"}}}
-	if err := x.applyPassedChanges(&pr2); err != nil {
-		t.Fatal(err)
-	}
+	pr2 := gov.Proposal{ID: 100, Status: gov.StatusPassed, Changes: []types.ParamChange{{Key: "staking.unbonding_period", Value: "44"}}}
+	applyPassed(t, x, &pr2)
 	got, _ := ParamsAt(x.st)
 	if got.Staking.JailPeriod != 33 || got.Staking.UnbondingPeriod != 44 {
 		t.Fatalf("two changes in one block: jail %d, unbonding %d; the second undid the first", got.Staking.JailPeriod, got.Staking.UnbondingPeriod)
@@ -152,9 +164,9 @@ func TestParamChangesMigrateOrRefuseState(t *testing.T) {
 func TestOwnerBurnBoundsClampCost(t *testing.T) {
 	w := newWorld(t)
 	w.ok(w.call(1, &types.RegisterNetwork{Name: "sn"}))
-	s, _ := Subnet(w.st(), 1)
+	s, _ := subnet.Get(w.st(), 1)
 	w.ok(w.call(1, &types.SetHyperparam{Netuid: 1, Name: "min_burn", Value: s.Burn * 3}))
-	if s, _ = Subnet(w.st(), 1); s.Burn != s.Hyper.MinBurn {
+	if s, _ = subnet.Get(w.st(), 1); s.Burn != s.Hyper.MinBurn {
 		t.Fatalf("burn %d below the new min_burn %d", s.Burn, s.Hyper.MinBurn)
 	}
 	bal := w.st().Account(devkeys.Address(2)).Balance

@@ -3,10 +3,10 @@ package chain
 import (
 	"errors"
 	"fmt"
-	"slices"
+	"github.com/taonet/taod/staking"
 
 	"github.com/taonet/taod/state"
-	"github.com/taonet/taod/types"
+	"github.com/taonet/taod/subnet"
 )
 
 // ErrParamsVsState reports a parameter change the state it governs cannot
@@ -25,7 +25,7 @@ func checkParamsAgainstState(st *state.State, cur, next Params) error {
 	if next.Subnets.SubnetLimit < cur.Subnets.SubnetLimit {
 		// Registration prunes one subnet per new one: a limit below the
 		// count would never be reached, and the count would stay above it.
-		if n := len(Subnets(st)); next.Subnets.SubnetLimit < n {
+		if n := len(subnet.All(st)); next.Subnets.SubnetLimit < n {
 			return fmt.Errorf("%w: subnets.subnet_limit %d is below the %d subnets that exist", ErrParamsVsState, next.Subnets.SubnetLimit, n)
 		}
 	}
@@ -37,48 +37,9 @@ func checkParamsAgainstState(st *state.State, cur, next Params) error {
 // block, which must find the state in the new shape. It runs only in the
 // block that applies a passed change, which a deposit and a vote paid for.
 func (x *blockCtx) migrateParams(cur, next Params) error {
-	if err := migrateDowntime(x.st, x.height, cur.Staking.DowntimeWindow, next.Staking.DowntimeWindow); err != nil {
+	if err := staking.MigrateParams(x.st, x.height, cur.Staking, next.Staking); err != nil {
 		return err
 	}
-	if next.Staking.MaxTake < cur.Staking.MaxTake {
-		// A take above the new maximum would go on being paid: lower it.
-		for _, h := range Hotkeys(x.st) {
-			if h.Info.Take > next.Staking.MaxTake {
-				h.Info.Take = next.Staking.MaxTake
-				setHotkeyInfo(x.st, h.Hotkey, h.Info)
-			}
-		}
-	}
-	if next.Subnets.RootMaxValidators < cur.Subnets.RootMaxValidators {
-		x.trimRoot(next.Subnets.RootMaxValidators)
-	}
+	x.sn.MigrateParams(cur.Subnets, next.Subnets)
 	return nil
-}
-
-// trimRoot removes the root members with the least stake (ties: the highest
-// address, as RootRegister replaces them) until at most limit remain.
-func (x *blockCtx) trimRoot(limit int) {
-	members := RootMembers(x.st)
-	if len(members) <= limit {
-		return
-	}
-	stake := make(map[types.Address]uint64, len(members))
-	for _, m := range members {
-		h, _ := hotkeyInfo(x.st, m)
-		stake[m] = h.TotalStake
-	}
-	slices.SortFunc(members, func(a, b types.Address) int {
-		if stake[a] != stake[b] {
-			if stake[a] < stake[b] {
-				return -1
-			}
-			return 1
-		}
-		return b.Cmp(a)
-	})
-	for _, m := range members[:len(members)-limit] {
-		x.st.Set(key(pRootMember, m[:]), nil)
-		x.st.Set(key(pRootWeight, m[:]), nil)
-	}
-	x.subnetsChanged = true // the shares change with the members
 }

@@ -3,6 +3,8 @@ package chain
 import (
 	"crypto/ecdsa"
 	"fmt"
+	"github.com/taonet/taod/gov"
+	"github.com/taonet/taod/staking"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -81,11 +83,11 @@ var governable = []paramGen{
 	{"subnets.defaults.reveal_delay", between(1, 10)},
 	{"subnets.defaults.reveal_window", between(1, 20)},
 	{"subnets.defaults.serving_rate_limit", between(0, 20)},
-	{"gov.min_deposit", between(MinGovDeposit, 3*tao)},
+	{"gov.min_deposit", between(gov.MinGovDeposit, 3*tao)},
 	{"gov.voting_period", between(1, 12)},
-	{"gov.quorum_ppm", between(0, MaxQuorumPPM)},
-	{"gov.threshold_ppm", between(MinThresholdPPM, MaxThresholdPPM)},
-	{"gov.veto_threshold_ppm", between(MinVetoThresholdPPM, types.PPM)},
+	{"gov.quorum_ppm", between(0, gov.MaxQuorumPPM)},
+	{"gov.threshold_ppm", between(gov.MinThresholdPPM, gov.MaxThresholdPPM)},
+	{"gov.veto_threshold_ppm", between(gov.MinVetoThresholdPPM, types.PPM)},
 }
 
 // paidCall signs call from key i paying the minimum fee (weight and
@@ -139,9 +141,9 @@ func (w *world) tryBlock(skip map[types.Address]bool, txs ...*types.Tx) *Execute
 func fullConservation(t *testing.T, w *world, what string) {
 	t.Helper()
 	st := w.st()
-	for _, h := range Hotkeys(st) {
+	for _, h := range staking.Hotkeys(st) {
 		var total uint64
-		for _, n := range Nominators(st, h.Hotkey) {
+		for _, n := range staking.Nominators(st, h.Hotkey) {
 			total += n.Amount
 		}
 		if total != h.Info.TotalStake {
@@ -255,8 +257,8 @@ func randomParamRun(t *testing.T, seed uint64) {
 		}
 		// The two large stakers vote yes on what is open; now and then the
 		// proposer cancels one, or a small staker vetoes.
-		for _, pr := range Proposals(w.st()) {
-			if pr.Status != StatusVoting {
+		for _, pr := range gov.Proposals(w.st()) {
+			if pr.Status != gov.StatusVoting {
 				continue
 			}
 			switch r.IntN(40) { // about one proposal in five is cancelled over a voting period
@@ -265,7 +267,7 @@ func randomParamRun(t *testing.T, seed uint64) {
 			case 1:
 				txs = append(txs, w.paidCall(3, &types.GovVote{ProposalID: pr.ID, Option: types.VoteVeto}))
 			default:
-				if len(Votes(w.st(), pr.ID)) == 0 {
+				if len(gov.Votes(w.st(), pr.ID)) == 0 {
 					txs = append(txs, w.paidCall(1, &types.GovVote{ProposalID: pr.ID, Option: types.VoteYes}),
 						w.paidCall(2, &types.GovVote{ProposalID: pr.ID, Option: types.VoteYes}))
 				}
@@ -281,17 +283,17 @@ func randomParamRun(t *testing.T, seed uint64) {
 			t.Fatalf("seed %d block %d: parameters in force out of bounds: %v / %v", seed, b, p.Validate(), checkGoverned(p))
 		}
 	}
-	for _, pr := range Proposals(w.st()) {
+	for _, pr := range gov.Proposals(w.st()) {
 		switch pr.Status {
-		case StatusPassed:
+		case gov.StatusPassed:
 			applied++
-		case StatusFailed:
+		case gov.StatusFailed:
 			failed++
 		}
 	}
-	for _, pr := range Proposals(w.st()) {
+	for _, pr := range gov.Proposals(w.st()) {
 		if os.Getenv("TAOD_PARAM_DEBUG") != "" {
-			t.Logf("%d %s %q %v", pr.ID, StatusName(pr.Status), pr.Reason, pr.Changes)
+			t.Logf("%d %s %q %v", pr.ID, gov.StatusName(pr.Status), pr.Reason, pr.Changes)
 		}
 	}
 	if applied < 10 {
@@ -301,7 +303,7 @@ func randomParamRun(t *testing.T, seed uint64) {
 	// stakers passes (no change locked it).
 	p := w.c.Params()
 	w.tryBlock(nil, w.paidCall(5, &types.Propose{ProposalKind: types.ProposalParamChange, Title: "after", Changes: []types.ParamChange{{Key: "staking.jail_period", Value: "7"}}, Deposit: p.Gov.MinDeposit}))
-	prs := Proposals(w.st())
+	prs := gov.Proposals(w.st())
 	last := prs[len(prs)-1]
 	if last.Title != "after" {
 		t.Fatalf("seed %d: the final proposal was refused", seed)
@@ -310,8 +312,8 @@ func randomParamRun(t *testing.T, seed uint64) {
 	for w.height() < last.VotingEnd {
 		w.tryBlock(nil)
 	}
-	if pr, _ := GetProposal(w.st(), last.ID); pr.Status != StatusPassed || w.c.Params().Staking.JailPeriod != 7 {
-		t.Fatalf("seed %d: governance can no longer pass a change: %s %q", seed, StatusName(pr.Status), pr.Reason)
+	if pr, _ := gov.GetProposal(w.st(), last.ID); pr.Status != gov.StatusPassed || w.c.Params().Staking.JailPeriod != 7 {
+		t.Fatalf("seed %d: governance can no longer pass a change: %s %q", seed, gov.StatusName(pr.Status), pr.Reason)
 	}
 	fullConservation(t, w, fmt.Sprintf("seed %d final", seed))
 	t.Logf("seed %d: %d changes applied, %d failed against state, head %d", seed, applied, failed, w.height())

@@ -2,6 +2,9 @@ package chain
 
 import (
 	"fmt"
+	"github.com/taonet/taod/gov"
+	"github.com/taonet/taod/staking"
+	"github.com/taonet/taod/subnet"
 
 	"github.com/taonet/taod/types"
 )
@@ -35,12 +38,12 @@ func Preset(name string, timeMs uint64, validators []types.Address, funded []typ
 		g.Params.MaxBlockTxs = 10_000
 		g.Params.MaxBlockWeight = 10_000 * types.TransferWeight
 		g.Params.MaxBlockBytes = 2 << 20
-		g.Params.Staking = testStakingParams()
+		g.Params.Staking = staking.TestParams()
 		g.Params.Staking.ConsensusEpoch = 20
 		g.Params.Staking.UnbondingPeriod = 100
-		g.Params.Subnets = testSubnetParams()
+		g.Params.Subnets = subnet.TestParams()
 		g.Params.Subnets.Defaults.Tempo = 20
-		g.Params.Gov = GovParams{MinDeposit: types.RaoPerTAO, VotingPeriod: 100, Quorum: 334_000, Threshold: 500_000, VetoThreshold: 334_000}
+		g.Params.Gov = gov.Params{MinDeposit: types.RaoPerTAO, VotingPeriod: 100, Quorum: 334_000, Threshold: 500_000, VetoThreshold: 334_000}
 		if len(funded) > 0 {
 			g.Subnets = []GenesisSubnet{{Name: "apex", Owner: funded[0]}}
 		}
@@ -56,9 +59,9 @@ func Preset(name string, timeMs uint64, validators []types.Address, funded []typ
 		// validators on one 2-core machine propagate and execute in a
 		// 200 ms round (test/attack: TestAttackOversizedTxs).
 		g.Params.MaxBlockBytes = 256 << 10
-		g.Params.Staking = testStakingParams()
-		g.Params.Subnets = testSubnetParams()
-		g.Params.Gov = GovParams{MinDeposit: types.RaoPerTAO, VotingPeriod: 10, Quorum: 334_000, Threshold: 500_000, VetoThreshold: 334_000}
+		g.Params.Staking = staking.TestParams()
+		g.Params.Subnets = subnet.TestParams()
+		g.Params.Gov = gov.Params{MinDeposit: types.RaoPerTAO, VotingPeriod: 10, Quorum: 334_000, Threshold: 500_000, VetoThreshold: 334_000}
 	default:
 		return nil, fmt.Errorf("chain: unknown preset %q (have %v)", name, Presets)
 	}

@@ -3,6 +3,7 @@ package chain
 import (
 	"crypto/ecdsa"
 	"errors"
+	"github.com/taonet/taod/staking"
 	"math/big"
 	"math/rand/v2"
 	"strings"
@@ -146,26 +147,26 @@ func hot(i int) types.Address { return devkeys.Address(10 + i) }
 func TestStakeAndUnbond(t *testing.T) {
 	w := newWorld(t)
 	c1 := devkeys.Address(1)
-	w.fails(w.call(1, &types.AddStake{Hotkey: hot(0), Amount: tao}), ErrUnknownHotkey)
+	w.fails(w.call(1, &types.AddStake{Hotkey: hot(0), Amount: tao}), staking.ErrUnknownHotkey)
 	w.ok(w.bind(1, 0))
 	bal := w.st().Account(c1).Balance
 	w.ok(w.call(1, &types.AddStake{Hotkey: hot(0), Amount: 100 * tao}))
-	if got := Stake(w.st(), c1, hot(0)); got != 100*tao {
+	if got := staking.Stake(w.st(), c1, hot(0)); got != 100*tao {
 		t.Fatalf("stake %d", got)
 	}
 	if got := w.st().Account(c1).Balance; got != bal-100*tao-w.fee(&types.AddStake{Hotkey: hot(0), Amount: 100 * tao}) {
 		t.Fatalf("balance %d", got)
 	}
-	w.fails(w.call(1, &types.AddStake{Hotkey: hot(0), Amount: 1}), ErrBelowMinStake)
+	w.fails(w.call(1, &types.AddStake{Hotkey: hot(0), Amount: 1}), staking.ErrBelowMinStake)
 	w.fails(w.call(1, &types.AddStake{Hotkey: hot(0), Amount: 10_000 * tao}), ErrInsufficientBalance)
-	w.fails(w.call(1, &types.RemoveStake{Hotkey: hot(0), Amount: 101 * tao}), ErrInsufficientStake)
-	w.fails(w.call(1, &types.RemoveStake{Hotkey: hot(0), Amount: 100*tao - 1}), ErrBelowMinStake)
+	w.fails(w.call(1, &types.RemoveStake{Hotkey: hot(0), Amount: 101 * tao}), staking.ErrInsufficientStake)
+	w.fails(w.call(1, &types.RemoveStake{Hotkey: hot(0), Amount: 100*tao - 1}), staking.ErrBelowMinStake)
 
 	bal = w.st().Account(c1).Balance
 	e := w.block(nil, nil, w.call(1, &types.RemoveStake{Hotkey: hot(0), Amount: 40 * tao}))
 	release := e.Block.Height() + w.c.Params().Staking.UnbondingPeriod
 	bal -= w.fee(&types.RemoveStake{Hotkey: hot(0), Amount: 40 * tao})
-	if got := UnbondingOf(w.st(), c1); len(got) != 1 || got[0].Amount != 40*tao || got[0].ReleaseAt != release {
+	if got := staking.UnbondingOf(w.st(), c1); len(got) != 1 || got[0].Amount != 40*tao || got[0].ReleaseAt != release {
 		t.Fatalf("unbonding %+v", got)
 	}
 	w.until(release - 1)
@@ -176,7 +177,7 @@ func TestStakeAndUnbond(t *testing.T) {
 	if got := w.st().Account(c1).Balance; got != bal+40*tao {
 		t.Fatalf("after release: %d, want %d", got, bal+40*tao)
 	}
-	if len(UnbondingOf(w.st(), c1)) != 0 || len(UnbondingOfHotkey(w.st(), hot(0))) != 0 {
+	if len(staking.UnbondingOf(w.st(), c1)) != 0 || len(staking.UnbondingOfHotkey(w.st(), hot(0))) != 0 {
 		t.Fatal("unbonding entry left behind")
 	}
 }
@@ -192,10 +193,10 @@ func TestRemoveStakePaysFeeFromAmount(t *testing.T) {
 		t.Fatal("balance left")
 	}
 	w.ok(w.call(2, &types.RemoveStake{Hotkey: hot(0), Amount: 10 * tao}))
-	if got := Stake(w.st(), c2, hot(0)); got != all-10*tao {
+	if got := staking.Stake(w.st(), c2, hot(0)); got != all-10*tao {
 		t.Fatalf("stake %d", got)
 	}
-	if u := UnbondingOf(w.st(), c2); len(u) != 1 || u[0].Amount != 10*tao-w.fee(&types.RemoveStake{Hotkey: hot(0), Amount: 10 * tao}) {
+	if u := staking.UnbondingOf(w.st(), c2); len(u) != 1 || u[0].Amount != 10*tao-w.fee(&types.RemoveStake{Hotkey: hot(0), Amount: 10 * tao}) {
 		t.Fatalf("unbonding %+v", u)
 	}
 	// Other calls cannot take the fee from stake.
@@ -211,15 +212,15 @@ func TestTakeSplitToTheRao(t *testing.T) {
 	w.ok(w.call(1, &types.AddStake{Hotkey: hot(0), Amount: 100 * tao}),
 		w.call(2, &types.AddStake{Hotkey: hot(0), Amount: 30*tao + 7}),
 		w.call(3, &types.AddStake{Hotkey: hot(0), Amount: 70*tao + 3}))
-	w.fails(w.call(2, &types.SetTake{Hotkey: hot(0), Take: 1}), ErrNotOwner)
-	w.fails(w.call(1, &types.SetTake{Hotkey: hot(0), Take: 180_001}), ErrTakeTooHigh)
+	w.fails(w.call(2, &types.SetTake{Hotkey: hot(0), Take: 1}), staking.ErrNotOwner)
+	w.fails(w.call(1, &types.SetTake{Hotkey: hot(0), Take: 180_001}), staking.ErrTakeTooHigh)
 	w.ok(w.call(1, &types.SetTake{Hotkey: hot(0), Take: 123_457}))
-	w.fails(w.call(1, &types.SetTake{Hotkey: hot(0), Take: 100_000}), ErrRateLimited)
+	w.fails(w.call(1, &types.SetTake{Hotkey: hot(0), Take: 100_000}), staking.ErrRateLimited)
 
 	st := w.st()
-	before := map[types.Address]uint64{owner: Stake(st, owner, hot(0)), n1: Stake(st, n1, hot(0)), n2: Stake(st, n2, hot(0))}
+	before := map[types.Address]uint64{owner: staking.Stake(st, owner, hot(0)), n1: staking.Stake(st, n1, hot(0)), n2: staking.Stake(st, n2, hot(0))}
 	const reward = 1_000_000_007
-	if err := CreditReward(st, hot(0), reward); err != nil {
+	if err := staking.CreditReward(st, hot(0), reward); err != nil {
 		t.Fatal(err)
 	}
 	// The same split computed independently with big integers.
@@ -240,15 +241,15 @@ func TestTakeSplitToTheRao(t *testing.T) {
 	want[owner] += uint64(cut) + rest - paid
 	var sum uint64
 	for a, v := range want {
-		if got := Stake(st, a, hot(0)); got != v {
+		if got := staking.Stake(st, a, hot(0)); got != v {
 			t.Errorf("%s: stake %d, want %d", a, got, v)
 		}
-		sum += Stake(st, a, hot(0)) - before[a]
+		sum += staking.Stake(st, a, hot(0)) - before[a]
 	}
 	if sum != reward {
 		t.Fatalf("credited %d of %d", sum, reward)
 	}
-	if h, _ := HotkeyOf(st, hot(0)); h.TotalStake != before[owner]+before[n1]+before[n2]+reward {
+	if h, _ := staking.HotkeyOf(st, hot(0)); h.TotalStake != before[owner]+before[n1]+before[n2]+reward {
 		t.Fatalf("total stake %d", h.TotalStake)
 	}
 }
@@ -320,23 +321,6 @@ func TestValidatorSetHandoverAtHPlus2(t *testing.T) {
 	}
 }
 
-func TestPowerCap(t *testing.T) {
-	p := []uint64{100, 10, 10, 10, 10, 10}
-	capPowers(p, 300_000) // 30%, 6 validators: the cap holds
-	var total uint64
-	for _, v := range p {
-		total += v
-	}
-	if p[0]*1_000_000 > 300_000*total+1_000_000 || p[0] < p[1] {
-		t.Fatalf("capped powers %v (total %d)", p, total)
-	}
-	q := []uint64{100, 10}
-	capPowers(q, 300_000) // 2 × 30% < 100%: cannot hold
-	if q[0] != 100 {
-		t.Fatalf("cap applied where it cannot hold: %v", q)
-	}
-}
-
 // handedOver returns a world whose set (from the returned height) is three
 // staked validators with the given stakes.
 func handedOver(t *testing.T, stakes ...uint64) (*world, uint64) {
@@ -368,13 +352,13 @@ func TestEvidenceSlashesIncludingUnbonding(t *testing.T) {
 	w.ok(w.call(4, &types.AddStake{Hotkey: hot(0), Amount: 10 * tao}))
 	w.ok(w.call(1, &types.RemoveStake{Hotkey: hot(0), Amount: 8 * tao}))
 	st := w.st()
-	ownBefore, nomBefore := Stake(st, devkeys.Address(1), hot(0)), Stake(st, devkeys.Address(4), hot(0))
-	unbBefore := UnbondingOf(st, devkeys.Address(1))[0].Amount
+	ownBefore, nomBefore := staking.Stake(st, devkeys.Address(1), hot(0)), staking.Stake(st, devkeys.Address(4), hot(0))
+	unbBefore := staking.UnbondingOf(st, devkeys.Address(1))[0].Amount
 	issBefore := st.Issuance()
 
 	ev := doubleSign(t, w, devkeys.Key(20), from)
 	x, _ := w.c.newBlockCtx(w.st(), w.height()+1)
-	if err := x.checkEvidence(&ev); err != nil {
+	if err := x.sk.CheckEvidence(&ev); err != nil {
 		t.Fatalf("valid evidence refused: %v", err)
 	}
 	e := w.block([]types.Evidence{ev}, nil)
@@ -383,48 +367,48 @@ func TestEvidenceSlashesIncludingUnbonding(t *testing.T) {
 	}
 	st = w.st()
 	cut := func(v uint64) uint64 { return v - v*uint64(p.SlashFraction)/1_000_000 }
-	if got := Stake(st, devkeys.Address(1), hot(0)); got != cut(ownBefore) {
+	if got := staking.Stake(st, devkeys.Address(1), hot(0)); got != cut(ownBefore) {
 		t.Errorf("own stake %d, want %d", got, cut(ownBefore))
 	}
-	if got := Stake(st, devkeys.Address(4), hot(0)); got != cut(nomBefore) {
+	if got := staking.Stake(st, devkeys.Address(4), hot(0)); got != cut(nomBefore) {
 		t.Errorf("nominator stake %d, want %d", got, cut(nomBefore))
 	}
-	if got := UnbondingOf(st, devkeys.Address(1))[0].Amount; got != cut(unbBefore) {
+	if got := staking.UnbondingOf(st, devkeys.Address(1))[0].Amount; got != cut(unbBefore) {
 		t.Errorf("unbonding %d, want %d", got, cut(unbBefore))
 	}
 	slashed := (ownBefore - cut(ownBefore)) + (nomBefore - cut(nomBefore)) + (unbBefore - cut(unbBefore))
 	if st.Issuance() != issBefore+1*tao-slashed {
 		t.Errorf("issuance %d, want %d (reward minted, slash recycled)", st.Issuance(), issBefore+1*tao-slashed)
 	}
-	if h, _ := HotkeyOf(st, hot(0)); !h.Jailed {
+	if h, _ := staking.HotkeyOf(st, hot(0)); !h.Jailed {
 		t.Fatal("not jailed")
 	}
 	// Refusals: duplicate, too old, not in the set, bad signature, same block.
 	x, _ = w.c.newBlockCtx(w.st(), w.height()+1)
-	if err := x.checkEvidence(&ev); !errors.Is(err, ErrDuplicateEvidence) {
+	if err := x.sk.CheckEvidence(&ev); !errors.Is(err, staking.ErrDuplicateEvidence) {
 		t.Errorf("duplicate: %v", err)
 	}
 	stranger := doubleSign(t, w, devkeys.Key(29), from)
-	if err := x.checkEvidence(&stranger); !errors.Is(err, ErrBadEvidence) {
+	if err := x.sk.CheckEvidence(&stranger); !errors.Is(err, staking.ErrBadEvidence) {
 		t.Errorf("not in set: %v", err)
 	}
 	forged := doubleSign(t, w, devkeys.Key(21), from)
 	forged.B.Signature = forged.A.Signature
-	if err := x.checkEvidence(&forged); !errors.Is(err, ErrBadEvidence) {
+	if err := x.sk.CheckEvidence(&forged); !errors.Is(err, staking.ErrBadEvidence) {
 		t.Errorf("bad signature: %v", err)
 	}
 	same := doubleSign(t, w, devkeys.Key(21), from)
 	same.B = same.A
-	if err := x.checkEvidence(&same); !errors.Is(err, ErrBadEvidence) {
+	if err := x.sk.CheckEvidence(&same); !errors.Is(err, staking.ErrBadEvidence) {
 		t.Errorf("same block: %v", err)
 	}
 	old := doubleSign(t, w, devkeys.Key(21), from)
-	x.height = from + p.UnbondingPeriod + 1
-	if err := x.checkEvidence(&old); !errors.Is(err, ErrEvidenceTooOld) {
+	x.sk.Height = from + p.UnbondingPeriod + 1
+	if err := x.sk.CheckEvidence(&old); !errors.Is(err, staking.ErrEvidenceTooOld) {
 		t.Errorf("too old: %v", err)
 	}
 	// A jailed validator leaves the set at the next epoch and needs Unjail.
-	w.fails(w.call(1, &types.Unjail{Hotkey: hot(0)}), ErrStillJailed)
+	w.fails(w.call(1, &types.Unjail{Hotkey: hot(0)}), staking.ErrStillJailed)
 	H := (w.height()/p.ConsensusEpoch + 1) * p.ConsensusEpoch
 	w.until(H + 2)
 	s, _ := w.c.ValidatorSet(H + 2)
@@ -433,11 +417,11 @@ func TestEvidenceSlashesIncludingUnbonding(t *testing.T) {
 			t.Fatal("jailed validator still in the set")
 		}
 	}
-	h, _ := HotkeyOf(w.st(), hot(0))
+	h, _ := staking.HotkeyOf(w.st(), hot(0))
 	w.until(h.JailedUntil)
-	w.fails(w.call(2, &types.Unjail{Hotkey: hot(0)}), ErrNotOwner)
+	w.fails(w.call(2, &types.Unjail{Hotkey: hot(0)}), staking.ErrNotOwner)
 	w.ok(w.call(1, &types.Unjail{Hotkey: hot(0)}))
-	w.fails(w.call(1, &types.Unjail{Hotkey: hot(0)}), ErrNotJailed)
+	w.fails(w.call(1, &types.Unjail{Hotkey: hot(0)}), staking.ErrNotJailed)
 	H = (w.height()/p.ConsensusEpoch + 1) * p.ConsensusEpoch
 	w.until(H + 2)
 	s, _ = w.c.ValidatorSet(H + 2)
@@ -449,12 +433,12 @@ func TestEvidenceSlashesIncludingUnbonding(t *testing.T) {
 func TestDowntimeJails(t *testing.T) {
 	w, _ := handedOver(t, 40*tao, 40*tao, 10*tao)
 	p := w.c.Params().Staking
-	before := Stake(w.st(), devkeys.Address(3), hot(2))
+	before := staking.Stake(w.st(), devkeys.Address(3), hot(2))
 	skip := map[types.Address]bool{devkeys.Address(22): true}
 	var jailedAt uint64
 	for i := uint64(0); i < p.DowntimeWindow && jailedAt == 0; i++ {
 		w.block(nil, skip)
-		if h, _ := HotkeyOf(w.st(), hot(2)); h.Jailed {
+		if h, _ := staking.HotkeyOf(w.st(), hot(2)); h.Jailed {
 			jailedAt = w.height()
 		}
 	}
@@ -462,10 +446,10 @@ func TestDowntimeJails(t *testing.T) {
 		t.Fatal("validator missing every block was not jailed")
 	}
 	want := before - before*uint64(p.DowntimeSlash)/1_000_000
-	if got := Stake(w.st(), devkeys.Address(3), hot(2)); got != want {
+	if got := staking.Stake(w.st(), devkeys.Address(3), hot(2)); got != want {
 		t.Fatalf("downtime slash: stake %d, want %d", got, want)
 	}
-	if h, _ := HotkeyOf(w.st(), hot(0)); h.Jailed {
+	if h, _ := staking.HotkeyOf(w.st(), hot(0)); h.Jailed {
 		t.Fatal("a validator that signed was jailed")
 	}
 }
@@ -482,7 +466,7 @@ func TestConservationUnderStaking(t *testing.T) {
 			pool := x.st.Pool()
 			r := rng.Uint64N(pool/2 + 1)
 			x.st.SetPool(pool - r)
-			return CreditReward(x.st, hot(rng.IntN(3)), r)
+			return staking.CreditReward(x.st, hot(rng.IntN(3)), r)
 		}
 		for b := 0; b < 30; b++ {
 			var txs []*types.Tx
@@ -526,16 +510,16 @@ func checkConservation(t *testing.T, w *world, seed uint64, b int) {
 	for i := 0; i < 30; i++ {
 		sum += st.Account(devkeys.Address(i)).Balance
 	}
-	for _, h := range Hotkeys(st) {
+	for _, h := range staking.Hotkeys(st) {
 		var total uint64
-		for _, n := range Nominators(st, h.Hotkey) {
+		for _, n := range staking.Nominators(st, h.Hotkey) {
 			sum += n.Amount
 			total += n.Amount
 		}
 		if total != h.Info.TotalStake {
 			t.Fatalf("seed %d block %d: hotkey %s total %d, positions %d", seed, b, h.Hotkey, h.Info.TotalStake, total)
 		}
-		for _, u := range UnbondingOfHotkey(st, h.Hotkey) {
+		for _, u := range staking.UnbondingOfHotkey(st, h.Hotkey) {
 			sum += u.Amount
 		}
 	}

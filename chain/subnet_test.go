@@ -3,6 +3,8 @@ package chain
 import (
 	"crypto/ecdsa"
 	"errors"
+	"github.com/taonet/taod/gov"
+	"github.com/taonet/taod/staking"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/crypto"
@@ -26,7 +28,7 @@ func (w *world) signed(k *ecdsa.PrivateKey, fee uint64, call types.Call) *types.
 // mine finds a PowRegister for hotkey key on netuid.
 func (w *world) mine(netuid uint16, hk *ecdsa.PrivateKey, cold types.Address) *types.PowRegister {
 	w.t.Helper()
-	s, _ := Subnet(w.st(), netuid)
+	s, _ := subnet.Get(w.st(), netuid)
 	blk := w.height()
 	bh, _ := w.c.Store().BlockHash(blk)
 	hot := crypto.PubkeyToAddress(hk.PublicKey)
@@ -44,19 +46,19 @@ func subnetConservation(t *testing.T, w *world) {
 	for i := 0; i < 80; i++ {
 		sum += st.Account(devkeys.Address(i)).Balance
 	}
-	for _, h := range Hotkeys(st) {
-		for _, n := range Nominators(st, h.Hotkey) {
+	for _, h := range staking.Hotkeys(st) {
+		for _, n := range staking.Nominators(st, h.Hotkey) {
 			sum += n.Amount
 		}
-		for _, u := range UnbondingOfHotkey(st, h.Hotkey) {
+		for _, u := range staking.UnbondingOfHotkey(st, h.Hotkey) {
 			sum += u.Amount
 		}
 	}
-	for _, s := range Subnets(st) {
+	for _, s := range subnet.All(st) {
 		sum += s.Pending + s.Locked
 	}
-	for _, pr := range Proposals(st) {
-		if pr.Status == StatusVoting {
+	for _, pr := range gov.Proposals(st) {
+		if pr.Status == gov.StatusVoting {
 			sum += pr.Deposit
 		}
 	}
@@ -74,7 +76,7 @@ func TestSubnetLifecycle(t *testing.T) {
 		t.Fatalf("first lock %d, want the minimum %d", lock, p.MinLock)
 	}
 	w.ok(w.call(1, &types.RegisterNetwork{Name: "text"}))
-	s, ok := Subnet(w.st(), 1)
+	s, ok := subnet.Get(w.st(), 1)
 	if !ok || s.Owner != owner || s.Locked != lock || s.Hyper.Tempo != p.Defaults.Tempo {
 		t.Fatalf("subnet %+v", s)
 	}
@@ -84,7 +86,7 @@ func TestSubnetLifecycle(t *testing.T) {
 	subnetConservation(t, w)
 
 	// Owner settings.
-	w.fails(w.call(2, &types.SetHyperparam{Netuid: 1, Name: "kappa", Value: 30000}), ErrNotSubnetOwner)
+	w.fails(w.call(2, &types.SetHyperparam{Netuid: 1, Name: "kappa", Value: 30000}), subnet.ErrNotSubnetOwner)
 	w.fails(w.call(1, &types.SetHyperparam{Netuid: 1, Name: "tempo", Value: 5}), subnet.ErrNotOwnerParam)
 	w.ok(w.call(1, &types.SetHyperparam{Netuid: 1, Name: "min_allowed_weights", Value: 2}))
 
@@ -94,14 +96,14 @@ func TestSubnetLifecycle(t *testing.T) {
 		txs = append(txs, w.call(2+i, &types.BurnedRegister{Netuid: 1, Hotkey: devkeys.Address(30 + i)}))
 	}
 	w.ok(txs...)
-	s, _ = Subnet(w.st(), 1)
+	s, _ = subnet.Get(w.st(), 1)
 	if s.N != 3 {
 		t.Fatalf("N = %d", s.N)
 	}
-	w.fails(w.call(2, &types.BurnedRegister{Netuid: 1, Hotkey: devkeys.Address(30)}), ErrAlreadyRegistered)
-	w.fails(w.call(3, &types.BurnedRegister{Netuid: 1, Hotkey: devkeys.Address(30)}), ErrAlreadyRegistered)
+	w.fails(w.call(2, &types.BurnedRegister{Netuid: 1, Hotkey: devkeys.Address(30)}), subnet.ErrAlreadyRegistered)
+	w.fails(w.call(3, &types.BurnedRegister{Netuid: 1, Hotkey: devkeys.Address(30)}), subnet.ErrAlreadyRegistered)
 	w.ok(w.bind(2, 5)) // hotkey 15 now belongs to coldkey 2
-	w.fails(w.call(3, &types.BurnedRegister{Netuid: 1, Hotkey: hot(5)}), ErrNotOwner)
+	w.fails(w.call(3, &types.BurnedRegister{Netuid: 1, Hotkey: hot(5)}), staking.ErrNotOwner)
 	w.ok(w.call(2, &types.AddStake{Hotkey: devkeys.Address(30), Amount: 300 * tao}),
 		w.call(3, &types.AddStake{Hotkey: devkeys.Address(31), Amount: 200 * tao}),
 		w.call(4, &types.AddStake{Hotkey: devkeys.Address(32), Amount: 100 * tao}))
@@ -114,7 +116,7 @@ func TestSubnetLifecycle(t *testing.T) {
 		}
 		w.ok(w.signed(hk, 0, w.mine(1, hk, devkeys.Address(5))))
 	}
-	s, _ = Subnet(w.st(), 1)
+	s, _ = subnet.Get(w.st(), 1)
 	if s.N != 11 {
 		t.Fatalf("N = %d after miners", s.N)
 	}
@@ -132,7 +134,7 @@ func TestSubnetLifecycle(t *testing.T) {
 	// validators 0 and 1 agree, validator 2 deviates.
 	w.until(nextEpoch(w, s))
 	for i := 0; i < 3; i++ {
-		n, _ := NeuronAt(w.st(), 1, uint16(i))
+		n, _ := subnet.NeuronAt(w.st(), 1, uint16(i))
 		if !n.Permit {
 			t.Fatalf("validator %d has no permit", i)
 		}
@@ -144,12 +146,12 @@ func TestSubnetLifecycle(t *testing.T) {
 		issBefore := w.st().Issuance()
 		stakeBefore := totalStake(w)
 		poolBefore := w.st().Pool()
-		s, _ = Subnet(w.st(), 1)
+		s, _ = subnet.Get(w.st(), 1)
 		pendBefore := s.Pending
 		ownerBefore := w.st().Account(owner).Balance
 		target := nextEpoch(w, s)
 		w.until(target)
-		s, _ = Subnet(w.st(), 1)
+		s, _ = subnet.Get(w.st(), 1)
 		minted := w.st().Issuance() - issBefore
 		paid := (totalStake(w) - stakeBefore) + (w.st().Account(owner).Balance - ownerBefore)
 		// Everything minted is paid, pending, or still pooled: to the rao.
@@ -158,10 +160,10 @@ func TestSubnetLifecycle(t *testing.T) {
 		}
 		subnetConservation(t, w)
 	}
-	v0, _ := NeuronAt(w.st(), 1, 0)
-	v2, _ := NeuronAt(w.st(), 1, 2)
-	m3, _ := NeuronAt(w.st(), 1, 3)
-	m7, _ := NeuronAt(w.st(), 1, 7)
+	v0, _ := subnet.NeuronAt(w.st(), 1, 0)
+	v2, _ := subnet.NeuronAt(w.st(), 1, 2)
+	m3, _ := subnet.NeuronAt(w.st(), 1, 3)
+	m7, _ := subnet.NeuronAt(w.st(), 1, 7)
 	if v0.Dividends <= v2.Dividends {
 		t.Errorf("agreeing validator dividends %d ≤ deviant's %d", v0.Dividends, v2.Dividends)
 	}
@@ -171,7 +173,7 @@ func TestSubnetLifecycle(t *testing.T) {
 	if m7.Incentive != 0 || m7.Emission != 0 {
 		t.Errorf("unweighted miner earned: %+v", m7)
 	}
-	if st := Stake(w.st(), devkeys.Address(5), devkeys.Address(43)); st == 0 {
+	if st := staking.Stake(w.st(), devkeys.Address(5), devkeys.Address(43)); st == 0 {
 		t.Error("miner incentive was not credited as stake to its coldkey")
 	}
 }
@@ -185,7 +187,7 @@ func mustHash(t *testing.T, w *world, h uint64) types.Hash {
 }
 
 // nextEpoch is the next height at which subnet s runs its epoch.
-func nextEpoch(w *world, s SubnetInfo) uint64 {
+func nextEpoch(w *world, s subnet.Info) uint64 {
 	h := w.height() + 1
 	for (h+uint64(s.Netuid))%s.Hyper.Tempo != 0 {
 		h++
@@ -195,7 +197,7 @@ func nextEpoch(w *world, s SubnetInfo) uint64 {
 
 func totalStake(w *world) uint64 {
 	var t uint64
-	for _, h := range Hotkeys(w.st()) {
+	for _, h := range staking.Hotkeys(w.st()) {
 		t += h.Info.TotalStake
 	}
 	return t
@@ -210,29 +212,29 @@ func TestCommitReveal(t *testing.T) {
 	w.ok(w.call(2, &types.Transfer{To: devkeys.Address(30), Amount: tao}))
 	uids, ws, salt := []uint16{1}, []uint16{100}, []byte("pepper")
 	// Direct weights are refused while commit-reveal is on (paid call: it fails).
-	w.fails(w.signed(hk, 100_000, &types.SetWeights{Netuid: 1, UIDs: uids, Weights: ws}), ErrCommitReveal)
+	w.fails(w.signed(hk, 100_000, &types.SetWeights{Netuid: 1, UIDs: uids, Weights: ws}), subnet.ErrCommitReveal)
 	// Bootstrapping subnet (no stake): committing is fee-free.
 	h := types.WeightsCommitHash(devkeys.Address(30), 1, uids, ws, salt, 0)
 	w.ok(w.signed(hk, 0, &types.CommitWeights{Netuid: 1, Hash: h}))
 	committed := w.height()
 	p := w.c.Params().Subnets.Defaults
 	reveal := &types.RevealWeights{Netuid: 1, UIDs: uids, Weights: ws, Salt: salt}
-	w.fails(w.signed(hk, 100_000, reveal), ErrRevealEarly)
+	w.fails(w.signed(hk, 100_000, reveal), subnet.ErrRevealEarly)
 	w.until(committed + p.RevealDelay - 1)
 	wrong := &types.RevealWeights{Netuid: 1, UIDs: uids, Weights: []uint16{101}, Salt: salt}
-	w.fails(w.signed(hk, 100_000, wrong), ErrRevealMismatch)
+	w.fails(w.signed(hk, 100_000, wrong), subnet.ErrRevealMismatch)
 	w.ok(w.signed(hk, 0, reveal))
-	if got := WeightsOf(w.st(), 1, 0); len(got.Index) != 1 || got.Values[0] != 100 {
+	if got := subnet.WeightsOf(w.st(), 1, 0); len(got.Index) != 1 || got.Values[0] != 100 {
 		t.Fatalf("revealed weights %+v", got)
 	}
-	if n, _ := NeuronAt(w.st(), 1, 0); n.LastUpdate != w.height() {
+	if n, _ := subnet.NeuronAt(w.st(), 1, 0); n.LastUpdate != w.height() {
 		t.Fatal("weights do not count from the reveal block")
 	}
 	// A second commit, revealed too late.
 	w.until(w.height() + p.WeightsRateLimit)
 	w.ok(w.signed(hk, 0, &types.CommitWeights{Netuid: 1, Hash: h}))
 	w.until(w.height() + p.RevealDelay + p.RevealWindow)
-	w.fails(w.signed(hk, 100_000, reveal), ErrRevealLate)
+	w.fails(w.signed(hk, 100_000, reveal), subnet.ErrRevealLate)
 }
 
 func TestRegistrationRulesAndPruning(t *testing.T) {
@@ -250,10 +252,10 @@ func TestRegistrationRulesAndPruning(t *testing.T) {
 		t.Fatal("registration beyond max_regs_per_block succeeded")
 	}
 	// Registrations above target raise the burn at the next adjustment.
-	s, _ := Subnet(w.st(), 1)
+	s, _ := subnet.Get(w.st(), 1)
 	before := s.Burn
 	w.until(s.LastAdjust + s.Hyper.AdjustmentInterval)
-	s, _ = Subnet(w.st(), 1)
+	s, _ = subnet.Get(w.st(), 1)
 	if s.Burn != subnet.AdjustCost(before, uint64(p.MaxRegsPerBlock), p.TargetRegsPerInterval, p.MinBurn, p.MaxBurn) {
 		t.Fatalf("burn %d after %d regs (was %d)", s.Burn, p.MaxRegsPerBlock, before)
 	}
@@ -264,15 +266,15 @@ func TestRegistrationRulesAndPruning(t *testing.T) {
 			txs = append(txs, w.call(3, &types.BurnedRegister{Netuid: 1, Hotkey: devkeys.Address(100 + int(s.N) + i)}))
 		}
 		w.ok(txs...)
-		s, _ = Subnet(w.st(), 1)
+		s, _ = subnet.Get(w.st(), 1)
 	}
 	w.ok(w.call(4, &types.BurnedRegister{Netuid: 1, Hotkey: devkeys.Address(999)}))
-	s, _ = Subnet(w.st(), 1)
-	uid, ok := UIDOf(w.st(), 1, devkeys.Address(999))
+	s, _ = subnet.Get(w.st(), 1)
+	uid, ok := subnet.UIDOf(w.st(), 1, devkeys.Address(999))
 	if s.N != uint16(p.MaxUIDs) || !ok {
 		t.Fatalf("full subnet: N %d, new hotkey registered %v", s.N, ok)
 	}
-	n, _ := NeuronAt(w.st(), 1, uid)
+	n, _ := subnet.NeuronAt(w.st(), 1, uid)
 	if n.Hotkey != devkeys.Address(999) {
 		t.Fatal("uid slot not taken over")
 	}
@@ -285,37 +287,37 @@ func TestRootSharesAndSubnetLimit(t *testing.T) {
 	w.ok(w.call(1, &types.RegisterNetwork{}))
 	w.ok(w.call(2, &types.RegisterNetwork{}))
 	w.block(nil, nil)
-	a, _ := Subnet(w.st(), 1)
-	b, _ := Subnet(w.st(), 2)
-	if a.Share != ShareScale/2 || b.Share != ShareScale/2 {
+	a, _ := subnet.Get(w.st(), 1)
+	b, _ := subnet.Get(w.st(), 2)
+	if a.Share != subnet.ShareScale/2 || b.Share != subnet.ShareScale/2 {
 		t.Fatalf("equal shares without root weights: %d %d", a.Share, b.Share)
 	}
 	// A staked root member weights subnet 2 only.
 	w.ok(w.bind(3, 0))
 	w.ok(w.call(3, &types.AddStake{Hotkey: hot(0), Amount: 50 * tao}))
-	w.fails(w.call(4, &types.RootRegister{Hotkey: hot(0)}), ErrNotOwner)
+	w.fails(w.call(4, &types.RootRegister{Hotkey: hot(0)}), staking.ErrNotOwner)
 	w.ok(w.call(3, &types.RootRegister{Hotkey: hot(0)}))
 	w.ok(w.signed(devkeys.Key(10), 0, &types.SetRootWeights{Netuids: []uint16{2}, Weights: []uint16{1}}))
 	w.until((w.height()/p.RootTempo + 1) * p.RootTempo)
-	a, _ = Subnet(w.st(), 1)
-	b, _ = Subnet(w.st(), 2)
-	if b.Share <= a.Share || b.Share < ShareScale*9/10 {
+	a, _ = subnet.Get(w.st(), 1)
+	b, _ = subnet.Get(w.st(), 2)
+	if b.Share <= a.Share || b.Share < subnet.ShareScale*9/10 {
 		t.Fatalf("weighted shares: subnet1 %d subnet2 %d", a.Share, b.Share)
 	}
 	subnetConservation(t, w)
 	// Fill to the limit, then the next creation prunes the lowest-share non-immune subnet.
-	for len(Subnets(w.st())) < p.SubnetLimit {
+	for len(subnet.All(w.st())) < p.SubnetLimit {
 		w.ok(w.call(1, &types.RegisterNetwork{}))
 	}
 	w.until(w.height() + p.NetworkImmunity + 1)
 	w.until((w.height()/p.RootTempo + 1) * p.RootTempo)
 	bal := w.st().Account(devkeys.Address(1)).Balance
-	lock1, _ := Subnet(w.st(), 1)
+	lock1, _ := subnet.Get(w.st(), 1)
 	w.ok(w.call(2, &types.RegisterNetwork{Name: "new"}))
-	if len(Subnets(w.st())) != p.SubnetLimit {
-		t.Fatalf("%d subnets", len(Subnets(w.st())))
+	if len(subnet.All(w.st())) != p.SubnetLimit {
+		t.Fatalf("%d subnets", len(subnet.All(w.st())))
 	}
-	if _, ok := Subnet(w.st(), 2); !ok {
+	if _, ok := subnet.Get(w.st(), 2); !ok {
 		t.Fatal("the highest-share subnet was pruned")
 	}
 	if got := w.st().Account(devkeys.Address(1)).Balance; got <= bal {
@@ -334,7 +336,7 @@ func TestFeeFreeOnlyWhenEligible(t *testing.T) {
 	// A free ServeAxon by a registered neuron works; by others it is refused.
 	w.ok(w.call(2, &types.BurnedRegister{Netuid: 1, Hotkey: devkeys.Address(61)}))
 	w.ok(w.signed(devkeys.Key(61), 0, &types.ServeAxon{Netuid: 1, IP: []byte{10, 0, 0, 1}, Port: 8091}))
-	n, _ := NeuronAt(w.st(), 1, 0)
+	n, _ := subnet.NeuronAt(w.st(), 1, 0)
 	if n.Axon.Port != 8091 {
 		t.Fatalf("axon %+v", n.Axon)
 	}

@@ -16,7 +16,7 @@ import (
 
 // Errors of the client itself. A node's refusal or a failed receipt is a
 // *RejectedError or a *FailedError; both match the chain's own sentinels
-// with errors.Is (chain.ErrNonceTooLow, chain.ErrNoPermit, ...).
+// with errors.Is (chain.ErrNonceTooLow, subnet.ErrNoPermit, ...).
 var (
 	ErrDial        = errors.New("client: cannot connect to the node")
 	ErrRejected    = errors.New("client: the node refused the transaction")

@@ -41,10 +41,10 @@
 // Sentinels are prefixed "client: " and wrapped with context. The node's
 // text is kept verbatim: a refusal is a *RejectedError, a failed call's
 // receipt a *FailedError, and both match the chain's own sentinels with
-// errors.Is (errors.Is(err, chain.ErrNonceTooLow), chain.ErrRateLimited,
+// errors.Is (errors.Is(err, chain.ErrNonceTooLow), staking.ErrRateLimited,
 // ...). A weights call from a hotkey without a validator permit is refused
 // before sending with a *NoPermitError naming the epoch block when a permit
-// can come (errors.Is(err, chain.ErrNoPermit) holds too).
+// can come (errors.Is(err, subnet.ErrNoPermit) holds too).
 //
 // The types returned by reads are the rpc package's JSON types
 // (rpc.ReceiptJSON, rpc.NeuronJSON, ...): one definition of the wire.

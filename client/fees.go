@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
+	"github.com/taonet/taod/subnet"
 
 	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/rpc"
@@ -14,7 +15,7 @@ import (
 // NoPermitError refuses a weights call (SetWeights, CommitWeights,
 // RevealWeights) from a hotkey without a validator permit on a subnet past
 // its bootstrap: the chain fails such a call whatever it pays
-// (chain.ErrNoPermit), so the client does not send it. Permits are handed
+// (subnet.ErrNoPermit), so the client does not send it. Permits are handed
 // out by the subnet's epoch (top max_validators by stake); NextEpoch is the
 // first block at which the hotkey may get one.
 type NoPermitError struct {
@@ -27,9 +28,9 @@ func (e *NoPermitError) Error() string {
 	return fmt.Sprintf("no validator permit on subnet %d (uid %d) until the epoch at block %d: weights calls need a permit, given each epoch to the top validators by stake", e.Netuid, e.UID, e.NextEpoch)
 }
 
-// Is matches ErrNoPermit and chain.ErrNoPermit.
+// Is matches ErrNoPermit and subnet.ErrNoPermit.
 func (e *NoPermitError) Is(target error) bool {
-	return target == ErrNoPermit || target == chain.ErrNoPermit
+	return target == ErrNoPermit || target == subnet.ErrNoPermit
 }
 
 // NextEpochBlock is the first height after head at which subnet netuid runs

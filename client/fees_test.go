@@ -3,6 +3,8 @@ package client_test
 import (
 	"errors"
 	"fmt"
+	"github.com/taonet/taod/staking"
+	"github.com/taonet/taod/subnet"
 	"strings"
 	"testing"
 
@@ -119,9 +121,9 @@ func TestErrorsMatchChainRules(t *testing.T) {
 	if !errors.Is(rej, client.ErrRejected) || !errors.Is(rej, chain.ErrNonceTooLow) || errors.Is(rej, chain.ErrNonceTooHigh) || errors.Is(rej, client.ErrFailed) {
 		t.Fatalf("rejected error matching wrong: %v", rej)
 	}
-	failed := &client.FailedError{Block: 9, Rule: fmt.Errorf("%w: weights set at block 3, next from 5", chain.ErrRateLimited).Error()}
+	failed := &client.FailedError{Block: 9, Rule: fmt.Errorf("%w: weights set at block 3, next from 5", staking.ErrRateLimited).Error()}
 	wrapped := fmt.Errorf("set weights: %w", failed)
-	if !errors.Is(wrapped, client.ErrFailed) || !errors.Is(wrapped, chain.ErrRateLimited) || errors.Is(wrapped, chain.ErrNoPermit) || errors.Is(wrapped, client.ErrRejected) {
+	if !errors.Is(wrapped, client.ErrFailed) || !errors.Is(wrapped, staking.ErrRateLimited) || errors.Is(wrapped, subnet.ErrNoPermit) || errors.Is(wrapped, client.ErrRejected) {
 		t.Fatalf("failed error matching wrong: %v", wrapped)
 	}
 	// Non-rule errors never match by text, even when it appears.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"errors"
+	"github.com/taonet/taod/subnet"
 	"net"
 	"path/filepath"
 	"strconv"
@@ -211,7 +212,7 @@ func TestSubnetCallsAndPermitRule(t *testing.T) {
 	}
 	_, err = c.Send(ctx, hk3, client.SetWeights(netuid, []uint16{0}, []uint16{1}, 0))
 	var np *client.NoPermitError
-	if !errors.As(err, &np) || !errors.Is(err, chain.ErrNoPermit) || !errors.Is(err, client.ErrNoPermit) {
+	if !errors.As(err, &np) || !errors.Is(err, subnet.ErrNoPermit) || !errors.Is(err, client.ErrNoPermit) {
 		t.Fatalf("want a permit refusal, got %v", err)
 	}
 	if np.Netuid != netuid || np.UID != 2 || np.NextEpoch <= head || (np.NextEpoch+netuid)%info.Tempo != 0 {
@@ -221,7 +222,7 @@ func TestSubnetCallsAndPermitRule(t *testing.T) {
 	mustOK(mustSend(ctx, c, owner, client.Transfer(hk3.Address(), types.RaoPerTAO)))
 	_, err = mustSend(ctx, c, hk3, client.SetWeights(netuid, []uint16{0}, []uint16{1}, 0), client.WithFee(1_000_000))
 	var fe *client.FailedError
-	if !errors.As(err, &fe) || !errors.Is(err, chain.ErrNoPermit) {
+	if !errors.As(err, &fe) || !errors.Is(err, subnet.ErrNoPermit) {
 		t.Fatalf("paid SetWeights without a permit: %v", err)
 	}
 	// Forced fee-free, the node refuses it for its fee alone (why the

@@ -14,6 +14,7 @@ import (
 	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/consensus"
 	"github.com/taonet/taod/consensus/wal"
+	"github.com/taonet/taod/gov"
 	"github.com/taonet/taod/p2p"
 	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/types"
@@ -342,7 +343,7 @@ func (d *driver) propose(req *consensus.ProposalRequest) error {
 	}
 	candidates := d.n.pool.Pending(d.n.chain.State(), d.n.chain.Params().MaxBlockTxs)
 	e, rejected, err := d.n.chain.Propose(chain.Proposal{Time: t, Proposer: d.signer.Address(), LastCommit: req.LastCommit, Evidence: d.evidence}, candidates)
-	if errors.Is(err, chain.ErrUpgradeRequired) {
+	if errors.Is(err, gov.ErrUpgradeRequired) {
 		d.n.log.Error("stopping for a software upgrade", zap.Uint64("height", req.Height), zap.Error(err))
 		return err
 	}
@@ -365,7 +366,7 @@ func (d *driver) commit(dec *consensus.Decision) error {
 	if !ok {
 		var err error
 		if e, err = d.n.chain.Execute(b, 0); err != nil {
-			if errors.Is(err, chain.ErrUpgradeRequired) {
+			if errors.Is(err, gov.ErrUpgradeRequired) {
 				return err
 			}
 			return fmt.Errorf("node: decided block %d does not execute (state diverged?): %w", b.Height(), err)

@@ -6,9 +6,9 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/consensus"
 	"github.com/taonet/taod/p2p"
+	"github.com/taonet/taod/staking"
 	"github.com/taonet/taod/types"
 )
 
@@ -60,7 +60,7 @@ type gossipGate struct {
 	chainID uint64
 	sigs    *types.SigCache // the chain's: the engine and the chain find what the gate verified
 	head    func() uint64
-	setAt   func(h uint64) (chain.ValidatorSet, error)
+	setAt   func(h uint64) (staking.ValidatorSet, error)
 	view    atomic.Pointer[engineView]
 
 	mu struct {

@@ -7,9 +7,9 @@ import (
 
 	"github.com/ethereum/go-ethereum/crypto"
 
-	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/consensus"
 	"github.com/taonet/taod/p2p"
+	"github.com/taonet/taod/staking"
 	"github.com/taonet/taod/types"
 )
 
@@ -43,11 +43,11 @@ func testGate(t testing.TB, keys []*ecdsa.PrivateKey) (*gossipGate, *consensus.V
 	g := &gossipGate{
 		chainID: gateChain,
 		head:    func() uint64 { return 10 },
-		setAt: func(h uint64) (chain.ValidatorSet, error) {
+		setAt: func(h uint64) (staking.ValidatorSet, error) {
 			if h > 12 {
-				return chain.ValidatorSet{}, errors.New("not stored")
+				return staking.ValidatorSet{}, errors.New("not stored")
 			}
-			return chain.ValidatorSet{Validators: set.Validators()}, nil
+			return staking.ValidatorSet{Validators: set.Validators()}, nil
 		},
 	}
 	g.mu.sets = make(map[uint64]map[types.Address]bool)

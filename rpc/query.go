@@ -2,6 +2,9 @@ package rpc
 
 import (
 	"fmt"
+	"github.com/taonet/taod/gov"
+	"github.com/taonet/taod/staking"
+	"github.com/taonet/taod/subnet"
 
 	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/types"
@@ -141,26 +144,26 @@ type GovView interface {
 // a module moving out of chain changes this file only.
 type (
 	Params        = chain.Params
-	HotkeyInfo    = chain.HotkeyInfo
-	StakePosition = chain.StakePosition
-	Unbonding     = chain.Unbonding
-	ValidatorSet  = chain.ValidatorSet
-	SubnetInfo    = chain.SubnetInfo
-	Neuron        = chain.Neuron
-	Sparse        = chain.Sparse
-	GovProposal   = chain.GovProposal
-	Tally         = chain.Tally
-	VoteRecord    = chain.VoteRecord
-	Upgrade       = chain.Upgrade
+	HotkeyInfo    = staking.HotkeyInfo
+	StakePosition = staking.StakePosition
+	Unbonding     = staking.Unbonding
+	ValidatorSet  = staking.ValidatorSet
+	SubnetInfo    = subnet.Info
+	Neuron        = subnet.Neuron
+	Sparse        = subnet.Sparse
+	GovProposal   = gov.Proposal
+	Tally         = gov.Tally
+	VoteRecord    = gov.VoteRecord
+	Upgrade       = gov.Upgrade
 )
 
 const (
-	shareScale   = chain.ShareScale   // SubnetInfo.Share's denominator
-	statusVoting = chain.StatusVoting // GovProposal.Status while voting
+	shareScale   = subnet.ShareScale // SubnetInfo.Share's denominator
+	statusVoting = gov.StatusVoting  // GovProposal.Status while voting
 )
 
 // statusName names a GovProposal.Status.
-func statusName(s uint8) string { return chain.StatusName(s) }
+func statusName(s uint8) string { return gov.StatusName(s) }
 
 // Reading helpers shared by the namespaces.
 

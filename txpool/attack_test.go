@@ -360,7 +360,7 @@ func withSubnets(g *chain.Genesis) {
 
 func powRegister(t *testing.T, c *chain.Chain, netuid uint16, hk *ecdsa.PrivateKey, nonce uint64, cold types.Address) *types.Tx {
 	t.Helper()
-	s, ok := chain.Subnet(c.State(), netuid)
+	s, ok := subnet.Get(c.State(), netuid)
 	if !ok {
 		t.Fatalf("no subnet %d", netuid)
 	}
@@ -408,7 +408,7 @@ func TestFeeFreeRule(t *testing.T) {
 	}
 	// Weights and axons wait out the subnet's own rate limits.
 	st := c.State()
-	sub, _ := chain.Subnet(st, 1)
+	sub, _ := subnet.Get(st, 1)
 	if w := p.feeFreeWindow(st, &types.SetWeights{Netuid: 1}); w != max(sub.Hyper.WeightsRateLimit, 1) || w < 2 {
 		t.Fatalf("weights window %d, subnet limit %d", w, sub.Hyper.WeightsRateLimit)
 	}

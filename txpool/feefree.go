@@ -6,8 +6,8 @@ package txpool
 import (
 	"fmt"
 
-	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/state"
+	"github.com/taonet/taod/subnet"
 	"github.com/taonet/taod/types"
 )
 
@@ -66,7 +66,7 @@ func callNetuid(call types.Call) uint16 {
 func (p *Pool) feeFreeWindow(st *state.State, call types.Call) uint64 {
 	var w uint64
 	subnetLimit := func(netuid uint16, serving bool) uint64 {
-		s, ok := chain.Subnet(st, netuid)
+		s, ok := subnet.Get(st, netuid)
 		if !ok {
 			return 0
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/taonet/taod/chain"
+	"github.com/taonet/taod/staking"
 	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/types"
 )
@@ -136,7 +137,7 @@ func txCost(st *state.State, from types.Address, tx *types.Tx) (uint64, bool) {
 		c, carry = bits.Add64(c, call.Amount, 0)
 		return c, carry == 0
 	case *types.RemoveStake:
-		if call.Amount >= c && chain.Stake(st, from, call.Hotkey) >= call.Amount {
+		if call.Amount >= c && staking.Stake(st, from, call.Hotkey) >= call.Amount {
 			return 0, true
 		}
 	}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/taonet/taod/chain"
+	"github.com/taonet/taod/gov"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -27,7 +27,7 @@ func main() {
 		if errors.As(err, &ee) {
 			os.Exit(int(ee))
 		}
-		if errors.Is(err, chain.ErrUpgradeRequired) {
+		if errors.Is(err, gov.ErrUpgradeRequired) {
 			fmt.Fprintln(os.Stderr, "stopped:", err)
 			os.Exit(3)
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/taonet/taod/chain"
+	"github.com/taonet/taod/staking"
+	"github.com/taonet/taod/subnet"
 	"github.com/taonet/taod/types"
 )
 
@@ -28,7 +30,7 @@ func (q queries) validators(h uint64) ([]types.Validator, error) {
 
 // difficulty is subnet netuid's PoW difficulty at the head.
 func (q queries) difficulty(netuid uint16) (uint64, error) {
-	s, ok := chain.Subnet(q.c.State(), netuid)
+	s, ok := subnet.Get(q.c.State(), netuid)
 	if !ok {
 		return 0, fmt.Errorf("golden: no subnet %d", netuid)
 	}
@@ -37,7 +39,7 @@ func (q queries) difficulty(netuid uint16) (uint64, error) {
 
 // stake is coldkey's stake on hotkey at the head.
 func (q queries) stake(cold, hot types.Address) uint64 {
-	return chain.Stake(q.c.State(), cold, hot)
+	return staking.Stake(q.c.State(), cold, hot)
 }
 
 // balance is a's free balance at the head.
@@ -47,6 +49,6 @@ func (q queries) balance(a types.Address) uint64 {
 
 // jailed reports whether hotkey is jailed at the head.
 func (q queries) jailed(hot types.Address) bool {
-	h, _ := chain.HotkeyOf(q.c.State(), hot)
+	h, _ := staking.HotkeyOf(q.c.State(), hot)
 	return h.Jailed
 }

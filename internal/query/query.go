@@ -2,6 +2,9 @@ package query
 
 import (
 	"errors"
+	"github.com/taonet/taod/gov"
+	"github.com/taonet/taod/staking"
+	"github.com/taonet/taod/subnet"
 	"sync"
 
 	"github.com/taonet/taod/chain"
@@ -137,16 +140,22 @@ func (v *view) Account(a types.Address) rpc.Account { return rpc.Account(v.st.Ac
 func (v *view) Issuance() uint64                    { return v.st.Issuance() }
 func (v *view) UndistributedPool() uint64           { return v.st.Pool() }
 
-func (v *view) Stake(coldkey, hotkey types.Address) uint64 { return chain.Stake(v.st, coldkey, hotkey) }
-func (v *view) Hotkey(hk types.Address) (chain.HotkeyInfo, bool) {
-	return chain.HotkeyOf(v.st, hk)
+func (v *view) Stake(coldkey, hotkey types.Address) uint64 {
+	return staking.Stake(v.st, coldkey, hotkey)
 }
-func (v *view) Nominators(hk types.Address) []chain.StakePosition { return chain.Nominators(v.st, hk) }
-func (v *view) StakesOf(ck types.Address) []chain.StakePosition   { return chain.StakesOf(v.st, ck) }
-func (v *view) UnbondingOf(ck types.Address) []chain.Unbonding    { return chain.UnbondingOf(v.st, ck) }
+func (v *view) Hotkey(hk types.Address) (staking.HotkeyInfo, bool) {
+	return staking.HotkeyOf(v.st, hk)
+}
+func (v *view) Nominators(hk types.Address) []staking.StakePosition {
+	return staking.Nominators(v.st, hk)
+}
+func (v *view) StakesOf(ck types.Address) []staking.StakePosition { return staking.StakesOf(v.st, ck) }
+func (v *view) UnbondingOf(ck types.Address) []staking.Unbonding {
+	return staking.UnbondingOf(v.st, ck)
+}
 
 func (v *view) Hotkeys() []rpc.HotkeyEntry {
-	hks := chain.Hotkeys(v.st)
+	hks := staking.Hotkeys(v.st)
 	out := make([]rpc.HotkeyEntry, len(hks))
 	for i, h := range hks {
 		out[i] = rpc.HotkeyEntry(h)
@@ -154,25 +163,25 @@ func (v *view) Hotkeys() []rpc.HotkeyEntry {
 	return out
 }
 
-func (v *view) ValidatorSet(height uint64) (chain.ValidatorSet, error) {
-	return chain.ValidatorSetAt(v.st, v.params.Staking, height)
+func (v *view) ValidatorSet(height uint64) (staking.ValidatorSet, error) {
+	return staking.ValidatorSetAt(v.st, v.params.Staking, height)
 }
 
-func (v *view) Subnet(netuid uint16) (chain.SubnetInfo, bool) { return chain.Subnet(v.st, netuid) }
-func (v *view) Subnets() []chain.SubnetInfo                   { return chain.Subnets(v.st) }
-func (v *view) Neurons(netuid uint16) []chain.Neuron          { return chain.Neurons(v.st, netuid) }
-func (v *view) Neuron(netuid, uid uint16) (chain.Neuron, bool) {
-	return chain.NeuronAt(v.st, netuid, uid)
+func (v *view) Subnet(netuid uint16) (subnet.Info, bool) { return subnet.Get(v.st, netuid) }
+func (v *view) Subnets() []subnet.Info                   { return subnet.All(v.st) }
+func (v *view) Neurons(netuid uint16) []subnet.Neuron    { return subnet.Neurons(v.st, netuid) }
+func (v *view) Neuron(netuid, uid uint16) (subnet.Neuron, bool) {
+	return subnet.NeuronAt(v.st, netuid, uid)
 }
-func (v *view) Weights(netuid, uid uint16) chain.Sparse   { return chain.WeightsOf(v.st, netuid, uid) }
-func (v *view) RootMembers() []types.Address              { return chain.RootMembers(v.st) }
-func (v *view) RootWeights(hk types.Address) chain.Sparse { return chain.RootWeightsOf(v.st, hk) }
+func (v *view) Weights(netuid, uid uint16) subnet.Sparse   { return subnet.WeightsOf(v.st, netuid, uid) }
+func (v *view) RootMembers() []types.Address               { return subnet.RootMembers(v.st) }
+func (v *view) RootWeights(hk types.Address) subnet.Sparse { return subnet.RootWeightsOf(v.st, hk) }
 func (v *view) NetworkLockCost() uint64 {
 	return v.q.c.NetworkLockCost(v.st, v.v.Head().Height+1)
 }
 
-func (v *view) Proposals() []chain.GovProposal               { return chain.Proposals(v.st) }
-func (v *view) Proposal(id uint64) (chain.GovProposal, bool) { return chain.GetProposal(v.st, id) }
-func (v *view) Votes(id uint64) []chain.VoteRecord           { return chain.Votes(v.st, id) }
-func (v *view) Tally(id uint64) chain.Tally                  { return chain.TallyVotes(v.st, id) }
-func (v *view) ScheduledUpgrade() (chain.Upgrade, bool)      { return chain.ScheduledUpgrade(v.st) }
+func (v *view) Proposals() []gov.Proposal               { return gov.Proposals(v.st) }
+func (v *view) Proposal(id uint64) (gov.Proposal, bool) { return gov.GetProposal(v.st, id) }
+func (v *view) Votes(id uint64) []gov.VoteRecord        { return gov.Votes(v.st, id) }
+func (v *view) Tally(id uint64) gov.Tally               { return gov.TallyVotes(v.st, id) }
+func (v *view) ScheduledUpgrade() (gov.Upgrade, bool)   { return gov.ScheduledUpgrade(v.st) }

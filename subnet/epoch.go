@@ -1,37 +1,37 @@
-package chain
+package subnet
 
 import (
 	"fmt"
+	"github.com/taonet/taod/staking"
 
-	"github.com/taonet/taod/subnet"
 	"github.com/taonet/taod/subnet/yuma"
 	"github.com/taonet/taod/types"
 )
 
-// subnetsEndBlock runs the per-block subnet work, in this order: the pool is
+// EndBlock runs the per-block subnet work, in this order: the pool is
 // shared out to subnets by their shares, registration costs adjust, due
 // epochs run, and the shares are recomputed every root tempo (or when the
 // set of subnets changed).
-func (x *blockCtx) subnetsEndBlock() error {
-	subnets := Subnets(x.st)
-	if x.subnetsChanged || x.height%x.p.Subnets.RootTempo == 0 {
+func (x *Block) EndBlock() error {
+	subnets := All(x.State)
+	if x.changed || x.Height%x.Params.RootTempo == 0 {
 		if err := x.recomputeShares(subnets); err != nil {
 			return err
 		}
-		subnets = Subnets(x.st)
+		subnets = All(x.State)
 	}
 	x.distributeEmission(subnets)
-	for _, s := range Subnets(x.st) {
-		if x.height >= s.LastAdjust+s.Hyper.AdjustmentInterval {
+	for _, s := range All(x.State) {
+		if x.Height >= s.LastAdjust+s.Hyper.AdjustmentInterval {
 			h := s.Hyper
-			s.Burn = subnet.AdjustCost(s.Burn, s.RegsInterval, h.TargetRegsPerInterval, h.MinBurn, h.MaxBurn)
-			s.Difficulty = subnet.AdjustCost(s.Difficulty, s.RegsInterval, h.TargetRegsPerInterval, h.MinDifficulty, h.MaxDifficulty)
-			s.RegsInterval, s.LastAdjust = 0, x.height
-			setSubnetInfo(x.st, s)
+			s.Burn = AdjustCost(s.Burn, s.RegsInterval, h.TargetRegsPerInterval, h.MinBurn, h.MaxBurn)
+			s.Difficulty = AdjustCost(s.Difficulty, s.RegsInterval, h.TargetRegsPerInterval, h.MinDifficulty, h.MaxDifficulty)
+			s.RegsInterval, s.LastAdjust = 0, x.Height
+			setSubnetInfo(x.State, s)
 		}
-		if (x.height+uint64(s.Netuid))%s.Hyper.Tempo == 0 {
+		if (x.Height+uint64(s.Netuid))%s.Hyper.Tempo == 0 {
 			if err := x.runEpoch(s); err != nil {
-				return fmt.Errorf("chain: epoch of subnet %d at %d: %w", s.Netuid, x.height, err)
+				return fmt.Errorf("chain: epoch of subnet %d at %d: %w", s.Netuid, x.Height, err)
 			}
 		}
 	}
@@ -40,33 +40,33 @@ func (x *blockCtx) subnetsEndBlock() error {
 
 // distributeEmission moves the pool to the subnets' pending emission by
 // share, floored; the remainder stays in the pool for the next block.
-func (x *blockCtx) distributeEmission(subnets []SubnetInfo) {
-	pool := x.st.Pool()
+func (x *Block) distributeEmission(subnets []Info) {
+	pool := x.State.Pool()
 	if pool == 0 || len(subnets) == 0 {
 		return
 	}
 	var paid uint64
 	for _, s := range subnets {
-		amt := mulDiv(pool, s.Share, ShareScale)
+		amt := staking.MulDiv(pool, s.Share, ShareScale)
 		if amt == 0 {
 			continue
 		}
 		s.Pending += amt
 		paid += amt
-		setSubnetInfo(x.st, s)
+		setSubnetInfo(x.State, s)
 	}
-	x.st.SetPool(pool - paid)
+	x.State.SetPool(pool - paid)
 }
 
 // runEpoch runs Yuma on a subnet and pays its pending emission: the owner
 // cut to the owner's balance, miners' incentive as stake on their hotkeys,
 // validators' dividends through CreditReward (take, then nominators). The
 // rounding dust stays pending for the next epoch.
-func (x *blockCtx) runEpoch(s SubnetInfo) error {
+func (x *Block) runEpoch(s Info) error {
 	n := int(s.N)
-	s.LastEpoch = x.height
+	s.LastEpoch = x.Height
 	if n == 0 {
-		setSubnetInfo(x.st, s)
+		setSubnetInfo(x.State, s)
 		return nil
 	}
 	in := yuma.Input{
@@ -75,7 +75,7 @@ func (x *blockCtx) runEpoch(s SubnetInfo) error {
 		Bonds:               make([][]uint16, n),
 		LastUpdate:          make([]uint64, n),
 		BlockAtRegistration: make([]uint64, n),
-		CurrentBlock:        x.height,
+		CurrentBlock:        x.Height,
 		Params: yuma.Params{
 			Kappa:              uint16(s.Hyper.Kappa),
 			BondsMovingAverage: s.Hyper.BondsMovingAverage,
@@ -87,19 +87,19 @@ func (x *blockCtx) runEpoch(s SubnetInfo) error {
 	neurons := make([]Neuron, n)
 	nb := u16b(s.Netuid)
 	for i := 0; i < n; i++ {
-		nr, _ := getNeuron(x.st, s.Netuid, uint16(i))
+		nr, _ := getNeuron(x.State, s.Netuid, uint16(i))
 		neurons[i] = nr
-		h, _ := hotkeyInfo(x.st, nr.Hotkey)
+		h, _ := staking.HotkeyOf(x.State, nr.Hotkey)
 		in.Stake[i] = h.TotalStake
-		in.Weights[i] = getSparse(x.st, key(pWeights, nb, u16b(uint16(i)))).dense(n)
-		in.Bonds[i] = getSparse(x.st, key(pBonds, nb, u16b(uint16(i)))).dense(n)
+		in.Weights[i] = getSparse(x.State, key(pWeights, nb, u16b(uint16(i)))).dense(n)
+		in.Bonds[i] = getSparse(x.State, key(pBonds, nb, u16b(uint16(i)))).dense(n)
 		in.LastUpdate[i] = nr.LastUpdate
 		in.BlockAtRegistration[i] = nr.RegisteredAt
 	}
 	total := s.Pending
 	var ownerCut uint64
 	if s.Owner != (types.Address{}) {
-		ownerCut = mulDiv(total, uint64(x.p.Subnets.OwnerCut), types.PPM)
+		ownerCut = staking.MulDiv(total, uint64(x.Params.OwnerCut), types.PPM)
 	}
 	in.Emission = total - ownerCut
 	out, err := yuma.Epoch(in)
@@ -107,16 +107,16 @@ func (x *blockCtx) runEpoch(s SubnetInfo) error {
 		return err
 	}
 	if ownerCut > 0 {
-		x.credit(s.Owner, ownerCut)
+		staking.Credit(x.State, s.Owner, ownerCut)
 	}
 	for i := 0; i < n; i++ {
 		nr := neurons[i]
 		if inc := out.IncentiveEmission[i]; inc > 0 {
-			h, _ := hotkeyInfo(x.st, nr.Hotkey)
-			setStake(x.st, h.Owner, nr.Hotkey, Stake(x.st, h.Owner, nr.Hotkey)+inc)
+			h, _ := staking.HotkeyOf(x.State, nr.Hotkey)
+			staking.CreditStake(x.State, h.Owner, nr.Hotkey, inc)
 		}
 		if div := out.DividendEmission[i]; div > 0 {
-			if err := CreditReward(x.st, nr.Hotkey, div); err != nil {
+			if err := staking.CreditReward(x.State, nr.Hotkey, div); err != nil {
 				return err
 			}
 		}
@@ -124,16 +124,16 @@ func (x *blockCtx) runEpoch(s SubnetInfo) error {
 		nr.Incentive, nr.Dividends, nr.ValidatorTrust = out.Incentive[i].U16(), out.Dividends[i].U16(), out.ValidatorTrust[i].U16()
 		nr.Permit, nr.Active = out.ValidatorPermits[i], out.Active[i]
 		nr.Emission = out.IncentiveEmission[i] + out.DividendEmission[i]
-		setNeuron(x.st, s.Netuid, uint16(i), nr)
+		setNeuron(x.State, s.Netuid, uint16(i), nr)
 		var row []uint16
 		if i < len(out.Bonds) {
 			row = out.Bonds[i]
 		}
-		setSparse(x.st, key(pBonds, nb, u16b(uint16(i))), sparseOf(row))
+		setSparse(x.State, key(pBonds, nb, u16b(uint16(i))), sparseOf(row))
 	}
 	s.Pending = out.Dust
 	s.LastEmission = total - out.Dust
-	setSubnetInfo(x.st, s)
+	setSubnetInfo(x.State, s)
 	return nil
 }
 
@@ -141,11 +141,11 @@ func (x *blockCtx) runEpoch(s SubnetInfo) error {
 // share of the block emission: members (by stake) weight subnets, and a
 // subnet's share is its incentive. While no member has stake or weights,
 // every subnet gets an equal share.
-func (x *blockCtx) recomputeShares(subnets []SubnetInfo) error {
+func (x *Block) recomputeShares(subnets []Info) error {
 	if len(subnets) == 0 {
 		return nil
 	}
-	members := RootMembers(x.st)
+	members := RootMembers(x.State)
 	m, k := len(members), len(subnets)
 	n := m + k
 	col := make(map[uint16]int, k)
@@ -157,21 +157,21 @@ func (x *blockCtx) recomputeShares(subnets []SubnetInfo) error {
 		Weights:             make([][]uint16, n),
 		LastUpdate:          make([]uint64, n),
 		BlockAtRegistration: make([]uint64, n),
-		CurrentBlock:        x.height,
+		CurrentBlock:        x.Height,
 		Emission:            ShareScale,
 		Params:              yuma.DefaultParams(),
 	}
-	in.Params.MaxValidators = x.p.Subnets.RootMaxValidators
-	in.Params.Tempo = x.p.Subnets.RootTempo
-	in.Params.ActivityCutoff = x.p.Subnets.Defaults.ActivityCutoff * 10
+	in.Params.MaxValidators = x.Params.RootMaxValidators
+	in.Params.Tempo = x.Params.RootTempo
+	in.Params.ActivityCutoff = x.Params.Defaults.ActivityCutoff * 10
 	weighted := false
 	for i, hk := range members {
-		h, _ := hotkeyInfo(x.st, hk)
-		mem, _ := rootMember(x.st, hk)
+		h, _ := staking.HotkeyOf(x.State, hk)
+		mem, _ := rootMember(x.State, hk)
 		in.Stake[i] = h.TotalStake
 		in.LastUpdate[i] = mem.LastUpdate
 		in.BlockAtRegistration[i] = mem.RegisteredAt
-		w := RootWeightsOf(x.st, hk)
+		w := RootWeightsOf(x.State, hk)
 		if len(w.Index) > 0 && h.TotalStake > 0 {
 			row := make([]uint16, n)
 			for t, netuid := range w.Index {
@@ -206,7 +206,7 @@ func (x *blockCtx) recomputeShares(subnets []SubnetInfo) error {
 	}
 	for j, s := range subnets {
 		s.Share = shares[j]
-		setSubnetInfo(x.st, s)
+		setSubnetInfo(x.State, s)
 	}
 	return nil
 }

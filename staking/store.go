@@ -1,61 +1,16 @@
-package chain
+package staking
 
 import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"github.com/taonet/taod/internal/statekey"
 
 	"github.com/ethereum/go-ethereum/rlp"
 
 	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/types"
 )
-
-// Staking state keys (all under the state root):
-//
-//	h<hotkey>                          HotkeyInfo
-//	k<hotkey><coldkey>                 stake (u64)
-//	K<coldkey><hotkey>                 marker: coldkey has stake on hotkey
-//	u<hotkey><release><coldkey>        unbonding amount (u64), slashable
-//	r<release><hotkey><coldkey>        marker: release queue by height
-//	U<coldkey><hotkey><release>        marker: a coldkey's unbondings
-//	c<consensus>                       hotkey a consensus key was ever bound to
-//	p<hotkey>                          marker: a key rotation is pending
-//	v<hotkey>                          marker: hotkey has a consensus key (a candidate)
-//	V<from height>                     ValidatorSet governing heights from there
-//	J<consensus>                       marker: a jailed bootstrap validator
-//	m<consensus>                       downtime record
-//	e<consensus><height>               marker: evidence already applied (one slash per height)
-//	ghandover                          marker: staked validators have taken over
-const (
-	pHotkey     = 'h'
-	pStake      = 'k'
-	pColdStake  = 'K'
-	pUnbond     = 'u'
-	pRelease    = 'r'
-	pColdUnb    = 'U'
-	pConsKey    = 'c'
-	pPending    = 'p'
-	pCandidate  = 'v'
-	pValSet     = 'V'
-	pJailedBoot = 'J'
-	pMissed     = 'm'
-	pEvidence   = 'e'
-)
-
-var keyHandover = []byte("ghandover")
-
-func key(p byte, parts ...[]byte) []byte {
-	k := []byte{p}
-	for _, x := range parts {
-		k = append(k, x...)
-	}
-	return k
-}
-
-func u64b(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
-
-var marker = []byte{1}
 
 // HotkeyInfo is what the chain knows about a hotkey.
 type HotkeyInfo struct {
@@ -86,20 +41,9 @@ func setHotkeyInfo(st *state.State, hk types.Address, h HotkeyInfo) {
 	st.Set(key(pHotkey, hk[:]), b)
 }
 
-func getU64(st *state.State, k []byte) uint64 {
-	if v := st.Get(k); len(v) == 8 {
-		return binary.BigEndian.Uint64(v)
-	}
-	return 0
-}
+func getU64(st *state.State, k []byte) uint64 { return statekey.GetU64(st, k) }
 
-func setU64(st *state.State, k []byte, v uint64) {
-	if v == 0 {
-		st.Set(k, nil)
-		return
-	}
-	st.Set(k, u64b(v))
-}
+func setU64(st *state.State, k []byte, v uint64) { statekey.SetU64(st, k, v) }
 
 // Stake returns coldkey's stake on hotkey.
 func Stake(st *state.State, coldkey, hotkey types.Address) uint64 {
@@ -127,20 +71,6 @@ type StakePosition struct {
 	Hotkey  types.Address
 	Amount  uint64
 }
-
-// Key lengths of the staking records, checked by their decoders: a key of
-// another length under one of these prefixes is not a record (issue 11: a
-// foreign key read as a position sliced out of range on every validator).
-const (
-	stakeKeyLen   = 1 + 20 + 20     // k<hotkey><coldkey>, K<coldkey><hotkey>
-	unbondKeyLen  = 1 + 20 + 8 + 20 // u<hotkey><release><coldkey>, r<release><hotkey><coldkey>, U<coldkey><hotkey><release>
-	addressKeyLen = 1 + 20          // h, p, v, R, m… <address>
-)
-
-// ErrMalformedRecord reports a record, under a key of the record's shape,
-// whose value does not have the record's shape: corruption, so execution
-// stops on it rather than read it as something else.
-var ErrMalformedRecord = fmt.Errorf("%w: malformed record", state.ErrCorrupt)
 
 // Keys of another length under a record prefix are not records this
 // package wrote (today they are trie nodes leaking into the flat keyspace,
@@ -346,4 +276,33 @@ func Hotkeys(st *state.State) []struct {
 // HotkeyOf returns a hotkey's record.
 func HotkeyOf(st *state.State, hotkey types.Address) (HotkeyInfo, bool) {
 	return hotkeyInfo(st, hotkey)
+}
+
+// ForEachPosition calls f with every stake position, by hotkey then
+// coldkey (key order), or stops at a malformed record and returns
+// ErrMalformedRecord (governance's tally walks them all).
+func ForEachPosition(st *state.State, f func(StakePosition)) error {
+	var err error
+	st.Iterate([]byte{pStake}, func(k, v []byte) bool {
+		pos, ok, derr := decodeStakeEntry(k, v)
+		if derr != nil || !ok {
+			err = derr
+			return derr == nil
+		}
+		f(pos)
+		return true
+	})
+	return err
+}
+
+// CreditStake adds amount rao to coldkey's stake on hotkey (a reward,
+// already minted and debited from where it was held).
+func CreditStake(st *state.State, coldkey, hotkey types.Address, amount uint64) {
+	setStake(st, coldkey, hotkey, Stake(st, coldkey, hotkey)+amount)
+}
+
+// DebitStake takes amount rao from coldkey's stake on hotkey, which must
+// hold it (a RemoveStake paying its fee out of the amount removed).
+func DebitStake(st *state.State, coldkey, hotkey types.Address, amount uint64) {
+	setStake(st, coldkey, hotkey, Stake(st, coldkey, hotkey)-amount)
 }

@@ -1,4 +1,4 @@
-package chain
+package subnet
 
 import (
 	"math/rand/v2"

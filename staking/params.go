@@ -1,4 +1,4 @@
-package chain
+package staking
 
 import (
 	"errors"
@@ -10,9 +10,9 @@ import (
 // PowerUnit is the stake, in rao, behind one unit of BFT voting power.
 const PowerUnit = types.RaoPerTAO
 
-// StakingParams govern staking, the validator set and slashing. Durations
+// Params govern staking, the validator set and slashing. Durations
 // are in blocks; fractions in parts per million.
-type StakingParams struct {
+type Params struct {
 	UnbondingPeriod   uint64 `json:"unbonding_period"`
 	MinStake          uint64 `json:"min_stake,string"` // smallest stake position and AddStake, rao
 	DefaultTake       uint32 `json:"default_take_ppm"`
@@ -30,9 +30,9 @@ type StakingParams struct {
 	DowntimeSlash     uint32 `json:"downtime_slash_ppm"`
 }
 
-// DefaultStakingParams are mainnet's (12 s blocks).
-func DefaultStakingParams() StakingParams {
-	return StakingParams{
+// DefaultParams are mainnet's (12 s blocks).
+func DefaultParams() Params {
+	return Params{
 		UnbondingPeriod:   50_400, // 7 days
 		MinStake:          500_000,
 		DefaultTake:       180_000,
@@ -51,9 +51,9 @@ func DefaultStakingParams() StakingParams {
 	}
 }
 
-// testStakingParams are short, for integration tests and the test preset.
-func testStakingParams() StakingParams {
-	p := DefaultStakingParams()
+// TestParams are short, for integration tests and the test preset.
+func TestParams() Params {
+	p := DefaultParams()
 	p.UnbondingPeriod = 20
 	p.TakeRateLimit = 5
 	p.ConsensusEpoch = 10
@@ -66,7 +66,7 @@ func testStakingParams() StakingParams {
 }
 
 // Validate checks the staking parameters.
-func (p StakingParams) Validate() error {
+func (p Params) Validate() error {
 	switch {
 	case p.ConsensusEpoch < 2:
 		return errors.New("chain: consensus_epoch must be at least 2")
@@ -110,6 +110,8 @@ const (
 	MaxLockBlocks = 1 << 20
 	// MaxDowntimeWindow keeps a downtime record (one bit per block) at 16 KiB.
 	MaxDowntimeWindow = 1 << 17
-	// (max_bft_validators is bounded by MaxBFTValidatorsLimit, chain.go:
-	// the largest commit p2p limits are derived from.)
+	// MaxBFTValidatorsLimit bounds max_bft_validators and the genesis set,
+	// and so the signatures of a valid commit and a proof of lock (package
+	// chain derives the p2p size limits from it).
+	MaxBFTValidatorsLimit = 256
 )

@@ -1,29 +1,29 @@
-package chain
+package subnet
 
 import (
 	"errors"
 	"fmt"
+	"github.com/taonet/taod/staking"
 
-	"github.com/taonet/taod/subnet"
 	"github.com/taonet/taod/types"
 )
 
-// SubnetParams are the protocol-wide subnet parameters.
-type SubnetParams struct {
-	SubnetLimit           int                `json:"subnet_limit"`            // subnets besides the root
-	MinLock               uint64             `json:"min_lock,string"`         // smallest network lock cost, rao
-	LockReductionInterval uint64             `json:"lock_reduction_interval"` // blocks for the doubled lock cost to decay to the minimum
-	NetworkImmunity       uint64             `json:"network_immunity"`        // blocks a new subnet cannot be pruned
-	OwnerCut              uint32             `json:"owner_cut_ppm"`
-	RootMaxValidators     int                `json:"root_max_validators"`
-	RootTempo             uint64             `json:"root_tempo"`       // blocks between subnet-share updates
-	PowBlockWindow        uint64             `json:"pow_block_window"` // how many blocks old a PoW's block hash may be
-	Defaults              subnet.Hyperparams `json:"defaults"`         // hyperparameters of new subnets
+// Params are the protocol-wide subnet parameters.
+type Params struct {
+	SubnetLimit           int         `json:"subnet_limit"`            // subnets besides the root
+	MinLock               uint64      `json:"min_lock,string"`         // smallest network lock cost, rao
+	LockReductionInterval uint64      `json:"lock_reduction_interval"` // blocks for the doubled lock cost to decay to the minimum
+	NetworkImmunity       uint64      `json:"network_immunity"`        // blocks a new subnet cannot be pruned
+	OwnerCut              uint32      `json:"owner_cut_ppm"`
+	RootMaxValidators     int         `json:"root_max_validators"`
+	RootTempo             uint64      `json:"root_tempo"`       // blocks between subnet-share updates
+	PowBlockWindow        uint64      `json:"pow_block_window"` // how many blocks old a PoW's block hash may be
+	Defaults              Hyperparams `json:"defaults"`         // hyperparameters of new subnets
 }
 
-// DefaultSubnetParams are mainnet's.
-func DefaultSubnetParams() SubnetParams {
-	return SubnetParams{
+// DefaultParams are mainnet's.
+func DefaultParams() Params {
+	return Params{
 		SubnetLimit:           32,
 		MinLock:               1_000 * types.RaoPerTAO,
 		LockReductionInterval: 14 * 7_200,
@@ -32,12 +32,12 @@ func DefaultSubnetParams() SubnetParams {
 		RootMaxValidators:     64,
 		RootTempo:             360,
 		PowBlockWindow:        100,
-		Defaults:              subnet.Default(),
+		Defaults:              Default(),
 	}
 }
 
-func testSubnetParams() SubnetParams {
-	p := DefaultSubnetParams()
+func TestParams() Params {
+	p := DefaultParams()
 	p.SubnetLimit = 4
 	p.MinLock = 10 * types.RaoPerTAO
 	p.LockReductionInterval = 100
@@ -63,7 +63,7 @@ func testSubnetParams() SubnetParams {
 }
 
 // Validate checks the subnet parameters.
-func (p SubnetParams) Validate() error {
+func (p Params) Validate() error {
 	switch {
 	case p.SubnetLimit <= 0 || p.SubnetLimit > 1024:
 		return errors.New("chain: subnet_limit must be in [1, 1024]")
@@ -78,8 +78,8 @@ func (p SubnetParams) Validate() error {
 		name string
 		v    uint64
 	}{{"lock_reduction_interval", p.LockReductionInterval}, {"network_immunity", p.NetworkImmunity}, {"root_tempo", p.RootTempo}, {"pow_block_window", p.PowBlockWindow}} {
-		if d.v > MaxDurationBlocks {
-			return fmt.Errorf("chain: %s must be ≤ %d blocks", d.name, MaxDurationBlocks)
+		if d.v > staking.MaxDurationBlocks {
+			return fmt.Errorf("chain: %s must be ≤ %d blocks", d.name, staking.MaxDurationBlocks)
 		}
 	}
 	return p.Defaults.Validate()

@@ -1,4 +1,4 @@
-package chain
+package staking
 
 import (
 	"fmt"
@@ -47,7 +47,7 @@ func writeValidatorSet(st *state.State, from uint64, s ValidatorSet) {
 }
 
 // ValidatorSetAt returns the validator set governing height h.
-func ValidatorSetAt(st interface{ Get([]byte) []byte }, p StakingParams, h uint64) (ValidatorSet, error) {
+func ValidatorSetAt(st interface{ Get([]byte) []byte }, p Params, h uint64) (ValidatorSet, error) {
 	from := setStart(h, p.ConsensusEpoch)
 	b := st.Get(key(pValSet, u64b(from)))
 	var s ValidatorSet
@@ -65,11 +65,11 @@ type candidate struct {
 	stake             uint64
 }
 
-// updateValidatorSet runs at the end of an epoch's last block H: pending key
+// UpdateValidatorSet runs at the end of an epoch's last block H: pending key
 // rotations take effect, and the set for heights from H+2 is decided.
-func (x *blockCtx) updateValidatorSet() error {
-	p := x.p.Staking
-	st := x.st
+func (x *Block) UpdateValidatorSet() error {
+	p := x.Params
+	st := x.State
 	// Key rotations.
 	// Keys of another length are not records (see ErrMalformedRecord).
 	var rotating []types.Address
@@ -120,7 +120,7 @@ func (x *blockCtx) updateValidatorSet() error {
 		handedOver = true
 		st.Set(keyHandover, marker)
 	}
-	prev, err := ValidatorSetAt(st, p, x.height+1)
+	prev, err := ValidatorSetAt(st, p, x.Height+1)
 	if err != nil {
 		return err
 	}
@@ -133,18 +133,18 @@ func (x *blockCtx) updateValidatorSet() error {
 	default:
 		next = x.bootstrapSet()
 	}
-	writeValidatorSet(st, x.height+2, next)
+	writeValidatorSet(st, x.Height+2, next)
 	return nil
 }
 
 // bootstrapSet is the genesis set without jailed members (all of it if that
 // would leave none).
-func (x *blockCtx) bootstrapSet() ValidatorSet {
-	g := x.c.genesis.Validators
+func (x *Block) bootstrapSet() ValidatorSet {
+	g := x.Bootstrap
 	var out ValidatorSet
 	out.Bootstrap = true
 	for _, v := range g {
-		if len(x.st.Get(key(pJailedBoot, v.Address[:]))) == 0 {
+		if len(x.State.Get(key(pJailedBoot, v.Address[:]))) == 0 {
 			out.Validators = append(out.Validators, v)
 			out.Hotkeys = append(out.Hotkeys, types.Address{})
 		}

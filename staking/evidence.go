@@ -1,8 +1,6 @@
-package chain
+package staking
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 
 	"github.com/ethereum/go-ethereum/rlp"
@@ -11,38 +9,31 @@ import (
 	"github.com/taonet/taod/types"
 )
 
-// Evidence errors: a block carrying such evidence is invalid.
-var (
-	ErrBadEvidence       = errors.New("chain: invalid evidence")
-	ErrEvidenceTooOld    = errors.New("chain: evidence older than the unbonding period")
-	ErrDuplicateEvidence = errors.New("chain: evidence already applied")
-)
-
 // evidenceKey is per consensus key and height: one slash per height, however
 // many conflicting votes the key signed there.
 func evidenceKey(v *types.Vote) []byte {
 	return key(pEvidence, v.Validator[:], u64b(v.Height))
 }
 
-// checkEvidence verifies a double-sign proof against the set of its height.
-func (x *blockCtx) checkEvidence(ev *types.Evidence) error {
+// CheckEvidence verifies a double-sign proof against the set of its height.
+func (x *Block) CheckEvidence(ev *types.Evidence) error {
 	a, b := &ev.A, &ev.B
 	switch {
 	case a.Validator != b.Validator || a.Height != b.Height || a.Round != b.Round || a.Type != b.Type:
 		return fmt.Errorf("%w: the votes are not by one key at one height, round and step", ErrBadEvidence)
 	case a.BlockHash == b.BlockHash:
 		return fmt.Errorf("%w: the votes are for the same block", ErrBadEvidence)
-	case a.Height >= x.height:
-		return fmt.Errorf("%w: evidence for height %d in block %d", ErrBadEvidence, a.Height, x.height)
-	case a.Height+x.p.Staking.UnbondingPeriod < x.height:
-		return fmt.Errorf("%w: height %d, block %d", ErrEvidenceTooOld, a.Height, x.height)
+	case a.Height >= x.Height:
+		return fmt.Errorf("%w: evidence for height %d in block %d", ErrBadEvidence, a.Height, x.Height)
+	case a.Height+x.Params.UnbondingPeriod < x.Height:
+		return fmt.Errorf("%w: height %d, block %d", ErrEvidenceTooOld, a.Height, x.Height)
 	}
 	for _, v := range []*types.Vote{a, b} {
-		if err := v.Verify(x.c.ChainID()); err != nil {
+		if err := v.Verify(x.ChainID); err != nil {
 			return fmt.Errorf("%w: %v", ErrBadEvidence, err)
 		}
 	}
-	set, err := ValidatorSetAt(x.st, x.p.Staking, a.Height)
+	set, err := ValidatorSetAt(x.State, x.Params, a.Height)
 	if err != nil {
 		return err
 	}
@@ -53,22 +44,22 @@ func (x *blockCtx) checkEvidence(ev *types.Evidence) error {
 	if !found {
 		return fmt.Errorf("%w: %s was not a validator at height %d", ErrBadEvidence, a.Validator, a.Height)
 	}
-	if len(x.st.Get(evidenceKey(a))) != 0 {
+	if len(x.State.Get(evidenceKey(a))) != 0 {
 		return fmt.Errorf("%w: %s at height %d round %d", ErrDuplicateEvidence, a.Validator, a.Height, a.Round)
 	}
 	return nil
 }
 
-// applyEvidence slashes and jails the double signer. A bootstrap validator
+// ApplyEvidence slashes and jails the double signer. A bootstrap validator
 // has no stake: it is jailed out of the bootstrap set from the next epoch.
-func (x *blockCtx) applyEvidence(ev *types.Evidence) error {
-	x.st.Set(evidenceKey(&ev.A), marker)
-	hk := x.st.Get(key(pConsKey, ev.A.Validator[:]))
+func (x *Block) ApplyEvidence(ev *types.Evidence) error {
+	x.State.Set(evidenceKey(&ev.A), marker)
+	hk := x.State.Get(key(pConsKey, ev.A.Validator[:]))
 	if len(hk) == 0 {
-		x.st.Set(key(pJailedBoot, ev.A.Validator[:]), marker)
+		x.State.Set(key(pJailedBoot, ev.A.Validator[:]), marker)
 		return nil
 	}
-	_, err := x.slash(types.Address(hk), x.p.Staking.SlashFraction)
+	_, err := x.Slash(types.Address(hk), x.Params.SlashFraction)
 	return err
 }
 
@@ -127,64 +118,13 @@ func readMissed(b []byte, window uint64) (missedRecord, error) {
 	return rec, nil
 }
 
-// migrateDowntime rewrites every downtime record from window old to window
-// next when governance changes staking.downtime_window at the end of block
-// height, so the next block (which tracks this one) finds records of the
-// new length. The last tracked height is height-1; a miss carries over when
-// its height is within both windows, at its new bit (h % next). Heights the
-// old window no longer held are unknown and count as signed. The work is
-// one pass over the records (one per validator with recent misses), paid
-// once per change.
-func migrateDowntime(st *state.State, height, old, next uint64) error {
-	if old == next {
-		return nil
-	}
-	type entry struct{ k, v []byte }
-	var recs []entry
-	st.Iterate([]byte{pMissed}, func(k, v []byte) bool {
-		recs = append(recs, entry{bytes.Clone(k), bytes.Clone(v)})
-		return true
-	})
-	keep := min(old, next)
-	for _, e := range recs {
-		if len(e.k) != addressKeyLen {
-			continue // not a record (see ErrMalformedRecord)
-		}
-		rec, err := readMissed(e.v, old)
-		if err != nil {
-			return err
-		}
-		// Only the heights up to the record's last tracked one are real
-		// (those after it are stale bits, see forget).
-		last := height - 1
-		if rec.Last != 0 && rec.Last < last {
-			last = rec.Last
-		}
-		out := missedRecord{Bits: make([]byte, downtimeBytes(next)), Last: last}
-		for d := uint64(0); d < keep && d <= last; d++ {
-			h := last - d
-			if missedBit(rec.Bits, h%old) {
-				out.Bits[(h%next)/8] |= 1 << ((h % next) % 8)
-				out.Missed++
-			}
-		}
-		if out.Missed == 0 {
-			st.Set(e.k, nil)
-			continue
-		}
-		b, _ := rlp.EncodeToBytes(&out)
-		st.Set(e.k, b)
-	}
-	return nil
-}
-
-// trackDowntime records which validators of height h-1's set signed the
+// TrackDowntime records which validators of height h-1's set signed the
 // commit carried by block h, and jails those that missed more than half of
 // the last window.
-func (x *blockCtx) trackDowntime(commit *types.Commit) error {
-	p := x.p.Staking
-	h := x.height - 1
-	set, err := ValidatorSetAt(x.st, p, h)
+func (x *Block) TrackDowntime(commit *types.Commit) error {
+	p := x.Params
+	h := x.Height - 1
+	set, err := ValidatorSetAt(x.State, p, h)
 	if err != nil {
 		return err
 	}
@@ -195,7 +135,7 @@ func (x *blockCtx) trackDowntime(commit *types.Commit) error {
 	bit := h % p.DowntimeWindow
 	for i, v := range set.Validators {
 		k := key(pMissed, v.Address[:])
-		rec, err := readMissed(x.st.Get(k), p.DowntimeWindow)
+		rec, err := readMissed(x.State.Get(k), p.DowntimeWindow)
 		if err != nil {
 			return fmt.Errorf("chain: validator %s: %w", v.Address, err)
 		}
@@ -216,19 +156,19 @@ func (x *blockCtx) trackDowntime(commit *types.Commit) error {
 		}
 		hk := set.Hotkeys[i]
 		if rec.Missed*2 > p.DowntimeWindow && hk != (types.Address{}) {
-			if info, _ := hotkeyInfo(x.st, hk); !info.Jailed {
-				if _, err := x.slash(hk, p.DowntimeSlash); err != nil {
+			if info, _ := hotkeyInfo(x.State, hk); !info.Jailed {
+				if _, err := x.Slash(hk, p.DowntimeSlash); err != nil {
 					return err
 				}
 			}
 			rec = missedRecord{}
 		}
 		if rec.Missed == 0 {
-			x.st.Set(k, nil)
+			x.State.Set(k, nil)
 			continue
 		}
 		b, _ := rlp.EncodeToBytes(&rec)
-		x.st.Set(k, b)
+		x.State.Set(k, b)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package chain
+package subnet
 
 import (
 	"encoding/binary"
@@ -9,44 +9,17 @@ import (
 	"github.com/ethereum/go-ethereum/rlp"
 
 	"github.com/taonet/taod/state"
-	"github.com/taonet/taod/subnet"
 	"github.com/taonet/taod/types"
 )
 
-// Subnet state keys:
-//
-//	N<netuid>          SubnetInfo
-//	n<netuid><uid>     Neuron
-//	x<netuid><hotkey>  uid of a hotkey on a subnet
-//	w<netuid><uid>     the neuron's weights (sparse)
-//	b<netuid><uid>     the neuron's bonds (sparse)
-//	q<netuid><hotkey>  a weights commit awaiting its reveal
-//	R<hotkey>          root network member
-//	W<hotkey>          a root member's weights over subnets (sparse)
-//	gnet               NetworkRegistry
-const (
-	pSubnet     = 'N'
-	pNeuron     = 'n'
-	pUIDOf      = 'x'
-	pWeights    = 'w'
-	pBonds      = 'b'
-	pCommit     = 'q'
-	pRootMember = 'R'
-	pRootWeight = 'W'
-)
-
-var keyNetRegistry = []byte("gnet")
-
-func u16b(v uint16) []byte { return binary.BigEndian.AppendUint16(nil, v) }
-
-// SubnetInfo is a subnet's record.
-type SubnetInfo struct {
+// Info is a subnet's record.
+type Info struct {
 	Netuid       uint16
 	Name         string
 	Owner        types.Address // zero: none (no owner cut)
 	Locked       uint64        // rao locked at creation, returned when pruned
 	CreatedAt    uint64
-	Hyper        subnet.Hyperparams
+	Hyper        Hyperparams
 	Burn         uint64 // current BurnedRegister cost
 	Difficulty   uint64 // current PowRegister difficulty
 	RegsInterval uint64 // registrations since the last adjustment
@@ -69,31 +42,31 @@ type NetworkRegistry struct {
 	LastLockBlock uint64
 }
 
-func subnetInfo(st *state.State, netuid uint16) (SubnetInfo, bool) {
+func subnetInfo(st *state.State, netuid uint16) (Info, bool) {
 	b := st.Get(key(pSubnet, u16b(netuid)))
 	if len(b) == 0 {
-		return SubnetInfo{}, false
+		return Info{}, false
 	}
-	var s SubnetInfo
+	var s Info
 	if err := rlp.DecodeBytes(b, &s); err != nil {
 		panic(fmt.Sprintf("chain: corrupt subnet %d: %v", netuid, err))
 	}
 	return s, true
 }
 
-func setSubnetInfo(st *state.State, s SubnetInfo) {
+func setSubnetInfo(st *state.State, s Info) {
 	b, _ := rlp.EncodeToBytes(&s)
 	st.Set(key(pSubnet, u16b(s.Netuid)), b)
 }
 
-// Subnet returns a subnet's record.
-func Subnet(st *state.State, netuid uint16) (SubnetInfo, bool) { return subnetInfo(st, netuid) }
+// Get returns a subnet's record.
+func Get(st *state.State, netuid uint16) (Info, bool) { return subnetInfo(st, netuid) }
 
-// Subnets lists every subnet, by netuid.
-func Subnets(st *state.State) []SubnetInfo {
-	var out []SubnetInfo
+// All lists every subnet, by netuid.
+func All(st *state.State) []Info {
+	var out []Info
 	st.Iterate([]byte{pSubnet}, func(k, v []byte) bool {
-		var s SubnetInfo
+		var s Info
 		if len(k) == 3 && rlp.DecodeBytes(v, &s) == nil {
 			out = append(out, s)
 		}
@@ -115,8 +88,8 @@ func setNetRegistry(st *state.State, r NetworkRegistry) {
 	st.Set(keyNetRegistry, b)
 }
 
-// createSubnet writes a new subnet at the lowest free netuid ≥ 1.
-func createSubnet(st *state.State, p SubnetParams, owner types.Address, name string, locked, height uint64) SubnetInfo {
+// Create writes a new subnet at the lowest free netuid ≥ 1.
+func Create(st *state.State, p Params, owner types.Address, name string, locked, height uint64) Info {
 	netuid := uint16(1)
 	for {
 		if _, ok := subnetInfo(st, netuid); !ok {
@@ -124,7 +97,7 @@ func createSubnet(st *state.State, p SubnetParams, owner types.Address, name str
 		}
 		netuid++
 	}
-	s := SubnetInfo{
+	s := Info{
 		Netuid: netuid, Name: name, Owner: owner, Locked: locked, CreatedAt: height,
 		Hyper: p.Defaults, Burn: p.Defaults.MinBurn, Difficulty: p.Defaults.MinDifficulty,
 		LastAdjust: height, LastEpoch: height,
@@ -142,7 +115,7 @@ type Axon struct {
 	Block    uint64
 }
 
-// Neuron is a UID of a subnet. Yuma results are u16 proportions of 65535,
+// Neuron is a UID of a  Yuma results are u16 proportions of 65535,
 // as subtensor stores them.
 type Neuron struct {
 	Hotkey         types.Address
@@ -182,7 +155,7 @@ func setNeuron(st *state.State, netuid, uid uint16, n Neuron) {
 // NeuronAt returns a subnet's neuron by UID.
 func NeuronAt(st *state.State, netuid, uid uint16) (Neuron, bool) { return getNeuron(st, netuid, uid) }
 
-// UIDOf returns a hotkey's UID on a subnet.
+// UIDOf returns a hotkey's UID on a
 func UIDOf(st *state.State, netuid uint16, hotkey types.Address) (uint16, bool) {
 	b := st.Get(key(pUIDOf, u16b(netuid), hotkey[:]))
 	if len(b) != 2 {
@@ -229,7 +202,7 @@ func decodeSparse(b []byte) (Sparse, error) {
 		return s, err
 	}
 	if len(content) != 0 {
-		return s, errors.New("rlp: input list has too many elements for chain.Sparse")
+		return s, errors.New("rlp: input list has too many elements for subnet.Sparse")
 	}
 	return s, nil
 }
@@ -237,7 +210,7 @@ func decodeSparse(b []byte) (Sparse, error) {
 // splitU16List reads a list of u16 integers off the front of b.
 func splitU16List(b []byte) ([]uint16, []byte, error) {
 	if len(b) == 0 {
-		return nil, nil, errors.New("rlp: too few elements for chain.Sparse")
+		return nil, nil, errors.New("rlp: too few elements for subnet.Sparse")
 	}
 	content, rest, err := rlp.SplitList(b)
 	if err != nil {
@@ -341,6 +314,19 @@ type WeightsCommit struct {
 	Block uint64
 }
 
+func decodeCommit(k, b []byte) WeightsCommit {
+	var cm WeightsCommit
+	if err := rlp.DecodeBytes(b, &cm); err != nil {
+		panic(fmt.Sprintf("chain: corrupt weights commit %x: %v", k, err))
+	}
+	return cm
+}
+
+func setCommit(st *state.State, k []byte, cm WeightsCommit) {
+	b, _ := rlp.EncodeToBytes(&cm)
+	st.Set(k, b)
+}
+
 // RootMember is a member of the root network.
 type RootMember struct {
 	RegisteredAt uint64
@@ -391,4 +377,10 @@ func Neurons(st *state.State, netuid uint16) []Neuron {
 		return true
 	})
 	return out
+}
+
+// IsRootMember reports whether hotkey is a member of the root network.
+func IsRootMember(st *state.State, hotkey types.Address) bool {
+	_, ok := rootMember(st, hotkey)
+	return ok
 }

@@ -1,4 +1,4 @@
-package chain
+package gov
 
 import (
 	"fmt"
@@ -10,7 +10,7 @@ import (
 func encodeRLP(v any) []byte {
 	b, err := rlp.EncodeToBytes(v)
 	if err != nil {
-		panic(fmt.Sprintf("chain: encode %T: %v", v, err))
+		panic(fmt.Sprintf("gov: encode %T: %v", v, err))
 	}
 	return b
 }
@@ -18,6 +18,6 @@ func encodeRLP(v any) []byte {
 // decodeRLP decodes a record this package wrote; failure is corruption.
 func decodeRLP(b []byte, v any) {
 	if err := rlp.DecodeBytes(b, v); err != nil {
-		panic(fmt.Sprintf("chain: corrupt %T record: %v", v, err))
+		panic(fmt.Sprintf("gov: corrupt %T record: %v", v, err))
 	}
 }

@@ -1,0 +1,48 @@
+// Package staking is the module of stake and the BFT validator set: who has
+// staked what on which hotkey, the take a hotkey's owner keeps, unbonding,
+// consensus keys, the validator set and its handover from the bootstrap
+// validators, and the punishments (evidence of double signing, downtime,
+// slashing, jail).
+//
+// # State
+//
+// staking owns the keys listed in keys.go (hotkeys, stake positions and
+// their coldkey index, unbonding entries and the release queue, consensus
+// keys, the validator sets by first height, downtime records, applied
+// evidence, the handover marker). No other package writes them; other
+// modules change stake only through the functions below.
+//
+// # How a block flows through it
+//
+// Package chain makes one Block per executed block (state, height, the
+// staking Params in force, the chain ID and the genesis validators) and
+// calls, in this order:
+//
+//   - begin of block: CheckEvidence and ApplyEvidence for each piece of
+//     evidence the block carries (slash and jail the double signer), then,
+//     once the parent's commit is verified, TrackDowntime (jail a validator
+//     that missed more than half of downtime_window);
+//   - for each call: AddStake, RemoveStake (into unbonding), SetTake,
+//     BindConsensusKey, Unjail;
+//   - end of block: ReleaseUnbonding (stake whose unbonding ends here goes
+//     back to the balance) and, at a consensus epoch's last block H,
+//     UpdateValidatorSet: pending key rotations take effect and the set for
+//     heights from H+2 is decided (ValidatorSetAt reads it back).
+//
+// # What other modules use
+//
+// subnet and gov sit above staking and call it directly: HotkeyOf and
+// Stake to read, RegisterHotkey (a registration gives a hotkey its owner),
+// CreditReward and CreditStake (epoch payouts), ForEachPosition (the
+// governance tally), and the ledger helpers Debit, Credit, Recycle and
+// MulDiv (ledger.go) that every module uses to move TAO. MigrateParams
+// reshapes staking state when governance changes a parameter that shapes
+// it. Queries (rpc) read through HotkeyOf, Hotkeys, Stake, StakesOf,
+// Nominators, UnbondingOf, UnbondingOfHotkey and ValidatorSetAt.
+//
+// Errors of failed calls are sentinels in errors.go; their texts still say
+// "chain:", as they did before the module split, because a failed call's
+// error text is part of its receipt and so of the block hash.
+//
+// Nothing here reads a clock, draws randomness or lets map order matter.
+package staking
