@@ -36,6 +36,7 @@ package sim
 
 import (
 	"container/heap"
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -241,7 +242,7 @@ func newWorld(opts Options) (*world, error) {
 		evidenced: make(map[evKey]bool),
 		verifier:  verifier{real: opts.RealCrypto, ids: make(map[types.Address]identity)},
 	}
-	w.spec = &chainSpec{seed: opts.Seed, scale: 1, cache: make(map[uint64][]types.Validator)}
+	w.spec = &chainSpec{seed: opts.Seed, scale: 1, cache: make(map[uint64][]types.Validator), sets: make(map[uint64]*consensus.ValidatorSet)}
 	if opts.ValsetChanges {
 		w.spec.epoch = 2 + uint64(w.rng.IntN(6))
 	}
@@ -254,13 +255,12 @@ func newWorld(opts Options) (*world, error) {
 		w.spec.byzantine = append(w.spec.byzantine, i < opts.Byzantine)
 		w.verifier.ids[id.addr] = id
 	}
-	genesis, err := consensus.NewValidatorSet(w.spec.vals(1))
-	if err != nil {
+	if _, err := w.spec.set(1); err != nil {
 		return nil, err
 	}
 	for i := range opts.Nodes {
-		n := &node{i: i, id: w.spec.ids[i], byzantine: i < opts.Byzantine, fs: wal.NewMemFS(),
-			sets: []*consensus.ValidatorSet{nil, genesis}, pending: map[uint64]*consensus.Decision{}, evSeen: map[evKey]bool{}}
+		n := &node{i: i, id: w.spec.ids[i], byzantine: i < opts.Byzantine, fs: wal.NewMemFS(), pending: map[uint64]*consensus.Decision{}}
+		n.app = checkedApp{&macApp{w: w, n: n, byzantine: n.byzantine, metaStore: metaStore{}}, w, n}
 		w.nodes = append(w.nodes, n)
 	}
 	w.planChaos()
@@ -351,8 +351,7 @@ func (w *world) run() {
 		}
 		for _, n := range w.nodes {
 			if n.up && w.err == nil {
-				n.eng.Tick()
-				w.process(n)
+				w.drive(n, n.drv.Tick)
 			}
 		}
 		w.announce()
@@ -425,8 +424,8 @@ func (w *world) describe() string {
 	var b strings.Builder
 	for _, n := range w.nodes {
 		fmt.Fprintf(&b, "  node %d byzantine=%v up=%v decided=%d", n.i, n.byzantine, n.up, n.next()-1)
-		if n.eng != nil {
-			st := n.eng.Status()
+		if n.drv != nil {
+			st := n.drv.Status()
 			fmt.Fprintf(&b, " at (%d, %d, %s) locked=%s valid=%s proposer=%s",
 				st.Height, st.Round, st.Step, roundString(st.LockedRound, st.LockedHash), roundString(st.ValidRound, st.ValidHash), st.Proposer)
 		}
@@ -479,7 +478,7 @@ func (w *world) deliver(ev event) {
 			w.fail("rejected", "node %d cannot decode a message from node %d: %v", n.i, ev.from, err)
 			return
 		}
-		if err := n.eng.Step(m); err != nil {
+		if err := w.drive(n, func(ctx context.Context) error { return n.drv.Deliver(ctx, m) }); err != nil {
 			if !w.nodes[ev.from].byzantine {
 				w.fail("rejected", "node %d rejected honest node %d's message at height %d: %v", n.i, ev.from, m.Height(), err)
 				return
@@ -490,7 +489,7 @@ func (w *world) deliver(ev event) {
 		h := ev.decision.Block.Height()
 		switch {
 		case h == n.next():
-			if err := n.eng.Step(*ev.decision); err != nil {
+			if err := w.drive(n, func(ctx context.Context) error { return n.drv.Decide(ctx, *ev.decision, false) }); err != nil {
 				w.fail("rejected", "node %d rejected decision %d synced from node %d: %v", n.i, h, ev.from, err)
 				return
 			}
@@ -500,10 +499,9 @@ func (w *world) deliver(ev event) {
 	default:
 		// A status: serve the sender the decisions it lacks.
 		for h := ev.status; h < n.next() && h < ev.status+4; h++ {
-			w.send(n.i, ev.from, event{decision: n.blocks[h-1]})
+			w.send(n.i, ev.from, event{decision: n.decision(h)})
 		}
 	}
-	w.process(n)
 }
 
 // announce broadcasts each node's height every StatusTicks, staggered.

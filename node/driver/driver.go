@@ -185,6 +185,10 @@ func (d *Driver) Evidence() []types.Evidence { return d.evidence.list() }
 // proposals) the engine refused: always 0 unless the driver is wrong.
 func (d *Driver) RefusedOwn() int { return d.refused }
 
+// Flush does what the engine asks without new input: after Open, the
+// restored engine may have messages to send again.
+func (d *Driver) Flush(ctx context.Context) error { return d.drain(ctx, false) }
+
 // Tick advances the engine's logical clock by one tick and does what follows.
 func (d *Driver) Tick(ctx context.Context) error {
 	d.eng.Tick()

@@ -83,6 +83,9 @@ func (d *Driver) Sync(ctx context.Context, b Batch) error {
 func (d *Driver) Run(ctx context.Context) error {
 	ticks, stop := d.cfg.Clock.NewTicker(TickInterval)
 	defer stop()
+	if err := d.Flush(ctx); err != nil {
+		return err
+	}
 	for {
 		var err error
 		select {
