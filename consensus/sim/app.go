@@ -385,7 +385,12 @@ func (c checkedApp) Commit(d *consensus.Decision, catchingUp bool) error {
 	} else if !ok {
 		w.decided[h] = hash
 	}
-	set, err := w.spec.set(h)
+	vals, err := c.App.Validators(h)
+	if err != nil {
+		w.fail("commit", "node %d: set of %d: %v", n.i, h, err)
+		return w.err
+	}
+	set, err := consensus.NewValidatorSet(vals)
 	if err != nil {
 		w.fail("commit", "node %d: set of %d: %v", n.i, h, err)
 		return w.err

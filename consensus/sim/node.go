@@ -67,6 +67,9 @@ func (w *world) restart(n *node) {
 		w.res.TornTails++
 	}
 	n.wal = ww
+	if ca, ok := n.app.(checkedApp).App.(*chainApp); ok {
+		ca.reset()
+	}
 	drv, err := driver.Open(driver.Config{
 		ChainID:      chainID,
 		Signer:       signer{n.id},
@@ -211,11 +214,11 @@ func (t simTransport) Broadcast(_ context.Context, m consensus.Message) error {
 // Announce does nothing: nodes announce their heights every StatusTicks.
 func (simTransport) Announce(context.Context, *types.Block) {}
 
-// simClock is the world's tick counter, a millisecond a tick. The driver's
+// simClock is the world's tick counter, tickMs a tick from genesis. The driver's
 // ticks come from the world's loop, never from a ticker.
 type simClock struct{ w *world }
 
-func (c simClock) NowMs() uint64 { return c.w.now }
+func (c simClock) NowMs() uint64 { return genesisMs + c.w.now*tickMs }
 
 func (simClock) NewTicker(time.Duration) (<-chan time.Time, func()) { return nil, func() {} }
 
