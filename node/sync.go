@@ -64,9 +64,10 @@ type blockHint struct {
 // are ahead and hands them to the driver in batches. Its goroutine is Run's
 // (syncLoop); noteAnnounced is called from the gossip check's.
 type syncer struct {
-	n    *Node
-	hint blockHint
-	wake chan struct{} // a peer announced a block above our head
+	n       *Node
+	hint    blockHint
+	wake    chan struct{}  // a peer announced a block above our head
+	fetches sync.WaitGroup // fetches started by fetchRange
 }
 
 func newSyncer(n *Node) *syncer { return &syncer{n: n, wake: make(chan struct{}, 1)} }
@@ -268,11 +269,13 @@ func (s *syncer) fetchRange(ctx context.Context, rank func() []syncCandidate, fr
 			}
 			asked[c.id], waiting[c.id] = true, true
 			count := int(min(c.head-from+1, 256))
-			go func() {
+			// A losing fetch may outlive this call (a stream reads until its
+			// deadline); syncLoop waits for every fetch before it returns.
+			s.fetches.Go(func() {
 				start := time.Now()
 				bs, err := s.n.host.FetchBlocks(ctx, c.id, from, count)
-				results <- fetchResult{c: c, count: count, blocks: bs, err: err, took: time.Since(start)}
-			}()
+				results <- fetchResult{c: c, count: count, blocks: bs, err: err, took: time.Since(start)} // buffered: never blocks
+			})
 			return true
 		}
 		return false
@@ -334,6 +337,7 @@ func (s *syncer) noteFailedClaim(r fetchResult, from uint64, reps syncPeers) {
 // syncLoop fetches finalised blocks from peers that are ahead and hands them
 // to the driver in batches (the engine verifies each commit against the set).
 func (s *syncer) syncLoop(ctx context.Context) {
+	defer s.fetches.Wait() // they end when the host closes, at the latest
 	t := time.NewTimer(syncPoll)
 	defer t.Stop()
 	var (
