@@ -185,7 +185,8 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock := &fakeClock{ms: c.clock.ms, ticks: make(chan time.Time)}
-	obs, err := Open(Config{ChainID: testChainID, Timeouts: testTimeouts, App: obsApp, WAL: w, Transport: memPort{&memNet{signed: map[signKey]types.Hash{}}, 9}, Clock: clock}, nil)
+	obsNet := &memNet{signed: map[signKey]types.Hash{}}
+	obs, err := Open(Config{ChainID: testChainID, Timeouts: testTimeouts, App: obsApp, WAL: w, Transport: memPort{obsNet, 9}, Clock: clock}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,6 +202,14 @@ func TestRun(t *testing.T) {
 	}
 	if r := <-done; r.Head != 2 || r.Err != nil {
 		t.Fatalf("batch of heights 1-2: %+v", r)
+	}
+	// All but the last of a batch commit without waiting for the disk and
+	// are not announced (old news); the last syncs.
+	if f := obsApp.catchingUp; len(f) != 2 || !f[0] || f[1] {
+		t.Fatalf("commits' catching-up flags %v, want [true false]", f)
+	}
+	if len(obsNet.announced) != 1 || obsNet.announced[0].Height() != 2 {
+		t.Fatalf("announced %d blocks, want only height 2", len(obsNet.announced))
 	}
 
 	forged := *c.apps[0].blocks[2]

@@ -31,11 +31,12 @@ func testKey(i int) *ecdsa.PrivateKey {
 // memApp is a minimal App: a fixed validator set, blocks that only have to
 // extend the head and name the set, durable across a driver's restart.
 type memApp struct {
-	vals     []types.Validator
-	blocks   []*consensus.Decision
-	meta     map[string][]byte
-	refuse   func(b *types.Block) bool // blocks Validate refuses
-	proposed int
+	vals       []types.Validator
+	blocks     []*consensus.Decision
+	meta       map[string][]byte
+	refuse     func(b *types.Block) bool // blocks Validate refuses
+	proposed   int
+	catchingUp []bool // Commit's flag, per commit
 }
 
 func newMemApp(vals []types.Validator) *memApp {
@@ -101,10 +102,11 @@ func (a *memApp) Validate(b *types.Block, _ uint64) error {
 	return nil
 }
 
-func (a *memApp) Commit(d *consensus.Decision, _ bool) error {
+func (a *memApp) Commit(d *consensus.Decision, catchingUp bool) error {
 	if err := a.Validate(d.Block, 0); err != nil {
 		return err
 	}
+	a.catchingUp = append(a.catchingUp, catchingUp)
 	a.blocks = append(a.blocks, d)
 	return nil
 }
