@@ -18,7 +18,7 @@ const chaosBuilt = false
 var errNoChaos = errors.New("node: [chaos] fault switches need a binary built with -tags chaos")
 
 // faults adds nothing without the chaos build tag.
-func (d *driver) faults(consensus.Message) []consensus.Message { return nil }
+func (n *Node) faults(consensus.Message) []consensus.Message { return nil }
 
 // clockSkewMs is zero without the chaos build tag.
 func (n *Node) clockSkewMs() int64 { return 0 }

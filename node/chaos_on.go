@@ -5,6 +5,8 @@ package node
 import (
 	"errors"
 
+	"github.com/ethereum/go-ethereum/crypto"
+
 	"github.com/taonet/taod/consensus"
 	"github.com/taonet/taod/types"
 )
@@ -17,13 +19,13 @@ var errNoChaos = errors.New("node: unreachable")
 // faults returns the extra messages a faulty node sends with m: with
 // Equivocate, a second, conflicting signed vote for every own vote (a
 // double sign the others turn into evidence).
-func (d *driver) faults(m consensus.Message) []consensus.Message {
-	if !d.n.cfg.Chaos.Equivocate || m.Vote == nil || d.key == nil || m.Vote.Validator != d.signer.Address() {
+func (n *Node) faults(m consensus.Message) []consensus.Message {
+	if !n.cfg.Chaos.Equivocate || m.Vote == nil || n.valKey == nil || m.Vote.Validator != crypto.PubkeyToAddress(n.valKey.PublicKey) {
 		return nil
 	}
 	v := *m.Vote
 	v.BlockHash = types.Keccak256(v.BlockHash[:], []byte("equivocate"))
-	if err := v.Sign(d.n.chain.ChainID(), d.key); err != nil {
+	if err := v.Sign(n.chain.ChainID(), n.valKey); err != nil {
 		return nil
 	}
 	return []consensus.Message{{Vote: &v}}

@@ -5,18 +5,18 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/taonet/taod/chain"
+	"github.com/taonet/taod/node/driver"
 	"github.com/taonet/taod/types"
 )
 
-// afterCommit updates the pool, metrics, logs and head subscribers after a
-// block is committed.
-func (n *Node) afterCommit(e *chain.Executed, rejected []chain.Rejected, start time.Time, parentTime uint64, catchingUp bool) {
-	b := e.Block
+// afterCommit updates the pool, metrics, logs and head subscribers after the
+// driver committed a block.
+func (n *Node) afterCommit(c driver.Committed) {
+	b := c.Executed.Block
 	st := n.chain.State()
-	n.pool.Update(st, b, rejected)
+	n.pool.Update(st, b, nil)
 	failed := 0
-	for _, r := range e.Receipts {
+	for _, r := range c.Executed.Receipts {
 		if r.Status == types.ReceiptFailed {
 			failed++
 		}
@@ -25,16 +25,13 @@ func (n *Node) afterCommit(e *chain.Executed, rejected []chain.Rejected, start t
 	n.metrics.txs.Add(float64(len(b.Txs)))
 	n.metrics.failedTxs.Add(float64(failed))
 	n.metrics.poolSize.Set(float64(n.pool.Len()))
-	n.metrics.commitTime.Observe(time.Since(start).Seconds())
+	n.metrics.commitTime.Observe(time.Since(c.Start).Seconds())
 	n.metrics.issuance.Set(float64(st.Issuance()))
 	if b.Height() > 1 {
-		n.metrics.blockTime.Observe(float64(b.Header.Time-parentTime) / 1000)
-	}
-	for _, r := range rejected {
-		n.log.Debug("dropped invalid tx", zap.Stringer("tx", r.Tx.Hash()), zap.Error(r.Err))
+		n.metrics.blockTime.Observe(float64(b.Header.Time-c.ParentTime) / 1000)
 	}
 	logf := n.log.Info
-	if catchingUp {
+	if c.CatchingUp {
 		logf = n.log.Debug // the sync loop logs each batch instead
 	}
 	logf("committed block",
@@ -42,7 +39,7 @@ func (n *Node) afterCommit(e *chain.Executed, rejected []chain.Rejected, start t
 		zap.Stringer("hash", b.Hash()),
 		zap.Int("txs", len(b.Txs)),
 		zap.Int("failed", failed),
-		zap.Duration("took", time.Since(start)))
+		zap.Duration("took", time.Since(c.Start)))
 	h := b.Header
 	n.heads.send(&h)
 }

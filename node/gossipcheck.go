@@ -306,8 +306,8 @@ func (n *Node) checkAnnouncement(from p2p.PeerID, b *types.Block) p2p.Verdict {
 		}
 	case h == head.Height+1 && b.Header.ParentHash != head.Hash:
 		return p2p.Reject
-	case h <= head.Height+maxHintAhead && n.driver != nil:
-		n.driver.noteAnnounced(from, h)
+	case h <= head.Height+maxHintAhead && n.sync != nil:
+		n.sync.noteAnnounced(from, h)
 	}
 	return p2p.Ignore
 }

@@ -197,7 +197,7 @@ func BenchmarkGossipCheckVote(b *testing.B) {
 // the finalised chain is its sender's forgery.
 func TestAnnouncementsAreHints(t *testing.T) {
 	c := testChain(t)
-	n := &Node{store: c.Store(), chain: c, driver: &driver{syncWake: make(chan struct{}, 1)}}
+	n := &Node{store: c.Store(), chain: c, sync: &syncer{wake: make(chan struct{}, 1)}}
 	head, _ := n.store.Head()
 	genesis, err := n.store.BlockByHeight(head.Height)
 	if err != nil {
@@ -223,7 +223,7 @@ func TestAnnouncementsAreHints(t *testing.T) {
 		if got := n.checkAnnouncement(peer, tc.b); got != tc.want {
 			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
 		}
-		if h := n.driver.hint.height; h != tc.hint {
+		if h := n.sync.hint.height; h != tc.hint {
 			t.Errorf("%s: sync hint at %d, want %d", tc.name, h, tc.hint)
 		}
 	}

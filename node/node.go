@@ -17,7 +17,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/taonet/taod/chain"
-	"github.com/taonet/taod/consensus"
+	"github.com/taonet/taod/consensus/wal"
+	"github.com/taonet/taod/node/driver"
 	"github.com/taonet/taod/p2p"
 	"github.com/taonet/taod/rpc"
 	"github.com/taonet/taod/state"
@@ -27,18 +28,21 @@ import (
 
 // Node is a running taod node.
 type Node struct {
-	cfg     Config
-	log     *zap.Logger
-	store   *state.Store
-	chain   *chain.Chain
-	pool    *txpool.Pool
-	heads   *headFeed
-	metrics *metrics
-	valKey  *ecdsa.PrivateKey
-	host    *p2p.Host // nil when p2p is off (no listen addresses)
-	gate    *gossipGate
-	driver  *driver
-	started time.Time
+	cfg       Config
+	log       *zap.Logger
+	store     *state.Store
+	chain     *chain.Chain
+	pool      *txpool.Pool
+	heads     *headFeed
+	metrics   *metrics
+	valKey    *ecdsa.PrivateKey
+	host      *p2p.Host // nil when p2p is off (no listen addresses)
+	gate      *gossipGate
+	driver    *driver.Driver
+	wal       *wal.WAL // the driver's; closed by Close
+	transport *transport
+	sync      *syncer
+	started   time.Time
 
 	mu struct {
 		sync.Mutex
@@ -98,7 +102,8 @@ func New(cfg Config, log *zap.Logger) (*Node, error) {
 			return nil, err
 		}
 	}
-	if n.driver, err = newDriver(n, n.valKey); err != nil {
+	n.transport, n.sync = newTransport(n), newSyncer(n)
+	if err := n.openDriver(); err != nil {
 		n.store.Close()
 		return nil, err
 	}
@@ -134,16 +139,7 @@ func (n *Node) newHost() error {
 		// Authenticated before it is relayed (gossipcheck.go).
 		CheckConsensus: func(_ p2p.PeerID, b []byte) (p2p.Verdict, any) { return n.gate.checkMessage(b) },
 		CheckBlock:     n.checkAnnouncement,
-		OnConsensus: func(from p2p.PeerID, _ []byte, checked any) {
-			m, ok := checked.(consensus.Message) // decoded by the gate
-			if !ok || n.driver == nil {
-				return
-			}
-			select {
-			case n.driver.msgs <- inbound{from, m}:
-			default: // the engine is behind; rebroadcasts will bring it again
-			}
-		},
+		OnConsensus:    func(from p2p.PeerID, _ []byte, checked any) { n.offerConsensus(from, checked) },
 	})
 	if err != nil {
 		return err
@@ -155,8 +151,10 @@ func (n *Node) newHost() error {
 // Chain exposes the node's chain (read-only use).
 func (n *Node) Chain() *chain.Chain { return n.chain }
 
-// Close closes the store. Call it after Run returns.
-func (n *Node) Close() error { return n.store.Close() }
+// Close closes the consensus WAL and the store. Call it after Run returns.
+func (n *Node) Close() error {
+	return errors.Join(n.wal.Close(), n.store.Close())
+}
 
 // Run serves RPC and metrics and, if this node is the validator, produces
 // blocks, until ctx is cancelled or something fails.
@@ -198,12 +196,13 @@ func (n *Node) Run(ctx context.Context) error {
 			<-ctx.Done()
 			return n.host.Close()
 		})
-		g.Go(func() error { n.driver.syncLoop(ctx); return nil })
+		g.Go(func() error { n.sync.syncLoop(ctx); return nil })
+		g.Go(func() error { return n.transport.run(ctx) })
 		if err := n.chaosFaults(ctx, g); err != nil { // chaos builds only
 			return err
 		}
 	}
-	g.Go(func() error { return n.driver.run(ctx) })
+	g.Go(func() error { return n.driver.Run(ctx) })
 	err := g.Wait()
 	n.log.Info("node stopped", zap.Error(err))
 	return err

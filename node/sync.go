@@ -3,6 +3,7 @@ package node
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/taonet/taod/consensus"
+	"github.com/taonet/taod/node/driver"
 	"github.com/taonet/taod/p2p"
 )
 
@@ -58,15 +60,27 @@ type blockHint struct {
 	peer   p2p.PeerID
 }
 
+// syncer is the block-sync loop: it fetches finalised blocks from peers that
+// are ahead and hands them to the driver in batches. Its goroutine is Run's
+// (syncLoop); noteAnnounced is called from the gossip check's.
+type syncer struct {
+	n       *Node
+	hint    blockHint
+	wake    chan struct{}  // a peer announced a block above our head
+	fetches sync.WaitGroup // fetches started by fetchRange
+}
+
+func newSyncer(n *Node) *syncer { return &syncer{n: n, wake: make(chan struct{}, 1)} }
+
 // noteAnnounced records an announced block and wakes the sync loop.
-func (d *driver) noteAnnounced(from p2p.PeerID, height uint64) {
-	d.hint.mu.Lock()
-	if height > d.hint.height {
-		d.hint.height, d.hint.peer = height, from
+func (s *syncer) noteAnnounced(from p2p.PeerID, height uint64) {
+	s.hint.mu.Lock()
+	if height > s.hint.height {
+		s.hint.height, s.hint.peer = height, from
 	}
-	d.hint.mu.Unlock()
+	s.hint.mu.Unlock()
 	select {
-	case d.syncWake <- struct{}{}:
+	case s.wake <- struct{}{}:
 	default:
 	}
 }
@@ -239,7 +253,7 @@ type fetchResult struct {
 // peer that came ahead meanwhile (an announced block) outrun one that
 // stalls. It scores every answer in reps and returns the first that brought
 // blocks.
-func (d *driver) fetchRange(ctx context.Context, rank func() []syncCandidate, from uint64, reps syncPeers) (fetchResult, bool) {
+func (s *syncer) fetchRange(ctx context.Context, rank func() []syncCandidate, from uint64, reps syncPeers) (fetchResult, bool) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // the losing fetches, if any
 	results := make(chan fetchResult, syncMaxAsks)
@@ -255,11 +269,13 @@ func (d *driver) fetchRange(ctx context.Context, rank func() []syncCandidate, fr
 			}
 			asked[c.id], waiting[c.id] = true, true
 			count := int(min(c.head-from+1, 256))
-			go func() {
+			// A losing fetch may outlive this call (a stream reads until its
+			// deadline); syncLoop waits for every fetch before it returns.
+			s.fetches.Go(func() {
 				start := time.Now()
-				bs, err := d.n.host.FetchBlocks(ctx, c.id, from, count)
-				results <- fetchResult{c: c, count: count, blocks: bs, err: err, took: time.Since(start)}
-			}()
+				bs, err := s.n.host.FetchBlocks(ctx, c.id, from, count)
+				results <- fetchResult{c: c, count: count, blocks: bs, err: err, took: time.Since(start)} // buffered: never blocks
+			})
 			return true
 		}
 		return false
@@ -289,7 +305,7 @@ func (d *driver) fetchRange(ctx context.Context, rank func() []syncCandidate, fr
 				}
 				return r, true
 			}
-			d.noteFailedClaim(r, from, reps)
+			s.noteFailedClaim(r, from, reps)
 			ask()
 		}
 	}
@@ -300,51 +316,62 @@ func (d *driver) fetchRange(ctx context.Context, rank func() []syncCandidate, fr
 const syncMaxAsks = 3
 
 // noteFailedClaim scores a fetch that brought nothing.
-func (d *driver) noteFailedClaim(r fetchResult, from uint64, reps syncPeers) {
+func (s *syncer) noteFailedClaim(r fetchResult, from uint64, reps syncPeers) {
 	if r.c.hinted {
-		d.hint.mu.Lock()
-		if d.hint.peer == r.c.id {
-			d.hint.height = 0 // a hint we cannot fetch is no hint
+		s.hint.mu.Lock()
+		if s.hint.peer == r.c.id {
+			s.hint.height = 0 // a hint we cannot fetch is no hint
 		}
-		d.hint.mu.Unlock()
+		s.hint.mu.Unlock()
 	}
 	// An empty answer from a peer that announced a block is no lie: a relay
 	// may not have committed it yet. An empty answer to its own declared
 	// head, an error or a timeout is.
 	if r.err != nil || !r.c.hinted {
 		bench := reps.failed(r.c.id, time.Now())
-		d.n.log.Debug("block sync: peer failed its claim", zap.Stringer("peer", r.c.id), zap.Uint64("claimed", r.c.head),
+		s.n.log.Debug("block sync: peer failed its claim", zap.Stringer("peer", r.c.id), zap.Uint64("claimed", r.c.head),
 			zap.Uint64("from", from), zap.Duration("benched", bench), zap.Error(r.err))
 	}
 }
 
-// syncLoop fetches finalised blocks from peers that are ahead and feeds them
-// to the engine as decisions (it verifies each commit against the set).
-func (d *driver) syncLoop(ctx context.Context) {
+// syncLoop fetches finalised blocks from peers that are ahead and hands them
+// to the driver in batches (the engine verifies each commit against the set).
+func (s *syncer) syncLoop(ctx context.Context) {
+	defer s.fetches.Wait() // they end when the host closes, at the latest
 	t := time.NewTimer(syncPoll)
 	defer t.Stop()
 	var (
-		fetched uint64 // highest height handed to the driver
-		lag     lagState
-		wait    = syncPoll
-		reps    = make(syncPeers)
+		fetched      uint64 // highest height handed to the driver
+		lag          lagState
+		wait         = syncPoll
+		reps         = make(syncPeers)
+		inflight     <-chan driver.BatchResult // the batch the driver has, if any
+		inflightFrom p2p.PeerID                // the peer that served it
 	)
 	for {
+		if inflight != nil {
+			select {
+			case r := <-inflight:
+				s.settle(r, inflightFrom, &fetched)
+				inflight = nil
+			default:
+			}
+		}
 		t.Reset(wait)
 		woken := false
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		case <-d.syncWake:
+		case <-s.wake:
 			woken = true
 		}
 		wait = syncPoll
-		head, _ := d.n.store.Head()
-		d.hint.mu.Lock()
-		hint := syncHint{height: d.hint.height, peer: d.hint.peer}
-		d.hint.mu.Unlock()
-		cands := rankSyncPeers(d.n.host.Peers(), hint, reps, head.Height, time.Now())
+		head, _ := s.n.store.Head()
+		s.hint.mu.Lock()
+		hint := syncHint{height: s.hint.height, peer: s.hint.peer}
+		s.hint.mu.Unlock()
+		cands := rankSyncPeers(s.n.host.Peers(), hint, reps, head.Height, time.Now())
 		var best syncCandidate
 		if len(cands) > 0 {
 			best = cands[0]
@@ -360,11 +387,11 @@ func (d *driver) syncLoop(ctx context.Context) {
 			// that does not answer must not delay the others (and is
 			// disconnected after a second miss, to be dialled afresh).
 			var wg sync.WaitGroup
-			for _, p := range d.n.host.Peers() {
+			for _, p := range s.n.host.Peers() {
 				wg.Go(func() {
 					sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 					defer cancel()
-					d.n.host.Status(sctx, p.ID)
+					s.n.host.Status(sctx, p.ID)
 				})
 			}
 			wg.Wait()
@@ -373,15 +400,24 @@ func (d *driver) syncLoop(ctx context.Context) {
 		wait = time.Millisecond // behind: ask again at once after this batch
 		from := max(head.Height+1, fetched+1)
 		if from > best.head {
+			if inflight != nil { // all fetched: wait for the driver
+				select {
+				case r := <-inflight:
+					s.settle(r, inflightFrom, &fetched)
+					inflight = nil
+				case <-ctx.Done():
+					return
+				}
+			}
 			continue
 		}
 		rank := func() []syncCandidate {
-			d.hint.mu.Lock()
-			hint := syncHint{height: d.hint.height, peer: d.hint.peer}
-			d.hint.mu.Unlock()
-			return rankSyncPeers(d.n.host.Peers(), hint, reps, head.Height, time.Now())
+			s.hint.mu.Lock()
+			hint := syncHint{height: s.hint.height, peer: s.hint.peer}
+			s.hint.mu.Unlock()
+			return rankSyncPeers(s.n.host.Peers(), hint, reps, head.Height, time.Now())
 		}
-		res, ok := d.fetchRange(ctx, rank, from, reps)
+		res, ok := s.fetchRange(ctx, rank, from, reps)
 		if ctx.Err() != nil {
 			return
 		}
@@ -394,33 +430,43 @@ func (d *driver) syncLoop(ctx context.Context) {
 		if best.head > head.Height+2 {
 			lvl = zap.InfoLevel
 		}
-		d.n.log.Log(lvl, "syncing", zap.Uint64("from", from), zap.Int("blocks", len(blocks)), zap.Uint64("peer_head", best.head))
-		for _, sb := range blocks {
+		s.n.log.Log(lvl, "syncing", zap.Uint64("from", from), zap.Int("blocks", len(blocks)), zap.Uint64("peer_head", best.head))
+		// The driver applies one batch while the next is fetched; before
+		// handing it another, see how far the last took the head. A refused
+		// commit (a bad peer) drops the rest, fetched again from the head.
+		if inflight != nil {
 			select {
-			case d.decisions <- syncedDecision{consensus.Decision{Block: sb.Block, Commit: sb.Commit}, best.id}:
-				fetched = sb.Block.Height()
+			case r := <-inflight:
+				s.settle(r, inflightFrom, &fetched)
+				inflight = nil
 			case <-ctx.Done():
 				return
 			}
-		}
-		// Fetch the next range while the driver applies this one, keeping
-		// at most a range queued.
-		for len(d.decisions) > 256 && ctx.Err() == nil {
-			time.Sleep(2 * time.Millisecond)
-		}
-		// Once the driver has taken every decision, the head must reach the
-		// last: a refused commit (a bad peer) drops the rest, which are
-		// fetched again from the head.
-		if len(d.decisions) == 0 {
-			deadline := time.Now().Add(time.Second)
-			now, _ := d.n.store.Head()
-			for now.Height < fetched && time.Now().Before(deadline) && ctx.Err() == nil {
-				time.Sleep(2 * time.Millisecond)
-				now, _ = d.n.store.Head()
-			}
-			if now.Height < fetched {
-				fetched = now.Height
+			if from > fetched+1 {
+				continue // the batch before this one fell short
 			}
 		}
+		decs := make([]consensus.Decision, len(blocks))
+		for i, sb := range blocks {
+			decs[i] = consensus.Decision{Block: sb.Block, Commit: sb.Commit}
+		}
+		done := make(chan driver.BatchResult, 1)
+		if err := s.n.driver.Sync(ctx, driver.Batch{Decisions: decs, Done: done}); err != nil {
+			return
+		}
+		inflight, inflightFrom = done, best.id
+		fetched = blocks[len(blocks)-1].Block.Height()
+	}
+}
+
+// settle takes the driver's answer to a batch: a commit that does not
+// finalise its block is garbage from the peer that served it (banned), and a
+// batch that fell short is fetched again from the head it reached.
+func (s *syncer) settle(r driver.BatchResult, from p2p.PeerID, fetched *uint64) {
+	if errors.Is(r.Err, consensus.ErrBadCommit) && s.n.host != nil {
+		s.n.host.Ban(from, "bad_sync_commit")
+	}
+	if r.Head < *fetched {
+		*fetched = r.Head
 	}
 }

@@ -1,10 +1,13 @@
 package node
 
 import (
+	"fmt"
 	"math"
 	"testing"
 	"time"
 
+	"github.com/taonet/taod/consensus"
+	"github.com/taonet/taod/node/driver"
 	"github.com/taonet/taod/p2p"
 )
 
@@ -106,5 +109,27 @@ func TestPickSyncPeerSlowAndHints(t *testing.T) {
 	c, _ = pickSyncPeer(peers[:1], syncHint{height: 105, peer: "gone"}, reps, 100, t0)
 	if c.id != "a" || c.hinted {
 		t.Fatalf("hint from a stranger: %+v", c)
+	}
+}
+
+// TestSettleBatch: a batch that took the head to its last block leaves the
+// sync loop's mark there; one cut short (a refused commit) pulls the mark
+// back to the head it reached, so the rest is fetched again.
+func TestSettleBatch(t *testing.T) {
+	s := &syncer{n: &Node{}}
+	for _, tc := range []struct {
+		name          string
+		res           driver.BatchResult
+		fetched, want uint64
+	}{
+		{"applied in full", driver.BatchResult{Head: 40}, 40, 40},
+		{"refused at 31", driver.BatchResult{Head: 30, Err: fmt.Errorf("%w: %w", driver.ErrRefused, consensus.ErrBadCommit)}, 40, 30},
+		{"head moved past by consensus", driver.BatchResult{Head: 45}, 40, 40},
+	} {
+		fetched := tc.fetched
+		s.settle(tc.res, p2p.PeerID("peer"), &fetched)
+		if fetched != tc.want {
+			t.Errorf("%s: fetched %d, want %d", tc.name, fetched, tc.want)
+		}
 	}
 }

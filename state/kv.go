@@ -64,6 +64,9 @@ func openKV(dir string, o Options) (*kvStore, error) {
 		opts.Levels[i].Compression = noCompression
 	}
 	opts.Experimental.ReadSamplingMultiplier = -1
+	if o.FS != nil {
+		opts.FS = o.FS
+	}
 	db, err := pebble.Open(dir, opts)
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/ethereum/go-ethereum/trie"
 
@@ -34,6 +35,7 @@ type Options struct {
 	ReadOnly   bool   // open without writing
 	NoSyncDisk bool   // skip the WAL fsync after each block (benchmarks only)
 	Logger     Logger // Pebble's background messages; nil: errors to stderr
+	FS         vfs.FS // Pebble's filesystem; nil: the OS's (vfs.NewMem() for tests and the simulator)
 }
 
 func (o *Options) ensureDefaults() {

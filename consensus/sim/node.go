@@ -1,11 +1,15 @@
 package sim
 
 import (
+	"context"
 	"errors"
-	"slices"
+	"fmt"
+	"time"
 
 	"github.com/taonet/taod/consensus"
 	"github.com/taonet/taod/consensus/wal"
+	"github.com/taonet/taod/node/driver"
+	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/types"
 )
 
@@ -14,17 +18,18 @@ const walPath = "/data/consensus.wal"
 var (
 	genesisHash = types.Keccak256([]byte("sim genesis"))
 	errTorn     = errors.New("sim: power lost during write")
+	errPowerCut = errors.New("sim: power lost after the WAL write")
 )
 
-// node is one simulated process: the driver loop around an engine, with a
-// durable store (blocks and validator sets, kept across crashes) and a WAL on
-// a MemFS.
+// node is one simulated process: the node's real driver (node/driver)
+// around an engine, with a durable store (the app's blocks and metadata,
+// kept across crashes) and a WAL on a MemFS.
 type node struct {
 	i         int
 	id        identity
 	byzantine bool
 
-	eng *consensus.Engine
+	drv *driver.Driver
 	fs  *wal.MemFS
 	wal *wal.WAL
 	up  bool
@@ -34,28 +39,24 @@ type node struct {
 	tearNext          bool // crash while writing the next WAL record
 	crashAfterPersist bool // crash after the next WAL write, before sending
 
-	// Durable store.
-	blocks []*consensus.Decision     // blocks[h-1] decided height h
-	sets   []*consensus.ValidatorSet // sets[h] governs height h, for h ≤ next()
+	app App // durable: the decided blocks
 
 	// Volatile.
 	pending map[uint64]*consensus.Decision // synced decisions for later heights
-	pool    []types.Evidence
-	evSeen  map[evKey]bool // pooled or decided
+}
+
+// decision is decided block h (h < next()) with its commit.
+func (n *node) decision(h uint64) *consensus.Decision {
+	d, _ := n.app.Decided(h)
+	return d
 }
 
 // next is the height the node is deciding.
-func (n *node) next() uint64 { return uint64(len(n.blocks)) + 1 }
+func (n *node) next() uint64 { return n.app.Head() + 1 }
 
-func (n *node) headHash() types.Hash {
-	if len(n.blocks) == 0 {
-		return genesisHash
-	}
-	return n.blocks[len(n.blocks)-1].Block.Hash()
-}
-
-// restart opens the node's WAL, replays it into a new engine and starts the
-// height after the store's head, as a real node does at boot.
+// restart opens the node's WAL and the driver over it, as a real node does
+// at boot: the driver replays the WAL into a new engine and starts the
+// height after the store's head.
 func (w *world) restart(n *node) {
 	ww, rep, err := wal.Open(n.fs, walPath)
 	if err != nil {
@@ -66,207 +67,175 @@ func (w *world) restart(n *node) {
 		w.res.TornTails++
 	}
 	n.wal = ww
-	var recs []consensus.Record
-	for _, b := range rep.Records {
-		r, err := consensus.DecodeRecord(b)
-		if err != nil {
-			w.fail("wal", "node %d: record: %v", n.i, err)
-			return
-		}
-		recs = append(recs, r)
+	if ca, ok := n.app.(checkedApp).App.(*chainApp); ok {
+		ca.reset()
 	}
-	eng, err := consensus.New(consensus.Config{ChainID: chainID, Signer: signer{n.id}, Verifier: w.verifier, Timeouts: w.opts.Timeouts})
+	drv, err := driver.Open(driver.Config{
+		ChainID:      chainID,
+		Signer:       signer{n.id},
+		Verifier:     w.verifier,
+		Timeouts:     w.opts.Timeouts,
+		App:          n.app,
+		WAL:          simWAL{w, n},
+		Transport:    simTransport{w, n},
+		Clock:        simClock{w},
+		CompactEvery: 16,
+		CompactBytes: 1 << 40,
+	}, rep.Records)
 	if err != nil {
 		w.fail("wal", "node %d: %v", n.i, err)
 		return
 	}
-	if err := eng.Restore(recs); err != nil {
-		w.fail("wal", "node %d: restore: %v", n.i, err)
-		return
-	}
-	h := n.next()
-	var lc *types.Commit
-	if h > 1 {
-		lc = n.blocks[h-2].Commit
-	}
-	if err := eng.NewHeight(consensus.HeightParams{Height: h, Validators: n.sets[h], LastCommit: lc, NextValidators: w.spec.vals(h + 1)}); err != nil {
-		w.fail("wal", "node %d: %v", n.i, err)
-		return
-	}
-	n.eng, n.up = eng, true
-	w.process(n)
+	n.drv, n.up = drv, true
+	w.drive(n, drv.Flush)
 }
 
 // crash stops the node. With torn, the bytes of an interrupted write reach
 // the disk; otherwise everything not synced is lost.
 func (w *world) crash(n *node, torn bool) {
-	n.up, n.eng, n.wal = false, nil, nil
+	n.up, n.drv, n.wal = false, nil, nil
 	var keep func(string, int) int
 	if torn {
 		keep = func(_ string, unsynced int) int { return unsynced }
 	}
 	n.fs.Crash(keep)
 	n.pending = map[uint64]*consensus.Decision{}
-	n.pool, n.evSeen = nil, map[evKey]bool{}
-	for _, d := range n.blocks {
-		for _, ev := range d.Block.Evidence {
-			n.evSeen[keyOf(ev)] = true
-		}
-	}
 	n.restartAt = w.now + max(n.downtime, 1)
 	w.res.Crashes++
 }
 
-// process is the driver loop of DESIGN.md §4 for one node: handle Ready in
-// the documented order until the engine has nothing more to say.
-func (w *world) process(n *node) {
-	for n.up && w.err == nil && n.eng.HasReady() {
-		rd := n.eng.Ready()
-
-		// 1. Persist own signed messages, fsynced, before anything is sent.
-		if len(rd.Persist) > 0 && !n.byzantine && !w.opts.DisableWAL {
-			bufs := make([][]byte, len(rd.Persist))
-			for i, r := range rd.Persist {
-				b, err := r.Encode()
-				if err != nil {
-					w.fail("wal", "node %d: encode record: %v", n.i, err)
-					return
-				}
-				bufs[i] = b
-			}
-			if n.tearNext {
-				n.tearNext = false
-				n.fs.FailWrite = func(_ string, p []byte) (int, error) { return w.rng.IntN(len(p)), errTorn }
-				err := n.wal.Append(bufs...)
-				n.fs.FailWrite = nil
-				if !errors.Is(err, errTorn) {
-					w.fail("wal", "node %d: torn append returned %v", n.i, err)
-					return
-				}
-				w.crash(n, true)
-				return
-			}
-			if err := n.wal.Append(bufs...); err != nil {
-				w.fail("wal", "node %d: append: %v", n.i, err)
-				return
-			}
-			if n.crashAfterPersist {
-				n.crashAfterPersist = false
-				w.crash(n, false)
-				return
-			}
-		}
-
-		// 2. Send.
-		for _, m := range rd.Broadcast {
-			w.broadcast(n, m)
-		}
-
-		// 3. Evidence to the pool.
-		for _, ev := range rd.Evidence {
-			w.checkAccusation(n, ev)
-			if k := keyOf(ev); !n.evSeen[k] {
-				n.evSeen[k] = true
-				n.pool = append(n.pool, ev)
-			}
-		}
-
-		// 4. Execute proposals.
-		for _, b := range rd.ToValidate {
-			ok := w.validateBlock(n, b) == nil
-			if err := n.eng.Step(consensus.Validated{Height: b.Height(), Hash: b.Hash(), Valid: ok}); err != nil {
-				w.fail("rejected", "node %d: Validated: %v", n.i, err)
-			}
-		}
-
-		// 5. Build a proposal.
-		if req := rd.NeedProposal; req != nil && req.Height == n.next() {
-			ev := slices.Clone(n.pool[:min(len(n.pool), 4)]) // the pool changes; the block must not
-			invalid := n.byzantine && w.rng.IntN(3) == 0
-			b := buildBlock(n, req, ev, invalid, 0)
-			if err := n.eng.Step(consensus.ProposalBlock{Height: req.Height, Round: req.Round, Block: b}); err != nil {
-				w.fail("rejected", "node %d: ProposalBlock: %v", n.i, err)
-			}
-		}
-
-		// 6. Apply and store a decided block, then start the next height.
-		if d := rd.Commit; d != nil {
-			w.commit(n, d)
-		}
-		n.eng.Advance(rd)
+// drive runs one driver call and settles what it did: a power cut crashes
+// the node, any other failure is a violation; then the decisions synced
+// ahead are handed over as the node reaches their heights. It returns the
+// engine's refusal of the input, if any.
+func (w *world) drive(n *node, call func(context.Context) error) error {
+	ctx := context.Background()
+	err := call(ctx)
+	var refused error
+	switch {
+	case err == nil:
+	case errors.Is(err, errTorn):
+		w.crash(n, true)
+		return nil
+	case errors.Is(err, errPowerCut):
+		w.crash(n, false)
+		return nil
+	case errors.Is(err, driver.ErrRefused):
+		refused = err
+	default:
+		w.fail("driver", "node %d: %v", n.i, err)
+		return nil
 	}
-}
-
-func (w *world) commit(n *node, d *consensus.Decision) {
-	h := d.Block.Height()
-	hash := d.Block.Hash()
-	if h != n.next() {
-		w.fail("commit", "node %d decided height %d while at %d", n.i, h, n.next())
-		return
+	if w.err != nil {
+		return refused
 	}
-	if prev, ok := w.decided[h]; ok && prev != hash {
-		w.fail("safety", "node %d decided %s at height %d (round %d); another node decided %s", n.i, hash, h, d.Commit.Round, prev)
-		return
-	} else if !ok {
-		w.decided[h] = hash
+	if k := n.drv.RefusedOwn(); k > 0 {
+		w.fail("rejected", "node %d: the engine refused %d of its driver's own inputs", n.i, k)
+		return refused
 	}
-	if err := consensus.VerifyCommit(w.verifier, n.sets[h], h, hash, d.Commit); err != nil {
-		w.fail("commit", "node %d decided height %d with a bad commit: %v", n.i, h, err)
-		return
-	}
-	if err := w.validateBlock(n, d.Block); err != nil {
-		w.fail("commit", "node %d decided an invalid block at height %d: %v", n.i, h, err)
-		return
-	}
-	for _, ev := range d.Block.Evidence {
+	for _, ev := range n.drv.Evidence() {
 		w.checkAccusation(n, ev)
-		k := keyOf(ev)
-		if !w.evidenced[k] {
-			w.evidenced[k] = true
-			w.res.Evidence++
-		}
-		n.evSeen[k] = true
 	}
-	n.pool = slices.DeleteFunc(n.pool, func(ev types.Evidence) bool { return w.evidencedIn(d.Block, ev) })
-
-	next, err := n.sets[h].Next(w.spec.vals(h + 1))
-	if err != nil {
-		w.fail("commit", "node %d: next validator set: %v", n.i, err)
-		return
-	}
-	n.blocks = append(n.blocks, d)
-	n.sets = append(n.sets, next)
-	w.res.Decisions++
-	w.res.MaxRound = max(w.res.MaxRound, d.Commit.Round)
-	w.res.Trace = types.Keccak256(w.res.Trace[:], []byte{byte(n.i)}, u64(w.now), u64(h), hash[:])
-
-	// The block is durable: the WAL's records below the next height are
-	// no longer needed.
-	if h%16 == 0 && n.wal != nil && !w.opts.DisableWAL && !n.byzantine {
-		err := n.wal.Compact(func(b []byte) bool {
-			r, err := consensus.DecodeRecord(b)
-			return err != nil || r.Height() > h
-		})
-		if err != nil {
-			w.fail("wal", "node %d: compact: %v", n.i, err)
-			return
-		}
-	}
-	if err := n.eng.NewHeight(consensus.HeightParams{Height: h + 1, Validators: next, LastCommit: d.Commit, NextValidators: w.spec.vals(h + 2)}); err != nil {
-		w.fail("commit", "node %d: %v", n.i, err)
-		return
-	}
-	if pd := n.pending[h+1]; pd != nil {
-		delete(n.pending, h+1)
-		if err := n.eng.Step(*pd); err != nil {
-			w.fail("rejected", "node %d rejected a synced decision for %d: %v", n.i, h+1, err)
+	if pd := n.pending[n.next()]; pd != nil {
+		delete(n.pending, n.next())
+		if err := w.drive(n, func(ctx context.Context) error { return n.drv.Decide(ctx, *pd, false) }); err != nil {
+			w.fail("rejected", "node %d rejected a synced decision for %d: %v", n.i, pd.Block.Height(), err)
 		}
 	}
 	for k := range n.pending {
-		if k <= h+1 {
+		if k < n.next() {
 			delete(n.pending, k) // order-independent
 		}
 	}
+	return refused
+}
+
+// simWAL is the node's WAL as the driver sees it, with the simulator's power
+// cuts: one tears the record being written, one strikes right after the
+// fsync, before anything is sent. Byzantine nodes (and all nodes with
+// DisableWAL) remember nothing.
+type simWAL struct {
+	w *world
+	n *node
+}
+
+func (s simWAL) off() bool { return s.n.byzantine || s.w.opts.DisableWAL }
+
+func (s simWAL) Append(recs ...[]byte) error {
+	n, w := s.n, s.w
+	if s.off() {
+		return nil
+	}
+	if n.tearNext {
+		n.tearNext = false
+		n.fs.FailWrite = func(_ string, p []byte) (int, error) { return w.rng.IntN(len(p)), errTorn }
+		err := n.wal.Append(recs...)
+		n.fs.FailWrite = nil
+		if !errors.Is(err, errTorn) {
+			w.fail("wal", "node %d: torn append returned %v", n.i, err)
+		}
+		return errTorn
+	}
+	if err := n.wal.Append(recs...); err != nil {
+		return err
+	}
+	if n.crashAfterPersist {
+		n.crashAfterPersist = false
+		return errPowerCut
+	}
+	return nil
+}
+
+func (s simWAL) Compact(keep func([]byte) bool) error {
+	if s.off() {
+		return nil
+	}
+	return s.n.wal.Compact(keep)
+}
+
+func (s simWAL) Size() int64 {
+	if s.off() {
+		return 0
+	}
+	return s.n.wal.Size()
+}
+
+// simTransport puts a node's messages on the simulated network.
+type simTransport struct {
+	w *world
+	n *node
+}
+
+func (t simTransport) Broadcast(_ context.Context, m consensus.Message) error {
+	t.w.broadcast(t.n, m)
+	return nil
+}
+
+// Announce does nothing: nodes announce their heights every StatusTicks.
+func (simTransport) Announce(context.Context, *types.Block) {}
+
+// simClock is the world's tick counter, tickMs a tick from genesis. The driver's
+// ticks come from the world's loop, never from a ticker.
+type simClock struct{ w *world }
+
+func (c simClock) NowMs() uint64 { return genesisMs + c.w.now*tickMs }
+
+func (simClock) NewTicker(time.Duration) (<-chan time.Time, func()) { return nil, func() {} }
+
+// metaStore is an App's node-local metadata, durable across crashes.
+type metaStore map[string][]byte
+
+func (m metaStore) GetMeta(k string) ([]byte, error) {
+	v, ok := m[k]
+	if !ok {
+		return nil, fmt.Errorf("%w: meta %s", state.ErrNotFound, k)
+	}
+	return v, nil
+}
+
+func (m metaStore) PutMeta(k string, v []byte) error {
+	m[k] = append([]byte(nil), v...)
+	return nil
 }
 
 func (w *world) evidencedIn(b *types.Block, ev types.Evidence) bool {
@@ -361,8 +330,7 @@ func (w *world) equivocate(n *node, m consensus.Message) consensus.Message {
 		return consensus.Message{Vote: &v}
 	}
 	p := *m.Proposal
-	req := &consensus.ProposalRequest{Height: p.Height, Round: p.Round, LastCommit: m.Block.LastCommit}
-	alt := buildBlock(n, req, m.Block.Evidence, w.rng.IntN(2) == 0, 1+byte(w.rng.IntN(200)))
+	alt := n.app.Twin(m.Block, w.rng.IntN(2) == 0, 1+byte(w.rng.IntN(200)))
 	p.BlockHash, p.POLRound = alt.Hash(), consensus.NoRound
 	_ = s.SignProposal(&p)
 	return consensus.Message{Proposal: &p, Block: alt}

@@ -2,6 +2,12 @@
 // network, driven entirely by a seed, and checks that consensus is safe and
 // live under faults.
 //
+// Every node runs the node's real consensus driver (node/driver) over the
+// simulated network, WAL and clock. Its application is a model of the chain
+// (macApp: blocks whose validity is a few header checks, MAC signatures),
+// or, one seed in 16 and in TestSimChain, the real chain on in-memory Pebble
+// (chainApp: driver.ChainApp, the production App, over chain.Chain).
+//
 // One seed stands for one scenario (RandomOptions): 4–7 nodes, some of them
 // byzantine (they equivocate: different votes and proposals to different
 // peers, and invalid blocks), message delay, loss, duplication and the
@@ -36,12 +42,14 @@ package sim
 
 import (
 	"container/heap"
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
 
+	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/consensus"
 	"github.com/taonet/taod/consensus/wal"
 	"github.com/taonet/taod/types"
@@ -66,8 +74,13 @@ type Options struct {
 	ValsetChanges      bool   // the validator set changes every few heights
 	LargePowers        bool   // powers in units of 10^9
 	RealCrypto         bool   // secp256k1 signatures instead of MACs (slower)
-	Timeouts           consensus.Timeouts
-	StatusTicks        uint64 // how often nodes announce their height (block sync)
+	// Chain runs each node's real chain (chain.Chain on in-memory Pebble)
+	// through the production App instead of the MAC model: much slower.
+	// It needs RealCrypto; the chain decides the validator sets, so
+	// ValsetChanges is ignored.
+	Chain       bool
+	Timeouts    consensus.Timeouts
+	StatusTicks uint64 // how often nodes announce their height (block sync)
 
 	// DisableWAL makes restarted nodes forget what they signed, to show
 	// that the checks catch double signing. Never set outside such tests.
@@ -92,7 +105,8 @@ func RandomOptions(seed uint64) Options {
 		TornWrites:      r.IntN(2) == 0,
 		ValsetChanges:   r.IntN(2) == 0,
 		LargePowers:     r.IntN(4) == 0,
-		RealCrypto:      seed%16 == 0,
+		RealCrypto:      seed%8 == 0,
+		Chain:           seed%16 == 0,
 		Timeouts:        consensus.Timeouts{Propose: 20, ProposeDelta: 4, Prevote: 10, PrevoteDelta: 2, Precommit: 10, PrecommitDelta: 2},
 		StatusTicks:     25,
 	}
@@ -140,6 +154,7 @@ func Run(opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer w.close()
 	w.run()
 	if errors.Is(w.err, errDone) {
 		return &w.res, nil
@@ -229,7 +244,7 @@ type action struct {
 }
 
 func newWorld(opts Options) (*world, error) {
-	if opts.Nodes < 4 || opts.Byzantine < 0 || 3*opts.Byzantine >= opts.Nodes || opts.MaxDelay < opts.MinDelay || opts.MinDelay == 0 {
+	if opts.Nodes < 4 || opts.Byzantine < 0 || 3*opts.Byzantine >= opts.Nodes || opts.MaxDelay < opts.MinDelay || opts.MinDelay == 0 || opts.Chain && !opts.RealCrypto {
 		return nil, fmt.Errorf("sim: bad options %+v", opts)
 	}
 	w := &world{
@@ -241,8 +256,8 @@ func newWorld(opts Options) (*world, error) {
 		evidenced: make(map[evKey]bool),
 		verifier:  verifier{real: opts.RealCrypto, ids: make(map[types.Address]identity)},
 	}
-	w.spec = &chainSpec{seed: opts.Seed, scale: 1, cache: make(map[uint64][]types.Validator)}
-	if opts.ValsetChanges {
+	w.spec = &chainSpec{seed: opts.Seed, scale: 1, cache: make(map[uint64][]types.Validator), sets: make(map[uint64]*consensus.ValidatorSet)}
+	if opts.ValsetChanges && !opts.Chain {
 		w.spec.epoch = 2 + uint64(w.rng.IntN(6))
 	}
 	if opts.LargePowers {
@@ -254,13 +269,28 @@ func newWorld(opts Options) (*world, error) {
 		w.spec.byzantine = append(w.spec.byzantine, i < opts.Byzantine)
 		w.verifier.ids[id.addr] = id
 	}
-	genesis, err := consensus.NewValidatorSet(w.spec.vals(1))
+	_, err := w.spec.set(1)
 	if err != nil {
 		return nil, err
 	}
+	var g *chain.Genesis
+	if opts.Chain {
+		if g, err = simGenesis(w.spec.vals(1)); err != nil {
+			return nil, err
+		}
+	}
 	for i := range opts.Nodes {
-		n := &node{i: i, id: w.spec.ids[i], byzantine: i < opts.Byzantine, fs: wal.NewMemFS(),
-			sets: []*consensus.ValidatorSet{nil, genesis}, pending: map[uint64]*consensus.Decision{}, evSeen: map[evKey]bool{}}
+		n := &node{i: i, id: w.spec.ids[i], byzantine: i < opts.Byzantine, fs: wal.NewMemFS(), pending: map[uint64]*consensus.Decision{}}
+		var app App = &macApp{w: w, n: n, byzantine: n.byzantine, metaStore: metaStore{}}
+		if opts.Chain {
+			ca, err := newChainApp(w, n, g)
+			if err != nil {
+				w.close()
+				return nil, err
+			}
+			app = ca
+		}
+		n.app = checkedApp{app, w, n}
 		w.nodes = append(w.nodes, n)
 	}
 	w.planChaos()
@@ -324,6 +354,15 @@ func (w *world) planChaos() {
 	})
 }
 
+// close releases the nodes' chains, if any.
+func (w *world) close() {
+	for _, n := range w.nodes {
+		if ca, ok := n.app.(checkedApp).App.(*chainApp); ok {
+			ca.close()
+		}
+	}
+}
+
 func (w *world) fail(kind, format string, args ...any) {
 	if w.err == nil {
 		w.err = &Violation{Seed: w.opts.Seed, Tick: w.now, Kind: kind, Detail: fmt.Sprintf(format, args...)}
@@ -351,8 +390,7 @@ func (w *world) run() {
 		}
 		for _, n := range w.nodes {
 			if n.up && w.err == nil {
-				n.eng.Tick()
-				w.process(n)
+				w.drive(n, n.drv.Tick)
 			}
 		}
 		w.announce()
@@ -425,8 +463,8 @@ func (w *world) describe() string {
 	var b strings.Builder
 	for _, n := range w.nodes {
 		fmt.Fprintf(&b, "  node %d byzantine=%v up=%v decided=%d", n.i, n.byzantine, n.up, n.next()-1)
-		if n.eng != nil {
-			st := n.eng.Status()
+		if n.drv != nil {
+			st := n.drv.Status()
 			fmt.Fprintf(&b, " at (%d, %d, %s) locked=%s valid=%s proposer=%s",
 				st.Height, st.Round, st.Step, roundString(st.LockedRound, st.LockedHash), roundString(st.ValidRound, st.ValidHash), st.Proposer)
 		}
@@ -479,7 +517,7 @@ func (w *world) deliver(ev event) {
 			w.fail("rejected", "node %d cannot decode a message from node %d: %v", n.i, ev.from, err)
 			return
 		}
-		if err := n.eng.Step(m); err != nil {
+		if err := w.drive(n, func(ctx context.Context) error { return n.drv.Deliver(ctx, m) }); err != nil {
 			if !w.nodes[ev.from].byzantine {
 				w.fail("rejected", "node %d rejected honest node %d's message at height %d: %v", n.i, ev.from, m.Height(), err)
 				return
@@ -490,7 +528,7 @@ func (w *world) deliver(ev event) {
 		h := ev.decision.Block.Height()
 		switch {
 		case h == n.next():
-			if err := n.eng.Step(*ev.decision); err != nil {
+			if err := w.drive(n, func(ctx context.Context) error { return n.drv.Decide(ctx, *ev.decision, false) }); err != nil {
 				w.fail("rejected", "node %d rejected decision %d synced from node %d: %v", n.i, h, ev.from, err)
 				return
 			}
@@ -500,10 +538,9 @@ func (w *world) deliver(ev event) {
 	default:
 		// A status: serve the sender the decisions it lacks.
 		for h := ev.status; h < n.next() && h < ev.status+4; h++ {
-			w.send(n.i, ev.from, event{decision: n.blocks[h-1]})
+			w.send(n.i, ev.from, event{decision: n.decision(h)})
 		}
 	}
-	w.process(n)
 }
 
 // announce broadcasts each node's height every StatusTicks, staggered.

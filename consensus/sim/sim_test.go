@@ -51,8 +51,8 @@ func TestSimSeeds(t *testing.T) {
 	var (
 		mu    sync.Mutex
 		total struct {
-			decisions, evidence, torn, crashes, rejected, maxRecovery int
-			maxRound                                                  uint32
+			decisions, evidence, torn, crashes, rejected, maxRecovery, chain int
+			maxRound                                                         uint32
 		}
 	)
 	start := time.Now()
@@ -71,6 +71,9 @@ func TestSimSeeds(t *testing.T) {
 				mu.Lock()
 				defer mu.Unlock()
 				total.decisions += res.Decisions
+				if opts.Chain {
+					total.chain += res.Decisions
+				}
 				total.evidence += res.Evidence
 				total.torn += res.TornTails
 				total.crashes += res.Crashes
@@ -80,11 +83,11 @@ func TestSimSeeds(t *testing.T) {
 			})
 		}
 	})
-	if len(seeds) >= 100 && !t.Failed() && (total.crashes == 0 || total.torn == 0 || total.evidence == 0 || total.maxRound == 0) {
+	if len(seeds) >= 100 && !t.Failed() && (total.crashes == 0 || total.torn == 0 || total.evidence == 0 || total.maxRound == 0 || total.chain == 0) {
 		t.Errorf("the scenarios no longer exercise every fault: %+v", total)
 	}
-	t.Logf("%d seeds in %v: %d decisions, highest decision round %d, %d crashes, %d torn WAL tails, %d evidence decided, %d byzantine messages refused, slowest recovery %d ticks",
-		len(seeds), time.Since(start).Round(time.Millisecond), total.decisions, total.maxRound, total.crashes, total.torn, total.evidence, total.rejected, total.maxRecovery)
+	t.Logf("%d seeds in %v: %d decisions (%d on real chains), highest decision round %d, %d crashes, %d torn WAL tails, %d evidence decided, %d byzantine messages refused, slowest recovery %d ticks",
+		len(seeds), time.Since(start).Round(time.Millisecond), total.decisions, total.chain, total.maxRound, total.crashes, total.torn, total.evidence, total.rejected, total.maxRecovery)
 }
 
 // TestSimDeterministic: one seed, run twice, gives the same trace.
@@ -136,4 +139,40 @@ func TestSimHarsh(t *testing.T) {
 			t.Fatalf("%v\noptions %+v", err, opts)
 		}
 	}
+}
+
+// TestSimChain runs scenarios on each node's real chain (chain.Chain on
+// in-memory Pebble through driver.ChainApp, secp256k1 signatures): the code
+// a node runs in production, from the driver down to the store, under the
+// same faults and checks. Slower than the model, so fewer seeds
+// ($SIM_CHAIN_SEEDS, default 6, 2 with -short).
+func TestSimChain(t *testing.T) {
+	n := 6
+	if testing.Short() {
+		n = 2
+	}
+	if s := os.Getenv("SIM_CHAIN_SEEDS"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v <= 0 {
+			t.Fatalf("SIM_CHAIN_SEEDS=%q is not a positive number", s)
+		}
+		n = v
+	}
+	var decisions, evidence, crashes, torn int
+	for seed := uint64(1); seed <= uint64(n); seed++ {
+		opts := RandomOptions(seed)
+		opts.Chain, opts.RealCrypto = true, true
+		res, err := Run(opts)
+		if err != nil {
+			t.Fatalf("%v\noptions: %+v", err, opts)
+		}
+		decisions += res.Decisions
+		evidence += res.Evidence
+		crashes += res.Crashes
+		torn += res.TornTails
+	}
+	if decisions == 0 {
+		t.Fatal("no decisions")
+	}
+	t.Logf("%d chain seeds: %d decisions, %d crashes, %d torn WAL tails, %d evidence decided", n, decisions, crashes, torn, evidence)
 }
