@@ -1,0 +1,197 @@
+package neuron_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"net"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/taonet/taod/client"
+	"github.com/taonet/taod/client/clienttest"
+	"github.com/taonet/taod/internal/devkeys"
+	"github.com/taonet/taod/neuron"
+	"github.com/taonet/taod/neuron/axon"
+	"github.com/taonet/taod/neuron/dendrite"
+	"github.com/taonet/taod/neuron/metagraph"
+	"github.com/taonet/taod/neuron/weights"
+	"github.com/taonet/taod/rpc"
+)
+
+type ask struct{ Q string }
+type answer struct{ A string }
+
+// The whole SDK against a test-preset node: register, announce an axon,
+// find it through the synced metagraph, query it, turn scores into weights
+// and set them directly, after a rate limit, and by commit-reveal.
+func TestSDKAgainstNode(t *testing.T) {
+	tn := clienttest.Start(t)
+	c := tn.Dial(t, true)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	owner, cold := sign(t, devkeys.Key(0)), sign(t, devkeys.Key(1))
+	const netuid = 1
+	ok(t)(c.SendAndWait(ctx, owner, client.RegisterNetwork("neuron-test")))
+	ok(t)(c.SendAndWait(ctx, owner, client.SetHyperparam(netuid, "weights_rate_limit", 4)))
+	keys := make([]*ecdsa.PrivateKey, 4) // uid 0 validator, 1..3 miners
+	for i := range keys {
+		k, err := crypto.GenerateKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[i] = k
+		ok(t)(c.SendAndWait(ctx, cold, client.BurnedRegister(netuid, crypto.PubkeyToAddress(k.PublicKey))))
+	}
+	chainID, err := c.ChainID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mg := metagraph.New(netuid)
+	if err := mg.Sync(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if len(mg.Neurons()) != 4 {
+		t.Fatalf("%d neurons", len(mg.Neurons()))
+	}
+
+	// Miner uid 1 serves and announces; the metagraph then shows its endpoint.
+	ax, err := axon.New(axon.Config{Key: keys[1], ChainID: chainID, Netuid: netuid, Metagraph: mg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := axon.Handle(ax, "ask", func(_ context.Context, caller neuron.Neuron, q ask) (answer, error) {
+		return answer{A: q.Q + "!"}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = ax.Serve(ctx, ln, 0) }()
+	port := uint16(ln.Addr().(*net.TCPAddr).Port)
+	an := axon.ClientAnnouncer{Client: c, Signer: sign(t, keys[1])}
+	if err := ax.Announce(ctx, an, net.ParseIP("127.0.0.1"), port, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := mg.Sync(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	m1, _ := mg.ByUID(1)
+	if m1.Axon.Addr() != ln.Addr().String() {
+		t.Fatalf("metagraph axon %q, want %q", m1.Axon.Addr(), ln.Addr())
+	}
+	// Unchanged endpoint: the second announcement sends nothing (a send would be rate limited).
+	if err := ax.Announce(ctx, an, net.ParseIP("127.0.0.1"), port, 1); err != nil {
+		t.Fatalf("re-announce: %v", err)
+	}
+
+	d, err := dendrite.New(dendrite.Config{Key: keys[0], ChainID: chainID, Netuid: netuid, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := dendrite.Query[ask, answer](ctx, d, mg.Neurons()[1:], "ask", ask{Q: "hi"})
+	if res[0].Status != dendrite.StatusOK || res[0].Response.A != "hi!" || res[1].Status != dendrite.StatusUnreachable {
+		t.Fatalf("query: %+v / %+v", res[0], res[1])
+	}
+
+	// Scores → weights → chain.
+	scores := []uint64{0, 80, 20, 0}
+	uids, w, err := weights.FromScores(mg.Hyperparams(), 0, scores)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setter := weights.NewSetter(c, sign(t, keys[0]), mg)
+	r1 := ok(t)(setter.Set(ctx, uids, w))
+	onChain(t, c, netuid, uids, w)
+	// Again at once: the setter waits out weights_rate_limit (4 blocks).
+	w2 := []uint16{65535, 65535}
+	r2 := ok(t)(setter.Set(ctx, uids, w2))
+	if r2.BlockNumber < r1.BlockNumber+4 {
+		t.Fatalf("second set at block %d, first at %d: rate limit not waited out", r2.BlockNumber, r1.BlockNumber)
+	}
+	onChain(t, c, netuid, uids, w2)
+
+	// Commit-reveal subnet: the same call commits, waits reveal_delay, reveals.
+	ok(t)(c.SendAndWait(ctx, owner, client.SetHyperparam(netuid, "commit_reveal", 1)))
+	ok(t)(c.SendAndWait(ctx, owner, client.SetHyperparam(netuid, "reveal_delay", 3)))
+	if err := mg.Sync(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	w3 := []uint16{100, 65535}
+	r3 := ok(t)(setter.Set(ctx, uids, w3))
+	if r3.BlockNumber < r2.BlockNumber+3 {
+		t.Fatalf("reveal at block %d", r3.BlockNumber)
+	}
+	onChain(t, c, netuid, uids, w3)
+}
+
+func onChain(t *testing.T, c *client.Client, netuid uint16, uids, w []uint16) {
+	t.Helper()
+	d, err := c.Neuron(context.Background(), netuid, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []uint16
+	var gotW []uint16
+	for _, p := range d.Weights {
+		got, gotW = append(got, p[0]), append(gotW, p[1])
+	}
+	if !slices.Equal(got, uids) || !slices.Equal(gotW, w) {
+		t.Fatalf("weights on chain %v %v, want %v %v", got, gotW, uids, w)
+	}
+}
+
+func sign(t testing.TB, k *ecdsa.PrivateKey) *client.Signer {
+	t.Helper()
+	s, err := client.NewSigner(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func ok(t testing.TB) func(*rpc.ReceiptJSON, error) *rpc.ReceiptJSON {
+	return func(r *rpc.ReceiptJSON, err error) *rpc.ReceiptJSON {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Status != "success" {
+			t.Fatalf("receipt %+v", r)
+		}
+		return r
+	}
+}
+
+// BenchmarkSetWeightsRoundTrip is one Setter.Set on a test-preset node
+// (200 ms blocks, weights_rate_limit 0): send, inclusion, receipt. It is
+// bounded below by the block time.
+func BenchmarkSetWeightsRoundTrip(b *testing.B) {
+	tn := clienttest.Start(b)
+	c := tn.Dial(b, true)
+	ctx := context.Background()
+	owner, cold := sign(b, devkeys.Key(0)), sign(b, devkeys.Key(1))
+	ok(b)(c.SendAndWait(ctx, owner, client.RegisterNetwork("bench")))
+	ok(b)(c.SendAndWait(ctx, owner, client.SetHyperparam(1, "weights_rate_limit", 0)))
+	val, err := crypto.GenerateKey()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, k := range []*ecdsa.PrivateKey{val, devkeys.Key(2)} {
+		ok(b)(c.SendAndWait(ctx, cold, client.BurnedRegister(1, crypto.PubkeyToAddress(k.PublicKey))))
+	}
+	mg := metagraph.New(1)
+	if err := mg.Sync(ctx, c); err != nil {
+		b.Fatal(err)
+	}
+	setter := weights.NewSetter(c, sign(b, val), mg)
+	setter.Poll = 10 * time.Millisecond
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ok(b)(setter.Set(ctx, []uint16{0, 1}, []uint16{uint16(i), 65535}))
+	}
+}
