@@ -16,7 +16,7 @@ TESTNET_DIR ?= ./testnet-out
 COMPOSE ?= $(shell command -v docker-compose >/dev/null 2>&1 && echo docker-compose || echo docker compose)
 CHAOS_MODE ?= $(shell docker info >/dev/null 2>&1 && { command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1; } && echo docker || echo process)
 
-.PHONY: all build build-static devnet test test-race bench bench-net localnet lint fuzz sim image clean attack
+.PHONY: all build build-static devnet demo test test-race bench bench-net localnet lint fuzz sim image clean attack
 .PHONY: build-static-chaos image-chaos testnet-up testnet-down chaos chaos-long
 SEEDS ?= 10000
 
@@ -31,6 +31,14 @@ build-static:
 # A one-validator chain in the foreground: RPC on 127.0.0.1:9944, metrics on :9615.
 devnet: build
 	./$(BIN) devnet
+
+# The example subnet market (examples/predict) on a fresh chain in .devnet-demo:
+# 3 validators and 5 miners as processes, the metagraph redrawn every epoch,
+# a summary on Ctrl-C. DEMO_EPOCHS=N stops after N epochs (exit 2 if the
+# market did not come out as designed).
+DEMO_EPOCHS ?= 0
+demo: build
+	./$(BIN) devnet --demo --demo.epochs $(DEMO_EPOCHS)
 
 # The adversarial suite runs once, after the other packages and alone: its
 # tests compare block rates with and without attack, which other packages'

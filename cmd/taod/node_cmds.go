@@ -243,5 +243,6 @@ chain. --reset deletes the home and starts a new chain. Ctrl-C stops it cleanly.
 	cmd.Flags().StringVar(&home, "home", ".devnet", "devnet home directory")
 	cmd.Flags().BoolVar(&reset, "reset", false, "delete the devnet's home and start a new chain")
 	f.register(cmd)
+	addDemo(cmd, &home) // --demo: the example subnet market (demo.go)
 	return cmd
 }

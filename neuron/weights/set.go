@@ -7,10 +7,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/client"
 	"github.com/taonet/taod/neuron/metagraph"
 	"github.com/taonet/taod/rpc"
+	"github.com/taonet/taod/staking"
+	"github.com/taonet/taod/subnet"
 	"github.com/taonet/taod/types"
 )
 
@@ -101,7 +102,7 @@ func (s *Setter) sendLimited(ctx context.Context, from uint64, call types.Call) 
 			return nil, err
 		}
 		r, err := s.chain.SendAndWait(ctx, s.signer, call)
-		if errors.Is(err, chain.ErrRateLimited) || errors.Is(err, chain.ErrRevealEarly) {
+		if errors.Is(err, staking.ErrRateLimited) || errors.Is(err, subnet.ErrRevealEarly) {
 			from = max(from, head+2)
 			continue
 		}
