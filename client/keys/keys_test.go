@@ -239,3 +239,13 @@ func TestPath(t *testing.T) {
 		t.Fatalf("%s", s)
 	}
 }
+
+// BenchmarkFromMnemonic: BIP-39 seed (PBKDF2, 2048 rounds of
+// HMAC-SHA512) plus five BIP-32 steps, per derived key.
+func BenchmarkFromMnemonic(b *testing.B) {
+	for b.Loop() {
+		if _, err := FromMnemonic(hardhatPhrase, "", 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
