@@ -1,19 +1,18 @@
 package main
 
 import (
-	"bufio"
+	"crypto/rand"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/ethereum/go-ethereum/accounts/keystore"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
+	"github.com/taonet/taod/client/keys"
 	"github.com/taonet/taod/internal/keyring"
 	"github.com/taonet/taod/types"
 )
@@ -29,43 +28,6 @@ func defaultKeyringDir() string {
 	return filepath.Join(dir, ".taod", "keys")
 }
 
-// readPassword reads a password from a file, or prompts on a terminal.
-func readPassword(cmd *cobra.Command, file, prompt string, confirm bool) (string, error) {
-	if file != "" {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return "", fmt.Errorf("password file: %w", err)
-		}
-		return strings.TrimRight(string(b), "\r\n"), nil
-	}
-	fd := int(os.Stdin.Fd())
-	if !term.IsTerminal(fd) {
-		line, err := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
-		if err != nil && !errors.Is(err, io.EOF) {
-			return "", err
-		}
-		return strings.TrimRight(line, "\r\n"), nil
-	}
-	fmt.Fprint(cmd.ErrOrStderr(), prompt)
-	pw, err := term.ReadPassword(fd)
-	fmt.Fprintln(cmd.ErrOrStderr())
-	if err != nil {
-		return "", err
-	}
-	if confirm {
-		fmt.Fprint(cmd.ErrOrStderr(), "Repeat password: ")
-		again, err := term.ReadPassword(fd)
-		fmt.Fprintln(cmd.ErrOrStderr())
-		if err != nil {
-			return "", err
-		}
-		if string(again) != string(pw) {
-			return "", errors.New("passwords do not match")
-		}
-	}
-	return string(pw), nil
-}
-
 func newKeysCmd() *cobra.Command {
 	var dir string
 	cmd := &cobra.Command{
@@ -73,33 +35,69 @@ func newKeysCmd() *cobra.Command {
 		Short: "Manage coldkeys (keystore v3 files)",
 		Long: `keys manages coldkeys: secp256k1 keys with Ethereum-style addresses, stored encrypted
 as keystore v3 files (the format Ethereum wallets use) in --keyring (default ~/.taod/keys,
-env TAOD_KEYRING). Passwords come from --password-file or a prompt.`,
+env TAOD_KEYRING). Passwords come from --password-file or a prompt.
+
+A key made by 'keys new' comes with a 24-word BIP-39 recovery phrase; the same phrase gives
+the same address in MetaMask and other Ethereum wallets (path m/44'/60'/0'/0/i, account i+1).
+'keys import' restores a key from a phrase, a hex private key or another wallet's keystore
+file; 'keys export' prints a key's keystore file.`,
 	}
+	var lightKDF bool
 	cmd.PersistentFlags().StringVar(&dir, "keyring", defaultKeyringDir(), "keyring directory (env TAOD_KEYRING)")
+	cmd.PersistentFlags().BoolVar(&lightKDF, "light-kdf", false, "encrypt new keys with light scrypt (fast, much weaker: tests and throwaway keys)")
 
 	var pwFile string
+	var noMnemonic bool
 	newCmd := &cobra.Command{
 		Use:   "new NAME",
-		Short: "Create a new coldkey",
-		Args:  cobra.ExactArgs(1),
+		Short: "Create a new coldkey and show its 24-word recovery phrase once",
+		Long: `new creates a coldkey from a fresh 24-word BIP-39 recovery phrase and shows the phrase
+once. The key is account 1 of that phrase in any Ethereum wallet (m/44'/60'/0'/0/0): the phrase
+restores it with 'taod keys import NAME --mnemonic' or in MetaMask. The phrase is not stored;
+write it down. --no-mnemonic makes a plain random key and shows nothing (for scripts).`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			kr := &keyring.Keyring{Dir: dir}
-			if _, err := kr.Get(args[0]); err == nil {
-				return fmt.Errorf("%w: %s", keyring.ErrExists, args[0])
+			kr := openKeyring(dir, lightKDF)
+			if err := checkFreeName(kr, args[0]); err != nil {
+				return err
 			}
 			pw, err := readPassword(cmd, pwFile, "Password for the new key: ", true)
 			if err != nil {
 				return err
 			}
-			e, err := kr.Create(args[0], pw)
+			if noMnemonic {
+				e, err := kr.Create(args[0], pw)
+				if err != nil {
+					return err
+				}
+				printEntry(cmd, "created", e, "")
+				return nil
+			}
+			phrase, err := keys.NewMnemonic(rand.Reader)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "created %s\naddress %s\nfile    %s\n", e.Name, e.Address.Hex(), e.Path)
+			key, err := keys.FromMnemonic(phrase, "", 0)
+			if err != nil {
+				return err
+			}
+			e, err := kr.Import(args[0], key, pw)
+			if err != nil {
+				return err
+			}
+			printEntry(cmd, "created", e, keys.PathString(0))
+			fmt.Fprintf(cmd.OutOrStdout(), `
+Recovery phrase (%d words; shown this once and stored nowhere):
+
+%s
+Write it down and keep it offline: anyone who has it has this key. It restores
+the key with 'taod keys import %s --mnemonic', or in any Ethereum wallet as account 1.
+`, keys.MnemonicWords, numberedWords(phrase), e.Name)
 			return nil
 		},
 	}
 	newCmd.Flags().StringVar(&pwFile, "password-file", "", "file holding the password (else a prompt)")
+	newCmd.Flags().BoolVar(&noMnemonic, "no-mnemonic", false, "make a random key with no recovery phrase (scripts)")
 
 	var asJSON bool
 	listCmd := &cobra.Command{
@@ -144,8 +142,49 @@ env TAOD_KEYRING). Passwords come from --password-file or a prompt.`,
 			return nil
 		},
 	}
-	cmd.AddCommand(newCmd, listCmd, showCmd)
+	cmd.AddCommand(newCmd, newKeysImportCmd(&dir, &lightKDF), newKeysExportCmd(&dir), listCmd, showCmd)
 	return cmd
+}
+
+// openKeyring is the keyring in dir; light selects go-ethereum's light
+// scrypt setting for the keys it writes.
+func openKeyring(dir string, light bool) *keyring.Keyring {
+	kr := &keyring.Keyring{Dir: dir}
+	if light {
+		kr.ScryptN, kr.ScryptP = keystore.LightScryptN, keystore.LightScryptP
+	}
+	return kr
+}
+
+// checkFreeName refuses a name already in the keyring before any prompt.
+func checkFreeName(kr *keyring.Keyring, name string) error {
+	if _, err := kr.Get(name); err == nil {
+		return fmt.Errorf("%w: %s", keyring.ErrExists, name)
+	}
+	return nil
+}
+
+func printEntry(cmd *cobra.Command, verb string, e keyring.Entry, path string) {
+	fmt.Fprintf(cmd.OutOrStdout(), "%s %s\naddress %s\nfile    %s\n", verb, e.Name, e.Address.Hex(), e.Path)
+	if path != "" {
+		fmt.Fprintf(cmd.OutOrStdout(), "path    %s\n", path)
+	}
+}
+
+// numberedWords lays a phrase out six numbered words to a line.
+func numberedWords(phrase string) string {
+	var b, line strings.Builder
+	for i, w := range strings.Fields(phrase) {
+		fmt.Fprintf(&line, "%3d %-9s", i+1, w)
+		if i%6 == 5 {
+			b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
+			line.Reset()
+		}
+	}
+	if line.Len() > 0 {
+		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
+	}
+	return b.String()
 }
 
 // resolveKey finds a key by name in the keyring, then among the dev keys of

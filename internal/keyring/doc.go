@@ -1,0 +1,16 @@
+// Package keyring stores coldkeys as keystore v3 files (go-ethereum's
+// format, scrypt-encrypted) in a directory, one <name>.json per key.
+//
+// Keys come in three ways and leave in one:
+//
+//	Create          a fresh random key (no phrase; `taod keys new --no-mnemonic`)
+//	Import          a key the caller derived or parsed: from a BIP-39 phrase
+//	                (client/keys.FromMnemonic) or a hex private key
+//	ImportKeystore  another wallet's keystore v3 file, opened with its
+//	                password (KDF cost bounded first) and encrypted again here
+//	Export          the stored keystore file, still encrypted
+//
+// Every write is create-exclusive (a name is never overwritten) with mode
+// 0600 in a 0700 directory, and synced. The keyring never sees a recovery
+// phrase: the CLI derives the key from it and forgets it.
+package keyring
