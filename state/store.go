@@ -273,15 +273,18 @@ func (s *Store) commitBlock(b *types.Block, receipts []types.Receipt, seen *type
 		batch.Put(kv[0], kv[1])
 	}
 	batch.Put(headKey, heightKey(b.Height())[1:])
+	hash := b.Hash()
+	// The batch becomes visible to views and the head moves under one
+	// lock: a reader never sees block H+1's state (a view) while Head
+	// still says H, so "head, then reads, then head" brackets what it read.
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err := batch.Write(syncDisk); err != nil {
 		return fmt.Errorf("state: write block %d: %w", b.Height(), err)
 	}
 	s.triedb.written(nodes)
 	s.flat.written(st.keys, st.dirty)
-	hash := b.Hash()
-	s.mu.Lock()
 	s.mu.head = Head{b.Height(), hash, root, b.Header.Time}
-	s.mu.Unlock()
 	return nil
 }
 

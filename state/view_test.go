@@ -184,9 +184,16 @@ func TestViewConsistentUnderCommits(t *testing.T) {
 			finished = true
 		default:
 		}
+		before, _ := s.Head()
 		v, err := s.NewView()
 		if err != nil {
 			t.Fatal(err)
+		}
+		after, _ := s.Head()
+		// A view never runs ahead of the head read after it: "head, reads,
+		// head" brackets what the reads saw (an RPC client relies on it).
+		if vh := v.Head().Height; vh < before.Height || vh > after.Height {
+			t.Fatalf("view at height %d outside the heads %d..%d read around it", vh, before.Height, after.Height)
 		}
 		var a, b, h uint64
 		fmt.Sscan(string(v.State().Get([]byte("a"))), &a)
