@@ -1,5 +1,3 @@
-// Package keyring stores coldkeys as keystore v3 files (go-ethereum's
-// format, scrypt-encrypted) in a directory, one <name>.json per key.
 package keyring
 
 import (
