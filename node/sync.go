@@ -367,7 +367,7 @@ func (s *syncer) syncLoop(ctx context.Context) {
 			woken = true
 		}
 		wait = syncPoll
-		head, _ := s.n.store.Head()
+		head, _ := s.n.chain.Head()
 		s.hint.mu.Lock()
 		hint := syncHint{height: s.hint.height, peer: s.hint.peer}
 		s.hint.mu.Unlock()
