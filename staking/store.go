@@ -278,6 +278,20 @@ func HotkeyOf(st *state.State, hotkey types.Address) (HotkeyInfo, bool) {
 	return hotkeyInfo(st, hotkey)
 }
 
+// OwnedHotkey returns hotkey's record if it exists and from owns it, and
+// otherwise ErrUnknownHotkey or ErrNotOwner: the check of every call only a
+// hotkey's owner may make (its error text is in the receipt).
+func OwnedHotkey(st *state.State, hotkey, from types.Address) (HotkeyInfo, error) {
+	h, ok := hotkeyInfo(st, hotkey)
+	switch {
+	case !ok:
+		return h, fmt.Errorf("%w: %s", ErrUnknownHotkey, hotkey)
+	case h.Owner != from:
+		return h, fmt.Errorf("%w: %s is owned by %s", ErrNotOwner, hotkey, h.Owner)
+	}
+	return h, nil
+}
+
 // ForEachPosition calls f with every stake position, by hotkey then
 // coldkey (key order), or stops at a malformed record and returns
 // ErrMalformedRecord (governance's tally walks them all).
