@@ -100,3 +100,20 @@ func contains(xs []string, x string) bool {
 	}
 	return false
 }
+
+// TestTestHelpersStayInTests: internal/modtest (it opens stores on temp
+// directories and fails tests) is imported by _test.go files only.
+func TestTestHelpersStayInTests(t *testing.T) {
+	g, err := Load("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := g["internal/modtest"]; !ok {
+		t.Fatal("internal/modtest not found")
+	}
+	for pkg, imps := range g {
+		if contains(imps, "internal/modtest") {
+			t.Errorf("%s imports internal/modtest outside its tests", pkg)
+		}
+	}
+}
