@@ -13,7 +13,9 @@
 // (tx.go, fees.go), the block budget, genesis and its presets, and the
 // parameter registry (Params assembles each module's parameters; genesis
 // writes them, governance changes them through params_change.go and
-// govparams.go). Modules import staking at most (gov → subnet → staking);
+// govparams.go), and the committed chain read back (reads.go: Head,
+// BlockHash, BlockByHeight, SeenCommit, which the node reads and serves to
+// syncing peers). Modules import staking at most (gov → subnet → staking);
 // none imports chain.
 //
 // # A block, in order

@@ -75,7 +75,9 @@
 //
 // # Driver loop
 //
-// A node's consensus goroutine (node/) owns the engine:
+// node/driver owns the engine, in production and under consensus/sim alike.
+// In outline (the real loop calls the application inline, one input at a
+// time):
 //
 //	recs := replay(wal.Open(fs, path))             // decode with DecodeRecord
 //	e, _ := consensus.New(cfg)                     // ChainID, Signer, Timeouts
@@ -86,7 +88,6 @@
 //		case <-ticker.C:       e.Tick()
 //		case m := <-p2pIn:     if err := e.Step(m); err != nil { p2p.Penalise(m.From) }
 //		case d := <-syncIn:    e.Step(d)              // consensus.Decision from block sync
-//		case r := <-execDone:  e.Step(r)              // Validated or ProposalBlock
 //		case <-ctx.Done():     return ctx.Err()
 //		}
 //		for e.HasReady() {
@@ -94,8 +95,8 @@
 //			must(w.Append(encode(rd.Persist)...))  // 1: fsync before sending
 //			for _, m := range rd.Broadcast { p2p.Publish(m) }
 //			pool.Add(rd.Evidence...)
-//			for _, b := range rd.ToValidate { go execute(b) }   // → execDone
-//			if rd.NeedProposal != nil { go build(rd.NeedProposal) }
+//			for _, b := range rd.ToValidate { e.Step(execute(b)) }   // Validated
+//			if rd.NeedProposal != nil { e.Step(build(rd.NeedProposal)) }
 //			if d := rd.Commit; d != nil {
 //				must(chain.Commit(executed(d.Block), d.Commit))   // one synced batch
 //				e.NewHeight(nextParams(d))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/taonet/taod/internal/modtest"
 	"github.com/taonet/taod/staking"
 	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/types"
@@ -37,15 +38,7 @@ func (r *fakeRegistry) ApplyChanges(ch []types.ParamChange) (error, error) {
 // counts the balances and the stake, so recycling has something to take.
 func testState(t *testing.T) *state.State {
 	t.Helper()
-	store, err := state.Open(t.TempDir(), state.Options{CacheMB: 8, TrieCache: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	st := store.NewState()
-	for _, a := range []byte{1, 2, 3} {
-		st.SetAccount(addr(a), state.Account{Balance: 100 * tao})
-	}
+	st := modtest.State(t, 100*tao, addr(1), addr(2), addr(3))
 	p := staking.TestParams()
 	staking.RegisterHotkey(st, p, addr(10), addr(1))
 	staking.RegisterHotkey(st, p, addr(11), addr(2))

@@ -198,7 +198,7 @@ func sum(xs []uint64) uint64 {
 // build returns the topic and bytes of one message of kind k.
 func (s *spammer) build(k spamKind) (string, []byte, error) {
 	s.seq++
-	head, _ := s.n.store.Head()
+	head, _ := s.n.chain.Head()
 	h := head.Height + 1 // the height under way: inside every peer's window
 	switch k {
 	case spamBadSignature, spamUnknownSigner:

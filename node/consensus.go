@@ -117,15 +117,23 @@ func (t *transport) run(ctx context.Context) error {
 	}
 }
 
-// storeSource adapts the store to p2p.BlockSource.
-type storeSource struct{ s *state.Store }
+// committedChain is what block sync serves of the committed chain:
+// *chain.Chain's read methods.
+type committedChain interface {
+	Head() (state.Head, bool)
+	BlockByHeight(h uint64) (*types.Block, error)
+	SeenCommit(h uint64) (*types.Commit, error)
+}
 
-func (s storeSource) Head() uint64 {
-	h, _ := s.s.Head()
+// chainSource adapts the committed chain to p2p.BlockSource.
+type chainSource struct{ c committedChain }
+
+func (s chainSource) Head() uint64 {
+	h, _ := s.c.Head()
 	return h.Height
 }
-func (s storeSource) BlockAt(h uint64) (*types.Block, error)   { return s.s.BlockByHeight(h) }
-func (s storeSource) CommitAt(h uint64) (*types.Commit, error) { return s.s.SeenCommit(h) }
+func (s chainSource) BlockAt(h uint64) (*types.Block, error)   { return s.c.BlockByHeight(h) }
+func (s chainSource) CommitAt(h uint64) (*types.Commit, error) { return s.c.SeenCommit(h) }
 
 // offerConsensus queues a gossiped message, checked and decoded by the gate,
 // for the driver.

@@ -44,4 +44,9 @@
 // verifies against the set of each height before the chain applies them.
 // The batch's answer (how far the head got, whether a commit was refused)
 // comes back on a channel; no goroutine looks at another's queue length.
+//
+// The node reads the committed chain through chain.Chain (Head, BlockHash,
+// and, for peers that sync from it, BlockByHeight and SeenCommit behind
+// chainSource), never the store: it opens the store, lends it to the driver
+// for node-local metadata, and closes it.
 package node

@@ -89,7 +89,7 @@ func newGossipGate(n *Node) *gossipGate {
 		chainID: n.chain.ChainID(),
 		sigs:    n.chain.SigCache(),
 		head: func() uint64 {
-			h, _ := n.store.Head()
+			h, _ := n.chain.Head()
 			return h.Height
 		},
 		setAt: n.chain.ValidatorSet,
@@ -298,10 +298,10 @@ func msgRound(m consensus.Message) uint32 {
 // finalised chain (another block at a height we have, or one at head+1 not
 // extending our head) is a forgery.
 func (n *Node) checkAnnouncement(from p2p.PeerID, b *types.Block) p2p.Verdict {
-	head, _ := n.store.Head()
+	head, _ := n.chain.Head()
 	switch h := b.Height(); {
 	case h <= head.Height:
-		if have, err := n.store.BlockHash(h); err == nil && have != b.Hash() {
+		if have, err := n.chain.BlockHash(h); err == nil && have != b.Hash() {
 			return p2p.Reject
 		}
 	case h == head.Height+1 && b.Header.ParentHash != head.Hash:

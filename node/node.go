@@ -87,7 +87,7 @@ func New(cfg Config, log *zap.Logger) (*Node, error) {
 	n.chain.SetUpgrades(cfg.Upgrades)
 	n.pool = txpool.New(cfg.TxPool, n.chain)
 	n.metrics.watchPool(n.pool)
-	head, _ := n.store.Head()
+	head, _ := n.chain.Head()
 	n.metrics.height.Set(float64(head.Height))
 	n.gate = newGossipGate(n)
 	if len(cfg.P2P.Listen) > 0 {
@@ -128,7 +128,7 @@ func (n *Node) newHost() error {
 	pc.Logger, pc.Metrics = n.log.Named("p2p"), n.metrics.registry
 	pc.DeriveBlockLimits(blockLimits())
 	h, err := p2p.New(pc, p2p.Handlers{
-		Blocks: storeSource{n.store},
+		Blocks: chainSource{n.chain},
 		// Gossip admission: the validator admits the tx to the pool, and only
 		// what the pool admits is relayed. The sender is recovered here once
 		// and cached in the tx, which OnTxs and the block's execution reuse.
@@ -161,7 +161,7 @@ func (n *Node) Close() error {
 func (n *Node) Run(ctx context.Context) error {
 	n.started = time.Now()
 	g, ctx := errgroup.WithContext(ctx)
-	head, _ := n.store.Head()
+	head, _ := n.chain.Head()
 	n.log.Info("node starting",
 		zap.String("home", n.cfg.Home),
 		zap.Uint64("chain_id", n.chain.ChainID()),
@@ -228,7 +228,7 @@ func (n *Node) metricsHandler() http.Handler {
 }
 
 func (n *Node) checkValidator() error {
-	head, _ := n.store.Head()
+	head, _ := n.chain.Head()
 	set, err := n.chain.ValidatorSet(head.Height + 1)
 	if err != nil {
 		return err

@@ -72,6 +72,13 @@ type syncer struct {
 
 func newSyncer(n *Node) *syncer { return &syncer{n: n, wake: make(chan struct{}, 1)} }
 
+// get returns the newest announcement.
+func (h *blockHint) get() syncHint {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return syncHint{height: h.height, peer: h.peer}
+}
+
 // noteAnnounced records an announced block and wakes the sync loop.
 func (s *syncer) noteAnnounced(from p2p.PeerID, height uint64) {
 	s.hint.mu.Lock()
@@ -348,6 +355,18 @@ func (s *syncer) syncLoop(ctx context.Context) {
 		inflight     <-chan driver.BatchResult // the batch the driver has, if any
 		inflightFrom p2p.PeerID                // the peer that served it
 	)
+	// awaitBatch waits for the driver's answer to the batch in flight and
+	// settles it; false when ctx ended first.
+	awaitBatch := func() bool {
+		select {
+		case r := <-inflight:
+			s.settle(r, inflightFrom, &fetched)
+			inflight = nil
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
 	for {
 		if inflight != nil {
 			select {
@@ -367,11 +386,8 @@ func (s *syncer) syncLoop(ctx context.Context) {
 			woken = true
 		}
 		wait = syncPoll
-		head, _ := s.n.store.Head()
-		s.hint.mu.Lock()
-		hint := syncHint{height: s.hint.height, peer: s.hint.peer}
-		s.hint.mu.Unlock()
-		cands := rankSyncPeers(s.n.host.Peers(), hint, reps, head.Height, time.Now())
+		head, _ := s.n.chain.Head()
+		cands := rankSyncPeers(s.n.host.Peers(), s.hint.get(), reps, head.Height, time.Now())
 		var best syncCandidate
 		if len(cands) > 0 {
 			best = cands[0]
@@ -400,22 +416,13 @@ func (s *syncer) syncLoop(ctx context.Context) {
 		wait = time.Millisecond // behind: ask again at once after this batch
 		from := max(head.Height+1, fetched+1)
 		if from > best.head {
-			if inflight != nil { // all fetched: wait for the driver
-				select {
-				case r := <-inflight:
-					s.settle(r, inflightFrom, &fetched)
-					inflight = nil
-				case <-ctx.Done():
-					return
-				}
+			if inflight != nil && !awaitBatch() { // all fetched: wait for the driver
+				return
 			}
 			continue
 		}
 		rank := func() []syncCandidate {
-			s.hint.mu.Lock()
-			hint := syncHint{height: s.hint.height, peer: s.hint.peer}
-			s.hint.mu.Unlock()
-			return rankSyncPeers(s.n.host.Peers(), hint, reps, head.Height, time.Now())
+			return rankSyncPeers(s.n.host.Peers(), s.hint.get(), reps, head.Height, time.Now())
 		}
 		res, ok := s.fetchRange(ctx, rank, from, reps)
 		if ctx.Err() != nil {
@@ -435,11 +442,7 @@ func (s *syncer) syncLoop(ctx context.Context) {
 		// handing it another, see how far the last took the head. A refused
 		// commit (a bad peer) drops the rest, fetched again from the head.
 		if inflight != nil {
-			select {
-			case r := <-inflight:
-				s.settle(r, inflightFrom, &fetched)
-				inflight = nil
-			case <-ctx.Done():
+			if !awaitBatch() {
 				return
 			}
 			if from > fetched+1 {

@@ -24,7 +24,6 @@ func gasUsed(tx *types.Tx, weight uint64) uint64 {
 	return weight
 }
 
-// SendRawTransaction decodes, checks and pools a signed transaction (an
 // EthTxJSON is a transaction in Ethereum's JSON shape.
 type EthTxJSON struct {
 	BlockHash            *types.Hash          `json:"blockHash"`

@@ -63,12 +63,10 @@ func (x *Block) RemoveStake(from types.Address, hotkey types.Address, amount uin
 // take_rate_limit blocks).
 func (x *Block) SetTake(from types.Address, c *types.SetTake) error {
 	p := x.Params
-	h, ok := hotkeyInfo(x.State, c.Hotkey)
+	h, err := OwnedHotkey(x.State, c.Hotkey, from)
 	switch {
-	case !ok:
-		return fmt.Errorf("%w: %s", ErrUnknownHotkey, c.Hotkey)
-	case h.Owner != from:
-		return fmt.Errorf("%w: %s is owned by %s", ErrNotOwner, c.Hotkey, h.Owner)
+	case err != nil:
+		return err
 	case c.Take > p.MaxTake:
 		return fmt.Errorf("%w: %d ppm, maximum %d", ErrTakeTooHigh, c.Take, p.MaxTake)
 	case h.TakeSetAt != 0 && x.Height < h.TakeSetAt+p.TakeRateLimit:
@@ -121,12 +119,10 @@ func RegisterHotkey(st *state.State, p Params, hotkey, owner types.Address) bool
 
 // Unjail frees a jailed hotkey (by its owner) once its jail period ends.
 func (x *Block) Unjail(from types.Address, c *types.Unjail) error {
-	h, ok := hotkeyInfo(x.State, c.Hotkey)
+	h, err := OwnedHotkey(x.State, c.Hotkey, from)
 	switch {
-	case !ok:
-		return fmt.Errorf("%w: %s", ErrUnknownHotkey, c.Hotkey)
-	case h.Owner != from:
-		return fmt.Errorf("%w: %s is owned by %s", ErrNotOwner, c.Hotkey, h.Owner)
+	case err != nil:
+		return err
 	case !h.Jailed:
 		return ErrNotJailed
 	case x.Height < h.JailedUntil:

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/taonet/taod/state"
+	"github.com/taonet/taod/internal/modtest"
 	"github.com/taonet/taod/types"
 )
 
@@ -17,16 +17,7 @@ func addr(b byte) types.Address { return types.Address{b} }
 // addr(1).
 func testBlock(t *testing.T, height uint64) *Block {
 	t.Helper()
-	store, err := state.Open(t.TempDir(), state.Options{CacheMB: 8, TrieCache: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	st := store.NewState()
-	for _, a := range []byte{1, 2, 3} {
-		st.SetAccount(addr(a), state.Account{Balance: 100 * tao})
-	}
-	st.SetIssuance(300 * tao)
+	st := modtest.State(t, 100*tao, addr(1), addr(2), addr(3))
 	p := TestParams()
 	RegisterHotkey(st, p, addr(10), addr(1))
 	return &Block{State: st, Height: height, Params: p, ChainID: 1}

@@ -90,38 +90,43 @@ func decodeStakeEntry(k, v []byte) (p StakePosition, ok bool, err error) {
 	return StakePosition{Hotkey: types.Address(k[1:21]), Coldkey: types.Address(k[21:41]), Amount: binary.BigEndian.Uint64(v)}, true, nil
 }
 
-// nominators lists the stake positions on hotkey, by coldkey, or refuses a
-// malformed record.
-func nominators(st *state.State, hotkey types.Address) ([]StakePosition, error) {
+// scan decodes the records under prefix in key order; decode's ok is
+// false for a key that is not a record. A record that does not decode stops
+// a strict scan with its error (execution never skips state it cannot
+// read); a lenient one (queries) leaves it out.
+func scan[T any](st *state.State, prefix []byte, decode func(k, v []byte) (T, bool, error), strict bool) ([]T, error) {
 	var (
-		out []StakePosition
+		out []T
 		err error
 	)
-	st.Iterate(key(pStake, hotkey[:]), func(k, v []byte) bool {
-		p, ok, derr := decodeStakeEntry(k, v)
+	st.Iterate(prefix, func(k, v []byte) bool {
+		r, ok, derr := decode(k, v)
 		if derr != nil {
-			err = derr
-			return false
+			if strict {
+				err = derr
+				return false
+			}
+			return true
 		}
 		if ok {
-			out = append(out, p)
+			out = append(out, r)
 		}
 		return true
 	})
 	return out, err
 }
 
+// nominators lists the stake positions on hotkey, by coldkey, or refuses a
+// malformed record.
+func nominators(st *state.State, hotkey types.Address) ([]StakePosition, error) {
+	return scan(st, key(pStake, hotkey[:]), decodeStakeEntry, true)
+}
+
 // Nominators lists the stake positions on hotkey (its owner included), by
 // coldkey. Malformed records are left out (queries); execution uses
 // nominators, which refuses them.
 func Nominators(st *state.State, hotkey types.Address) []StakePosition {
-	var out []StakePosition
-	st.Iterate(key(pStake, hotkey[:]), func(k, v []byte) bool {
-		if p, ok, err := decodeStakeEntry(k, v); ok && err == nil {
-			out = append(out, p)
-		}
-		return true
-	})
+	out, _ := scan(st, key(pStake, hotkey[:]), decodeStakeEntry, false)
 	return out
 }
 
@@ -164,13 +169,7 @@ func deleteUnbonding(st *state.State, u Unbonding) {
 
 // UnbondingOfHotkey lists the unbonding entries of a hotkey, by release height.
 func UnbondingOfHotkey(st *state.State, hotkey types.Address) []Unbonding {
-	var out []Unbonding
-	st.Iterate(key(pUnbond, hotkey[:]), func(k, v []byte) bool {
-		if u, ok, err := decodeUnbondEntry(k, v); ok && err == nil {
-			out = append(out, u)
-		}
-		return true
-	})
+	out, _ := scan(st, key(pUnbond, hotkey[:]), decodeUnbondEntry, false)
 	return out
 }
 
@@ -188,22 +187,7 @@ func decodeUnbondEntry(k, v []byte) (u Unbonding, ok bool, err error) {
 
 // unbondingOfHotkey is UnbondingOfHotkey refusing a malformed record.
 func unbondingOfHotkey(st *state.State, hotkey types.Address) ([]Unbonding, error) {
-	var (
-		out []Unbonding
-		err error
-	)
-	st.Iterate(key(pUnbond, hotkey[:]), func(k, v []byte) bool {
-		u, ok, derr := decodeUnbondEntry(k, v)
-		if derr != nil {
-			err = derr
-			return false
-		}
-		if ok {
-			out = append(out, u)
-		}
-		return true
-	})
-	return out, err
+	return scan(st, key(pUnbond, hotkey[:]), decodeUnbondEntry, true)
 }
 
 // UnbondingOf lists a coldkey's unbonding entries.
@@ -276,6 +260,20 @@ func Hotkeys(st *state.State) []struct {
 // HotkeyOf returns a hotkey's record.
 func HotkeyOf(st *state.State, hotkey types.Address) (HotkeyInfo, bool) {
 	return hotkeyInfo(st, hotkey)
+}
+
+// OwnedHotkey returns hotkey's record if it exists and from owns it, and
+// otherwise ErrUnknownHotkey or ErrNotOwner: the check of every call only a
+// hotkey's owner may make (its error text is in the receipt).
+func OwnedHotkey(st *state.State, hotkey, from types.Address) (HotkeyInfo, error) {
+	h, ok := hotkeyInfo(st, hotkey)
+	switch {
+	case !ok:
+		return h, fmt.Errorf("%w: %s", ErrUnknownHotkey, hotkey)
+	case h.Owner != from:
+		return h, fmt.Errorf("%w: %s is owned by %s", ErrNotOwner, hotkey, h.Owner)
+	}
+	return h, nil
 }
 
 // ForEachPosition calls f with every stake position, by hotkey then

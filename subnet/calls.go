@@ -318,12 +318,9 @@ func (x *Block) RevealWeights(from types.Address, c *types.RevealWeights) error 
 }
 
 func (x *Block) RootRegister(from types.Address, c *types.RootRegister) error {
-	h, ok := staking.HotkeyOf(x.State, c.Hotkey)
-	switch {
-	case !ok:
-		return fmt.Errorf("%w: %s", staking.ErrUnknownHotkey, c.Hotkey)
-	case h.Owner != from:
-		return fmt.Errorf("%w: %s is owned by %s", staking.ErrNotOwner, c.Hotkey, h.Owner)
+	h, err := staking.OwnedHotkey(x.State, c.Hotkey, from)
+	if err != nil {
+		return err
 	}
 	if _, ok := rootMember(x.State, c.Hotkey); ok {
 		return fmt.Errorf("%w: %s on the root network", ErrAlreadyRegistered, c.Hotkey)

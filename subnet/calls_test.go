@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/taonet/taod/internal/modtest"
 	"github.com/taonet/taod/staking"
 	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/types"
@@ -21,16 +22,7 @@ func (noBlocks) BlockHash(uint64) (types.Hash, error) { return types.Hash{}, err
 // them.
 func testBlock(t *testing.T, height uint64) *Block {
 	t.Helper()
-	store, err := state.Open(t.TempDir(), state.Options{CacheMB: 8, TrieCache: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	st := store.NewState()
-	for _, a := range []byte{1, 2, 3} {
-		st.SetAccount(addr(a), state.Account{Balance: 100 * tao})
-	}
-	st.SetIssuance(300 * tao)
+	st := modtest.State(t, 100*tao, addr(1), addr(2), addr(3))
 	x := &Block{State: st, Height: height, Params: TestParams(), Staking: staking.TestParams(), Blocks: noBlocks{}}
 	Create(st, x.Params, addr(1), "one", 0, 0)
 	return x

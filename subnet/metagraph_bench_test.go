@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"testing"
 
+	"github.com/taonet/taod/internal/modtest"
 	"github.com/taonet/taod/staking"
 	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/types"
@@ -15,11 +16,7 @@ const tao = types.RaoPerTAO
 // weights over all UIDs, and returns the store.
 func bigSubnet(b *testing.B, n, v int) *state.Store {
 	b.Helper()
-	store, err := state.Open(b.TempDir(), state.Options{CacheMB: 8, TrieCache: 4})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { store.Close() })
+	store := modtest.Store(b)
 	st := store.NewState()
 	x := &Block{State: st, Height: 0, Params: TestParams(), Staking: staking.TestParams(), Blocks: store}
 	s := Create(st, x.Params, types.Address{1}, "big", 0, x.Height)

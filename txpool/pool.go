@@ -95,7 +95,7 @@ func New(cfg Config, c *chain.Chain) *Pool {
 	p.mu.all = make(map[types.Hash]*entry)
 	p.mu.free = make(map[freeKey]freeMark)
 	p.mu.overSlots = make(map[*account]struct{})
-	head, _ := c.Store().Head()
+	head, _ := c.Head()
 	p.mu.height = head.Height
 	return p
 }

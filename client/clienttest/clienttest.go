@@ -1,8 +1,3 @@
-// Package clienttest starts an in-process taod node for tests of code that
-// talks to a node through package client (as net/http/httptest does for
-// HTTP servers): test preset (200 ms blocks, tempo 10), RPC on a free
-// loopback port, funded dev keys whose keystores (empty password) sit in
-// the home's keys directory.
 package clienttest
 
 import (

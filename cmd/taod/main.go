@@ -1,5 +1,3 @@
-// Command taod is the taod node, validator, wallet CLI and local-chain
-// launcher. Run `taod --help` for the verbs.
 package main
 
 import (

@@ -1,8 +1,3 @@
-// Command benchnet measures a local network of taod validators (processes on
-// 127.0.0.x) under a bounded load of signed transfers: committed tx/s,
-// submit-to-final latency, the share of heights decided in round 0, RSS per
-// node during and after load, and block-sync speed of a late node.
-// `make bench-net` runs it.
 package main
 
 import (

@@ -1,5 +1,3 @@
-// Package devkeys derives the well-known development keys of the devnet and
-// test presets. They are public: never hold value with them.
 package devkeys
 
 import (

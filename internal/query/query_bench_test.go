@@ -5,17 +5,13 @@ import (
 
 	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/internal/devkeys"
-	"github.com/taonet/taod/state"
+	"github.com/taonet/taod/internal/modtest"
 	"github.com/taonet/taod/types"
 )
 
 func benchChain(b *testing.B) *chain.Chain {
 	b.Helper()
-	store, err := state.Open(b.TempDir(), state.Options{CacheMB: 8, TrieCache: 4})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { store.Close() })
+	store := modtest.Store(b)
 	g, err := chain.Preset("test", 1_000, devkeys.Addresses(1), devkeys.Addresses(4), 1_000*types.RaoPerTAO)
 	if err != nil {
 		b.Fatal(err)

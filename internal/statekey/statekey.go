@@ -1,9 +1,3 @@
-// Package statekey builds the flat state keys the protocol modules
-// (staking, subnet, gov) lay out, and keeps the u64 values they store under
-// them. Each module documents its own layout in its keys.go; this package
-// only spells the bytes, the same way for all of them: a one-byte prefix,
-// then fixed-width big-endian parts, so that a prefix scan walks records in
-// numeric order.
 package statekey
 
 import "encoding/binary"

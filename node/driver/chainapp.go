@@ -3,22 +3,21 @@ package driver
 import (
 	"errors"
 	"fmt"
-	"github.com/taonet/taod/gov"
 	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/consensus"
+	"github.com/taonet/taod/gov"
 	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/types"
 )
 
-// Store is what ChainApp reads beside the chain: the head, stored commits
-// and node-local metadata (state.Store).
+// Store is where ChainApp keeps node-local metadata, which is not chain
+// state (the proposer priorities of valset.go): state.Store. The committed
+// chain itself (head, commits) it reads through chain.Chain.
 type Store interface {
-	Head() (state.Head, bool)
-	SeenCommit(h uint64) (*types.Commit, error)
 	GetMeta(k string) ([]byte, error)
 	PutMeta(k string, v []byte) error
 }
@@ -65,12 +64,12 @@ func NewChainApp(c *chain.Chain, s Store, pool Mempool, log *zap.Logger, onCommi
 
 // Head implements App.
 func (a *ChainApp) Head() uint64 {
-	h, _ := a.store.Head()
+	h, _ := a.chain.Head()
 	return h.Height
 }
 
 // SeenCommit implements App.
-func (a *ChainApp) SeenCommit(h uint64) (*types.Commit, error) { return a.store.SeenCommit(h) }
+func (a *ChainApp) SeenCommit(h uint64) (*types.Commit, error) { return a.chain.SeenCommit(h) }
 
 // Validators implements App.
 func (a *ChainApp) Validators(h uint64) ([]types.Validator, error) {
@@ -153,7 +152,7 @@ func (a *ChainApp) Commit(dec *consensus.Decision, catchingUp bool) error {
 			return fmt.Errorf("driver: decided block %d does not execute (state diverged?): %w", b.Height(), err)
 		}
 	}
-	parent, _ := a.store.Head()
+	parent, _ := a.chain.Head()
 	commit := a.chain.Commit
 	if catchingUp {
 		commit = a.chain.CommitDeferSync // the last block of the batch syncs
