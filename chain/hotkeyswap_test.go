@@ -102,7 +102,9 @@ func TestSwapHotkeyMovesEverything(t *testing.T) {
 	if got := staking.Nominators(st, next); !reflect.DeepEqual(got, moved(noms)) || len(staking.Nominators(st, old)) != 0 {
 		t.Errorf("positions %+v, want %+v", got, moved(noms))
 	}
-	if got := staking.StakesOf(st, cold2); len(got) != 2 || !slices.ContainsFunc(got, func(p staking.StakePosition) bool { return p.Hotkey == next && p.Amount == noms[slices.IndexFunc(noms, func(n staking.StakePosition) bool { return n.Coldkey == cold2 })].Amount }) {
+	if got := staking.StakesOf(st, cold2); len(got) != 2 || !slices.ContainsFunc(got, func(p staking.StakePosition) bool {
+		return p.Hotkey == next && p.Amount == noms[slices.IndexFunc(noms, func(n staking.StakePosition) bool { return n.Coldkey == cold2 })].Amount
+	}) {
 		t.Errorf("coldkey 2's positions %+v", got)
 	}
 	if got := staking.UnbondingOf(st, cold2); len(got) != 1 || got[0].Hotkey != next || got[0].Amount != unb[0].Amount || got[0].ReleaseAt != unb[0].ReleaseAt {
