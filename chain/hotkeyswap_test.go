@@ -257,3 +257,101 @@ func TestSwapHotkeyRefusals(t *testing.T) {
 		t.Fatalf("governed change: %v %+v", err, next.Staking)
 	}
 }
+
+// TestSwapHotkeyRacesSlashing: a swap does not escape punishment. Evidence
+// in the swap's own block (applied before it) jails the record that moves;
+// evidence after the swap against the consensus key the old hotkey had,
+// or against one it had rotated away from before the swap, slashes the new
+// hotkey's stake and unbonding; downtime after the swap jails the new
+// hotkey. The retired hotkey never gets a record back.
+func TestSwapHotkeyRacesSlashing(t *testing.T) {
+	w, from := handedOver(t, 40*tao, 40*tao, 10*tao)
+	p := w.c.Params().Staking
+	cut := func(v uint64) uint64 { return v - v*uint64(p.SlashFraction)/1_000_000 }
+	old, next := hot(0), freshHot(0)
+	w.ok(w.call(4, &types.AddStake{Hotkey: old, Amount: 10 * tao}))
+	w.ok(w.call(4, &types.RemoveStake{Hotkey: old, Amount: 2 * tao}))
+
+	// Evidence and the swap in one block: evidence first, then the swap
+	// moves the jailed, slashed record.
+	own := staking.Stake(w.st(), devkeys.Address(1), old)
+	ev := doubleSign(t, w, devkeys.Key(20), from)
+	w.block([]types.Evidence{ev}, nil, w.call(1, &types.SwapHotkey{Old: old, New: next}))
+	st := w.st()
+	if h, ok := staking.HotkeyOf(st, next); !ok || !h.Jailed {
+		t.Fatalf("swap in the evidence's block: new hotkey %+v %v", h, ok)
+	}
+	if got := staking.Stake(st, devkeys.Address(1), next); got != cut(own) {
+		t.Fatalf("owner's stake %d after the slash, want %d", got, cut(own))
+	}
+
+	// Evidence after the swap, for another height, against the same key.
+	own, nom := staking.Stake(st, devkeys.Address(1), next), staking.Stake(st, devkeys.Address(4), next)
+	unb := staking.UnbondingOf(st, devkeys.Address(4))[0]
+	w.block([]types.Evidence{doubleSign(t, w, devkeys.Key(20), from+1)}, nil)
+	st = w.st()
+	if staking.Stake(st, devkeys.Address(1), next) != cut(own) || staking.Stake(st, devkeys.Address(4), next) != cut(nom) {
+		t.Error("evidence after the swap did not slash the new hotkey's positions")
+	}
+	if got := staking.UnbondingOf(st, devkeys.Address(4)); len(got) != 1 || got[0].Hotkey != next || got[0].Amount != cut(unb.Amount) {
+		t.Errorf("unbonding after the slash %+v, want %d under the new hotkey", got, cut(unb.Amount))
+	}
+	if _, ok := staking.HotkeyOf(st, old); ok {
+		t.Error("a slash recreated the retired hotkey's record")
+	}
+	subnetConservation(t, w)
+
+	// A key rotated away before the swap: hot(1) moves from consensus key 21
+	// to 25, then is swapped; evidence against 21 finds the new hotkey
+	// through the retired record.
+	b, _ := types.SignBind(w.c.ChainID(), devkeys.Address(2), devkeys.Key(11), devkeys.Key(25))
+	w.ok(w.call(2, b))
+	H := (w.height()/p.ConsensusEpoch + 1) * p.ConsensusEpoch
+	w.until(H + 2)
+	if h, _ := staking.HotkeyOf(w.st(), hot(1)); h.ConsensusKey != devkeys.Address(25) {
+		t.Fatalf("rotation did not happen: %+v", h)
+	}
+	w.swapOK(2, hot(1), freshHot(1))
+	if consKeyOwner(w, devkeys.Address(21)) != hot(1) || consKeyOwner(w, devkeys.Address(25)) != freshHot(1) {
+		t.Fatal("back references: the current key moves, the earlier one stays")
+	}
+	own = staking.Stake(w.st(), devkeys.Address(2), freshHot(1))
+	w.block([]types.Evidence{doubleSign(t, w, devkeys.Key(21), from)}, nil)
+	if got := staking.Stake(w.st(), devkeys.Address(2), freshHot(1)); got != cut(own) {
+		t.Errorf("evidence against the rotated-away key: stake %d, want %d", got, cut(own))
+	}
+	if h, _ := staking.HotkeyOf(w.st(), freshHot(1)); !h.Jailed {
+		t.Error("new hotkey not jailed by evidence against its predecessor's old key")
+	}
+	if _, ok := staking.HotkeyOf(w.st(), hot(1)); ok {
+		t.Error("a slash recreated the retired hotkey's record")
+	}
+	subnetConservation(t, w)
+}
+
+// TestSwapHotkeyThenDowntime: a validator swapped mid-epoch that stops
+// signing is jailed, and slashed, under its new hotkey (downtime reads the
+// hotkeys of the sets already decided, which the swap renamed).
+func TestSwapHotkeyThenDowntime(t *testing.T) {
+	w, _ := handedOver(t, 40*tao, 40*tao, 10*tao)
+	p := w.c.Params().Staking
+	w.swapOK(3, hot(2), freshHot(2))
+	before := staking.Stake(w.st(), devkeys.Address(3), freshHot(2))
+	skip := map[types.Address]bool{devkeys.Address(22): true}
+	var jailedAt uint64
+	for i := uint64(0); i < p.DowntimeWindow && jailedAt == 0; i++ {
+		w.block(nil, skip)
+		if h, _ := staking.HotkeyOf(w.st(), freshHot(2)); h.Jailed {
+			jailedAt = w.height()
+		}
+	}
+	if jailedAt == 0 {
+		t.Fatal("swapped validator missing every block was not jailed")
+	}
+	if got, want := staking.Stake(w.st(), devkeys.Address(3), freshHot(2)), before-before*uint64(p.DowntimeSlash)/1_000_000; got != want {
+		t.Fatalf("downtime slash: stake %d, want %d", got, want)
+	}
+	if _, ok := staking.HotkeyOf(w.st(), hot(2)); ok {
+		t.Fatal("downtime recreated the retired hotkey's record")
+	}
+}
