@@ -91,11 +91,14 @@ func checkFresh(st *state.State, hotkey types.Address) error {
 	if r, ok := Retired(st, hotkey); ok {
 		return fmt.Errorf("%w: %s was retired at block %d", ErrHotkeyInUse, hotkey, r.At)
 	}
-	for _, p := range []byte{pStake, pUnbond} {
+	for _, p := range []struct {
+		prefix byte
+		keyLen int
+	}{{pStake, stakeKeyLen}, {pUnbond, unbondKeyLen}} {
 		used := false
-		st.Iterate(key(p, hotkey[:]), func([]byte, []byte) bool {
-			used = true
-			return false
+		st.Iterate(key(p.prefix, hotkey[:]), func(k, _ []byte) bool {
+			used = len(k) == p.keyLen // keys of another shape are not records
+			return !used
 		})
 		if used {
 			return fmt.Errorf("%w: %s has stake or unbonding entries", ErrHotkeyInUse, hotkey)
