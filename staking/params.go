@@ -54,7 +54,7 @@ func DefaultParams() Params {
 		SlashFraction:     50_000,
 		DowntimeWindow:    1_000,
 		DowntimeSlash:     100,
-		// Bittensor's swap costs about one TAO; a day between swaps of one
+		// A swap costs about a registration burn; a day between swaps of one
 		// coldkey leaves a leaked key replaceable at once and again later.
 		HotkeySwapBurn:      types.RaoPerTAO,
 		HotkeySwapRateLimit: 7_200, // 1 day
