@@ -326,6 +326,17 @@ func TestSwapHotkeyRacesSlashing(t *testing.T) {
 	if _, ok := staking.HotkeyOf(w.st(), hot(1)); ok {
 		t.Error("a slash recreated the retired hotkey's record")
 	}
+	// Two swaps on: evidence against key 21 follows both retired records.
+	w.until(w.height() + p.HotkeySwapRateLimit - 1)
+	w.swapOK(2, freshHot(1), freshHot(4))
+	own = staking.Stake(w.st(), devkeys.Address(2), freshHot(4))
+	if from+1+p.UnbondingPeriod <= w.height() {
+		t.Fatal("test timeline: the evidence would be too old")
+	}
+	w.block([]types.Evidence{doubleSign(t, w, devkeys.Key(21), from+1)}, nil)
+	if got := staking.Stake(w.st(), devkeys.Address(2), freshHot(4)); got != cut(own) {
+		t.Errorf("evidence two swaps on: stake %d, want %d", got, cut(own))
+	}
 	subnetConservation(t, w)
 }
 
