@@ -35,7 +35,8 @@
 //     fee + tip): a block that contains one is invalid, and the txpool
 //     never admits one; or
 //     - included: fee + tip are charged and recycled (issuance drops), the
-//     nonce advances, and applyCall dispatches the call to its module. If
+//     nonce advances, and applyCall dispatches the call to its module (a
+//     SwapHotkey to staking, then subnet: two halves of one call). If
 //     the call's own rule fails its writes are undone and the receipt
 //     records why (the error's text, which is therefore consensus data);
 //     the fee stays paid. Fee-free calls (fees.go) are dry-run first and

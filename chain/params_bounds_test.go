@@ -187,6 +187,7 @@ func TestMaxCallWeightIsTheHeaviest(t *testing.T) {
 		&types.SetWeights{UIDs: full}, &types.CommitWeights{}, &types.RevealWeights{UIDs: full},
 		&types.RootRegister{}, &types.SetRootWeights{Netuids: full}, &types.SetHyperparam{},
 		&types.Propose{}, &types.GovVote{}, &types.CancelProposal{},
+		&types.SwapHotkey{},
 	} {
 		if c.Weight() > MaxCallWeight {
 			t.Errorf("%T weighs %d > MaxCallWeight %d", c, c.Weight(), MaxCallWeight)

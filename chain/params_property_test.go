@@ -58,6 +58,8 @@ var governable = []paramGen{
 	{"staking.slash_fraction_ppm", between(0, 200_000)},
 	{"staking.downtime_window", between(1, 300)},
 	{"staking.downtime_slash_ppm", between(0, 100_000)},
+	{"staking.hotkey_swap_burn", between(1, 2*tao)},
+	{"staking.hotkey_swap_rate_limit", between(1, 30)},
 	{"subnets.subnet_limit", between(1, 6)},
 	{"subnets.min_lock", between(tao, 20*tao)},
 	{"subnets.lock_reduction_interval", between(0, 200)},

@@ -167,6 +167,14 @@ func (x *blockCtx) applyCall(from types.Address, call types.Call) error {
 		return x.gv.Vote(from, call)
 	case *types.CancelProposal:
 		return x.gv.CancelProposal(from, call)
+	case *types.SwapHotkey:
+		// staking checks the sender, the new hotkey and the rate limit and
+		// takes the burn; subnet moves the registrations. A failure of
+		// either undoes both (applyTx reverts the call's writes).
+		if err := x.sk.SwapHotkey(from, call); err != nil {
+			return err
+		}
+		return x.sn.SwapHotkey(call.Old, call.New)
 	}
 	return fmt.Errorf("%w: %v", types.ErrUnknownCall, call.Kind())
 }

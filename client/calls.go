@@ -43,6 +43,14 @@ func BindConsensusKey(chainID uint64, coldkey types.Address, hotkey, consensus *
 // Unjail releases a jailed hotkey after its jail period; sent by its owner.
 func Unjail(hotkey types.Address) *types.Unjail { return &types.Unjail{Hotkey: hotkey} }
 
+// SwapHotkey moves everything old carries (registrations with their UIDs,
+// stake and nominations, take, consensus-key binding, pending commits,
+// unbonding) to next, a hotkey never used on chain, and retires old for
+// good. Sent by old's owner coldkey, which pays staking.hotkey_swap_burn.
+func SwapHotkey(old, next types.Address) *types.SwapHotkey {
+	return &types.SwapHotkey{Old: old, New: next}
+}
+
 // RegisterNetwork creates a subnet owned by the sender, locking the current
 // lock cost (LockCost) from its balance.
 func RegisterNetwork(name string) *types.RegisterNetwork {

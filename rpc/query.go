@@ -113,6 +113,8 @@ type StakeView interface {
 	Hotkeys() []HotkeyEntry
 	StakesOf(coldkey types.Address) []StakePosition
 	UnbondingOf(coldkey types.Address) []Unbonding
+	// Retired is the record of a hotkey a swap retired.
+	Retired(hotkey types.Address) (RetiredHotkey, bool)
 	// ValidatorSet is the set governing height, at most Head+1.
 	ValidatorSet(height uint64) (ValidatorSet, error)
 }
@@ -147,6 +149,7 @@ type (
 	HotkeyInfo    = staking.HotkeyInfo
 	StakePosition = staking.StakePosition
 	Unbonding     = staking.Unbonding
+	RetiredHotkey = staking.RetiredHotkey
 	ValidatorSet  = staking.ValidatorSet
 	SubnetInfo    = subnet.Info
 	Neuron        = subnet.Neuron

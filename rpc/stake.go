@@ -34,6 +34,15 @@ type HotkeyJSON struct {
 	Jailed       bool            `json:"jailed"`
 	JailedUntil  uint64          `json:"jailedUntil,omitempty"`
 	Nominators   []NominatorJSON `json:"nominators,omitempty"`
+	// Retired is set for a hotkey a swap retired (issue 16): it has no
+	// stake or registrations left and can never be used again.
+	Retired *RetiredJSON `json:"retired,omitempty"`
+}
+
+// RetiredJSON says where a retired hotkey went.
+type RetiredJSON struct {
+	SwappedTo types.Address `json:"swappedTo"`
+	AtBlock   uint64        `json:"atBlock"`
 }
 
 func hotkeyJSON(hk types.Address, h HotkeyInfo) *HotkeyJSON {
@@ -52,11 +61,15 @@ func hotkeyJSON(hk types.Address, h HotkeyInfo) *HotkeyJSON {
 	return out
 }
 
-// OfHotkey returns a hotkey's record and its nominators; null if unknown.
+// OfHotkey returns a hotkey's record and its nominators; for a hotkey a
+// swap retired, its owner and where it went (retired); null if unknown.
 func (api *StakeAPI) OfHotkey(hotkey types.Address) (*HotkeyJSON, error) {
 	return withView(api.b, func(v View) (*HotkeyJSON, error) {
 		h, ok := v.Hotkey(hotkey)
 		if !ok {
+			if r, retired := v.Retired(hotkey); retired {
+				return &HotkeyJSON{Hotkey: hotkey, Owner: r.Owner, TotalStake: "0", Retired: &RetiredJSON{SwappedTo: r.SwappedTo, AtBlock: r.At}}, nil
+			}
 			return nil, nil
 		}
 		out := hotkeyJSON(hotkey, h)

@@ -9,7 +9,8 @@
 // staking owns the keys listed in keys.go (hotkeys, stake positions and
 // their coldkey index, unbonding entries and the release queue, consensus
 // keys, the validator sets by first height, downtime records, applied
-// evidence, the handover marker). No other package writes them; other
+// evidence, the handover marker, retired hotkeys, each coldkey's last
+// hotkey swap). No other package writes them; other
 // modules change stake only through the functions below.
 //
 // # How a block flows through it
@@ -23,7 +24,11 @@
 //     once the parent's commit is verified, TrackDowntime (jail a validator
 //     that missed more than half of downtime_window);
 //   - for each call: AddStake, RemoveStake (into unbonding), SetTake,
-//     BindConsensusKey, Unjail;
+//     BindConsensusKey, Unjail, SwapHotkey (swap.go: the hotkey record,
+//     every position and unbonding entry, the consensus keys' back
+//     references and the hotkey's place in the decided validator sets move
+//     to a fresh hotkey; the old one is retired for good, and evidence
+//     against a key it once had follows the retired record);
 //   - end of block: ReleaseUnbonding (stake whose unbonding ends here goes
 //     back to the balance) and, at a consensus epoch's last block H,
 //     UpdateValidatorSet: pending key rotations take effect and the set for
@@ -38,7 +43,8 @@
 // MulDiv (ledger.go) that every module uses to move TAO. MigrateParams
 // reshapes staking state when governance changes a parameter that shapes
 // it. Queries (rpc) read through HotkeyOf, Hotkeys, Stake, StakesOf,
-// Nominators, UnbondingOf, UnbondingOfHotkey and ValidatorSetAt.
+// Nominators, UnbondingOf, UnbondingOfHotkey, Retired and ValidatorSetAt.
+// Registration refuses a retired hotkey by name (CheckNotRetired).
 //
 // Errors of failed calls are sentinels in errors.go; their texts still say
 // "chain:", as they did before the module split, because a failed call's

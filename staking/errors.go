@@ -25,6 +25,14 @@ var (
 	ErrStillJailed       = errors.New("chain: jail period has not ended")
 )
 
+// Failed-call errors of the hotkey swap (new in issue 16, so with this
+// package's own prefix).
+var (
+	ErrHotkeyRetired = errors.New("staking: hotkey was retired by a hotkey swap and can never be registered, staked to or bound again")
+	ErrHotkeyInUse   = errors.New("staking: the new hotkey is already in use (owned, staked, bound, registered or retired)")
+	ErrSwapDisabled  = errors.New("staking: hotkey swaps are not enabled on this chain (staking.hotkey_swap_burn is not set)")
+)
+
 // Failed-call errors of the ledger helpers (ledger.go).
 var (
 	ErrInsufficientBalance = errors.New("chain: amount exceeds balance")

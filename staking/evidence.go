@@ -59,7 +59,9 @@ func (x *Block) ApplyEvidence(ev *types.Evidence) error {
 		x.State.Set(key(pJailedBoot, ev.A.Validator[:]), marker)
 		return nil
 	}
-	_, err := x.Slash(types.Address(hk), x.Params.SlashFraction)
+	// A key bound to a hotkey since swapped away slashes the hotkey that
+	// carries its stake now: a swap does not escape evidence.
+	_, err := x.Slash(currentHotkey(x.State, types.Address(hk)), x.Params.SlashFraction)
 	return err
 }
 

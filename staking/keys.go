@@ -20,6 +20,8 @@ import (
 //	m<consensus>                       downtime record
 //	e<consensus><height>               marker: evidence already applied (one slash per height)
 //	ghandover                          marker: staked validators have taken over
+//	X<hotkey>                          RetiredHotkey: swapped away, never usable again
+//	Z<coldkey>                         height of the coldkey's last SwapHotkey (u64)
 const (
 	pHotkey     = 'h'
 	pStake      = 'k'
@@ -34,6 +36,8 @@ const (
 	pJailedBoot = 'J'
 	pMissed     = 'm'
 	pEvidence   = 'e'
+	pRetired    = 'X'
+	pLastSwap   = 'Z'
 )
 
 var keyHandover = []byte("ghandover")

@@ -28,6 +28,12 @@ type Params struct {
 	SlashFraction     uint32 `json:"slash_fraction_ppm"` // double sign
 	DowntimeWindow    uint64 `json:"downtime_window"`
 	DowntimeSlash     uint32 `json:"downtime_slash_ppm"`
+	// HotkeySwapBurn is what a SwapHotkey costs its coldkey, recycled like
+	// a registration burn (rao).
+	HotkeySwapBurn uint64 `json:"hotkey_swap_burn,string"`
+	// HotkeySwapRateLimit is the blocks a coldkey waits between two
+	// SwapHotkey calls.
+	HotkeySwapRateLimit uint64 `json:"hotkey_swap_rate_limit"`
 }
 
 // DefaultParams are mainnet's (12 s blocks).
@@ -48,6 +54,10 @@ func DefaultParams() Params {
 		SlashFraction:     50_000,
 		DowntimeWindow:    1_000,
 		DowntimeSlash:     100,
+		// A swap costs about a registration burn; a day between swaps of one
+		// coldkey leaves a leaked key replaceable at once and again later.
+		HotkeySwapBurn:      types.RaoPerTAO,
+		HotkeySwapRateLimit: 7_200, // 1 day
 	}
 }
 
@@ -62,6 +72,7 @@ func TestParams() Params {
 	p.MinBFTValidators = 2
 	p.JailPeriod = 10
 	p.DowntimeWindow = 20
+	p.HotkeySwapRateLimit = 5
 	return p
 }
 
@@ -82,6 +93,10 @@ func (p Params) Validate() error {
 		return fmt.Errorf("chain: min_bft_validators ≤ max_bft_validators ≤ %d (the handover could never happen, or commits grow without bound)", MaxBFTValidatorsLimit)
 	case p.DowntimeWindow > MaxDowntimeWindow:
 		return fmt.Errorf("chain: downtime_window must be ≤ %d blocks (each record holds one bit per block)", MaxDowntimeWindow)
+	case p.HotkeySwapBurn == 0 || p.HotkeySwapBurn > MaxHotkeySwapBurn:
+		return fmt.Errorf("chain: hotkey_swap_burn must be in [1, %d] rao (a free swap is a free rename; a dear one strands a leaked hotkey)", uint64(MaxHotkeySwapBurn))
+	case p.HotkeySwapRateLimit == 0 || p.HotkeySwapRateLimit > MaxLockBlocks:
+		return fmt.Errorf("chain: hotkey_swap_rate_limit must be in [1, %d] blocks", MaxLockBlocks)
 	}
 	for _, d := range []struct {
 		name string
@@ -114,4 +129,8 @@ const (
 	// and so the signatures of a valid commit and a proof of lock (package
 	// chain derives the p2p size limits from it).
 	MaxBFTValidatorsLimit = 256
+	// MaxHotkeySwapBurn bounds hotkey_swap_burn (10,000 TAO, as
+	// gov.min_deposit): above it an operator could not afford to move away
+	// from a leaked hotkey, and governance could price swaps out for good.
+	MaxHotkeySwapBurn = 10_000 * types.RaoPerTAO
 )

@@ -23,8 +23,8 @@ type Block struct {
 // hotkey (at least min_stake).
 func (x *Block) AddStake(from types.Address, c *types.AddStake) error {
 	p := x.Params
-	if _, ok := hotkeyInfo(x.State, c.Hotkey); !ok {
-		return fmt.Errorf("%w: %s", ErrUnknownHotkey, c.Hotkey)
+	if _, err := x.known(c.Hotkey); err != nil {
+		return err
 	}
 	if c.Amount < p.MinStake {
 		return fmt.Errorf("%w: adding %d rao, minimum %d", ErrBelowMinStake, c.Amount, p.MinStake)
@@ -44,8 +44,8 @@ func (x *Block) AddStake(from types.Address, c *types.AddStake) error {
 // What remains must be zero or at least min_stake.
 func (x *Block) RemoveStake(from types.Address, hotkey types.Address, amount uint64) error {
 	p := x.Params
-	if _, ok := hotkeyInfo(x.State, hotkey); !ok {
-		return fmt.Errorf("%w: %s", ErrUnknownHotkey, hotkey)
+	if _, err := x.known(hotkey); err != nil {
+		return err
 	}
 	have := Stake(x.State, from, hotkey)
 	if amount > have {
@@ -84,6 +84,9 @@ func (x *Block) BindConsensusKey(from types.Address, c *types.BindConsensusKey) 
 	if err := c.VerifyBind(x.ChainID, from); err != nil {
 		return err
 	}
+	if err := CheckNotRetired(x.State, c.Hotkey); err != nil {
+		return err
+	}
 	if prev := x.State.Get(key(pConsKey, c.ConsensusKey[:])); len(prev) != 0 {
 		return fmt.Errorf("%w: %s was bound to hotkey %s", ErrKeyReused, c.ConsensusKey, types.Address(prev))
 	}
@@ -107,10 +110,14 @@ func newHotkey(owner types.Address, p Params) HotkeyInfo {
 }
 
 // RegisterHotkey gives an unowned hotkey its owner (subnet registration uses
-// it); it reports whether the hotkey is now owned by owner.
+// it); it reports whether the hotkey is now owned by owner. A retired
+// hotkey is never owned again (callers name it: CheckNotRetired).
 func RegisterHotkey(st *state.State, p Params, hotkey, owner types.Address) bool {
 	h, ok := hotkeyInfo(st, hotkey)
 	if !ok {
+		if _, retired := Retired(st, hotkey); retired {
+			return false
+		}
 		setHotkeyInfo(st, hotkey, newHotkey(owner, p))
 		return true
 	}

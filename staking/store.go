@@ -269,6 +269,10 @@ func OwnedHotkey(st *state.State, hotkey, from types.Address) (HotkeyInfo, error
 	h, ok := hotkeyInfo(st, hotkey)
 	switch {
 	case !ok:
+		// A swapped-away hotkey has no record left: say where it went.
+		if err := CheckNotRetired(st, hotkey); err != nil {
+			return h, err
+		}
 		return h, fmt.Errorf("%w: %s", ErrUnknownHotkey, hotkey)
 	case h.Owner != from:
 		return h, fmt.Errorf("%w: %s is owned by %s", ErrNotOwner, hotkey, h.Owner)

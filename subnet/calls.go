@@ -93,6 +93,9 @@ func (x *Block) pruneSubnet(s Info) {
 
 // checkRegistration applies the rules both registration kinds share.
 func (x *Block) checkRegistration(s *Info, hotkey, coldkey types.Address) error {
+	if err := staking.CheckNotRetired(x.State, hotkey); err != nil {
+		return err
+	}
 	if _, ok := UIDOf(x.State, s.Netuid, hotkey); ok {
 		return fmt.Errorf("%w: %s on %d", ErrAlreadyRegistered, hotkey, s.Netuid)
 	}
@@ -300,13 +303,17 @@ func (x *Block) RevealWeights(from types.Address, c *types.RevealWeights) error 
 		return ErrNoWeightsCommit
 	}
 	cm := decodeCommit(k, b)
+	committer := from
+	if cm.Committer != (types.Address{}) {
+		committer = cm.Committer
+	}
 	open, end := cm.Block+s.Hyper.RevealDelay, cm.Block+s.Hyper.RevealDelay+s.Hyper.RevealWindow
 	switch {
 	case x.Height < open:
 		return fmt.Errorf("%w: committed at %d, reveal from block %d", ErrRevealEarly, cm.Block, open)
 	case x.Height >= end:
 		return fmt.Errorf("%w: it closed at block %d", ErrRevealLate, end)
-	case types.WeightsCommitHash(from, c.Netuid, c.UIDs, c.Weights, c.Salt, c.VersionKey) != cm.Hash:
+	case types.WeightsCommitHash(committer, c.Netuid, c.UIDs, c.Weights, c.Salt, c.VersionKey) != cm.Hash:
 		return ErrRevealMismatch
 	}
 	if err := x.checkWeightsCall(&s, uid, &n, c.UIDs, c.Weights, c.VersionKey); err != nil {

@@ -21,7 +21,10 @@
 //
 //   - for each call: RegisterNetwork, BurnedRegister, PowRegister,
 //     ServeAxon, SetWeights, CommitWeights, RevealWeights, RootRegister,
-//     SetRootWeights, SetHyperparam;
+//     SetRootWeights, SetHyperparam, and SwapHotkey (swap.go: a hotkey's
+//     registrations, pending commits and root membership move to a fresh
+//     one; chain calls it after staking's half checked and charged the
+//     call);
 //   - at the end of the block, EndBlock, in this order: shares are
 //     recomputed over the root network every root_tempo blocks (or when
 //     the set of subnets or the root changed in this block), the emission

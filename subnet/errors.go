@@ -26,3 +26,7 @@ var (
 	ErrNotRootMember      = errors.New("chain: hotkey is not a root network member")
 	ErrRootFull           = errors.New("chain: root network is full and the hotkey's stake is not above the smallest member's")
 )
+
+// ErrSwapTargetRegistered reports a hotkey swap to a hotkey registered on a
+// subnet or the root network (new in issue 16: its own prefix).
+var ErrSwapTargetRegistered = errors.New("subnet: the new hotkey is already registered")

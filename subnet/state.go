@@ -312,6 +312,10 @@ func sparseOf(row []uint16) Sparse {
 type WeightsCommit struct {
 	Hash  types.Hash
 	Block uint64
+	// Committer is the hotkey the hash was made for when a hotkey swap
+	// moved the commit (zero: the hotkey it is stored under). The reveal
+	// checks the hash against it, so a commit survives the swap.
+	Committer types.Address `rlp:"optional"`
 }
 
 func decodeCommit(k, b []byte) WeightsCommit {

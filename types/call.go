@@ -31,6 +31,7 @@ const (
 	CallPropose          CallKind = 17
 	CallVote             CallKind = 18
 	CallCancelProposal   CallKind = 19
+	CallSwapHotkey       CallKind = 20
 )
 
 var callNames = map[CallKind]string{
@@ -53,6 +54,7 @@ var callNames = map[CallKind]string{
 	CallPropose:          "Propose",
 	CallVote:             "Vote",
 	CallCancelProposal:   "CancelProposal",
+	CallSwapHotkey:       "SwapHotkey",
 }
 
 func (k CallKind) String() string {
@@ -103,6 +105,8 @@ func newCall(k CallKind) Call {
 		return new(GovVote)
 	case CallCancelProposal:
 		return new(CancelProposal)
+	case CallSwapHotkey:
+		return new(SwapHotkey)
 	}
 	return nil
 }

@@ -139,3 +139,31 @@ type Unjail struct {
 func (*Unjail) Kind() CallKind  { return CallUnjail }
 func (*Unjail) Weight() uint64  { return UnjailWeight }
 func (*Unjail) Validate() error { return nil }
+
+// SwapHotkeyWeight is the weight of a SwapHotkey: it rewrites every stake
+// position, unbonding entry and registration of the hotkey (each of which
+// paid its own call), so a flat, heavy weight; the burn is the real price.
+const SwapHotkeyWeight uint64 = 500_000
+
+// ErrSameHotkey reports a SwapHotkey from a hotkey to itself or to the zero
+// address.
+var ErrSameHotkey = errors.New("types: swap needs a new hotkey, different from the old one and non-zero")
+
+// SwapHotkey moves everything Old carries (registrations with their UIDs,
+// root membership and weights, stake and nominations, take, consensus-key
+// binding, pending commits, unbonding entries) to New, a hotkey never used
+// before, and retires Old for good. Sent by Old's owner coldkey, which pays
+// the hotkey_swap_burn.
+type SwapHotkey struct {
+	Old Address
+	New Address
+}
+
+func (*SwapHotkey) Kind() CallKind { return CallSwapHotkey }
+func (*SwapHotkey) Weight() uint64 { return SwapHotkeyWeight }
+func (c *SwapHotkey) Validate() error {
+	if c.Old == c.New || c.New == (Address{}) {
+		return ErrSameHotkey
+	}
+	return nil
+}

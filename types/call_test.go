@@ -80,6 +80,8 @@ func randomCall(rng *rand.Rand, k CallKind) Call {
 		return &GovVote{ProposalID: rng.Uint64(), Option: uint8(1 + rng.UintN(4))}
 	case CallCancelProposal:
 		return &CancelProposal{ProposalID: rng.Uint64()}
+	case CallSwapHotkey:
+		return &SwapHotkey{Old: addr(), New: addr()}
 	}
 	return nil
 }
@@ -151,6 +153,8 @@ func TestCallValidateRefuses(t *testing.T) {
 		&Propose{ProposalKind: ProposalText, Title: ""},
 		&Propose{ProposalKind: ProposalText, Title: "x", UpgradeName: "v2"},
 		&GovVote{Option: 5},
+		&SwapHotkey{Old: Address{1}, New: Address{1}},
+		&SwapHotkey{Old: Address{1}},
 	}
 	for _, c := range cases {
 		if c.Validate() == nil {

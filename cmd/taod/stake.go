@@ -168,7 +168,43 @@ validator in subnets and secures the chain; removed stake unbonds for unbonding_
 	amount.register(add)
 	removeAmount.register(remove)
 	takeCmd.Flags().StringVar(&take, "take", "", "take as a percentage, e.g. 18 or 9.5")
-	cmd.AddCommand(add, remove, takeCmd, list)
+	cmd.AddCommand(add, remove, takeCmd, list, newSwapHotkeyCmd(&o))
+	return cmd
+}
+
+// newSwapHotkeyCmd is `taod stake swap-hotkey` (issue 16).
+func newSwapHotkeyCmd(o *sendOpts) *cobra.Command {
+	var oldArg, newArg string
+	cmd := &cobra.Command{
+		Use:   "swap-hotkey --from COLDKEY --old ADDRESS --new ADDRESS",
+		Short: "Move a hotkey's registrations, stake, nominations, take and consensus key to a fresh hotkey",
+		Long: `swap-hotkey replaces a leaked or worn hotkey. Everything the old hotkey carries moves to the
+new one: its registrations (the same UIDs, on every subnet and the root network), every stake
+position on it (nominators' too), its take, its consensus-key binding (a validator keeps its
+place and its node's key), pending weights commits (reveal them from the new hotkey) and
+unbonding entries. The old hotkey is retired for good: it can never be registered, staked to
+or bound again. The new hotkey must never have been used on chain. Sent by the old hotkey's
+owner coldkey, which pays staking.hotkey_swap_burn (recycled); one swap per coldkey every
+staking.hotkey_swap_rate_limit blocks. Restart the miner or validator with the new hotkey.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			old, err := parseAddressArg(oldArg)
+			if err != nil {
+				return fmt.Errorf("--old: %w", err)
+			}
+			next, err := parseAddressArg(newArg)
+			if err != nil {
+				return fmt.Errorf("--new: %w", err)
+			}
+			call := client.SwapHotkey(old, next)
+			if err := call.Validate(); err != nil {
+				return err
+			}
+			return sendCall(cmd, *o, call)
+		},
+	}
+	cmd.Flags().StringVar(&oldArg, "old", "", "the hotkey to retire (0x…)")
+	cmd.Flags().StringVar(&newArg, "new", "", "the fresh hotkey that takes its place (0x…)")
 	return cmd
 }
 

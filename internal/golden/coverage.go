@@ -27,7 +27,9 @@ import (
 //     the same SetTake succeeded (the change took effect);
 //   - a CommitWeights was revealed by its sender;
 //   - the miners' coldkey, unfunded at genesis, removed stake (so an epoch
-//     paid its miners) and later transferred (so the unbonding released).
+//     paid its miners) and later transferred (so the unbonding released);
+//   - a SwapHotkey succeeded, its new hotkey set weights, and a call naming
+//     the retired hotkey failed (coverHotkeySwap, script_hotkeyswap.go).
 func CheckCoverage(genesis []byte, steps []Step) error {
 	var g chain.Genesis
 	if err := json.Unmarshal(genesis, &g); err != nil {
@@ -150,6 +152,9 @@ func CheckCoverage(genesis []byte, steps []Step) error {
 	check(takeFail > 0 && proposed > takeFail && takeOK > proposed, "no governance change in effect: SetTake failing, proposal, same SetTake succeeding")
 	check(revealed, "no CommitWeights revealed by its sender")
 	check(minerRm > 0 && minerTx > minerRm, "no epoch payout spent after unbonding by the miners' coldkey")
+	if err := coverHotkeySwap(steps); err != nil { // issue 16: script_hotkeyswap.go
+		errs = append(errs, err)
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("golden: the chain no longer covers: %w", errors.Join(errs...))
 	}

@@ -150,6 +150,10 @@ func (v *view) Nominators(hk types.Address) []staking.StakePosition {
 	return staking.Nominators(v.st, hk)
 }
 func (v *view) StakesOf(ck types.Address) []staking.StakePosition { return staking.StakesOf(v.st, ck) }
+func (v *view) Retired(hk types.Address) (staking.RetiredHotkey, bool) {
+	return staking.Retired(v.st, hk)
+}
+
 func (v *view) UnbondingOf(ck types.Address) []staking.Unbonding {
 	return staking.UnbondingOf(v.st, ck)
 }
