@@ -20,6 +20,9 @@ import (
 //	m<consensus>                       downtime record
 //	e<consensus><height>               marker: evidence already applied (one slash per height)
 //	ghandover                          marker: staked validators have taken over
+//	o<coldkey><hotkey>                 marker: coldkey owns hotkey (kept by setHotkeyInfo)
+//	C<old coldkey>                     ColdkeySwap record (coldkeyswap.go)
+//	Q<due height><old coldkey>         marker: swap queue by the height it is due
 const (
 	pHotkey     = 'h'
 	pStake      = 'k'
@@ -34,6 +37,9 @@ const (
 	pJailedBoot = 'J'
 	pMissed     = 'm'
 	pEvidence   = 'e'
+	pOwned      = 'o'
+	pColdSwap   = 'C'
+	pSwapQueue  = 'Q'
 )
 
 var keyHandover = []byte("ghandover")

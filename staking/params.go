@@ -28,6 +28,12 @@ type Params struct {
 	SlashFraction     uint32 `json:"slash_fraction_ppm"` // double sign
 	DowntimeWindow    uint64 `json:"downtime_window"`
 	DowntimeSlash     uint32 `json:"downtime_slash_ppm"`
+	// Coldkey swaps (coldkeyswap.go): the delay between the announcement
+	// and the move, the burn a schedule costs, and the records the
+	// end-of-block hook may move per block (the rest carries over).
+	ColdkeySwapDelay         uint64 `json:"coldkey_swap_delay"`
+	ColdkeySwapCost          uint64 `json:"coldkey_swap_cost,string"`
+	ColdkeySwapMovesPerBlock uint64 `json:"coldkey_swap_moves_per_block"`
 }
 
 // DefaultParams are mainnet's (12 s blocks).
@@ -48,6 +54,10 @@ func DefaultParams() Params {
 		SlashFraction:     50_000,
 		DowntimeWindow:    1_000,
 		DowntimeSlash:     100,
+
+		ColdkeySwapDelay:         36_000, // 5 days
+		ColdkeySwapCost:          types.RaoPerTAO,
+		ColdkeySwapMovesPerBlock: 2_000,
 	}
 }
 
@@ -62,6 +72,7 @@ func TestParams() Params {
 	p.MinBFTValidators = 2
 	p.JailPeriod = 10
 	p.DowntimeWindow = 20
+	p.ColdkeySwapDelay = 10
 	return p
 }
 
@@ -91,6 +102,14 @@ func (p Params) Validate() error {
 			return fmt.Errorf("chain: %s must be ≤ %d blocks (it holds stake or rights for that long, even after a later change)", d.name, MaxLockBlocks)
 		}
 	}
+	switch {
+	case p.ColdkeySwapDelay == 0 || p.ColdkeySwapDelay > MaxLockBlocks/2:
+		return fmt.Errorf("chain: coldkey_swap_delay must be in [1, %d] blocks (a dispute freezes a coldkey for twice as long)", MaxLockBlocks/2)
+	case p.ColdkeySwapCost < MinColdkeySwapCost || p.ColdkeySwapCost > MaxColdkeySwapCost:
+		return fmt.Errorf("chain: coldkey_swap_cost must be in [%s, %s] TAO (it bounds the pending swaps; too high, no one can leave a leaked key)", types.FormatTAO(MinColdkeySwapCost), types.FormatTAO(MaxColdkeySwapCost))
+	case p.ColdkeySwapMovesPerBlock < MinColdkeySwapMoves || p.ColdkeySwapMovesPerBlock > MaxColdkeySwapMoves:
+		return fmt.Errorf("chain: coldkey_swap_moves_per_block must be in [%d, %d] (records moved by the end-of-block hook)", MinColdkeySwapMoves, MaxColdkeySwapMoves)
+	}
 	if p.ConsensusEpoch > MaxDurationBlocks {
 		return fmt.Errorf("chain: consensus_epoch must be ≤ %d blocks", uint64(MaxDurationBlocks))
 	}
@@ -114,4 +133,13 @@ const (
 	// and so the signatures of a valid commit and a proof of lock (package
 	// chain derives the p2p size limits from it).
 	MaxBFTValidatorsLimit = 256
+	// Coldkey swaps: the cost is a burn, so it must not be free (each
+	// pending swap is a record and a queue entry) nor so high a leaked key
+	// cannot be left; the moves per block bound the hook's writes per block
+	// (each move is a few writes) while letting a swap of thousands of
+	// positions finish in a few blocks.
+	MinColdkeySwapCost  = types.RaoPerTAO / 100
+	MaxColdkeySwapCost  = 1_000 * types.RaoPerTAO
+	MinColdkeySwapMoves = 16
+	MaxColdkeySwapMoves = 20_000
 )

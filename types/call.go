@@ -31,6 +31,9 @@ const (
 	CallPropose          CallKind = 17
 	CallVote             CallKind = 18
 	CallCancelProposal   CallKind = 19
+
+	CallScheduleColdkeySwap CallKind = 21
+	CallCancelColdkeySwap   CallKind = 22
 )
 
 var callNames = map[CallKind]string{
@@ -53,6 +56,9 @@ var callNames = map[CallKind]string{
 	CallPropose:          "Propose",
 	CallVote:             "Vote",
 	CallCancelProposal:   "CancelProposal",
+
+	CallScheduleColdkeySwap: "ScheduleColdkeySwap",
+	CallCancelColdkeySwap:   "CancelColdkeySwap",
 }
 
 func (k CallKind) String() string {
@@ -103,6 +109,11 @@ func newCall(k CallKind) Call {
 		return new(GovVote)
 	case CallCancelProposal:
 		return new(CancelProposal)
+
+	case CallScheduleColdkeySwap:
+		return new(ScheduleColdkeySwap)
+	case CallCancelColdkeySwap:
+		return new(CancelColdkeySwap)
 	}
 	return nil
 }

@@ -80,6 +80,11 @@ func randomCall(rng *rand.Rand, k CallKind) Call {
 		return &GovVote{ProposalID: rng.Uint64(), Option: uint8(1 + rng.UintN(4))}
 	case CallCancelProposal:
 		return &CancelProposal{ProposalID: rng.Uint64()}
+
+	case CallScheduleColdkeySwap:
+		return &ScheduleColdkeySwap{NewColdkey: addr()}
+	case CallCancelColdkeySwap:
+		return &CancelColdkeySwap{}
 	}
 	return nil
 }
