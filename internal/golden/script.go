@@ -174,6 +174,8 @@ func script(x *gen) {
 
 	// A last consensus epoch, so the returning validators are in the set.
 	x.until(x.nextMultiple(p.Staking.ConsensusEpoch, 0) + 2)
+
+	coldkeySwapScript(x)
 }
 
 // bind binds consensus key consKeys[i] to hotkey 10+i, owned by coldkey cold.
