@@ -113,6 +113,10 @@ type StakeView interface {
 	Hotkeys() []HotkeyEntry
 	StakesOf(coldkey types.Address) []StakePosition
 	UnbondingOf(coldkey types.Address) []Unbonding
+	// ColdkeySwap is old's coldkey swap record; ColdkeySwaps lists up to
+	// limit pending ones, the soonest due first.
+	ColdkeySwap(old types.Address) (ColdkeySwap, bool)
+	ColdkeySwaps(limit int) []ColdkeySwap
 	// ValidatorSet is the set governing height, at most Head+1.
 	ValidatorSet(height uint64) (ValidatorSet, error)
 }
@@ -147,6 +151,7 @@ type (
 	HotkeyInfo    = staking.HotkeyInfo
 	StakePosition = staking.StakePosition
 	Unbonding     = staking.Unbonding
+	ColdkeySwap   = staking.ColdkeySwap
 	ValidatorSet  = staking.ValidatorSet
 	SubnetInfo    = subnet.Info
 	Neuron        = subnet.Neuron
