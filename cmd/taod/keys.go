@@ -145,6 +145,7 @@ env TAOD_KEYRING). Passwords come from --password-file or a prompt.`,
 		},
 	}
 	cmd.AddCommand(newCmd, listCmd, showCmd)
+	cmd.AddCommand(newSwapColdkeyCmd())
 	return cmd
 }
 
