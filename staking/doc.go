@@ -23,9 +23,14 @@
 //     once the parent's commit is verified, TrackDowntime (jail a validator
 //     that missed more than half of downtime_window);
 //   - for each call: AddStake, RemoveStake (into unbonding), SetTake,
-//     BindConsensusKey, Unjail;
+//     BindConsensusKey, Unjail, ScheduleColdkeySwap, CancelColdkeySwap
+//     (before any call, chain asks ColdkeyFrozen: a coldkey whose swap is
+//     disputed or executing signs nothing);
 //   - end of block: ReleaseUnbonding (stake whose unbonding ends here goes
-//     back to the balance) and, at a consensus epoch's last block H,
+//     back to the balance), after the epochs ExecuteColdkeySwaps (the
+//     swaps due, within coldkey_swap_moves_per_block records; subnet
+//     ownership moves through the SubnetOwners chain passes) and, at a
+//     consensus epoch's last block H,
 //     UpdateValidatorSet: pending key rotations take effect and the set for
 //     heights from H+2 is decided (ValidatorSetAt reads it back).
 //
@@ -37,8 +42,11 @@
 // governance tally), and the ledger helpers Debit, Credit, Recycle and
 // MulDiv (ledger.go) that every module uses to move TAO. MigrateParams
 // reshapes staking state when governance changes a parameter that shapes
-// it. Queries (rpc) read through HotkeyOf, Hotkeys, Stake, StakesOf,
-// Nominators, UnbondingOf, UnbondingOfHotkey and ValidatorSetAt.
+// it. gov resolves a disputed coldkey swap through CheckSwapResolution,
+// ExtendSwapDispute and ResolveColdkeySwap (coldkeyswap.go holds the
+// rules). Queries (rpc) read through HotkeyOf, Hotkeys, Stake, StakesOf,
+// Nominators, UnbondingOf, UnbondingOfHotkey, ValidatorSetAt,
+// ColdkeySwapOf, PendingColdkeySwaps and OwnedHotkeys.
 //
 // Errors of failed calls are sentinels in errors.go; their texts still say
 // "chain:", as they did before the module split, because a failed call's
