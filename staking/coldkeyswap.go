@@ -143,7 +143,7 @@ func PendingColdkeySwaps(st *state.State, limit int) []ColdkeySwap {
 		if len(k) != swapQueueKeyLen {
 			return true
 		}
-		if s, ok := ColdkeySwapOf(st, types.Address(k[9:29])); ok {
+		if s, ok := ColdkeySwapOf(st, types.Address(k[9:29])); ok && s.Due == binary.BigEndian.Uint64(k[1:9]) {
 			out = append(out, s)
 		}
 		return true
