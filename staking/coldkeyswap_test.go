@@ -339,3 +339,54 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestColdkeySwapBurstCarriesInQueueOrder: five swaps due in one block, more
+// records than one block moves, all complete over the next blocks, the
+// queue's order first (due height, then old coldkey), none lost.
+func TestColdkeySwapBurstCarriesInQueueOrder(t *testing.T) {
+	x := testBlock(t, 5)
+	st := x.State
+	x.Params.ColdkeySwapMovesPerBlock = MinColdkeySwapMoves
+	var olds []types.Address
+	for i := 0; i < 5; i++ {
+		old := types.Address{0xB0, byte(i)}
+		olds = append(olds, old)
+		st.SetAccount(old, state.Account{Balance: 50 * tao})
+		st.SetIssuance(st.Issuance() + 50*tao)
+		for j := 0; j < 6; j++ {
+			hk := types.Address{0xA0, byte(i), byte(j)}
+			RegisterHotkey(st, x.Params, hk, addr(3))
+			must(t, x.AddStake(old, &types.AddStake{Hotkey: hk, Amount: tao}))
+		}
+		must(t, schedule(x, old, types.Address{0xE0, byte(i)}))
+	}
+	runTo(t, x, x.Height+x.Params.ColdkeySwapDelay-1, &fakeSubnets{})
+	finished := map[int]int{} // swap → block (after the due one) it finished in
+	for b := 0; b < 10 && len(finished) < len(olds); b++ {
+		runTo(t, x, x.Height+1, &fakeSubnets{})
+		for i, old := range olds {
+			if _, ok := ColdkeySwapOf(st, old); !ok {
+				if _, seen := finished[i]; !seen {
+					finished[i] = b
+				}
+			}
+		}
+	}
+	if len(finished) != len(olds) {
+		t.Fatalf("finished %v of %d swaps", finished, len(olds))
+	}
+	for i := 1; i < len(olds); i++ {
+		if finished[i] < finished[i-1] {
+			t.Fatalf("swap %d finished in block %d, before swap %d (block %d): out of queue order", i, finished[i], i-1, finished[i-1])
+		}
+	}
+	if finished[len(olds)-1] == 0 {
+		t.Fatal("35 records moved in one block at 16 moves per block")
+	}
+	for i, old := range olds {
+		to := types.Address{0xE0, byte(i)}
+		if len(StakesOf(st, to)) != 6 || len(StakesOf(st, old)) != 0 || st.Account(old).Balance != 0 {
+			t.Fatalf("swap %d: new key %d positions, old %d positions, old balance %d", i, len(StakesOf(st, to)), len(StakesOf(st, old)), st.Account(old).Balance)
+		}
+	}
+}
