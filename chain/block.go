@@ -85,6 +85,11 @@ func (x *blockCtx) endBlock() error {
 	if err := x.sn.EndBlock(); err != nil {
 		return err
 	}
+	// After the epochs, so rewards credited in this block move with the
+	// positions they were credited to.
+	if err := x.sk.ExecuteColdkeySwaps(subnetOwners{x.st}); err != nil {
+		return err
+	}
 	if x.c.endBlockHook != nil {
 		if err := x.c.endBlockHook(x); err != nil {
 			return err
@@ -94,4 +99,11 @@ func (x *blockCtx) endBlock() error {
 		return x.sk.UpdateValidatorSet()
 	}
 	return nil
+}
+
+// subnetOwners lets staking's coldkey swap move subnet ownership.
+type subnetOwners struct{ st *state.State }
+
+func (o subnetOwners) MoveSubnetOwnership(from, to types.Address) int {
+	return subnet.MoveOwnership(o.st, from, to)
 }

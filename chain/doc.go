@@ -31,7 +31,8 @@
 //     set, and staking tracks who missed it (downtime).
 //  2. each transaction (applyTx, tx.go). It is either
 //     - invalid (bad envelope or signature, wrong chain, not the sender's
-//     next nonce, fee below base fee × (weight + length fee), cannot pay
+//     next nonce, a sender frozen by a disputed or executing coldkey swap,
+//     fee below base fee × (weight + length fee), cannot pay
 //     fee + tip): a block that contains one is invalid, and the txpool
 //     never admits one; or
 //     - included: fee + tip are charged and recycled (issuance drops), the
@@ -46,8 +47,10 @@
 //     back to chain's registry, which migrates module state through
 //     staking.MigrateParams and subnet's MigrateParams and writes the new
 //     parameters, in force from the next block); subnet shares the
-//     emission pool, adjusts registration costs and runs due epochs; at a
-//     consensus epoch's last block staking decides the validator set.
+//     emission pool, adjusts registration costs and runs due epochs;
+//     staking executes the coldkey swaps due (bounded per block, subnet
+//     ownership through subnet.MoveOwnership); at a consensus epoch's last
+//     block staking decides the validator set.
 //  4. seal: state root, tx and receipts roots, and the validator hashes of
 //     this height and the next go into the header.
 //

@@ -27,6 +27,7 @@ func chainPrefixes() [][]byte {
 		key(pStake, h0[:]), key(pColdStake, c1[:]), key(pUnbond, h0[:]), key(pColdUnb, c1[:]),
 		key(pRelease, u64b(10)), {pHotkey}, {pPending}, {pCandidate},
 		key(pUIDOf, u16b(1)), key(pWeights, u16b(1)), key(pBonds, u16b(1)), key(pCommit, u16b(1)),
+		key(pOwned, c1[:]), {pSwapQueue},
 	}
 }
 

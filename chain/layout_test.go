@@ -22,6 +22,8 @@ const (
 	pMissed     = 'm'
 	pConsKey    = 'c'
 	pJailedBoot = 'J'
+	pOwned      = 'o' // coldkey swaps (staking/coldkeyswap.go)
+	pSwapQueue  = 'Q'
 
 	// subnet/keys.go
 	pSubnet     = 'N'

@@ -55,6 +55,9 @@ func (x *blockCtx) checkTx(tx *types.Tx) (types.Address, bool, error) {
 	case tx.Nonce() > acc.Nonce:
 		return from, false, fmt.Errorf("%w: tx nonce %d, account %s is at %d", ErrNonceTooHigh, tx.Nonce(), from, acc.Nonce)
 	}
+	if err := staking.ColdkeyFrozen(st, from); err != nil {
+		return from, false, err // a disputed or moving coldkey signs nothing (staking/coldkeyswap.go)
+	}
 	free, err := x.checkFee(tx, from)
 	if err != nil {
 		return from, false, err
@@ -175,6 +178,11 @@ func (x *blockCtx) applyCall(from types.Address, call types.Call) error {
 			return err
 		}
 		return x.sn.SwapHotkey(call.Old, call.New)
+
+	case *types.ScheduleColdkeySwap:
+		return x.sk.ScheduleColdkeySwap(from, call)
+	case *types.CancelColdkeySwap:
+		return x.sk.CancelColdkeySwap(from)
 	}
 	return fmt.Errorf("%w: %v", types.ErrUnknownCall, call.Kind())
 }

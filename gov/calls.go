@@ -25,6 +25,10 @@ func (x *Block) Propose(from types.Address, c *types.Propose) error {
 		if c.UpgradeHeight <= end+1 {
 			return fmt.Errorf("%w: height %d, voting ends at %d", ErrUpgradeTooSoon, c.UpgradeHeight, end)
 		}
+	case types.ProposalColdkeySwap:
+		if err := staking.CheckSwapResolution(x.State, c.SwapColdkey, c.SwapTo); err != nil {
+			return err
+		}
 	}
 	ending := getU64(x.State, endCountKey(end))
 	if ending >= MaxProposalsPerEnd {
@@ -35,10 +39,17 @@ func (x *Block) Propose(from types.Address, c *types.Propose) error {
 	}
 	id := getU64(x.State, keyNextProposal) + 1
 	setU64(x.State, keyNextProposal, id)
+	if c.ProposalKind == types.ProposalColdkeySwap {
+		// The dispute must not lapse while its resolution is voted on.
+		if err := staking.ExtendSwapDispute(x.State, c.SwapColdkey, end); err != nil {
+			return err
+		}
+	}
 	pr := Proposal{
 		ID: id, Proposer: from, Kind: c.ProposalKind, Title: c.Title, Description: c.Description,
 		Changes: c.Changes, UpgradeName: c.UpgradeName, UpgradeHeight: c.UpgradeHeight,
 		Deposit: c.Deposit, SubmitHeight: x.Height, VotingEnd: end, Status: StatusVoting,
+		SwapColdkey: c.SwapColdkey, SwapTo: c.SwapTo,
 	}
 	// No snapshot: the tally reads stake as it stands when the voting ends
 	// (EndBlock), so a proposal costs the same few writes however many

@@ -25,13 +25,16 @@
 //     position votes with its coldkey, else with its hotkey's owner), the
 //     deposit is returned or recycled (quorum missed, or vetoed), a passed
 //     parameter change goes to Registry.ApplyChanges (in force from the
-//     next block; refused if the state no longer admits it), and a passed
-//     upgrade is scheduled.
+//     next block; refused if the state no longer admits it), a passed
+//     upgrade is scheduled, and a passed coldkey-swap resolution sends the
+//     disputed swap to the chosen destination or cancels it
+//     (staking.ResolveColdkeySwap; the move runs in the same block's hook).
 //
 // # What it needs from others
 //
 // From staking: the stake positions (ForEachPosition), a hotkey's owner
-// (HotkeyOf) and the ledger helpers (Debit, Credit, Recycle, MulDiv). From
+// (HotkeyOf), the ledger helpers (Debit, Credit, Recycle, MulDiv) and the
+// coldkey-swap resolution (CheckSwapResolution, ResolveColdkeySwap). From
 // chain: the Registry interface declared in block.go, two methods. gov
 // imports neither chain nor subnet.
 //

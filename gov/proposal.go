@@ -45,6 +45,9 @@ type Proposal struct {
 	SnapshotStake uint64 // total bonded stake at the tally (the quorum's denominator); 0 while voting
 	Tally         Tally
 	Reason        string
+	// ProposalColdkeySwap (optional, so other kinds' records are unchanged).
+	SwapColdkey types.Address `rlp:"optional"`
+	SwapTo      types.Address `rlp:"optional"`
 }
 
 // Upgrade is a scheduled software upgrade.

@@ -173,6 +173,12 @@ func (x *Block) EndBlock() error {
 				}
 			case types.ProposalUpgrade:
 				x.State.Set(keyUpgrade, encodeRLP(&Upgrade{Name: pr.UpgradeName, Height: pr.UpgradeHeight}))
+			case types.ProposalColdkeySwap:
+				// The dispute may have lapsed during the vote: then the
+				// proposal fails and nothing moves.
+				if err := staking.ResolveColdkeySwap(x.State, x.Height, pr.SwapColdkey, pr.SwapTo); err != nil {
+					pr.Status, pr.Reason = StatusFailed, err.Error()
+				}
 			}
 		}
 		setProposal(x.State, pr)

@@ -6,7 +6,7 @@
 // Namespaces live one per file: tao_ (chain, balances, transactions, issuance,
 // proofs), subnet_ (subnets, hyperparameters, metagraphs, root network), gov_
 // (proposals, votes, parameters), stake_ (stake positions, delegates,
-// validator sets, unbonding), net_ (health) and eth_ (the Ethereum subset
+// validator sets, unbonding, coldkey swaps), net_ (health) and eth_ (the Ethereum subset
 // wallets need: eth.go for accounts, calls and sends, eth_block.go for
 // blocks and fee history, eth_tx.go for transactions and receipts). Amounts
 // in rao are decimal strings, since they can exceed 2^53 and JSON numbers

@@ -145,7 +145,8 @@ func newGoldenChain(t testing.TB) *goldenChain {
 	}
 	// A second proposal, still voting: its tally is live.
 	g.produce(g.sign(owner, 5, &types.Propose{ProposalKind: types.ProposalText, Title: "open", Deposit: g.c.Params().Gov.MinDeposit}))
-	g.produce(g.sign(nominator, 3, &types.GovVote{ProposalID: 2, Option: types.VoteAbstain}))
+	g.produce(g.sign(nominator, 3, &types.GovVote{ProposalID: 2, Option: types.VoteAbstain}),
+		g.sign(devkeys.Key(3), 1, &types.ScheduleColdkeySwap{NewColdkey: types.Address{0x44}}))
 	return g
 }
 
@@ -247,6 +248,11 @@ func TestResponsesUnchanged(t *testing.T) {
 		{"stake_validators", []any{1}},
 		{"stake_validators", []any{head.Height + 2}},
 		{"stake_unbonding", []any{nominator}},
+		{"stake_coldkeySwap", []any{devkeys.Address(3)}},
+		{"stake_coldkeySwap", []any{stranger}},
+		{"stake_coldkeySwaps", nil},
+		{"stake_coldkeySwaps", []any{1}},
+		{"stake_coldkeySwaps", []any{0}},
 
 		{"gov_proposals", nil},
 		{"gov_proposals", []any{"voting"}},

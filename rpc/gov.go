@@ -27,6 +27,8 @@ type ProposalJSON struct {
 	Changes       []types.ParamChange `json:"changes,omitempty"`
 	UpgradeName   string              `json:"upgradeName,omitempty"`
 	UpgradeHeight uint64              `json:"upgradeHeight,omitempty"`
+	SwapColdkey   *types.Address      `json:"swapColdkey,omitempty"` // coldkey_swap: the disputed coldkey
+	SwapTo        *types.Address      `json:"swapTo,omitempty"`      // coldkey_swap: its destination (absent: cancel)
 	Deposit       string              `json:"deposit"`
 	SubmitHeight  uint64              `json:"submitHeight"`
 	VotingEnd     uint64              `json:"votingEnd"`
@@ -36,19 +38,27 @@ type ProposalJSON struct {
 	Tally         TallyJSON           `json:"tally"`
 }
 
-var kindNames = map[uint8]string{types.ProposalParamChange: "param_change", types.ProposalUpgrade: "upgrade", types.ProposalText: "text"}
+var kindNames = map[uint8]string{types.ProposalParamChange: "param_change", types.ProposalUpgrade: "upgrade", types.ProposalText: "text", types.ProposalColdkeySwap: "coldkey_swap"}
 
 func proposalJSON(v View, pr GovProposal) ProposalJSON {
 	t := pr.Tally
 	if pr.Status == statusVoting {
 		t = v.Tally(pr.ID)
 	}
-	return ProposalJSON{
+	out := ProposalJSON{
 		ID: pr.ID, Proposer: pr.Proposer, Kind: kindNames[pr.Kind], Title: pr.Title, Description: pr.Description,
 		Changes: pr.Changes, UpgradeName: pr.UpgradeName, UpgradeHeight: pr.UpgradeHeight, Deposit: rao(pr.Deposit),
 		SubmitHeight: pr.SubmitHeight, VotingEnd: pr.VotingEnd, Status: statusName(pr.Status), Reason: pr.Reason,
 		SnapshotStake: rao(pr.SnapshotStake), Tally: TallyJSON{rao(t.Yes), rao(t.No), rao(t.Abstain), rao(t.Veto)},
 	}
+	if pr.Kind == types.ProposalColdkeySwap {
+		old, to := pr.SwapColdkey, pr.SwapTo
+		out.SwapColdkey = &old
+		if to != (types.Address{}) {
+			out.SwapTo = &to
+		}
+	}
+	return out
 }
 
 // Proposals lists proposals, optionally only those with a status

@@ -115,6 +115,10 @@ type StakeView interface {
 	UnbondingOf(coldkey types.Address) []Unbonding
 	// Retired is the record of a hotkey a swap retired.
 	Retired(hotkey types.Address) (RetiredHotkey, bool)
+	// ColdkeySwap is old's coldkey swap record; ColdkeySwaps lists up to
+	// limit pending ones, the soonest due first.
+	ColdkeySwap(old types.Address) (ColdkeySwap, bool)
+	ColdkeySwaps(limit int) []ColdkeySwap
 	// ValidatorSet is the set governing height, at most Head+1.
 	ValidatorSet(height uint64) (ValidatorSet, error)
 }
@@ -150,6 +154,7 @@ type (
 	StakePosition = staking.StakePosition
 	Unbonding     = staking.Unbonding
 	RetiredHotkey = staking.RetiredHotkey
+	ColdkeySwap   = staking.ColdkeySwap
 	ValidatorSet  = staking.ValidatorSet
 	SubnetInfo    = subnet.Info
 	Neuron        = subnet.Neuron

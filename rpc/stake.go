@@ -1,8 +1,10 @@
 package rpc
 
 import (
+	"fmt"
 	"strconv"
 
+	"github.com/taonet/taod/staking"
 	"github.com/taonet/taod/types"
 )
 
@@ -171,6 +173,62 @@ func (api *StakeAPI) Unbonding(coldkey types.Address) ([]UnbondingJSON, error) {
 		out := []UnbondingJSON{}
 		for _, u := range v.UnbondingOf(coldkey) {
 			out = append(out, UnbondingJSON{u.Hotkey, rao(u.Amount), u.ReleaseAt})
+		}
+		return out, nil
+	})
+}
+
+// MaxColdkeySwaps bounds one stake_coldkeySwaps answer.
+const MaxColdkeySwaps = 256
+
+// ColdkeySwapJSON is a coldkey swap: scheduled (moves at dueAt), disputed
+// (the old coldkey is frozen; lapses at dueAt unless governance resolves
+// it), cancelled (a schedule before dueAt is a dispute) or executing.
+type ColdkeySwapJSON struct {
+	Coldkey     types.Address  `json:"coldkey"`
+	Status      string         `json:"status"`
+	NewColdkey  types.Address  `json:"newColdkey"`
+	Disputed    *types.Address `json:"disputedWith,omitempty"` // the second destination of a dispute
+	ScheduledAt uint64         `json:"scheduledAt"`
+	DueAt       uint64         `json:"dueAt"`
+	Frozen      bool           `json:"frozen"`
+}
+
+func coldkeySwapJSON(s ColdkeySwap) *ColdkeySwapJSON {
+	out := &ColdkeySwapJSON{Coldkey: s.Old, Status: staking.SwapStatusName(s.Status), NewColdkey: s.New, ScheduledAt: s.ScheduledAt, DueAt: s.Due, Frozen: s.Frozen()}
+	if s.Other != (types.Address{}) {
+		o := s.Other
+		out.Disputed = &o
+	}
+	return out
+}
+
+// ColdkeySwap returns coldkey's swap; null if it has none.
+func (api *StakeAPI) ColdkeySwap(coldkey types.Address) (*ColdkeySwapJSON, error) {
+	return withView(api.b, func(v View) (*ColdkeySwapJSON, error) {
+		s, ok := v.ColdkeySwap(coldkey)
+		if !ok {
+			return nil, nil
+		}
+		return coldkeySwapJSON(s), nil
+	})
+}
+
+// ColdkeySwaps lists pending coldkey swaps (cancelled ones' tombstones
+// included), the soonest due first, at most limit (default and maximum
+// MaxColdkeySwaps).
+func (api *StakeAPI) ColdkeySwaps(limit *int) ([]*ColdkeySwapJSON, error) {
+	n := MaxColdkeySwaps
+	if limit != nil {
+		if *limit <= 0 || *limit > MaxColdkeySwaps {
+			return nil, &Error{CodeInvalidParams, fmt.Sprintf("limit must be in [1, %d]", MaxColdkeySwaps)}
+		}
+		n = *limit
+	}
+	return withView(api.b, func(v View) ([]*ColdkeySwapJSON, error) {
+		out := []*ColdkeySwapJSON{}
+		for _, s := range v.ColdkeySwaps(n) {
+			out = append(out, coldkeySwapJSON(s))
 		}
 		return out, nil
 	})

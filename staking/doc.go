@@ -28,9 +28,14 @@
 //     every position and unbonding entry, the consensus keys' back
 //     references and the hotkey's place in the decided validator sets move
 //     to a fresh hotkey; the old one is retired for good, and evidence
-//     against a key it once had follows the retired record);
+//     against a key it once had follows the retired record),
+//     ScheduleColdkeySwap, CancelColdkeySwap (before any call, chain asks ColdkeyFrozen: a coldkey whose swap is
+//     disputed or executing signs nothing);
 //   - end of block: ReleaseUnbonding (stake whose unbonding ends here goes
-//     back to the balance) and, at a consensus epoch's last block H,
+//     back to the balance), after the epochs ExecuteColdkeySwaps (the
+//     swaps due, within coldkey_swap_moves_per_block records; subnet
+//     ownership moves through the SubnetOwners chain passes) and, at a
+//     consensus epoch's last block H,
 //     UpdateValidatorSet: pending key rotations take effect and the set for
 //     heights from H+2 is decided (ValidatorSetAt reads it back).
 //
@@ -42,9 +47,12 @@
 // governance tally), and the ledger helpers Debit, Credit, Recycle and
 // MulDiv (ledger.go) that every module uses to move TAO. MigrateParams
 // reshapes staking state when governance changes a parameter that shapes
-// it. Queries (rpc) read through HotkeyOf, Hotkeys, Stake, StakesOf,
-// Nominators, UnbondingOf, UnbondingOfHotkey, Retired and ValidatorSetAt.
-// Registration refuses a retired hotkey by name (CheckNotRetired).
+// it. gov resolves a disputed coldkey swap through CheckSwapResolution,
+// ExtendSwapDispute and ResolveColdkeySwap (coldkeyswap.go holds the
+// rules). Queries (rpc) read through HotkeyOf, Hotkeys, Stake, StakesOf,
+// Nominators, UnbondingOf, UnbondingOfHotkey, Retired, ValidatorSetAt,
+// ColdkeySwapOf, PendingColdkeySwaps and OwnedHotkeys. Registration refuses
+// a retired hotkey by name (CheckNotRetired).
 //
 // Errors of failed calls are sentinels in errors.go; their texts still say
 // "chain:", as they did before the module split, because a failed call's

@@ -22,6 +22,9 @@ import (
 //	ghandover                          marker: staked validators have taken over
 //	X<hotkey>                          RetiredHotkey: swapped away, never usable again
 //	Z<coldkey>                         height of the coldkey's last SwapHotkey (u64)
+//	o<coldkey><hotkey>                 marker: coldkey owns hotkey (kept by setHotkeyInfo)
+//	C<old coldkey>                     ColdkeySwap record (coldkeyswap.go)
+//	Q<due height><old coldkey>         marker: swap queue by the height it is due
 const (
 	pHotkey     = 'h'
 	pStake      = 'k'
@@ -38,6 +41,9 @@ const (
 	pEvidence   = 'e'
 	pRetired    = 'X'
 	pLastSwap   = 'Z'
+	pOwned      = 'o'
+	pColdSwap   = 'C'
+	pSwapQueue  = 'Q'
 )
 
 var keyHandover = []byte("ghandover")

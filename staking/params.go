@@ -34,6 +34,12 @@ type Params struct {
 	// HotkeySwapRateLimit is the blocks a coldkey waits between two
 	// SwapHotkey calls.
 	HotkeySwapRateLimit uint64 `json:"hotkey_swap_rate_limit"`
+	// Coldkey swaps (coldkeyswap.go): the delay between the announcement
+	// and the move, the burn a schedule costs, and the records the
+	// end-of-block hook may move per block (the rest carries over).
+	ColdkeySwapDelay         uint64 `json:"coldkey_swap_delay"`
+	ColdkeySwapCost          uint64 `json:"coldkey_swap_cost,string"`
+	ColdkeySwapMovesPerBlock uint64 `json:"coldkey_swap_moves_per_block"`
 }
 
 // DefaultParams are mainnet's (12 s blocks).
@@ -58,6 +64,10 @@ func DefaultParams() Params {
 		// coldkey leaves a leaked key replaceable at once and again later.
 		HotkeySwapBurn:      types.RaoPerTAO,
 		HotkeySwapRateLimit: 7_200, // 1 day
+
+		ColdkeySwapDelay:         36_000, // 5 days
+		ColdkeySwapCost:          types.RaoPerTAO,
+		ColdkeySwapMovesPerBlock: 2_000,
 	}
 }
 
@@ -73,6 +83,7 @@ func TestParams() Params {
 	p.JailPeriod = 10
 	p.DowntimeWindow = 20
 	p.HotkeySwapRateLimit = 5
+	p.ColdkeySwapDelay = 10
 	return p
 }
 
@@ -106,6 +117,14 @@ func (p Params) Validate() error {
 			return fmt.Errorf("chain: %s must be ≤ %d blocks (it holds stake or rights for that long, even after a later change)", d.name, MaxLockBlocks)
 		}
 	}
+	switch {
+	case p.ColdkeySwapDelay == 0 || p.ColdkeySwapDelay > MaxLockBlocks/2:
+		return fmt.Errorf("chain: coldkey_swap_delay must be in [1, %d] blocks (a dispute freezes a coldkey for twice as long)", MaxLockBlocks/2)
+	case p.ColdkeySwapCost < MinColdkeySwapCost || p.ColdkeySwapCost > MaxColdkeySwapCost:
+		return fmt.Errorf("chain: coldkey_swap_cost must be in [%s, %s] TAO (it bounds the pending swaps; too high, no one can leave a leaked key)", types.FormatTAO(MinColdkeySwapCost), types.FormatTAO(MaxColdkeySwapCost))
+	case p.ColdkeySwapMovesPerBlock < MinColdkeySwapMoves || p.ColdkeySwapMovesPerBlock > MaxColdkeySwapMoves:
+		return fmt.Errorf("chain: coldkey_swap_moves_per_block must be in [%d, %d] (records moved by the end-of-block hook)", MinColdkeySwapMoves, MaxColdkeySwapMoves)
+	}
 	if p.ConsensusEpoch > MaxDurationBlocks {
 		return fmt.Errorf("chain: consensus_epoch must be ≤ %d blocks", uint64(MaxDurationBlocks))
 	}
@@ -133,4 +152,13 @@ const (
 	// gov.min_deposit): above it an operator could not afford to move away
 	// from a leaked hotkey, and governance could price swaps out for good.
 	MaxHotkeySwapBurn = 10_000 * types.RaoPerTAO
+	// Coldkey swaps: the cost is a burn, so it must not be free (each
+	// pending swap is a record and a queue entry) nor so high a leaked key
+	// cannot be left; the moves per block bound the hook's writes per block
+	// (each move is a few writes) while letting a swap of thousands of
+	// positions finish in a few blocks.
+	MinColdkeySwapCost  = types.RaoPerTAO / 100
+	MaxColdkeySwapCost  = 1_000 * types.RaoPerTAO
+	MinColdkeySwapMoves = 16
+	MaxColdkeySwapMoves = 20_000
 )

@@ -37,6 +37,7 @@ func hotkeyInfo(st *state.State, hk types.Address) (HotkeyInfo, bool) {
 }
 
 func setHotkeyInfo(st *state.State, hk types.Address, h HotkeyInfo) {
+	indexOwner(st, hk, h)
 	b, _ := rlp.EncodeToBytes(&h)
 	st.Set(key(pHotkey, hk[:]), b)
 }

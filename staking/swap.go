@@ -141,6 +141,7 @@ func (x *Block) SwapHotkey(from types.Address, c *types.SwapHotkey) error {
 	}
 	// The record, with its total stake, take and jail, as it was.
 	st.Set(key(pHotkey, c.Old[:]), nil)
+	st.Set(key(pOwned, h.Owner[:], c.Old[:]), nil) // the owner index follows (setHotkeyInfo adds New)
 	setHotkeyInfo(st, c.New, h)
 	for _, m := range []byte{pPending, pCandidate} {
 		if len(st.Get(key(m, c.Old[:]))) != 0 {

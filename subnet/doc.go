@@ -35,7 +35,9 @@
 //
 // WeightsPermitted, IsRootMember and UIDOf tell chain which calls may go
 // fee-free. MigrateParams trims the root when governance lowers
-// root_max_validators. Create writes the genesis subnets.
+// root_max_validators. Create writes the genesis subnets. MoveOwnership
+// gives a swapped coldkey's subnets to its new coldkey (staking's coldkey
+// swap, through chain).
 //
 // Queries (rpc) read through Get, All, Neurons, NeuronAt, UIDOf, WeightsOf,
 // RootMembers, RootWeightsOf and NetworkLockCost.

@@ -32,6 +32,9 @@ const (
 	CallVote             CallKind = 18
 	CallCancelProposal   CallKind = 19
 	CallSwapHotkey       CallKind = 20
+
+	CallScheduleColdkeySwap CallKind = 21
+	CallCancelColdkeySwap   CallKind = 22
 )
 
 var callNames = map[CallKind]string{
@@ -55,6 +58,9 @@ var callNames = map[CallKind]string{
 	CallVote:             "Vote",
 	CallCancelProposal:   "CancelProposal",
 	CallSwapHotkey:       "SwapHotkey",
+
+	CallScheduleColdkeySwap: "ScheduleColdkeySwap",
+	CallCancelColdkeySwap:   "CancelColdkeySwap",
 }
 
 func (k CallKind) String() string {
@@ -107,6 +113,11 @@ func newCall(k CallKind) Call {
 		return new(CancelProposal)
 	case CallSwapHotkey:
 		return new(SwapHotkey)
+
+	case CallScheduleColdkeySwap:
+		return new(ScheduleColdkeySwap)
+	case CallCancelColdkeySwap:
+		return new(CancelColdkeySwap)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ const (
 	ProposalParamChange uint8 = 1 // change protocol parameters
 	ProposalUpgrade     uint8 = 2 // halt at a height for a software upgrade
 	ProposalText        uint8 = 3 // signalling only
+	ProposalColdkeySwap uint8 = 4 // resolve a disputed coldkey swap
 )
 
 // Vote options.
@@ -52,6 +53,11 @@ type Propose struct {
 	UpgradeName   string        // ProposalUpgrade
 	UpgradeHeight uint64        // ProposalUpgrade: nodes without the upgrade halt before this height
 	Deposit       uint64
+	// ProposalColdkeySwap: the disputed swap of SwapColdkey goes to SwapTo,
+	// one of its announced destinations, or is cancelled (SwapTo zero).
+	// Optional so that the proposals of other kinds encode as before.
+	SwapColdkey Address `rlp:"optional"`
+	SwapTo      Address `rlp:"optional"`
 }
 
 func (*Propose) Kind() CallKind { return CallPropose }
@@ -74,8 +80,15 @@ func (c *Propose) Validate() error {
 			return fmt.Errorf("%w: an upgrade needs a name (1-%d bytes) and a halt height", ErrBadProposal, MaxNameLen)
 		}
 	case ProposalText:
+	case ProposalColdkeySwap:
+		if c.SwapColdkey == (Address{}) {
+			return fmt.Errorf("%w: a coldkey-swap resolution names the disputed coldkey", ErrBadProposal)
+		}
 	default:
-		return fmt.Errorf("%w: kind %d (1 parameter change, 2 upgrade, 3 text)", ErrBadProposal, c.ProposalKind)
+		return fmt.Errorf("%w: kind %d (1 parameter change, 2 upgrade, 3 text, 4 coldkey swap)", ErrBadProposal, c.ProposalKind)
+	}
+	if c.ProposalKind != ProposalColdkeySwap && (c.SwapColdkey != Address{} || c.SwapTo != Address{}) {
+		return fmt.Errorf("%w: payload does not match the kind", ErrBadProposal)
 	}
 	if c.ProposalKind != ProposalParamChange && len(c.Changes) != 0 || c.ProposalKind != ProposalUpgrade && (c.UpgradeName != "" || c.UpgradeHeight != 0) {
 		return fmt.Errorf("%w: payload does not match the kind", ErrBadProposal)

@@ -167,3 +167,36 @@ func (c *SwapHotkey) Validate() error {
 	}
 	return nil
 }
+// Weights of the coldkey-swap calls.
+const (
+	ScheduleColdkeySwapWeight uint64 = 50_000
+	CancelColdkeySwapWeight   uint64 = 30_000
+)
+
+// ErrZeroColdkey reports a coldkey swap to the zero address.
+var ErrZeroColdkey = errors.New("types: the new coldkey must not be the zero address")
+
+// ScheduleColdkeySwap announces that the sender's (the old coldkey's)
+// balance, stake, unbonding, hotkeys and subnets move to NewColdkey after
+// the coldkey_swap_delay. A second schedule from the same key puts the
+// swap into dispute (package staking, coldkeyswap.go).
+type ScheduleColdkeySwap struct {
+	NewColdkey Address
+}
+
+func (*ScheduleColdkeySwap) Kind() CallKind { return CallScheduleColdkeySwap }
+func (*ScheduleColdkeySwap) Weight() uint64 { return ScheduleColdkeySwapWeight }
+func (c *ScheduleColdkeySwap) Validate() error {
+	if c.NewColdkey == (Address{}) {
+		return ErrZeroColdkey
+	}
+	return nil
+}
+
+// CancelColdkeySwap withdraws the sender's scheduled (not disputed) coldkey
+// swap; the schedule's cost is not refunded.
+type CancelColdkeySwap struct{}
+
+func (*CancelColdkeySwap) Kind() CallKind  { return CallCancelColdkeySwap }
+func (*CancelColdkeySwap) Weight() uint64  { return CancelColdkeySwapWeight }
+func (*CancelColdkeySwap) Validate() error { return nil }

@@ -82,6 +82,11 @@ func randomCall(rng *rand.Rand, k CallKind) Call {
 		return &CancelProposal{ProposalID: rng.Uint64()}
 	case CallSwapHotkey:
 		return &SwapHotkey{Old: addr(), New: addr()}
+
+	case CallScheduleColdkeySwap:
+		return &ScheduleColdkeySwap{NewColdkey: addr()}
+	case CallCancelColdkeySwap:
+		return &CancelColdkeySwap{}
 	}
 	return nil
 }

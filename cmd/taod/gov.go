@@ -31,6 +31,7 @@ Parameter keys are dotted paths of 'taod gov params', e.g. staking.unbonding_per
 		changes                        []string
 		upgradeHeight                  uint64
 		deposit                        amountFlags
+		swapOld, swapTo                string
 	)
 	propose := &cobra.Command{
 		Use:   "propose --from KEY --kind param|upgrade|text --title T --deposit TAO [--change key=value …] [--upgrade-name N --upgrade-height H]",
@@ -57,8 +58,20 @@ Parameter keys are dotted paths of 'taod gov params', e.g. staking.unbonding_per
 				p = client.ProposeUpgrade(title, desc, dep, upgradeName, upgradeHeight)
 			case "text":
 				p = client.ProposeText(title, desc, dep)
+			case "coldkey-swap":
+				old, err := parseAddressArg(swapOld)
+				if err != nil {
+					return fmt.Errorf("--swap-coldkey: %w", err)
+				}
+				var to types.Address // empty: cancel the swap
+				if swapTo != "" {
+					if to, err = parseAddressArg(swapTo); err != nil {
+						return fmt.Errorf("--swap-to: %w", err)
+					}
+				}
+				p = client.ProposeColdkeySwapResolution(title, desc, dep, old, to)
 			default:
-				return errors.New("--kind must be param, upgrade or text")
+				return errors.New("--kind must be param, upgrade, text or coldkey-swap")
 			}
 			if err := p.Validate(); err != nil {
 				return err
@@ -66,7 +79,9 @@ Parameter keys are dotted paths of 'taod gov params', e.g. staking.unbonding_per
 			return sendCall(cmd, o, p)
 		},
 	}
-	propose.Flags().StringVar(&kind, "kind", "", "param, upgrade or text")
+	propose.Flags().StringVar(&kind, "kind", "", "param, upgrade, text or coldkey-swap")
+	propose.Flags().StringVar(&swapOld, "swap-coldkey", "", "coldkey-swap: the disputed coldkey")
+	propose.Flags().StringVar(&swapTo, "swap-to", "", "coldkey-swap: one of its announced destinations (empty: cancel the swap)")
 	propose.Flags().StringVar(&title, "title", "", "title")
 	propose.Flags().StringVar(&desc, "description", "", "description")
 	propose.Flags().StringArrayVar(&changes, "change", nil, "a parameter change key=value (repeatable)")

@@ -143,6 +143,7 @@ the key with 'taod keys import %s --mnemonic', or in any Ethereum wallet as acco
 		},
 	}
 	cmd.AddCommand(newCmd, newKeysImportCmd(&dir, &lightKDF), newKeysExportCmd(&dir), listCmd, showCmd)
+	cmd.AddCommand(newSwapColdkeyCmd())
 	return cmd
 }
 

@@ -30,12 +30,18 @@ import (
 //     paid its miners) and later transferred (so the unbonding released);
 //   - a SwapHotkey succeeded, its new hotkey set weights, and a call naming
 //     the retired hotkey failed (coverHotkeySwap, script_hotkeyswap.go).
+//   - a ScheduleColdkeySwap and a CancelColdkeySwap succeeded, a swap's
+//     destination, unfunded at genesis, later signed (the swap executed),
+//     and so did the destination of a coldkey-swap resolution (a dispute
+//     resolved by governance).
 func CheckCoverage(genesis []byte, steps []Step) error {
 	var g chain.Genesis
 	if err := json.Unmarshal(genesis, &g); err != nil {
 		return fmt.Errorf("golden: genesis: %w", err)
 	}
+	funded := map[types.Address]bool{}
 	for _, a := range g.Alloc {
+		funded[a.Address] = true
 		if a.Address == MinerColdkey() {
 			return errors.New("golden: the miners' coldkey is funded at genesis: its transfer proves nothing")
 		}
@@ -57,6 +63,10 @@ func CheckCoverage(genesis []byte, steps []Step) error {
 		revealed  bool
 		minerRm   = -1
 		minerTx   = -1
+		swapTo    = map[types.Address]bool{} // destinations of successful ScheduleColdkeySwap
+		resolveTo = map[types.Address]bool{} // destinations of coldkey-swap resolutions
+		swapSpent bool                       // a swap's destination, unfunded at genesis, signed
+		resolved  bool                       // a resolution's destination signed
 	)
 	slashKey, downKey := devkeys.Address(consKeys[slashedVal]), devkeys.Address(consKeys[downVal])
 	signedBefore := false
@@ -105,7 +115,15 @@ func CheckCoverage(genesis []byte, steps []Step) error {
 				continue
 			}
 			ok[tx.Call().Kind()]++
+			if swapTo[from] && !funded[from] {
+				swapSpent = true
+			}
+			if resolveTo[from] && !funded[from] {
+				resolved = true
+			}
 			switch c := tx.Call().(type) {
+			case *types.ScheduleColdkeySwap:
+				swapTo[c.NewColdkey] = true
 			case *types.PowRegister:
 				freePow = freePow || tx.Fee() == 0
 			case *types.Unjail:
@@ -115,6 +133,9 @@ func CheckCoverage(genesis []byte, steps []Step) error {
 					takeOK = h
 				}
 			case *types.Propose:
+				if c.ProposalKind == types.ProposalColdkeySwap {
+					resolveTo[c.SwapTo] = true
+				}
 				if c.ProposalKind == types.ProposalParamChange && takeFail > 0 {
 					proposed = h
 				}
@@ -139,6 +160,11 @@ func CheckCoverage(genesis []byte, steps []Step) error {
 			errs = append(errs, fmt.Errorf("no successful %s", k))
 		}
 	}
+	for _, k := range []types.CallKind{types.CallScheduleColdkeySwap, types.CallCancelColdkeySwap} {
+		if ok[k] == 0 {
+			errs = append(errs, fmt.Errorf("no successful %s", k))
+		}
+	}
 	check := func(cond bool, what string) {
 		if !cond {
 			errs = append(errs, errors.New(what))
@@ -155,6 +181,8 @@ func CheckCoverage(genesis []byte, steps []Step) error {
 	if err := coverHotkeySwap(steps); err != nil { // issue 16: script_hotkeyswap.go
 		errs = append(errs, err)
 	}
+	check(swapSpent, "no coldkey swap executed: no tx signed by a swap's unfunded destination")
+	check(resolved, "no disputed coldkey swap resolved by governance: no tx signed by the resolution's destination")
 	if len(errs) > 0 {
 		return fmt.Errorf("golden: the chain no longer covers: %w", errors.Join(errs...))
 	}

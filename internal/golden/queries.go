@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/taonet/taod/chain"
+	"github.com/taonet/taod/gov"
 	"github.com/taonet/taod/staking"
 	"github.com/taonet/taod/subnet"
 	"github.com/taonet/taod/types"
@@ -51,4 +52,19 @@ func (q queries) balance(a types.Address) uint64 {
 func (q queries) jailed(hot types.Address) bool {
 	h, _ := staking.HotkeyOf(q.c.State(), hot)
 	return h.Jailed
+}
+
+// swapStatus is old's coldkey swap status at the head (0: none).
+func (q queries) swapStatus(old types.Address) uint8 {
+	s, _ := staking.ColdkeySwapOf(q.c.State(), old)
+	return s.Status
+}
+
+// lastProposal is the ID of the newest proposal at the head.
+func (q queries) lastProposal() uint64 {
+	prs := gov.Proposals(q.c.State())
+	if len(prs) == 0 {
+		return 0
+	}
+	return prs[len(prs)-1].ID
 }

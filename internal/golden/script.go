@@ -176,6 +176,7 @@ func script(x *gen) {
 	x.until(x.nextMultiple(p.Staking.ConsensusEpoch, 0) + 2)
 
 	hotkeySwapScript(x) // issue 16: script_hotkeyswap.go
+	coldkeySwapScript(x)
 }
 
 // bind binds consensus key consKeys[i] to hotkey 10+i, owned by coldkey cold.

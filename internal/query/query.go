@@ -158,6 +158,12 @@ func (v *view) UnbondingOf(ck types.Address) []staking.Unbonding {
 	return staking.UnbondingOf(v.st, ck)
 }
 
+func (v *view) ColdkeySwap(old types.Address) (staking.ColdkeySwap, bool) {
+	return staking.ColdkeySwapOf(v.st, old)
+}
+func (v *view) ColdkeySwaps(limit int) []staking.ColdkeySwap {
+	return staking.PendingColdkeySwaps(v.st, limit)
+}
 func (v *view) Hotkeys() []rpc.HotkeyEntry {
 	hks := staking.Hotkeys(v.st)
 	out := make([]rpc.HotkeyEntry, len(hks))
