@@ -167,6 +167,7 @@ func (c *SwapHotkey) Validate() error {
 	}
 	return nil
 }
+
 // Weights of the coldkey-swap calls.
 const (
 	ScheduleColdkeySwapWeight uint64 = 50_000
