@@ -2,7 +2,9 @@ package demo
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -172,5 +174,25 @@ func TestClearHome(t *testing.T) {
 	}
 	if _, err := os.Stat(home); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("old demo home left: %v", err)
+	}
+}
+
+// A node that cannot start (its RPC port taken) ends the demo with the
+// node's error, promptly: the demo once waited forever for the node's exit,
+// which its startup wait had already consumed.
+func TestRunReportsANodeThatCannotStart(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err = Run(ctx, Config{Home: filepath.Join(t.TempDir(), "home"), Preset: "test", RPCAddr: ln.Addr().String()})
+	if err == nil || ctx.Err() != nil {
+		t.Fatalf("Run = %v (ctx %v), want the node's start error before the deadline", err, ctx.Err())
+	}
+	if !strings.Contains(err.Error(), "node stopped") {
+		t.Fatalf("Run = %v, want it to say the node stopped", err)
 	}
 }

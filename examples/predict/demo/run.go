@@ -85,14 +85,18 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	nodeCtx, stopNode := context.WithCancel(context.WithoutCancel(ctx))
-	nodeDone := make(chan error, 1)
-	go func() { nodeDone <- n.Run(nodeCtx) }()
+	// nodeDone closes when Run returns (nodeErr set before): closing, not
+	// sending, so both waitRPC and the deferred stop can wait on it (a
+	// node failing at start, e.g. on a port in use, hung the demo's exit).
+	nodeDone := make(chan struct{})
+	var nodeErr error
+	go func() { nodeErr = n.Run(nodeCtx); close(nodeDone) }()
 	defer func() {
 		stopNode()
 		<-nodeDone
 		_ = n.Close()
 	}()
-	url, err := waitRPC(ctx, n, nodeDone)
+	url, err := waitRPC(ctx, n, nodeDone, func() error { return nodeErr })
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +162,7 @@ func clearHome(home string) error {
 	return os.RemoveAll(home)
 }
 
-func waitRPC(ctx context.Context, n *node.Node, done <-chan error) (string, error) {
+func waitRPC(ctx context.Context, n *node.Node, done <-chan struct{}, nodeErr func() error) (string, error) {
 	t := time.NewTicker(20 * time.Millisecond)
 	defer t.Stop()
 	for {
@@ -166,8 +170,8 @@ func waitRPC(ctx context.Context, n *node.Node, done <-chan error) (string, erro
 			return "http://" + a, nil
 		}
 		select {
-		case err := <-done:
-			return "", fmt.Errorf("demo: node stopped: %v", err)
+		case <-done:
+			return "", fmt.Errorf("demo: node stopped: %v", nodeErr())
 		case <-ctx.Done():
 			return "", ctx.Err()
 		case <-t.C:
