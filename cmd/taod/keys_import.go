@@ -4,7 +4,6 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -181,7 +180,7 @@ file is not overwritten).`,
 				_, err := fmt.Fprintf(cmd.OutOrStdout(), "%s\n", strings.TrimSpace(string(blob)))
 				return err
 			}
-			if err := writeNewFile(out, blob); err != nil {
+			if err := keyring.WriteNewFile(out, blob); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "exported %s (%s) to %s\n", e.Name, e.Address.Hex(), out)
@@ -190,21 +189,4 @@ file is not overwritten).`,
 	}
 	cmd.Flags().StringVar(&out, "out", "", "write the keystore to this new file instead of stdout")
 	return cmd
-}
-
-// writeNewFile creates path (0600) with b, refusing to overwrite.
-func writeNewFile(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

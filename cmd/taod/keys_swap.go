@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/taonet/taod/client"
-	"github.com/taonet/taod/internal/keyring"
 	"github.com/taonet/taod/rpc"
-	"github.com/taonet/taod/types"
 )
 
 // newSwapColdkeyCmd is `taod keys swap-coldkey schedule|cancel|status`.
@@ -74,18 +71,7 @@ such proposal in its vote.`,
 				}
 				return nil
 			}
-			var addr types.Address
-			var err error
-			switch {
-			case len(args) == 1:
-				addr, err = parseAddressArg(args[0])
-			case o.from != "":
-				var e keyring.Entry
-				e, err = resolveKey(o.dir, o.from)
-				addr = e.Address
-			default:
-				err = errors.New("give a coldkey address, --from or --all")
-			}
+			addr, err := coldkeyArg(args, o.dir, o.from, "give a coldkey address, --from or --all")
 			if err != nil {
 				return err
 			}

@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/taonet/taod/client"
-	"github.com/taonet/taod/internal/keyring"
 	"github.com/taonet/taod/rpc"
 	"github.com/taonet/taod/types"
 )
@@ -118,18 +117,7 @@ validator in subnets and secures the chain; removed stake unbonds for unbonding_
 		Short: "List a coldkey's stake positions and unbonding (default: --from's address)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var addr types.Address
-			var err error
-			switch {
-			case len(args) == 1:
-				addr, err = parseAddressArg(args[0])
-			case o.from != "":
-				var e keyring.Entry
-				e, err = resolveKey(o.dir, o.from)
-				addr = e.Address
-			default:
-				err = errors.New("give a coldkey address or --from")
-			}
+			addr, err := coldkeyArg(args, o.dir, o.from, "give a coldkey address or --from")
 			if err != nil {
 				return err
 			}
@@ -331,4 +319,18 @@ consensus_epoch blocks the top stakers form the set, effective two blocks later.
 	list.Flags().StringVar(&height, "height", "", "block height")
 	cmd.AddCommand(bind, unjail, list)
 	return cmd
+}
+
+// coldkeyArg is the coldkey a query names: the address argument if given,
+// else --from's key; missing says what to give when neither is.
+func coldkeyArg(args []string, dir, from, missing string) (types.Address, error) {
+	switch {
+	case len(args) == 1:
+		return parseAddressArg(args[0])
+	case from != "":
+		e, err := resolveKey(dir, from)
+		return e.Address, err
+	default:
+		return types.Address{}, errors.New(missing)
+	}
 }

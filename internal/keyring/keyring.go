@@ -167,14 +167,22 @@ func (k *Keyring) write(name string, blob []byte) error {
 	if err := os.MkdirAll(k.Dir, 0o700); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(k.path(name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	err := WriteNewFile(k.path(name), blob)
 	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("%w: %s", ErrExists, k.path(name))
 	}
+	return err
+}
+
+// WriteNewFile creates path with mode 0600 and writes b, refusing to
+// overwrite an existing file (an error matching os.ErrExist), and syncs it:
+// a key file is never half-written nor silently replaced.
+func WriteNewFile(path string, b []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(blob); err != nil {
+	if _, err := f.Write(b); err != nil {
 		f.Close()
 		return err
 	}
