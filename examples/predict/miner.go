@@ -28,11 +28,7 @@ type MinerConfig struct {
 // registered hotkey) and answers every signed "predict" request from a
 // registered neuron.
 func RunMiner(ctx context.Context, cfg MinerConfig) error {
-	chainID, err := cfg.Client.ChainID(ctx)
-	if err != nil {
-		return err
-	}
-	ax, err := axon.New(axon.Config{Key: cfg.Key, ChainID: chainID, Netuid: cfg.Netuid, Metagraph: cfg.Metagraph})
+	ax, err := newAxon(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -62,11 +58,7 @@ func RunMiner(ctx context.Context, cfg MinerConfig) error {
 // RunOffline is a miner that went away: it announces an endpoint once and
 // never answers on it, so validators find nothing there.
 func RunOffline(ctx context.Context, cfg MinerConfig) error {
-	chainID, err := cfg.Client.ChainID(ctx)
-	if err != nil {
-		return err
-	}
-	ax, err := axon.New(axon.Config{Key: cfg.Key, ChainID: chainID, Netuid: cfg.Netuid, Metagraph: cfg.Metagraph})
+	ax, err := newAxon(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -82,6 +74,15 @@ func RunOffline(ctx context.Context, cfg MinerConfig) error {
 	cfg.Logf("announced %s and went offline", addr)
 	<-ctx.Done()
 	return nil
+}
+
+// newAxon is the miner's axon on the chain its client speaks to.
+func newAxon(ctx context.Context, cfg MinerConfig) (*axon.Axon, error) {
+	chainID, err := cfg.Client.ChainID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return axon.New(axon.Config{Key: cfg.Key, ChainID: chainID, Netuid: cfg.Netuid, Metagraph: cfg.Metagraph})
 }
 
 func announce(ctx context.Context, cfg MinerConfig, ax *axon.Axon, addr *net.TCPAddr) error {
