@@ -24,6 +24,10 @@ type Chain struct {
 	// sigs remembers verified signatures: the node hands it to its gossip
 	// gate and engine too, so each precommit is recovered once (SigCache).
 	sigs *types.SigCache
+	// senders remembers recovered tx senders by hash: a tx admitted from
+	// gossip is not recovered again when the proposal carrying it arrives
+	// as new bytes (SenderCache).
+	senders *types.SenderCache
 
 	cache struct {
 		sync.Mutex
@@ -43,7 +47,8 @@ func New(store *state.Store, g *Genesis) (*Chain, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Chain{store: store, genesis: g, params: g.Params, gen: gen, sigs: types.NewSigCache(types.DefaultSigCacheSize)}
+	c := &Chain{store: store, genesis: g, params: g.Params, gen: gen, sigs: types.NewSigCache(types.DefaultSigCacheSize),
+		senders: types.NewSenderCache(types.DefaultSenderCacheSize)}
 	if _, ok := store.Head(); !ok {
 		st := store.NewState()
 		if _, err := g.build(st); err != nil {
@@ -67,6 +72,9 @@ func New(store *state.Store, g *Genesis) (*Chain, error) {
 // SigCache is the chain's cache of verified signatures, for the node's
 // other verifiers (gossip gate, consensus engine) to share.
 func (c *Chain) SigCache() *types.SigCache { return c.sigs }
+
+// SenderCache is the chain's cache of recovered tx senders.
+func (c *Chain) SenderCache() *types.SenderCache { return c.senders }
 
 // Store is the underlying store.
 func (c *Chain) Store() *state.Store { return c.store }
@@ -138,7 +146,7 @@ func (c *Chain) Propose(p Proposal, candidates []*types.Tx) (*Executed, []Reject
 	if err != nil {
 		return nil, nil, err
 	}
-	recoverSenders(candidates)
+	recoverSenders(c.senders, candidates)
 	prefetch(x.st, candidates)
 	var (
 		evidence []types.Evidence
@@ -287,7 +295,7 @@ func (c *Chain) Execute(b *types.Block, nowMs uint64) (*Executed, error) {
 	if err := b.CheckBody(); err != nil {
 		return nil, invalid("%v", err)
 	}
-	recoverSenders(b.Txs)
+	recoverSenders(c.senders, b.Txs)
 	prefetch(x.st, b.Txs)
 	if err := x.beginBlock(b.LastCommit, b.Evidence); err != nil {
 		return nil, invalid("%v", err)

@@ -15,14 +15,15 @@ import (
 
 // recoverSenders recovers the senders of txs on all cores; Tx caches its
 // sender, so execution then finds it. Txs from the txpool already have
-// theirs; a block received from a peer does not.
-func recoverSenders(txs []*types.Tx) {
+// theirs; a block received from a peer does not, but the ones this node
+// admitted from gossip are in senders by hash.
+func recoverSenders(senders *types.SenderCache, txs []*types.Tx) {
 	workers := min(runtime.GOMAXPROCS(0), len(txs)/64+1)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			for i := w; i < len(txs); i += workers {
-				txs[i].Sender() // an error is cached too, and reported by execution
+				senders.Sender(txs[i]) // an error is cached in the Tx too, and reported by execution
 			}
 		})
 	}

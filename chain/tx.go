@@ -20,7 +20,7 @@ func (c *Chain) CheckTxStatic(tx *types.Tx) (types.Address, error) {
 	if tx.ChainID() != c.genesis.ChainID {
 		return types.Address{}, fmt.Errorf("%w: tx for chain %d, this is chain %d", ErrWrongChain, tx.ChainID(), c.genesis.ChainID)
 	}
-	from, err := tx.Sender()
+	from, err := c.senders.Sender(tx)
 	if err != nil {
 		return types.Address{}, err
 	}

@@ -1,7 +1,5 @@
 package types
 
-import "sync"
-
 // SigCache remembers the signers of recently verified signatures, so a
 // precommit is recovered once although a node checks it several times: the
 // gossip gate on arrival, the engine, and the chain again as the next
@@ -14,13 +12,7 @@ import "sync"
 // process never share one. It is bounded (oldest out) and safe for
 // concurrent use. A nil *SigCache is valid and remembers nothing.
 type SigCache struct {
-	size int
-	mu   struct {
-		sync.Mutex
-		m    map[sigKey]Address // guarded by mu
-		ring []sigKey           // insertion order; the oldest entry is evicted first
-		next int                // the ring slot to overwrite once full
-	}
+	m *boundedMap[sigKey, Address]
 }
 
 // sigKey is a signed digest and its 65-byte signature.
@@ -35,11 +27,7 @@ const DefaultSigCacheSize = 4096
 
 // NewSigCache returns an empty cache of at most size entries (at least 1).
 func NewSigCache(size int) *SigCache {
-	size = max(size, 1)
-	c := &SigCache{size: size}
-	c.mu.m = make(map[sigKey]Address, size)
-	c.mu.ring = make([]sigKey, 0, size)
-	return c
+	return &SigCache{m: newBoundedMap[sigKey, Address](size)}
 }
 
 func newSigKey(digest Hash, sig []byte) (k sigKey) {
@@ -73,30 +61,9 @@ func (c *SigCache) Len() int {
 	if c == nil {
 		return 0
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.mu.m)
+	return c.m.len()
 }
 
-func (c *SigCache) get(k sigKey) (Address, bool) {
-	c.mu.Lock()
-	a, ok := c.mu.m[k]
-	c.mu.Unlock()
-	return a, ok
-}
+func (c *SigCache) get(k sigKey) (Address, bool) { return c.m.get(k) }
 
-func (c *SigCache) add(k sigKey, a Address) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.mu.m[k]; ok {
-		return
-	}
-	if len(c.mu.ring) < c.size {
-		c.mu.ring = append(c.mu.ring, k)
-	} else {
-		delete(c.mu.m, c.mu.ring[c.mu.next])
-		c.mu.ring[c.mu.next] = k
-		c.mu.next = (c.mu.next + 1) % c.size
-	}
-	c.mu.m[k] = a
-}
+func (c *SigCache) add(k sigKey, a Address) { c.m.add(k, a) }

@@ -76,8 +76,8 @@ func TestSigCacheEvictsOldest(t *testing.T) {
 		c.add(key(i), Address{byte(i)})
 		c.add(key(i), Address{byte(i)}) // a repeat takes no second slot
 	}
-	if c.Len() != sigCacheSize || len(c.mu.ring) != sigCacheSize {
-		t.Fatalf("holds %d entries (ring %d), want %d", c.Len(), len(c.mu.ring), sigCacheSize)
+	if c.Len() != sigCacheSize || len(c.m.mu.ring) != sigCacheSize {
+		t.Fatalf("holds %d entries (ring %d), want %d", c.Len(), len(c.m.mu.ring), sigCacheSize)
 	}
 	for i := range 10 {
 		if _, ok := c.get(key(i)); ok {
