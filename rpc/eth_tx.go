@@ -153,7 +153,7 @@ func (api *EthAPI) GetTransactionReceipt(hash types.Hash) (*EthReceiptJSON, erro
 	}
 	i := int(loc.Index)
 	rs, err := api.b.Receipts(b.Hash())
-	if err != nil || len(rs) != len(b.Txs) {
+	if err != nil || len(rs) < len(b.Txs) {
 		return nil, fmt.Errorf("receipts of block %d: %d for %d txs: %v", b.Height(), len(rs), len(b.Txs), err)
 	}
 	var cumulative uint64

@@ -53,7 +53,8 @@ type Blocks interface {
 	// BlockByHeight and BlockByHash return nil, nil when there is no such block.
 	BlockByHeight(height uint64) (*types.Block, error)
 	BlockByHash(hash types.Hash) (*types.Block, error)
-	// Receipts are a committed block's, one per tx.
+	// Receipts are a committed block's: one per tx, then the block receipt
+	// (types.BlockReceipt; genesis has none).
 	Receipts(block types.Hash) ([]types.Receipt, error)
 	TxLocation(tx types.Hash) (TxLocation, bool)
 }

@@ -17,6 +17,7 @@ type Block struct {
 	Params    Params
 	ChainID   uint64            // consensus-key bindings and evidence are signed for it
 	Bootstrap []types.Validator // the genesis set, in force until the handover
+	Events    *types.EventLog   // where end-of-block work reports what it did (nil: dropped)
 }
 
 // AddStake moves amount from from's balance to its stake on a known
@@ -151,6 +152,7 @@ func (x *Block) ReleaseUnbonding() error {
 		acc.Balance += u.Amount
 		x.State.SetAccount(u.Coldkey, acc)
 		deleteUnbonding(x.State, u)
+		x.Events.Emit(types.Event{Kind: types.EvStakeUnbonded, Addr: u.Coldkey, Peer: u.Hotkey, Amount: u.Amount})
 	}
 	return nil
 }
@@ -190,6 +192,7 @@ func (x *Block) Slash(hotkey types.Address, fraction uint32) (uint64, error) {
 	h, _ := hotkeyInfo(x.State, hotkey)
 	h.Jailed, h.JailedUntil = true, x.Height+x.Params.JailPeriod
 	setHotkeyInfo(x.State, hotkey, h)
+	x.Events.Emit(types.Event{Kind: types.EvSlash, Addr: hotkey, Amount: total, Ref: h.JailedUntil})
 	return total, nil
 }
 

@@ -108,7 +108,9 @@ func (x *Block) runEpoch(s Info) error {
 	}
 	if ownerCut > 0 {
 		staking.Credit(x.State, s.Owner, ownerCut)
+		x.Events.Emit(types.Event{Kind: types.EvReward, Addr: s.Owner, Netuid: uint64(s.Netuid), Amount: ownerCut, Ref: types.RewardOwnerCut})
 	}
+	table := types.EpochTable{Netuid: s.Netuid, Height: x.Height, Rows: make([]types.EpochRow, n)}
 	for i := 0; i < n; i++ {
 		nr := neurons[i]
 		if inc := out.IncentiveEmission[i]; inc > 0 {
@@ -125,6 +127,7 @@ func (x *Block) runEpoch(s Info) error {
 		nr.Permit, nr.Active = out.ValidatorPermits[i], out.Active[i]
 		nr.Emission = out.IncentiveEmission[i] + out.DividendEmission[i]
 		setNeuron(x.State, s.Netuid, uint16(i), nr)
+		table.Rows[i] = types.EpochRow{UID: uint16(i), Hotkey: nr.Hotkey, Incentive: nr.Incentive, Dividends: nr.Dividends, Emission: nr.Emission}
 		var row []uint16
 		if i < len(out.Bonds) {
 			row = out.Bonds[i]
@@ -134,6 +137,7 @@ func (x *Block) runEpoch(s Info) error {
 	s.Pending = out.Dust
 	s.LastEmission = total - out.Dust
 	setSubnetInfo(x.State, s)
+	x.Events.EmitEpoch(table, total-out.Dust)
 	return nil
 }
 
