@@ -345,7 +345,7 @@ func headerDiff(want, got *types.Header) string {
 // CommitDeferSync is Commit without waiting for the disk (see
 // state.Store.CommitBlockDeferSync): for catching up on final blocks.
 func (c *Chain) CommitDeferSync(e *Executed, seen *types.Commit) error {
-	if err := c.store.CommitBlockDeferSync(e.Block, e.Receipts, seen, e.state); err != nil {
+	if err := c.store.CommitBlockWithEpochs(e.Block, e.Receipts, e.Epochs, seen, e.state, true); err != nil {
 		return fmt.Errorf("chain: commit block %d: %w", e.Block.Height(), err)
 	}
 	return nil
@@ -353,7 +353,7 @@ func (c *Chain) CommitDeferSync(e *Executed, seen *types.Commit) error {
 
 // Commit writes an executed block with the commit that finalised it.
 func (c *Chain) Commit(e *Executed, seen *types.Commit) error {
-	if err := c.store.CommitBlock(e.Block, e.Receipts, seen, e.state); err != nil {
+	if err := c.store.CommitBlockWithEpochs(e.Block, e.Receipts, e.Epochs, seen, e.state, false); err != nil {
 		return fmt.Errorf("chain: commit block %d: %w", e.Block.Height(), err)
 	}
 	return nil
