@@ -35,8 +35,11 @@ package rpc
 //     value. Ethereum-signed txs are shown as signed, so their hash
 //     recomputes exactly; a 0x02 tx's gasPrice is the price it paid.
 //   - Receipts: status 1 or 0 (a failed call: fee charged, nothing else),
-//     gasUsed = weight, effectiveGasPrice = fee paid per weight unit, no logs,
+//     gasUsed = weight, effectiveGasPrice = fee paid per weight unit,
 //     contractAddress null. Why a call failed is in tao_getTransactionReceipt.
+//     A transfer's receipt has one log, an ERC-20 Transfer log of the native
+//     asset (eth_logs.go), with its bloom; eth_getLogs returns those logs
+//     over at most 10,000 blocks and 10,000 results.
 //   - eth_call and eth_getCode answer as for an account without code ("0x"),
 //     eth_getStorageAt as for empty storage; eth_estimateGas returns the
 //     call's weight (21,000 for a transfer) and refuses contract creation,

@@ -171,11 +171,15 @@ func (api *EthAPI) GetTransactionReceipt(hash types.Hash) (*EthReceiptJSON, erro
 	if r.Status == types.ReceiptFailed {
 		status = 0
 	}
+	logs, bloom := receiptLogs(b.Hash(), b.Height(), rs, i)
+	for _, l := range logs {
+		l.BlockTimestamp = b.Header.Time / 1000 // seconds, as the block's timestamp
+	}
 	return &EthReceiptJSON{
 		Type: hexutil.Uint64(typ), TransactionHash: hash, TransactionIndex: hexutil.Uint64(i),
 		BlockHash: b.Hash(), BlockNumber: hexutil.Uint64(b.Height()), From: from, To: recipient(tx),
 		CumulativeGasUsed: hexutil.Uint64(cumulative), GasUsed: hexutil.Uint64(used),
 		EffectiveGasPrice: (*hexutil.Big)(paidPerGas(r.FeePaid, used)),
-		Logs:              []*ethtypes.Log{}, Status: status,
+		Logs:              logs, LogsBloom: bloom, Status: status,
 	}, nil
 }
