@@ -16,7 +16,7 @@ import (
 	"github.com/taonet/taod/types"
 )
 
-func dialChain(t *testing.T, c *chain.Chain) *gethrpc.Client {
+func dialChain(t testing.TB, c *chain.Chain) *gethrpc.Client {
 	t.Helper()
 	srv, err := rpc.NewServer(rpc.Config{BatchItems: 100, BatchBytes: 10 << 20, BodyBytes: 1 << 20, SubsPerConn: 4}, newTestBackend(c))
 	if err != nil {

@@ -162,3 +162,21 @@ func (s *Store) EpochHistory(netuid, uid uint16, before uint64, limit int) ([]Ep
 	}
 	return out, it.Error()
 }
+
+// IndexBytes is the logical size of the indexes (keys and values, before
+// Pebble's compression): for sizing, and the figure in docs/notes/events.md.
+func (s *Store) IndexBytes() (int64, error) {
+	var n int64
+	for _, p := range []byte{kAddrIndex, kEpochRows} {
+		it := s.kv.NewIterator([]byte{p}, nil)
+		for it.Next() {
+			n += int64(len(it.Key()) + len(it.Value()))
+		}
+		err := it.Error()
+		it.Release()
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
