@@ -134,6 +134,19 @@ func TestGetEventsFiltersAndLimits(t *testing.T) {
 			t.Fatalf("epoch event %+v", e)
 		}
 	}
+	// The validator's dividends are reward events of the epoch's block
+	// receipt, source 1 (dividends), with its UID.
+	if err := cl.CallContext(context.Background(), &page, "tao_getEvents", map[string]any{"kinds": []string{"reward"}, "address": devkeys.Address(10), "fromBlock": 0}); err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Events) == 0 {
+		t.Fatal("no dividends for the validator")
+	}
+	for _, e := range page.Events {
+		if e.Ref != types.RewardDividends || e.UID != 0 || *e.Netuid != 1 || e.TxHash != nil || e.Amount == "0" {
+			t.Fatalf("reward %+v", e)
+		}
+	}
 	// An address filter matches either side.
 	if err := cl.CallContext(context.Background(), &page, "tao_getEvents", map[string]any{"address": types.Address{0x42}, "fromBlock": 0}); err != nil {
 		t.Fatal(err)

@@ -121,6 +121,9 @@ func (x *Block) runEpoch(s Info) error {
 			if err := staking.CreditReward(x.State, nr.Hotkey, div); err != nil {
 				return err
 			}
+			// One event per paid validator: at most max_validators per
+			// epoch. Miners' incentive is in the epoch's table only.
+			x.Events.Emit(types.Event{Kind: types.EvReward, Addr: nr.Hotkey, Netuid: uint64(s.Netuid), UID: uint64(i), Amount: div, Ref: types.RewardDividends})
 		}
 		nr.Rank, nr.Trust, nr.Consensus = out.Ranks[i].U16(), out.Trust[i].U16(), out.Consensus[i].U16()
 		nr.Incentive, nr.Dividends, nr.ValidatorTrust = out.Incentive[i].U16(), out.Dividends[i].U16(), out.ValidatorTrust[i].U16()

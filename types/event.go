@@ -31,10 +31,11 @@ const (
 	// EvStakeUnbonded: Amount rao unbonded from hotkey Peer was released to
 	// coldkey Addr's balance.
 	EvStakeUnbonded
-	// EvReward: Amount rao credited to Addr; Ref is the source
-	// (RewardOwnerCut: the owner's cut of subnet Netuid's epoch). Miners'
-	// and validators' epoch pay is in the epoch's table, not one event per
-	// UID (see EvEpoch).
+	// EvReward: Amount rao credited to Addr; Ref is the source:
+	// RewardOwnerCut, the owner's cut of subnet Netuid's epoch, or
+	// RewardDividends, validator hotkey Addr's (UID) dividends, shared by
+	// its take and its nominators' stake. Miners' incentive is in the
+	// epoch's table only (up to 4,096 UIDs; see EvEpoch).
 	EvReward
 	// EvSlash: Amount rao slashed from hotkey Addr (recycled); jailed until Ref.
 	EvSlash
@@ -91,8 +92,11 @@ const (
 	evKindEnd // one past the last kind
 )
 
-// RewardOwnerCut is EvReward's source for a subnet owner's cut of an epoch.
-const RewardOwnerCut = 2
+// EvReward's sources (its Ref).
+const (
+	RewardDividends = 1 // a validator's dividends from a subnet epoch
+	RewardOwnerCut  = 2 // a subnet owner's cut of an epoch
+)
 
 var eventNames = [...]string{
 	EvTransfer: "transfer", EvFeePaid: "feePaid", EvStakeAdded: "stakeAdded",
@@ -132,7 +136,7 @@ func ParseEventKind(s string) (EventKind, error) {
 // Netuid field means something, root network 0 included).
 func (k EventKind) HasNetuid() bool {
 	switch k {
-	case EvNeuronRegistered, EvWeightsSet, EvWeightsCommitted, EvWeightsRevealed, EvSubnetCreated, EvEpoch, EvSubnetPruned:
+	case EvReward, EvNeuronRegistered, EvWeightsSet, EvWeightsCommitted, EvWeightsRevealed, EvSubnetCreated, EvEpoch, EvSubnetPruned:
 		return true
 	}
 	return false
