@@ -133,3 +133,19 @@ func TestBlockReceiptHoldsEndOfBlockEvents(t *testing.T) {
 	}
 	t.Fatalf("no epoch in %d blocks", tempo+1)
 }
+
+// A fee-free registration is dry-run before it runs: its receipt reports
+// the registration once, and no fee.
+func TestFeeFreeCallEmitsOnce(t *testing.T) {
+	w := newWorld(t)
+	w.ok(w.call(1, &types.RegisterNetwork{Name: "pow"}))
+	hk := devkeys.Key(40)
+	e := w.block(nil, nil, w.signed(hk, 0, w.mine(1, hk, devkeys.Address(5))))
+	r := e.Receipts[0]
+	if r.Status != types.ReceiptSuccess || !sameKinds(r.Events, types.EvNeuronRegistered) {
+		t.Fatalf("fee-free registration's receipt %+v", r)
+	}
+	if ev := r.Events[0]; ev.Addr != devkeys.Address(40) || ev.Netuid != 1 || ev.UID != 0 || ev.Peer != (types.Address{}) {
+		t.Fatalf("registration event %+v", ev)
+	}
+}
