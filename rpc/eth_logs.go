@@ -233,6 +233,13 @@ func (api *EthAPI) GetLogs(f LogFilter) ([]*ethtypes.Log, error) {
 	return logs, nil
 }
 
+func addToBloom(b *ethtypes.Bloom, l *ethtypes.Log) {
+	b.Add(l.Address[:])
+	for _, t := range l.Topics {
+		b.Add(t[:])
+	}
+}
+
 // receiptLogs are receipt ri's Transfer logs, with their block-wide
 // indexes, and their bloom.
 func receiptLogs(bh types.Hash, height uint64, rs []types.Receipt, ri int) ([]*ethtypes.Log, ethtypes.Bloom) {
@@ -241,10 +248,7 @@ func receiptLogs(bh types.Hash, height uint64, rs []types.Receipt, ri int) ([]*e
 	blockLogs(bh, height, rs, func(i int, l *ethtypes.Log) bool {
 		if i == ri {
 			logs = append(logs, l)
-			bloom.Add(l.Address[:])
-			for _, t := range l.Topics {
-				bloom.Add(t[:])
-			}
+			addToBloom(&bloom, l)
 		}
 		return i <= ri
 	})

@@ -43,6 +43,10 @@ func TestGetLogsShowsTransfers(t *testing.T) {
 	if len(r.Logs) != 1 || r.Logs[0].Topics[2] != common.BytesToHash(types.Address{0x43}.Bytes()) || !r.Bloom.Test(rpc.TransferTopic[:]) {
 		t.Fatalf("eth transfer receipt logs %+v", r.Logs)
 	}
+	blk, err := ec.HeaderByNumber(ctx, r.BlockNumber)
+	if err != nil || !blk.Bloom.Test(rpc.NativeTokenAddress[:]) {
+		t.Fatalf("block %d's bloom lacks the transfer log: %v", r.BlockNumber, err)
+	}
 	all, err := ec.FilterLogs(ctx, ethereum.FilterQuery{FromBlock: big.NewInt(0), Addresses: []common.Address{rpc.NativeTokenAddress}})
 	if err != nil {
 		t.Fatal(err)
