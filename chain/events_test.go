@@ -7,6 +7,31 @@ import (
 	"github.com/taonet/taod/types"
 )
 
+// events are the committed chain's events of kind k, oldest first.
+func (w *world) events(k types.EventKind) []types.Event {
+	w.t.Helper()
+	var out []types.Event
+	head, _ := w.c.Store().Head()
+	for h := uint64(1); h <= head.Height; h++ {
+		hash, err := w.c.Store().BlockHash(h)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		rs, err := w.c.Store().Receipts(hash)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		for _, r := range rs {
+			for _, e := range r.Events {
+				if e.Kind == k {
+					out = append(out, e)
+				}
+			}
+		}
+	}
+	return out
+}
+
 func kinds(evs []types.Event) []types.EventKind {
 	out := make([]types.EventKind, len(evs))
 	for i, e := range evs {
