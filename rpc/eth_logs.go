@@ -161,7 +161,10 @@ func (api *EthAPI) GetLogs(f LogFilter) ([]*ethtypes.Log, error) {
 	}
 	head := api.b.Head().Height
 	height := func(bn *gethrpc.BlockNumber) uint64 {
-		if bn == nil || *bn < 0 {
+		switch {
+		case bn != nil && *bn == gethrpc.EarliestBlockNumber:
+			return 0
+		case bn == nil || *bn < 0:
 			return head // latest, pending, safe, finalized
 		}
 		return uint64(*bn)
@@ -181,9 +184,6 @@ func (api *EthAPI) GetLogs(f LogFilter) ([]*ethtypes.Log, error) {
 		from, to = b.Height(), b.Height()
 	} else {
 		from, to = height(f.FromBlock), height(f.ToBlock)
-		if f.FromBlock != nil && *f.FromBlock == gethrpc.EarliestBlockNumber {
-			from = 0
-		}
 	}
 	switch {
 	case from > to:
