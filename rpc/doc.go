@@ -49,6 +49,8 @@
 // coldkeySwapScheduled, coldkeySwapDisputed, coldkeySwapCancelled,
 // coldkeySwapExecuted).
 //
+//   - tao_getTransactionReceipt carries the tx's "events" too; a block's
+//     own events are tao_getEvents with fromBlock = toBlock = its height.
 //   - tao_getAccountHistory(address, cursor?, limit?) → {"events":[…newest
 //     first],"next":"h:r:e" or null,"indexedFrom":N}: every event naming
 //     the address as its address or peer; limit 1-100 (default 25); pass
