@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -135,17 +136,35 @@ func TestGetEventsFiltersAndLimits(t *testing.T) {
 		}
 	}
 	// The validator's dividends are reward events of the epoch's block
-	// receipt, source 1 (dividends), with its UID.
+	// receipt, source 1 (dividends), with its UID and owner; each is
+	// followed by its owner's take (source 3), no larger.
 	if err := cl.CallContext(context.Background(), &page, "tao_getEvents", map[string]any{"kinds": []string{"reward"}, "address": devkeys.Address(10), "fromBlock": 0}); err != nil {
 		t.Fatal(err)
 	}
-	if len(page.Events) == 0 {
-		t.Fatal("no dividends for the validator")
-	}
-	for _, e := range page.Events {
-		if e.Ref != types.RewardDividends || e.UID != 0 || *e.Netuid != 1 || e.TxHash != nil || e.Amount == "0" {
+	var divs, takes int
+	for i, e := range page.Events {
+		if e.UID != 0 || *e.Netuid != 1 || e.TxHash != nil || e.Amount == "0" {
 			t.Fatalf("reward %+v", e)
 		}
+		switch e.Ref {
+		case types.RewardDividends:
+			divs++
+			if *e.Address != devkeys.Address(10) || *e.Peer != devkeys.Address(1) {
+				t.Fatalf("dividends %+v", e)
+			}
+		case types.RewardTake:
+			takes++
+			d, _ := strconv.ParseUint(page.Events[i-1].Amount, 10, 64)
+			k, _ := strconv.ParseUint(e.Amount, 10, 64)
+			if *e.Address != devkeys.Address(1) || *e.Peer != devkeys.Address(10) || page.Events[i-1].Ref != types.RewardDividends || k > d {
+				t.Fatalf("take %+v after %+v", e, page.Events[i-1])
+			}
+		default:
+			t.Fatalf("reward of source %d: %+v", e.Ref, e)
+		}
+	}
+	if divs == 0 || takes != divs {
+		t.Fatalf("%d dividends, %d takes", divs, takes)
 	}
 	// An address filter matches either side.
 	if err := cl.CallContext(context.Background(), &page, "tao_getEvents", map[string]any{"address": types.Address{0x42}, "fromBlock": 0}); err != nil {

@@ -118,12 +118,17 @@ func (x *Block) runEpoch(s Info) error {
 			staking.CreditStake(x.State, h.Owner, nr.Hotkey, inc)
 		}
 		if div := out.DividendEmission[i]; div > 0 {
-			if err := staking.CreditReward(x.State, nr.Hotkey, div); err != nil {
+			owner, take, err := staking.CreditRewardSplit(x.State, nr.Hotkey, div)
+			if err != nil {
 				return err
 			}
-			// One event per paid validator: at most max_validators per
-			// epoch. Miners' incentive is in the epoch's table only.
-			x.Events.Emit(types.Event{Kind: types.EvReward, Addr: nr.Hotkey, Netuid: uint64(s.Netuid), UID: uint64(i), Amount: div, Ref: types.RewardDividends})
+			// Two events per paid validator (at most max_validators per
+			// epoch): its dividends, and the take its owner kept of them.
+			// Miners' incentive is in the epoch's table only.
+			x.Events.Emit(types.Event{Kind: types.EvReward, Addr: nr.Hotkey, Peer: owner, Netuid: uint64(s.Netuid), UID: uint64(i), Amount: div, Ref: types.RewardDividends})
+			if take > 0 {
+				x.Events.Emit(types.Event{Kind: types.EvReward, Addr: owner, Peer: nr.Hotkey, Netuid: uint64(s.Netuid), UID: uint64(i), Amount: take, Ref: types.RewardTake})
+			}
 		}
 		nr.Rank, nr.Trust, nr.Consensus = out.Ranks[i].U16(), out.Trust[i].U16(), out.Consensus[i].U16()
 		nr.Incentive, nr.Dividends, nr.ValidatorTrust = out.Incentive[i].U16(), out.Dividends[i].U16(), out.ValidatorTrust[i].U16()

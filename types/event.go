@@ -32,9 +32,11 @@ const (
 	// coldkey Addr's balance.
 	EvStakeUnbonded
 	// EvReward: Amount rao credited to Addr; Ref is the source:
-	// RewardOwnerCut, the owner's cut of subnet Netuid's epoch, or
-	// RewardDividends, validator hotkey Addr's (UID) dividends, shared by
-	// its take and its nominators' stake. Miners' incentive is in the
+	// RewardOwnerCut, the owner's cut of subnet Netuid's epoch;
+	// RewardDividends, validator hotkey Addr's (UID, owner Peer) dividends,
+	// shared by its take and its nominators' stake; RewardTake, what owner
+	// coldkey Addr kept of its hotkey Peer's dividends (take and rounding
+	// dust, beyond its own position's share). Miners' incentive is in the
 	// epoch's table only (up to 4,096 UIDs; see EvEpoch).
 	EvReward
 	// EvSlash: Amount rao slashed from hotkey Addr (recycled); jailed until Ref.
@@ -96,6 +98,7 @@ const (
 const (
 	RewardDividends = 1 // a validator's dividends from a subnet epoch
 	RewardOwnerCut  = 2 // a subnet owner's cut of an epoch
+	RewardTake      = 3 // a validator owner's take of its hotkey's dividends
 )
 
 var eventNames = [...]string{
