@@ -22,18 +22,20 @@ type blockCtx struct {
 	sk *staking.Block
 	sn *subnet.Block
 	gv *gov.Block
+	ev *types.EventLog // the block's events; each tx's move to its receipt
 }
 
 // newBlockCtx starts the execution of block height on st (a fresh view of
 // the head state) with the parameters in force.
 func (c *Chain) newBlockCtx(st *state.State, height uint64) (*blockCtx, error) {
 	p := c.Params()
+	ev := &types.EventLog{}
 	x := &blockCtx{
-		c: c, st: st, height: height, p: p,
-		sk: &staking.Block{State: st, Height: height, Params: p.Staking, ChainID: c.genesis.ChainID, Bootstrap: c.genesis.Validators},
-		sn: &subnet.Block{State: st, Height: height, Params: p.Subnets, Staking: p.Staking, Blocks: c.store},
+		c: c, st: st, height: height, p: p, ev: ev,
+		sk: &staking.Block{State: st, Height: height, Params: p.Staking, ChainID: c.genesis.ChainID, Bootstrap: c.genesis.Validators, Events: ev},
+		sn: &subnet.Block{State: st, Height: height, Params: p.Subnets, Staking: p.Staking, Blocks: c.store, Events: ev},
 	}
-	x.gv = &gov.Block{State: st, Height: height, Params: p.Gov, Registry: registry{x}}
+	x.gv = &gov.Block{State: st, Height: height, Params: p.Gov, Registry: registry{x}, Events: ev}
 	return x, nil
 }
 
@@ -100,6 +102,10 @@ func (x *blockCtx) endBlock() error {
 	}
 	return nil
 }
+
+// blockReceipt is the receipt that ends the block's list: the events left
+// in the log once every tx took its own (begin- and end-of-block work).
+func (x *blockCtx) blockReceipt() types.Receipt { return types.BlockReceipt(x.ev.Since(0)) }
 
 // subnetOwners lets staking's coldkey swap move subnet ownership.
 type subnetOwners struct{ st *state.State }

@@ -111,9 +111,13 @@ func (c *Chain) ValidatorSet(h uint64) (staking.ValidatorSet, error) {
 // executing again.
 type Executed struct {
 	Block    *types.Block
-	Receipts []types.Receipt
+	Receipts []types.Receipt // one per tx, then the block receipt (types.BlockReceipt)
+	Epochs   []types.EpochTable
 	state    *state.State
 }
+
+// TxReceipts are the receipts of the block's txs, without the block receipt.
+func (e *Executed) TxReceipts() []types.Receipt { return e.Receipts[:len(e.Block.Txs)] }
 
 // Rejected is a candidate transaction left out of a proposal, and why.
 type Rejected struct {
@@ -212,11 +216,12 @@ func (c *Chain) Propose(p Proposal, candidates []*types.Tx) (*Executed, []Reject
 	if err := x.endBlock(); err != nil {
 		return nil, rejected, err
 	}
+	receipts = append(receipts, x.blockReceipt())
 	b, err := x.seal(head, p, txs, receipts)
 	if err != nil {
 		return nil, rejected, err
 	}
-	return &Executed{Block: b, Receipts: receipts, state: x.st}, rejected, nil
+	return &Executed{Block: b, Receipts: receipts, Epochs: x.ev.Epochs(), state: x.st}, rejected, nil
 }
 
 func containsEvidence(list []types.Evidence, ev types.Evidence) bool {
@@ -300,7 +305,7 @@ func (c *Chain) Execute(b *types.Block, nowMs uint64) (*Executed, error) {
 	if err := x.beginBlock(b.LastCommit, b.Evidence); err != nil {
 		return nil, invalid("%v", err)
 	}
-	receipts := make([]types.Receipt, 0, len(b.Txs))
+	receipts := make([]types.Receipt, 0, len(b.Txs)+1)
 	var (
 		weight uint64
 		free   freeUse
@@ -322,6 +327,7 @@ func (c *Chain) Execute(b *types.Block, nowMs uint64) (*Executed, error) {
 	if err := x.endBlock(); err != nil {
 		return nil, err
 	}
+	receipts = append(receipts, x.blockReceipt())
 	want, err := x.seal(head, Proposal{Time: h.Time, Proposer: h.Proposer, LastCommit: b.LastCommit, Evidence: b.Evidence}, b.Txs, receipts)
 	if err != nil {
 		return nil, err
@@ -329,7 +335,7 @@ func (c *Chain) Execute(b *types.Block, nowMs uint64) (*Executed, error) {
 	if want.Hash() != b.Hash() {
 		return nil, invalid("header does not match its execution: %s", headerDiff(&want.Header, h))
 	}
-	return &Executed{Block: b, Receipts: receipts, state: x.st}, nil
+	return &Executed{Block: b, Receipts: receipts, Epochs: x.ev.Epochs(), state: x.st}, nil
 }
 
 func headerDiff(want, got *types.Header) string {
@@ -347,7 +353,7 @@ func headerDiff(want, got *types.Header) string {
 // CommitDeferSync is Commit without waiting for the disk (see
 // state.Store.CommitBlockDeferSync): for catching up on final blocks.
 func (c *Chain) CommitDeferSync(e *Executed, seen *types.Commit) error {
-	if err := c.store.CommitBlockDeferSync(e.Block, e.Receipts, seen, e.state); err != nil {
+	if err := c.store.CommitBlockWithEpochs(e.Block, e.Receipts, e.Epochs, seen, e.state, true); err != nil {
 		return fmt.Errorf("chain: commit block %d: %w", e.Block.Height(), err)
 	}
 	return nil
@@ -355,7 +361,7 @@ func (c *Chain) CommitDeferSync(e *Executed, seen *types.Commit) error {
 
 // Commit writes an executed block with the commit that finalised it.
 func (c *Chain) Commit(e *Executed, seen *types.Commit) error {
-	if err := c.store.CommitBlock(e.Block, e.Receipts, seen, e.state); err != nil {
+	if err := c.store.CommitBlockWithEpochs(e.Block, e.Receipts, e.Epochs, seen, e.state, false); err != nil {
 		return fmt.Errorf("chain: commit block %d: %w", e.Block.Height(), err)
 	}
 	return nil

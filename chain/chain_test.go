@@ -93,7 +93,7 @@ func TestTransferFeesAndReward(t *testing.T) {
 	before := c.State().Issuance()
 	tx := transferTx(t, c, devkeys.Key(0), 0, b, 5*types.RaoPerTAO)
 	e, rej := produce(t, c, tx)
-	if len(rej) != 0 || len(e.Receipts) != 1 || e.Receipts[0].Status != types.ReceiptSuccess {
+	if len(rej) != 0 || len(e.TxReceipts()) != 1 || e.Receipts[0].Status != types.ReceiptSuccess {
 		t.Fatalf("rejected %v receipts %+v", rej, e.Receipts)
 	}
 	st := c.State()
@@ -149,7 +149,7 @@ func TestInvalidAndFailedTxs(t *testing.T) {
 	// A transfer above balance fails: included, fee paid, nonce advanced, nothing moved.
 	big := transferTx(t, c, k0, 0, to, funds*2)
 	e, _ := produce(t, c, big)
-	if len(e.Receipts) != 1 || e.Receipts[0].Status != types.ReceiptFailed || e.Receipts[0].Error == "" {
+	if len(e.TxReceipts()) != 1 || e.Receipts[0].Status != types.ReceiptFailed || e.Receipts[0].Error == "" {
 		t.Fatalf("receipt %+v", e.Receipts)
 	}
 	st := c.State()

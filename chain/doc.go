@@ -54,6 +54,18 @@
 //  4. seal: state root, tx and receipts roots, and the validator hashes of
 //     this height and the next go into the header.
 //
+// # Events
+//
+// Every module's Block holds the block's *types.EventLog and emits typed
+// events into it as it works (events.go emits those a tx's call says in
+// full). applyTx moves a tx's events into its receipt; a failed call's are
+// dropped with its writes. What is left after end (begin- and end-of-block
+// work: slashes, unbonding releases, epochs and their rewards, tallies,
+// coldkey swaps executing) becomes the block receipt, the last of the
+// block's receipts; the receipts root covers them all (receipt format
+// types.ReceiptVersion). Epochs' per-UID tables travel beside the receipts
+// (Executed.Epochs) to the store's index.
+//
 // # State keys
 //
 // Each module documents its keys in its keys.go; chain's own is in

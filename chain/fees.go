@@ -138,9 +138,10 @@ func (x *blockCtx) checkFee(tx *types.Tx, from types.Address) (bool, error) {
 		return false, fmt.Errorf("%w: fee %d rao, minimum %d = base fee %d × (weight %d + length fee of %d bytes × byte weight %d)",
 			ErrFeeTooLow, tx.Fee(), min, x.p.BaseFeePerWeight, tx.Call().Weight(), tx.Size(), x.p.ByteWeight)
 	}
-	snap := x.st.Snapshot()
+	snap, mark := x.st.Snapshot(), x.ev.Mark()
 	err = x.applyCall(from, tx.Call())
 	x.st.Revert(snap)
+	x.ev.Truncate(mark) // a dry run: its events go with its writes
 	if err != nil {
 		return true, fmt.Errorf("%w: fee-free %v would fail: %v", ErrFeeTooLow, tx.Call().Kind(), err)
 	}

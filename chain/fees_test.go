@@ -83,7 +83,7 @@ func TestBlockOfLargestTxsStaysSendable(t *testing.T) {
 		if len(e.Block.Txs) == 0 {
 			t.Fatal("an empty block: the packer gave up on max-size txs")
 		}
-		for _, r := range e.Receipts {
+		for _, r := range e.TxReceipts() {
 			if r.FeePaid == 0 {
 				t.Fatal("a max-size tx paid no fee")
 			}

@@ -79,6 +79,9 @@ func TestGovQuorumVetoAndOverride(t *testing.T) {
 	if pr.Status != gov.StatusRejected || pr.Reason != "quorum not reached" {
 		t.Fatalf("quorum: %s %q", gov.StatusName(pr.Status), pr.Reason)
 	}
+	if evs := w.events(types.EvProposalFailed); len(evs) != 1 || evs[0].Ref != id || string(evs[0].Data) != "quorum not reached" || evs[0].Addr != devkeys.Address(5) {
+		t.Fatalf("proposal failed events %+v", evs)
+	}
 	if w.c.Params().BaseFeePerWeight != 1 {
 		t.Fatal("rejected change applied")
 	}

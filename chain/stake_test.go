@@ -101,7 +101,7 @@ func (w *world) block(ev []types.Evidence, skip map[types.Address]bool, txs ...*
 // do runs calls in one block and returns their receipts.
 func (w *world) do(txs ...*types.Tx) []types.Receipt {
 	w.t.Helper()
-	return w.block(nil, nil, txs...).Receipts
+	return w.block(nil, nil, txs...).TxReceipts()
 }
 
 func (w *world) ok(txs ...*types.Tx) {

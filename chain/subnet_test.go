@@ -323,6 +323,13 @@ func TestRootSharesAndSubnetLimit(t *testing.T) {
 	if got := w.st().Account(devkeys.Address(1)).Balance; got <= bal {
 		t.Fatalf("pruned subnet's lock (%d) not returned to its owner", lock1.Locked)
 	}
+	evs := w.events(types.EvSubnetPruned)
+	if len(evs) != 1 || evs[0].Addr != devkeys.Address(1) || evs[0].Amount == 0 {
+		t.Fatalf("subnet pruned events %+v", evs)
+	}
+	if s, ok := subnet.Get(w.st(), uint16(evs[0].Netuid)); ok && s.Name != "new" {
+		t.Fatalf("the event names subnet %d, which is still there: %+v", evs[0].Netuid, s)
+	}
 	subnetConservation(t, w)
 }
 

@@ -78,8 +78,19 @@ func feeFromStake(st *state.State, from types.Address, tx *types.Tx, total uint6
 
 // applyTx applies one transaction and reports whether it ran fee-free. An
 // error means the tx is invalid and the state is unchanged; a failed call is
-// reported in the receipt.
+// reported in the receipt. The tx's events move from the block's log into
+// its receipt; a failed call's events are dropped with its writes.
 func (x *blockCtx) applyTx(tx *types.Tx) (types.Receipt, bool, error) {
+	start := x.ev.Mark()
+	r, free, err := x.applyTxWrites(tx)
+	if err == nil {
+		r.Version, r.Events = types.ReceiptVersion, x.ev.Since(start)
+	}
+	x.ev.Truncate(start)
+	return r, free, err
+}
+
+func (x *blockCtx) applyTxWrites(tx *types.Tx) (types.Receipt, bool, error) {
 	st := x.st
 	from, free, err := x.checkTx(tx)
 	if err != nil {
@@ -118,16 +129,28 @@ func (x *blockCtx) applyTx(tx *types.Tx) (types.Receipt, bool, error) {
 	}
 	st.SetIssuance(issuance)
 
+	x.ev.Emit(types.Event{Kind: types.EvFeePaid, Addr: from, Amount: paid})
+
 	rcpt := types.Receipt{TxHash: tx.Hash(), Status: types.ReceiptSuccess, FeePaid: paid, Weight: tx.Call().Weight()}
-	snap := st.Snapshot()
+	snap, mark := st.Snapshot(), x.ev.Mark()
 	if err := x.applyCall(from, call); err != nil {
 		st.Revert(snap)
+		x.ev.Truncate(mark)
 		rcpt.Status, rcpt.Error = types.ReceiptFailed, err.Error()
 	}
 	return rcpt, false, nil
 }
 
+// applyCall dispatches call and, when it succeeds, emits its event.
 func (x *blockCtx) applyCall(from types.Address, call types.Call) error {
+	if err := x.dispatch(from, call); err != nil {
+		return err
+	}
+	x.emitCall(from, call)
+	return nil
+}
+
+func (x *blockCtx) dispatch(from types.Address, call types.Call) error {
 	switch call := call.(type) {
 	case *types.Transfer:
 		return transfer(x.st, from, call)

@@ -27,4 +27,5 @@ type Block struct {
 	Height   uint64
 	Params   Params
 	Registry Registry
+	Events   *types.EventLog // where the tally reports outcomes (nil: dropped)
 }

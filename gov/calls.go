@@ -57,6 +57,7 @@ func (x *Block) Propose(from types.Address, c *types.Propose) error {
 	setProposal(x.State, pr)
 	x.State.Set(endQueueKey(end, id), marker)
 	setU64(x.State, endCountKey(end), ending+1)
+	x.Events.Emit(types.Event{Kind: types.EvProposalSubmitted, Addr: from, Amount: pr.Deposit, Ref: pr.ID})
 	return nil
 }
 

@@ -182,6 +182,22 @@ func (x *Block) EndBlock() error {
 			}
 		}
 		setProposal(x.State, pr)
+		x.emitOutcome(pr)
 	}
 	return nil
+}
+
+// emitOutcome reports a tallied proposal: passed (with each parameter it
+// changed) or failed with its reason.
+func (x *Block) emitOutcome(pr Proposal) {
+	if pr.Status != StatusPassed {
+		x.Events.Emit(types.Event{Kind: types.EvProposalFailed, Addr: pr.Proposer, Ref: pr.ID, Data: []byte(pr.Reason)})
+		return
+	}
+	x.Events.Emit(types.Event{Kind: types.EvProposalPassed, Addr: pr.Proposer, Ref: pr.ID})
+	if pr.Kind == types.ProposalParamChange {
+		for _, c := range pr.Changes {
+			x.Events.Emit(types.Event{Kind: types.EvParamChanged, Ref: pr.ID, Data: []byte(c.Key + "=" + c.Value)})
+		}
+	}
 }

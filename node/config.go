@@ -30,6 +30,7 @@ type Config struct {
 	TxPool  txpool.Config `toml:"txpool"`
 	P2P     P2PConfig     `toml:"p2p"`
 	Storage StorageConfig `toml:"storage"`
+	Index   IndexConfig   `toml:"index"`
 	// Chaos holds fault switches for the chaos suite; they take effect
 	// only in a binary built with -tags chaos (others refuse to start).
 	Chaos ChaosConfig `toml:"chaos"`
@@ -89,6 +90,14 @@ type StorageConfig struct {
 	TrieCacheMB int `toml:"trie_cache_mb"` // trie nodes (default 32)
 	FlatCacheMB int `toml:"flat_cache_mb"` // recently read flat values (default 32)
 	OpenFiles   int `toml:"open_files"`    // file handles for Pebble (default 256)
+}
+
+// IndexConfig switches the node-local event indexes (state/index.go):
+// account history and per-UID epoch results, written with each block.
+// Off by default (validators need none); `taod init --preset devnet` turns
+// it on. Switched on later, it indexes from the next block.
+type IndexConfig struct {
+	Enabled bool `toml:"enabled"`
 }
 
 // P2PConfig configures the libp2p host: listen addresses and bootstrap peers.

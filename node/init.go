@@ -76,6 +76,7 @@ func InitHome(home string, o InitOptions) (Config, *chain.Genesis, error) {
 	}
 	if o.Preset == "devnet" {
 		cfg.Log.Format = "console"
+		cfg.Index.Enabled = true                              // the explorer and account history read it
 		cfg.P2P.Listen = []string{"/ip4/127.0.0.1/tcp/30333"} // a one-node chain needs no peers
 	}
 	return cfg, g, cfg.Save()

@@ -74,7 +74,7 @@ func New(cfg Config, log *zap.Logger) (*Node, error) {
 	st := cfg.Storage
 	n.store, err = state.Open(cfg.Path(cfg.DataDir), state.Options{
 		CacheMB: st.CacheMB, MemTableMB: st.MemTableMB, TrieCache: st.TrieCacheMB, FlatCache: st.FlatCacheMB,
-		Handles: st.OpenFiles, Logger: log.Named("store").Sugar(),
+		Handles: st.OpenFiles, Logger: log.Named("store").Sugar(), Index: cfg.Index.Enabled,
 	})
 	if err != nil {
 		return nil, err

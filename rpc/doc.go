@@ -28,4 +28,42 @@
 // go-ethereum's dispatcher (batch and body limits) → a namespace method →
 // Query (blocks, receipts, proofs) or a View (head state) → JSON types of
 // json.go and the namespace file.
+//
+// # Events (events.go)
+//
+// Receipts carry typed events (types/event.go); each block's receipt list
+// ends with a block receipt holding its begin- and end-of-block events. An
+// event in JSON (EventJSON):
+//
+//	{"kind":"transfer","blockNumber":12,"blockHash":"0x…","txHash":"0x…" or null,
+//	 "receiptIndex":0,"eventIndex":1,"address":"0x…" or null,"peer":"0x…" or null,
+//	 "netuid":1 or null,"uid":0,"amount":"5000000000","ref":0,"data":"0x",
+//	 "cursor":"12:0:1"}
+//
+// Kinds and what address, peer, netuid, uid, amount, ref and data mean for
+// each: types/event.go (transfer, feePaid, stakeAdded, stakeRemoved,
+// stakeUnbonded, reward, slash, unjail, neuronRegistered, weightsSet,
+// weightsCommitted, weightsRevealed, subnetCreated, subnetPruned, epoch,
+// proposalSubmitted, voted, proposalPassed, proposalFailed,
+// proposalCancelled, paramChanged, takeSet, hotkeySwapped,
+// coldkeySwapScheduled, coldkeySwapDisputed, coldkeySwapCancelled,
+// coldkeySwapExecuted).
+//
+//   - tao_getTransactionReceipt carries the tx's "events" too; a block's
+//     own events are tao_getEvents with fromBlock = toBlock = its height.
+//   - tao_getAccountHistory(address, cursor?, limit?) → {"events":[…newest
+//     first],"next":"h:r:e" or null,"indexedFrom":N}: every event naming
+//     the address as its address or peer; limit 1-100 (default 25); pass
+//     next back as cursor for the following page, which stays the same
+//     while blocks are added. Needs the index ([index] enabled, on in
+//     devnet); a node without it answers -32000.
+//   - tao_getEvents({kinds?, address?, netuid?, fromBlock?, toBlock?,
+//     cursor?}) → {"events":[…oldest first],"next":"h:r:e" or null}: at most
+//     10,000 blocks per call (-32005 beyond), at most 1,000 events per
+//     answer (next resumes, passed as cursor with the same filter), at most
+//     32 kinds; read from receipts, so any node answers.
+//   - subnet_history(netuid, uid, epochs?) → [{"block":N,"hotkey":"0x…",
+//     "incentive":u16,"dividends":u16,"emission":"rao"}…oldest first]: the
+//     UID's last epochs (1-256, default 32), kept per tempo by the index.
+//   - eth_getLogs: transfers as ERC-20-style Transfer logs (eth.go).
 package rpc

@@ -19,9 +19,10 @@ package rpc
 //     several txs without waiting for each block.
 //   - Blocks carry taod's header hash as "hash" and Ethereum's empty values in
 //     the fields taod has no use for (difficulty 0, zero nonce and mixHash, the
-//     empty-uncles hash, a zero logs bloom). "timestamp" is in seconds, while
+//     empty-uncles hash). "timestamp" is in seconds, while
 //     taod's header time is in milliseconds: blocks less than a second apart
-//     share a timestamp. gasLimit is max_block_weight, gasUsed the sum of the
+//     share a timestamp. logsBloom is the bloom of the block's Transfer
+//     logs (eth_logs.go). gasLimit is max_block_weight, gasUsed the sum of the
 //     txs' weights, miner the proposer. ethclient recomputes a block's hash
 //     from the Ethereum header fields it decodes, so Block.Hash() there is
 //     not taod's hash: use the JSON "hash" (or a receipt's blockHash).
@@ -35,8 +36,12 @@ package rpc
 //     value. Ethereum-signed txs are shown as signed, so their hash
 //     recomputes exactly; a 0x02 tx's gasPrice is the price it paid.
 //   - Receipts: status 1 or 0 (a failed call: fee charged, nothing else),
-//     gasUsed = weight, effectiveGasPrice = fee paid per weight unit, no logs,
+//     gasUsed = weight, effectiveGasPrice = fee paid per weight unit,
 //     contractAddress null. Why a call failed is in tao_getTransactionReceipt.
+//     A transfer's receipt has one log, an ERC-20 Transfer log of the native
+//     asset (eth_logs.go), with its bloom (and the block's bloom has all of
+//     the block's); eth_getLogs returns those logs over at most 10,000
+//     blocks and 10,000 results.
 //   - eth_call and eth_getCode answer as for an account without code ("0x"),
 //     eth_getStorageAt as for empty storage; eth_estimateGas returns the
 //     call's weight (21,000 for a transfer) and refuses contract creation,

@@ -68,6 +68,12 @@ func (api *EthAPI) ethBlockJSON(b *types.Block, full bool) (*EthBlockJSON, error
 		Timestamp: hexutil.Uint64(h.Time / 1000), BaseFeePerGas: (*hexutil.Big)(baseFeeWei(p)),
 		Transactions: make([]any, 0, len(b.Txs)), Uncles: []types.Hash{},
 	}
+	if rs, err := api.b.Receipts(b.Hash()); err == nil { // genesis has none
+		blockLogs(b.Hash(), b.Height(), rs, func(_ int, l *ethtypes.Log) bool {
+			addToBloom(&out.LogsBloom, l)
+			return true
+		})
+	}
 	for i, tx := range b.Txs {
 		if full {
 			out.Transactions = append(out.Transactions, ethTxJSON(tx, b, i))

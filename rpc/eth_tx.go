@@ -153,7 +153,7 @@ func (api *EthAPI) GetTransactionReceipt(hash types.Hash) (*EthReceiptJSON, erro
 	}
 	i := int(loc.Index)
 	rs, err := api.b.Receipts(b.Hash())
-	if err != nil || len(rs) != len(b.Txs) {
+	if err != nil || len(rs) < len(b.Txs) {
 		return nil, fmt.Errorf("receipts of block %d: %d for %d txs: %v", b.Height(), len(rs), len(b.Txs), err)
 	}
 	var cumulative uint64
@@ -171,11 +171,15 @@ func (api *EthAPI) GetTransactionReceipt(hash types.Hash) (*EthReceiptJSON, erro
 	if r.Status == types.ReceiptFailed {
 		status = 0
 	}
+	logs, bloom := receiptLogs(b.Hash(), b.Height(), rs, i)
+	for _, l := range logs {
+		l.BlockTimestamp = b.Header.Time / 1000 // seconds, as the block's timestamp
+	}
 	return &EthReceiptJSON{
 		Type: hexutil.Uint64(typ), TransactionHash: hash, TransactionIndex: hexutil.Uint64(i),
 		BlockHash: b.Hash(), BlockNumber: hexutil.Uint64(b.Height()), From: from, To: recipient(tx),
 		CumulativeGasUsed: hexutil.Uint64(cumulative), GasUsed: hexutil.Uint64(used),
 		EffectiveGasPrice: (*hexutil.Big)(paidPerGas(r.FeePaid, used)),
-		Logs:              []*ethtypes.Log{}, Status: status,
+		Logs:              logs, LogsBloom: bloom, Status: status,
 	}, nil
 }

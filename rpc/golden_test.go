@@ -89,7 +89,7 @@ func (g *goldenChain) sign(key *ecdsa.PrivateKey, nonce uint64, call types.Call)
 
 func newGoldenChain(t testing.TB) *goldenChain {
 	t.Helper()
-	store, err := state.Open(t.TempDir(), state.Options{CacheMB: 8, TrieCache: 4})
+	store, err := state.Open(t.TempDir(), state.Options{CacheMB: 8, TrieCache: 4, Index: true})
 	if err != nil {
 		t.Fatal(err)
 	}

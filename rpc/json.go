@@ -122,4 +122,5 @@ type ReceiptJSON struct {
 	Error       string        `json:"error,omitempty"`
 	FeePaid     string        `json:"feePaid"`
 	Weight      uint64        `json:"weight"`
+	Events      []EventJSON   `json:"events"` // what the tx did (events.go); a failed call has only its fee
 }

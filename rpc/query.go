@@ -25,6 +25,7 @@ import (
 type Query interface {
 	Blocks
 	Archive
+	Index
 	// View opens a consistent view of the head state. Close it when done.
 	View() (View, error)
 }
@@ -53,9 +54,42 @@ type Blocks interface {
 	// BlockByHeight and BlockByHash return nil, nil when there is no such block.
 	BlockByHeight(height uint64) (*types.Block, error)
 	BlockByHash(hash types.Hash) (*types.Block, error)
-	// Receipts are a committed block's, one per tx.
+	// Receipts are a committed block's: one per tx, then the block receipt
+	// (types.BlockReceipt; genesis has none).
 	Receipts(block types.Hash) ([]types.Receipt, error)
 	TxLocation(tx types.Hash) (TxLocation, bool)
+	// BlockHash is the hash of the committed block at height.
+	BlockHash(height uint64) (types.Hash, bool)
+}
+
+// EventRef locates one event: block height, the receipt's index in the
+// block's list (the block receipt is last) and the event's in the receipt.
+type EventRef struct {
+	Height  uint64
+	Receipt uint32
+	Event   uint32
+}
+
+// EpochPoint is one UID's outcome of one epoch.
+type EpochPoint struct {
+	Height    uint64
+	Hotkey    types.Address
+	Incentive uint16 // 65535 = 1
+	Dividends uint16 // 65535 = 1
+	Emission  uint64 // rao
+}
+
+// Index reads the node-local event indexes; each read fails with
+// ErrIndexOff when the node keeps none (config [index] enabled = false).
+type Index interface {
+	// IndexedFrom is the first height the index holds, and whether it is on.
+	IndexedFrom() (uint64, bool)
+	// AccountEvents lists up to limit events naming a, newest first, from
+	// ref from (inclusive; nil: the newest); next starts the following
+	// page, nil at the end.
+	AccountEvents(a types.Address, from *EventRef, limit int) (refs []EventRef, next *EventRef, err error)
+	// EpochHistory is (netuid, uid)'s last limit epochs, newest first.
+	EpochHistory(netuid, uid uint16, limit int) ([]EpochPoint, error)
 }
 
 // Account is an account's nonce and balance (rao).

@@ -180,9 +180,14 @@ func (api *TaoAPI) GetTransactionReceipt(hash types.Hash) (*ReceiptJSON, error) 
 	if r.Status == types.ReceiptFailed {
 		status = "failed"
 	}
+	events := make([]EventJSON, len(r.Events))
+	for i := range r.Events {
+		events[i] = eventJSON(b.Hash(), loc.Height, int(loc.Index), i, &r, &r.Events[i])
+	}
 	return &ReceiptJSON{
 		TxHash: hash, BlockHash: b.Hash(), BlockNumber: loc.Height, Index: loc.Index,
 		From: from, Status: status, Error: r.Error, FeePaid: strconv.FormatUint(r.FeePaid, 10), Weight: r.Weight,
+		Events: events,
 	}, nil
 }
 

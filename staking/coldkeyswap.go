@@ -191,6 +191,11 @@ func (x *Block) ScheduleColdkeySwap(from types.Address, c *types.ScheduleColdkey
 		dropColdkeySwap(st, cur)
 	}
 	setColdkeySwap(st, next)
+	kind := types.EvColdkeySwapScheduled
+	if next.Status == SwapDisputed {
+		kind = types.EvColdkeySwapDisputed
+	}
+	x.Events.Emit(types.Event{Kind: kind, Addr: from, Peer: to, Ref: next.Due})
 	return nil
 }
 
@@ -315,6 +320,7 @@ func (x *Block) ExecuteColdkeySwaps(subnets SubnetOwners) error {
 			budget -= min(used, budget)
 			if done {
 				dropColdkeySwap(x.State, s)
+				x.Events.Emit(types.Event{Kind: types.EvColdkeySwapExecuted, Addr: s.Old, Peer: s.New})
 			}
 		default:
 			return fmt.Errorf("%w: coldkey swap %s has status %d", ErrMalformedRecord, s.Old, s.Status)

@@ -17,6 +17,7 @@ type Block struct {
 	Params    Params
 	ChainID   uint64            // consensus-key bindings and evidence are signed for it
 	Bootstrap []types.Validator // the genesis set, in force until the handover
+	Events    *types.EventLog   // where end-of-block work reports what it did (nil: dropped)
 }
 
 // AddStake moves amount from from's balance to its stake on a known
@@ -151,6 +152,7 @@ func (x *Block) ReleaseUnbonding() error {
 		acc.Balance += u.Amount
 		x.State.SetAccount(u.Coldkey, acc)
 		deleteUnbonding(x.State, u)
+		x.Events.Emit(types.Event{Kind: types.EvStakeUnbonded, Addr: u.Coldkey, Peer: u.Hotkey, Amount: u.Amount})
 	}
 	return nil
 }
@@ -190,6 +192,7 @@ func (x *Block) Slash(hotkey types.Address, fraction uint32) (uint64, error) {
 	h, _ := hotkeyInfo(x.State, hotkey)
 	h.Jailed, h.JailedUntil = true, x.Height+x.Params.JailPeriod
 	setHotkeyInfo(x.State, hotkey, h)
+	x.Events.Emit(types.Event{Kind: types.EvSlash, Addr: hotkey, Amount: total, Ref: h.JailedUntil})
 	return total, nil
 }
 
@@ -199,16 +202,24 @@ func (x *Block) Slash(hotkey types.Address, fraction uint32) (uint64, error) {
 // hotkey (the owner's included), floored, with the rounding dust to the owner.
 // Rewards are credited as stake. An unknown hotkey is an error.
 func CreditReward(st *state.State, hotkey types.Address, amount uint64) error {
+	_, _, err := CreditRewardSplit(st, hotkey, amount)
+	return err
+}
+
+// CreditRewardSplit is CreditReward that also reports the hotkey's owner
+// and what it got beyond its position's pro-rata share: the take and the
+// rounding dust (the events' "take" reward).
+func CreditRewardSplit(st *state.State, hotkey types.Address, amount uint64) (owner types.Address, take uint64, err error) {
 	h, ok := hotkeyInfo(st, hotkey)
 	if !ok {
-		return fmt.Errorf("%w: %s", ErrUnknownHotkey, hotkey)
+		return owner, 0, fmt.Errorf("%w: %s", ErrUnknownHotkey, hotkey)
 	}
 	if amount == 0 {
-		return nil
+		return h.Owner, 0, nil
 	}
 	noms, err := nominators(st, hotkey)
 	if err != nil {
-		return err
+		return h.Owner, 0, err
 	}
 	var total uint64
 	for _, n := range noms {
@@ -226,7 +237,7 @@ func CreditReward(st *state.State, hotkey types.Address, amount uint64) error {
 			}
 		}
 	}
-	owner := ownerCut + rest - paid
-	setStake(st, h.Owner, hotkey, Stake(st, h.Owner, hotkey)+owner)
-	return nil
+	take = ownerCut + rest - paid
+	setStake(st, h.Owner, hotkey, Stake(st, h.Owner, hotkey)+take)
+	return h.Owner, take, nil
 }

@@ -9,7 +9,9 @@
 // short: flat state under 's', trie nodes under 'n' (go-ethereum hash
 // scheme, keyed by node hash), blocks 'B', receipts 'R', height index 'H',
 // seen commits 'C', tx index 'T', node-local metadata 'X', the head and the
-// store format under 'M'. Each keyspace owns its first byte, so a scan of
+// store format under 'M', and, when Options.Index is set, the event
+// indexes (index.go): events by address 'A' and per-UID epoch rows 'U',
+// written in the block's own batch. Each keyspace owns its first byte, so a scan of
 // one never meets another's keys. Stores written before format 1 (trie
 // nodes under their bare hash) are migrated when opened (migrate.go).
 //

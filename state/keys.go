@@ -21,7 +21,10 @@ import (
 //	'C'   seen commits  height (8, BE)       RLP(Commit) of that height   CommitBlock
 //	'T'   tx index      tx hash (32)         height(8) ‖ index(4)         CommitBlock
 //	'X'   node-local    metadata name        opaque (outside the root)    PutMeta
-//	'M'   store records "head", "format"     head height(8); format(1)    CommitBlock; Open
+//	'A'   address index address ‖ event ref   nil (index.go)               CommitBlock, Options.Index
+//	'U'   epoch rows    netuid ‖ uid ‖ height EpochRow (index.go)          CommitBlock, Options.Index
+//	'M'   store records "head", "format",    head height(8); format(1);   CommitBlock; Open
+//	                    "indexfrom"          first indexed height(8)      CommitBlock
 //
 // Format 0 (every store before format 1 was written) kept trie nodes under
 // their raw 32-byte hash with no prefix, so they fell inside whatever
@@ -41,7 +44,7 @@ const (
 
 // keyspaces lists every first byte above: the layout test plants keys in
 // each to prove no scan crosses into another.
-var keyspaces = []byte{kFlat, kNode, kBlock, kReceipts, kHeight, kCommit, kTxIndex, kMeta, kStore}
+var keyspaces = []byte{kFlat, kNode, kBlock, kReceipts, kHeight, kCommit, kTxIndex, kMeta, kStore, kAddrIndex, kEpochRows}
 
 var (
 	headKey   = []byte{kStore, 'h', 'e', 'a', 'd'} // "Mhead", as format 0 wrote it

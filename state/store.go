@@ -34,6 +34,7 @@ type Options struct {
 	Handles    int    // open file handles; default 256
 	ReadOnly   bool   // open without writing
 	NoSyncDisk bool   // skip the WAL fsync after each block (benchmarks only)
+	Index      bool   // keep the event indexes (index.go) with each block
 	Logger     Logger // Pebble's background messages; nil: errors to stderr
 	FS         vfs.FS // Pebble's filesystem; nil: the OS's (vfs.NewMem() for tests and the simulator)
 }
@@ -213,7 +214,13 @@ func (s *Store) TxLocation(txHash types.Hash) (TxLocation, error) {
 // one synced batch, and makes b the head. The header's StateRoot must equal
 // st's root.
 func (s *Store) CommitBlock(b *types.Block, receipts []types.Receipt, seen *types.Commit, st *State) error {
-	return s.commitBlock(b, receipts, seen, st, !s.opts.NoSyncDisk)
+	return s.commitBlock(b, receipts, nil, seen, st, !s.opts.NoSyncDisk)
+}
+
+// CommitBlockWithEpochs is CommitBlock (deferSync: CommitBlockDeferSync)
+// that also hands over the block's epoch tables, for the index.
+func (s *Store) CommitBlockWithEpochs(b *types.Block, receipts []types.Receipt, epochs []types.EpochTable, seen *types.Commit, st *State, deferSync bool) error {
+	return s.commitBlock(b, receipts, epochs, seen, st, !deferSync && !s.opts.NoSyncDisk)
 }
 
 // CommitBlockDeferSync is CommitBlock without the WAL fsync: the block is
@@ -221,10 +228,10 @@ func (s *Store) CommitBlock(b *types.Block, receipts []types.Receipt, seen *type
 // Block sync uses it for all but the last block of a batch of final blocks,
 // which a restarted node simply fetches again.
 func (s *Store) CommitBlockDeferSync(b *types.Block, receipts []types.Receipt, seen *types.Commit, st *State) error {
-	return s.commitBlock(b, receipts, seen, st, false)
+	return s.commitBlock(b, receipts, nil, seen, st, false)
 }
 
-func (s *Store) commitBlock(b *types.Block, receipts []types.Receipt, seen *types.Commit, st *State, syncDisk bool) error {
+func (s *Store) commitBlock(b *types.Block, receipts []types.Receipt, epochs []types.EpochTable, seen *types.Commit, st *State, syncDisk bool) error {
 	head, ok := s.Head()
 	if ok && (b.Height() != head.Height+1 || b.Header.ParentHash != head.Hash) {
 		return fmt.Errorf("%w: block %d (parent %s) on head %d (%s)", ErrNotNext, b.Height(), b.Header.ParentHash, head.Height, head.Hash)
@@ -242,7 +249,15 @@ func (s *Store) commitBlock(b *types.Block, receipts []types.Receipt, seen *type
 		recErr error
 		wg     sync.WaitGroup
 	)
-	wg.Go(func() { recs, recErr = encodeBlockRecords(b, receipts, seen) })
+	wg.Go(func() {
+		recs, recErr = encodeBlockRecords(b, receipts, seen)
+		if recErr == nil && s.opts.Index {
+			if v, err := s.kv.Get(indexFromKey); err != nil || len(v) == 0 {
+				recs.add(indexFromKey, heightKey(b.Height())[1:])
+			}
+			indexRecords(b.Height(), receipts, epochs, recs.add)
+		}
+	})
 	root, nodes, err := st.commitTrie()
 	wg.Wait()
 	if err != nil {
@@ -295,6 +310,11 @@ type blockRecords struct {
 	size int
 }
 
+func (r *blockRecords) add(k, v []byte) {
+	r.kvs = append(r.kvs, [2][]byte{k, v})
+	r.size += len(k) + len(v)
+}
+
 func encodeBlockRecords(b *types.Block, receipts []types.Receipt, seen *types.Commit) (blockRecords, error) {
 	enc, err := b.Encode()
 	if err != nil {
@@ -306,10 +326,7 @@ func encodeBlockRecords(b *types.Block, receipts []types.Receipt, seen *types.Co
 	}
 	hash := b.Hash()
 	r := blockRecords{kvs: make([][2][]byte, 0, 4+len(b.Txs))}
-	add := func(k, v []byte) {
-		r.kvs = append(r.kvs, [2][]byte{k, v})
-		r.size += len(k) + len(v)
-	}
+	add := r.add
 	add(prefixed(kBlock, hash), enc)
 	add(prefixed(kReceipts, hash), rs)
 	add(heightKey(b.Height()), hash[:])

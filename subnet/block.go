@@ -22,6 +22,7 @@ type Block struct {
 	Params  Params
 	Staking staking.Params
 	Blocks  BlockHashes
+	Events  *types.EventLog // where epochs report their outcome (nil: dropped)
 
 	changed bool // a subnet was created or pruned, or the root trimmed: recompute shares
 }

@@ -38,7 +38,8 @@ func (x *Block) RegisterNetwork(from types.Address, c *types.RegisterNetwork) er
 		x.pruneSubnet(victim)
 	}
 	setNetRegistry(x.State, NetworkRegistry{LastLock: cost, LastLockBlock: x.Height})
-	Create(x.State, p, from, c.Name, cost, x.Height)
+	s := Create(x.State, p, from, c.Name, cost, x.Height)
+	x.Events.Emit(types.Event{Kind: types.EvSubnetCreated, Addr: from, Netuid: uint64(s.Netuid), Amount: cost})
 	x.changed = true
 	return nil
 }
@@ -62,6 +63,7 @@ func (x *Block) pruneCandidate(subnets []Info) (Info, bool) {
 // pruneSubnet deletes a subnet: its lock returns to the owner, its pending
 // emission to the pool, and every neuron, weight, bond and commit goes.
 func (x *Block) pruneSubnet(s Info) {
+	x.Events.Emit(types.Event{Kind: types.EvSubnetPruned, Addr: s.Owner, Netuid: uint64(s.Netuid), Amount: s.Locked})
 	if s.Owner != (types.Address{}) {
 		staking.Credit(x.State, s.Owner, s.Locked)
 	} else {
@@ -167,7 +169,10 @@ func (x *Block) PowRegister(from types.Address, c *types.PowRegister) error {
 // else the slot of the neuron ChoosePrune picks.
 func (x *Block) registerNeuron(s *Info, hotkey types.Address) {
 	nb := u16b(s.Netuid)
-	var uid uint16
+	var (
+		uid      uint16
+		replaced types.Address
+	)
 	if uint64(s.N) < s.Hyper.MaxUIDs {
 		uid = s.N
 		s.N++
@@ -179,6 +184,7 @@ func (x *Block) registerNeuron(s *Info, hotkey types.Address) {
 		}
 		uid, _ = ChoosePrune(cands, x.Height, s.Hyper.ImmunityPeriod)
 		old, _ := getNeuron(x.State, s.Netuid, uid)
+		replaced = old.Hotkey
 		x.State.Set(key(pUIDOf, nb, old.Hotkey[:]), nil)
 		x.State.Set(key(pCommit, nb, old.Hotkey[:]), nil)
 		x.State.Set(key(pWeights, nb, u16b(uid)), nil)
@@ -186,6 +192,7 @@ func (x *Block) registerNeuron(s *Info, hotkey types.Address) {
 	}
 	setNeuron(x.State, s.Netuid, uid, Neuron{Hotkey: hotkey, RegisteredAt: x.Height, LastUpdate: x.Height})
 	x.State.Set(key(pUIDOf, nb, hotkey[:]), u16b(uid))
+	x.Events.Emit(types.Event{Kind: types.EvNeuronRegistered, Addr: hotkey, Peer: replaced, Netuid: uint64(s.Netuid), UID: uint64(uid)})
 	if s.RegsBlock != x.Height {
 		s.RegsBlock, s.RegsThisBlk = x.Height, 0
 	}

@@ -108,7 +108,9 @@ func (x *Block) runEpoch(s Info) error {
 	}
 	if ownerCut > 0 {
 		staking.Credit(x.State, s.Owner, ownerCut)
+		x.Events.Emit(types.Event{Kind: types.EvReward, Addr: s.Owner, Netuid: uint64(s.Netuid), Amount: ownerCut, Ref: types.RewardOwnerCut})
 	}
+	table := types.EpochTable{Netuid: s.Netuid, Height: x.Height, Rows: make([]types.EpochRow, n)}
 	for i := 0; i < n; i++ {
 		nr := neurons[i]
 		if inc := out.IncentiveEmission[i]; inc > 0 {
@@ -116,8 +118,16 @@ func (x *Block) runEpoch(s Info) error {
 			staking.CreditStake(x.State, h.Owner, nr.Hotkey, inc)
 		}
 		if div := out.DividendEmission[i]; div > 0 {
-			if err := staking.CreditReward(x.State, nr.Hotkey, div); err != nil {
+			owner, take, err := staking.CreditRewardSplit(x.State, nr.Hotkey, div)
+			if err != nil {
 				return err
+			}
+			// Two events per paid validator (at most max_validators per
+			// epoch): its dividends, and the take its owner kept of them.
+			// Miners' incentive is in the epoch's table only.
+			x.Events.Emit(types.Event{Kind: types.EvReward, Addr: nr.Hotkey, Peer: owner, Netuid: uint64(s.Netuid), UID: uint64(i), Amount: div, Ref: types.RewardDividends})
+			if take > 0 {
+				x.Events.Emit(types.Event{Kind: types.EvReward, Addr: owner, Peer: nr.Hotkey, Netuid: uint64(s.Netuid), UID: uint64(i), Amount: take, Ref: types.RewardTake})
 			}
 		}
 		nr.Rank, nr.Trust, nr.Consensus = out.Ranks[i].U16(), out.Trust[i].U16(), out.Consensus[i].U16()
@@ -125,6 +135,7 @@ func (x *Block) runEpoch(s Info) error {
 		nr.Permit, nr.Active = out.ValidatorPermits[i], out.Active[i]
 		nr.Emission = out.IncentiveEmission[i] + out.DividendEmission[i]
 		setNeuron(x.State, s.Netuid, uint16(i), nr)
+		table.Rows[i] = types.EpochRow{UID: uint16(i), Hotkey: nr.Hotkey, Incentive: nr.Incentive, Dividends: nr.Dividends, Emission: nr.Emission}
 		var row []uint16
 		if i < len(out.Bonds) {
 			row = out.Bonds[i]
@@ -134,6 +145,7 @@ func (x *Block) runEpoch(s Info) error {
 	s.Pending = out.Dust
 	s.LastEmission = total - out.Dust
 	setSubnetInfo(x.State, s)
+	x.Events.EmitEpoch(table, total-out.Dust)
 	return nil
 }
 

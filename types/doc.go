@@ -18,4 +18,10 @@
 // legacy RLP lists, 0x01, 0x02) carrying plain value transfers are kept as
 // the exact bytes the wallet signed and map to a native Transfer (ethtx.go);
 // any other type is refused with ErrUnsupportedTxType.
+//
+// Receipts (format ReceiptVersion) carry typed events (event.go): one
+// fixed record whose fields each kind defines, collected per block in an
+// EventLog that the chain lends to the modules. A block's receipts are one
+// per tx and then the block receipt (zero tx hash) with the events of
+// begin- and end-of-block work; ReceiptsRoot covers them all.
 package types

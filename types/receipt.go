@@ -21,6 +21,18 @@ type Receipt struct {
 	FeePaid uint64 // fee + tip, recycled
 	Weight  uint64
 	Error   string // why a failed call failed; empty on success
+	Version uint8  // ReceiptVersion
+	Events  []Event
+}
+
+// IsBlockReceipt reports whether r is a block's last receipt, the one that
+// holds the events of its begin- and end-of-block work rather than a tx's.
+func (r *Receipt) IsBlockReceipt() bool { return r.TxHash == (Hash{}) }
+
+// BlockReceipt is the receipt that ends a block's list: begin- and
+// end-of-block events, in the order they were emitted.
+func BlockReceipt(events []Event) Receipt {
+	return Receipt{Status: ReceiptSuccess, Version: ReceiptVersion, Events: events}
 }
 
 type receiptList []Receipt

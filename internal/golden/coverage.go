@@ -34,6 +34,8 @@ import (
 //     destination, unfunded at genesis, later signed (the swap executed),
 //     and so did the destination of a coldkey-swap resolution (a dispute
 //     resolved by governance).
+//   - receipts carry their events consistently with the txs (coverEvents,
+//     coverage_events.go), and every event kind but two occurs.
 func CheckCoverage(genesis []byte, steps []Step) error {
 	var g chain.Genesis
 	if err := json.Unmarshal(genesis, &g); err != nil {
@@ -183,6 +185,9 @@ func CheckCoverage(genesis []byte, steps []Step) error {
 	}
 	check(swapSpent, "no coldkey swap executed: no tx signed by a swap's unfunded destination")
 	check(resolved, "no disputed coldkey swap resolved by governance: no tx signed by the resolution's destination")
+	if err := coverEvents(steps); err != nil { // issue 15: coverage_events.go
+		errs = append(errs, err)
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("golden: the chain no longer covers: %w", errors.Join(errs...))
 	}

@@ -208,7 +208,7 @@ func (x *gen) expect(failure string, txs ...*types.Tx) {
 	if e == nil {
 		return
 	}
-	for i, r := range e.Receipts {
+	for i, r := range e.TxReceipts() {
 		switch {
 		case failure == "" && r.Status != types.ReceiptSuccess:
 			x.fail(fmt.Errorf("tx %d (%s) failed: %s", i, e.Block.Txs[i].Call().Kind(), r.Error))

@@ -195,3 +195,38 @@ func (v *view) Proposal(id uint64) (gov.Proposal, bool) { return gov.GetProposal
 func (v *view) Votes(id uint64) []gov.VoteRecord        { return gov.Votes(v.st, id) }
 func (v *view) Tally(id uint64) gov.Tally               { return gov.TallyVotes(v.st, id) }
 func (v *view) ScheduledUpgrade() (gov.Upgrade, bool)   { return gov.ScheduledUpgrade(v.st) }
+
+// BlockHash is the hash of the committed block at height.
+func (q *Chain) BlockHash(height uint64) (types.Hash, bool) {
+	h, err := q.store.BlockHash(height)
+	return h, err == nil
+}
+
+// IndexedFrom is the first height the event index holds.
+func (q *Chain) IndexedFrom() (uint64, bool) { return q.store.Indexing() }
+
+// AccountEvents pages through the address index.
+func (q *Chain) AccountEvents(a types.Address, from *rpc.EventRef, limit int) ([]rpc.EventRef, *rpc.EventRef, error) {
+	refs, next, err := q.store.AccountEvents(a, (*state.EventRef)(from), limit)
+	if errors.Is(err, state.ErrNoIndex) {
+		err = rpc.ErrIndexOff
+	}
+	out := make([]rpc.EventRef, len(refs))
+	for i, r := range refs {
+		out[i] = rpc.EventRef(r)
+	}
+	return out, (*rpc.EventRef)(next), err
+}
+
+// EpochHistory reads a UID's kept epoch rows.
+func (q *Chain) EpochHistory(netuid, uid uint16, limit int) ([]rpc.EpochPoint, error) {
+	rows, err := q.store.EpochHistory(netuid, uid, ^uint64(0), limit)
+	if errors.Is(err, state.ErrNoIndex) {
+		err = rpc.ErrIndexOff
+	}
+	out := make([]rpc.EpochPoint, len(rows))
+	for i, r := range rows {
+		out[i] = rpc.EpochPoint{Height: r.Height, Hotkey: r.Hotkey, Incentive: r.Incentive, Dividends: r.Dividends, Emission: r.Emission}
+	}
+	return out, err
+}

@@ -1,0 +1,182 @@
+package state
+
+// The event indexes: node-local (outside every root), written in the same
+// batch as the block they index when Options.Index is set, so a crash
+// leaves the index exactly as complete as the chain. They are read by the
+// node's API only.
+//
+//	'A' ‖ address(20) ‖ ^height(8) ‖ ^receipt(4) ‖ ^event(4)   → nil
+//	'U' ‖ netuid(2) ‖ uid(2) ‖ ^height(8)                       → EpochRow (32 bytes)
+//	'M' "indexfrom"                                               → first indexed height (8)
+//
+// Heights and positions are stored inverted (^x) so a forward scan meets
+// the newest first: a page's cursor is the next key, and blocks committed
+// after it sort before it, so paging is stable while the chain grows.
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/taonet/taod/types"
+)
+
+const (
+	kAddrIndex = 'A'
+	kEpochRows = 'U'
+
+	addrIndexKeyLen = 1 + 20 + 16
+	epochRowKeyLen  = 1 + 2 + 2 + 8
+	epochRowLen     = 20 + 2 + 2 + 8
+)
+
+var indexFromKey = []byte{kStore, 'i', 'n', 'd', 'e', 'x', 'f', 'r', 'o', 'm'}
+
+// EventRef locates one event: the block height, the receipt's index in the
+// block's list (the block receipt is the last) and the event's in the receipt.
+type EventRef struct {
+	Height  uint64
+	Receipt uint32
+	Event   uint32
+}
+
+func addrIndexKey(a types.Address, r EventRef) []byte {
+	k := make([]byte, addrIndexKeyLen)
+	k[0] = kAddrIndex
+	copy(k[1:21], a[:])
+	binary.BigEndian.PutUint64(k[21:], ^r.Height)
+	binary.BigEndian.PutUint32(k[29:], ^r.Receipt)
+	binary.BigEndian.PutUint32(k[33:], ^r.Event)
+	return k
+}
+
+func epochRowKey(netuid, uid uint16, height uint64) []byte {
+	k := make([]byte, epochRowKeyLen)
+	k[0] = kEpochRows
+	binary.BigEndian.PutUint16(k[1:], netuid)
+	binary.BigEndian.PutUint16(k[3:], uid)
+	binary.BigEndian.PutUint64(k[5:], ^height)
+	return k
+}
+
+// indexRecords adds the index entries of a block: each event under its
+// address and its peer (once when they are the same), and each epoch row.
+func indexRecords(height uint64, receipts []types.Receipt, epochs []types.EpochTable, add func(k, v []byte)) {
+	for ri := range receipts {
+		for ei, ev := range receipts[ri].Events {
+			ref := EventRef{height, uint32(ri), uint32(ei)}
+			if ev.Addr != (types.Address{}) {
+				add(addrIndexKey(ev.Addr, ref), nil)
+			}
+			if ev.Peer != (types.Address{}) && ev.Peer != ev.Addr {
+				add(addrIndexKey(ev.Peer, ref), nil)
+			}
+		}
+	}
+	for _, t := range epochs {
+		for _, r := range t.Rows {
+			v := make([]byte, epochRowLen)
+			copy(v, r.Hotkey[:])
+			binary.BigEndian.PutUint16(v[20:], r.Incentive)
+			binary.BigEndian.PutUint16(v[22:], r.Dividends)
+			binary.BigEndian.PutUint64(v[24:], r.Emission)
+			add(epochRowKey(t.Netuid, r.UID, t.Height), v)
+		}
+	}
+}
+
+// Indexing reports whether this store indexes events, and from which
+// height (blocks committed before indexing was switched on are not in it).
+func (s *Store) Indexing() (from uint64, on bool) {
+	if !s.opts.Index {
+		return 0, false
+	}
+	v, err := s.kv.Get(indexFromKey)
+	if err != nil || len(v) != 8 {
+		h, _ := s.Head()
+		return h.Height + 1, true // the next block is the first indexed
+	}
+	return binary.BigEndian.Uint64(v), true
+}
+
+// ErrNoIndex reports a read of an index the store does not keep.
+var ErrNoIndex = fmt.Errorf("state: the event index is off (config [index] enabled = false)")
+
+// AccountEvents lists up to limit events of addr, newest first, starting at
+// from (inclusive; nil: the newest). next is where the following page
+// starts, nil when there is none.
+func (s *Store) AccountEvents(addr types.Address, from *EventRef, limit int) (refs []EventRef, next *EventRef, err error) {
+	if !s.opts.Index {
+		return nil, nil, ErrNoIndex
+	}
+	prefix := make([]byte, 21)
+	prefix[0] = kAddrIndex
+	copy(prefix[1:], addr[:])
+	var start []byte
+	if from != nil {
+		start = addrIndexKey(addr, *from)[21:]
+	}
+	it := s.kv.NewIterator(prefix, start)
+	defer it.Release()
+	for it.Next() {
+		k := it.Key()
+		if len(k) != addrIndexKeyLen {
+			return nil, nil, fmt.Errorf("%w: address index key of %d bytes", ErrCorrupt, len(k))
+		}
+		r := EventRef{^binary.BigEndian.Uint64(k[21:]), ^binary.BigEndian.Uint32(k[29:]), ^binary.BigEndian.Uint32(k[33:])}
+		if len(refs) == limit {
+			return refs, &r, nil
+		}
+		refs = append(refs, r)
+	}
+	return refs, nil, it.Error()
+}
+
+// EpochRowAt is one UID's row of an epoch at Height.
+type EpochRowAt struct {
+	Height uint64
+	types.EpochRow
+}
+
+// EpochHistory lists the epoch rows of (netuid, uid), newest first, at most
+// limit of them, at heights ≤ before.
+func (s *Store) EpochHistory(netuid, uid uint16, before uint64, limit int) ([]EpochRowAt, error) {
+	if !s.opts.Index {
+		return nil, ErrNoIndex
+	}
+	prefix := epochRowKey(netuid, uid, 0)[:5]
+	it := s.kv.NewIterator(prefix, epochRowKey(netuid, uid, before)[5:])
+	defer it.Release()
+	var out []EpochRowAt
+	for len(out) < limit && it.Next() {
+		k, v := it.Key(), it.Value()
+		if len(k) != epochRowKeyLen || len(v) != epochRowLen {
+			return nil, fmt.Errorf("%w: epoch row of %d/%d bytes", ErrCorrupt, len(k), len(v))
+		}
+		r := EpochRowAt{Height: ^binary.BigEndian.Uint64(k[5:])}
+		r.UID = uid
+		copy(r.Hotkey[:], v[:20])
+		r.Incentive = binary.BigEndian.Uint16(v[20:])
+		r.Dividends = binary.BigEndian.Uint16(v[22:])
+		r.Emission = binary.BigEndian.Uint64(v[24:])
+		out = append(out, r)
+	}
+	return out, it.Error()
+}
+
+// IndexBytes is the logical size of the indexes (keys and values, before
+// Pebble's compression): for sizing, and the figure in docs/notes/events.md.
+func (s *Store) IndexBytes() (int64, error) {
+	var n int64
+	for _, p := range []byte{kAddrIndex, kEpochRows} {
+		it := s.kv.NewIterator([]byte{p}, nil)
+		for it.Next() {
+			n += int64(len(it.Key()) + len(it.Value()))
+		}
+		err := it.Error()
+		it.Release()
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
