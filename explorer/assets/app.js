@@ -126,7 +126,9 @@ function bars(title, series, values, color) {
   let d = '';
   values.forEach((v, i) => { const h = (v / max) * 100; if (h > 0) d += `M${i} 100V${100 - h}h${n > 200 ? 1 : 0.8}V100z`; });
   s.append(svg('path', { d, fill: color }));
-  s.append(svg('title', {})).textContent = title;
+  const tip = svg('title', {});
+  tip.textContent = title;
+  s.append(tip);
   return el('div', { class: 'chart' }, el('div', { class: 't' }, title), s,
     el('div', { class: 's' }, `${values.length} UIDs · max ${max.toPrecision(4)}`));
 }
