@@ -237,6 +237,9 @@ func (b *browser) waitFor(expr string, timeout time.Duration) {
 // returns the page's own render time (data-load-ms).
 func (b *browser) open(url, route string) time.Duration {
 	b.t.Helper()
+	// Forget the last render, so that neither a full load nor a hash
+	// change is mistaken for done before the page drew the new route.
+	b.eval(`document.body && delete document.body.dataset.route`, nil)
 	b.call(b.session, "Page.navigate", map[string]any{"url": url}, nil)
 	b.waitFor(fmt.Sprintf(`document.body && document.body.dataset.route === %q && document.body.dataset.state !== "loading"`, route), 60*time.Second)
 	if st := b.attr("state"); st != "ready" {
