@@ -16,7 +16,7 @@ import (
 // fixed JSON, so that a benchmark measures the page (transfer, parse,
 // render, charts) and not the node. Other methods are "method not found",
 // as an older node would answer; WebSocket upgrades are refused.
-func cannedRPC(tb testing.TB, n int) http.Handler {
+func cannedRPC(tb testing.TB, n int) (h http.Handler, metagraphBytes int) {
 	type neuron struct {
 		UID            int     `json:"uid"`
 		Hotkey         string  `json:"hotkey"`
@@ -109,19 +109,20 @@ func cannedRPC(tb testing.TB, n int) http.Handler {
 			return
 		}
 		_ = json.NewEncoder(w).Encode(answer(one))
-	})
+	}), len(raw["subnet_metagraph"])
 }
 
 // BenchmarkSubnetPage4096UIDs loads a subnet's page with 4,096 UIDs in
 // headless Chromium, a full page load each time (assets, RPC, render, three
 // charts, the top 256 rows): ns/op is navigation to rendered page as the
 // test sees it; render-ms is the page's own figure (first RPC call to
-// drawn DOM).
+// drawn DOM); metagraph-MB is the size of the metagraph's JSON answer.
 //
 //	go test -run '^$' -bench SubnetPage4096 -benchtime 10x ./explorer
 func BenchmarkSubnetPage4096UIDs(b *testing.B) {
 	const n = 4096
-	hs := httptest.NewServer(explorer.Handler(cannedRPC(b, n)))
+	rpc, size := cannedRPC(b, n)
+	hs := httptest.NewServer(explorer.Handler(rpc))
 	b.Cleanup(hs.Close)
 	br := startBrowser(b, 1280, 900)
 	br.open(hs.URL+"/?warm#/subnet/1", "/subnet/1") // a first load: the browser process warms up
@@ -137,4 +138,5 @@ func BenchmarkSubnetPage4096UIDs(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(render.Milliseconds())/float64(b.N), "render-ms")
+	b.ReportMetric(float64(size)/1e6, "metagraph-MB")
 }

@@ -29,7 +29,25 @@ func Handler(rpc http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(RPCPath, sameOrigin(rpc))
 	mux.Handle("/", files)
+	// Wallets link to a block explorer by path (MetaMask: <url>/tx/<hash>,
+	// <url>/address/<addr>); the page routes by fragment.
+	for prefix, route := range map[string]string{"/tx/": "#/tx/", "/address/": "#/account/", "/block/": "#/block/"} {
+		mux.Handle(prefix, walletLink(prefix, route))
+	}
 	return headers(mux)
+}
+
+// walletLink redirects prefix+id to the page's route for id, where id is a
+// number or 0x-hex: anything else is not a link the page could show.
+func walletLink(prefix, route string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := strings.TrimPrefix(r.URL.Path, prefix)
+		if id == "" || len(id) > 66 || strings.Trim(id, "0123456789abcdefABCDEFx") != "" {
+			http.NotFound(w, r)
+			return
+		}
+		http.Redirect(w, r, "/"+route+id, http.StatusFound)
+	})
 }
 
 // headers sets the security headers on every response.

@@ -95,3 +95,29 @@ func TestRPCOriginPolicy(t *testing.T) {
 		})
 	}
 }
+
+// A wallet's "view on block explorer" link (<url>/tx/<hash>) lands on the
+// page's route; a path that is no id is not redirected anywhere.
+func TestWalletLinks(t *testing.T) {
+	addr := server(t)
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	h := "0x" + strings.Repeat("ab", 32)
+	for path, want := range map[string]string{
+		"/tx/" + h:               "/#/tx/" + h,
+		"/address/0x" + h[2:42]:  "/#/account/0x" + h[2:42],
+		"/block/12":              "/#/block/12",
+		"/tx/%2F%2Fevil.example": "",
+		"/address/<script>":      "",
+		"/block/" + h + h:        "",
+	} {
+		resp, err := hc.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		got := resp.Header.Get("Location")
+		if want == "" && (resp.StatusCode != http.StatusNotFound || got != "") || want != "" && (resp.StatusCode != http.StatusFound || got != want) {
+			t.Fatalf("GET %s: %d Location %q, want %q", path, resp.StatusCode, got, want)
+		}
+	}
+}
