@@ -127,8 +127,10 @@ func TestExplorerInBrowser(t *testing.T) {
 			t.Fatalf("set weights: %v", err)
 		}
 	}
-	// A proposal with a vote in its tally.
-	send(3, &types.Propose{ProposalKind: types.ProposalText, Title: "explorer test proposal", Deposit: tao})
+	// A proposal with a vote in its tally, its title markup that must show
+	// as text (chain data is hostile).
+	const title = `explorer test proposal <img src=x onerror="document.body.dataset.pwned=1">`
+	send(3, &types.Propose{ProposalKind: types.ProposalText, Title: title, Deposit: tao})
 	send(1, &types.GovVote{ProposalID: 1, Option: types.VoteYes})
 	// Wait for an epoch after the weights: the miner's incentive is paid.
 	for {
@@ -224,7 +226,12 @@ func TestExplorerInBrowser(t *testing.T) {
 	shot("subnet")
 
 	br.open(base+"/#/gov", "/gov")
-	has("#proposals", "explorer test proposal")
+	has("#proposals", title)
+	var injected bool
+	br.eval(`!!document.querySelector("#proposals img") || document.body.dataset.pwned === "1"`, &injected)
+	if injected {
+		t.Fatal("a proposal title was rendered as markup")
+	}
 	shot("gov")
 
 	// A phone: the subnet page fits its width (tables scroll inside their box).

@@ -85,7 +85,10 @@ func startBrowser(t testing.TB, width, height int) *browser {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			if _, url, ok := strings.Cut(sc.Text(), "DevTools listening on "); ok {
-				found <- url
+				select {
+				case found <- url:
+				default:
+				}
 			}
 		}
 	}()

@@ -54,6 +54,8 @@ function tao(rao) {
   return (neg ? '-' : '') + whole + (frac ? '.' + frac : '') + ' τ';
 }
 const fixed = (s) => { const f = parseFloat(s); return Number.isFinite(f) ? f : 0; };
+// taoNum is an amount in rao as a JavaScript number of TAO, for charts only.
+const taoNum = (rao) => { try { return Number(BigInt(rao) / 1000n) / 1e6; } catch (e) { return 0; } };
 function ago(ms) {
   const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
   return s < 90 ? s + ' s ago' : s < 5400 ? Math.round(s / 60) + ' min ago' : Math.round(s / 3600) + ' h ago';
@@ -217,7 +219,7 @@ async function accountPage(a) {
   if (failed(bal)) throw bal;
   const out = [el('h1', null, 'Account'), el('p', { class: 'mono' }, a),
     el('div', { class: 'cards' }, card('Balance', tao(bal), 'balance'), card('Nonce', failed(nonce) ? '–' : nonce),
-      card('Staked', tao((Array.isArray(stakes) ? stakes : []).reduce((s, p) => s + BigInt(p.stake), 0n).toString())))];
+      card('Staked', tao((Array.isArray(stakes) ? stakes : []).reduce((s, p) => s + BigInt(/^\d+$/.test(p.stake) ? p.stake : 0), 0n).toString())))];
   if (Array.isArray(stakes) && stakes.length) {
     out.push(el('h2', null, 'Stake positions'), table(['Hotkey', 'Stake#'], stakes.map((p) => [addr(p.hotkey), tao(p.stake)])));
   }
@@ -307,7 +309,7 @@ async function subnetPage(netuid) {
   out.push(el('h2', null, 'Per UID (last epoch)'), el('div', { class: 'charts', id: 'charts' },
     bars('Incentive', 'incentive', ns.map((n) => fixed(n.incentive)), 'var(--inc)'),
     bars('Dividends', 'dividends', ns.map((n) => fixed(n.dividends)), 'var(--div)'),
-    bars('Emission (τ)', 'emission', ns.map((n) => Number(BigInt(n.emission) / 1000n) / 1e6), 'var(--emi)')));
+    bars('Emission (τ)', 'emission', ns.map((n) => taoNum(n.emission)), 'var(--emi)')));
   const uid = ns.length ? ns[0].uid : 0;
   const hist = await optional('subnet_history', id, uid, 32);
   if (hist) out.push(el('h2', null, `UID ${uid} over the last epochs`), historyCharts(hist));
@@ -331,7 +333,7 @@ function historyCharts(h) {
   if (!items.length) return el('p', { class: 'muted' }, 'No epochs recorded yet.');
   const charts = [['incentive', 'Incentive', 'var(--inc)'], ['dividends', 'Dividends', 'var(--div)'], ['emission', 'Emission', 'var(--emi)']]
     .filter(([k]) => items.some((x) => x && x[k] !== undefined))
-    .map(([k, t, c]) => lines(t, 'history-' + k, items.map((x) => (k === 'emission' && /^\d+$/.test(String(x[k])) ? Number(BigInt(x[k]) / 1000n) / 1e6 : fixed(x[k]))), c));
+    .map(([k, t, c]) => lines(t, 'history-' + k, items.map((x) => (k === 'emission' && /^\d+$/.test(String(x[k])) ? taoNum(x[k]) : fixed(x[k]))), c));
   return el('div', { class: 'charts', id: 'history-charts' }, charts);
 }
 
