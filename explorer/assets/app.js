@@ -42,14 +42,15 @@ function kv(pairs) {
     pairs.filter((p) => p[1] !== undefined).map(([k, v]) => el('tr', null, el('td', null, k), el('td', null, v))))));
 }
 
-// tao formats an amount in rao (a decimal string) as TAO.
-function tao(rao) {
+// tao formats an amount in rao (a decimal string) as TAO, with at most
+// digits decimals (default all nine, trailing zeros dropped).
+function tao(rao, digits = 9) {
   if (rao === null || rao === undefined || rao === '') return '–';
   let v;
   try { v = BigInt(rao); } catch (e) { return String(rao); }
   const neg = v < 0n;
   if (neg) v = -v;
-  let frac = (v % RAO).toString().padStart(9, '0').replace(/0+$/, '');
+  const frac = (v % RAO).toString().padStart(9, '0').slice(0, digits).replace(/0+$/, '');
   const whole = (v / RAO).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return (neg ? '-' : '') + whole + (frac ? '.' + frac : '') + ' τ';
 }
@@ -166,7 +167,7 @@ async function overview() {
   }
   const cards = [card('Height', head, 'height'), card('Finality (one block)', finality), card('Tx/s (last 30 blocks)', tps)];
   if (!failed(sched)) {
-    cards.push(card('Issuance', tao(sched.issuance)), card('Max supply', tao(sched.maxSupply)),
+    cards.push(card('Issuance', tao(sched.issuance, 2)), card('Max supply', tao(sched.maxSupply)),
       card('Block reward', tao(sched.blockReward)), card('Era', sched.era),
       card('Next halving', `${sched.blocksToNextHalving.toLocaleString()} blocks ≈ ${duration(sched.blocksToNextHalving * sched.blockTimeMs)}`));
   }
