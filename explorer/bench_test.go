@@ -12,11 +12,12 @@ import (
 	"github.com/taonet/taod/explorer"
 )
 
-// cannedRPC answers the subnet page's calls for one subnet of n UIDs from
-// fixed JSON, so that a benchmark measures the page (transfer, parse,
-// render, charts) and not the node. Other methods are "method not found",
-// as an older node would answer; WebSocket upgrades are refused.
-func cannedRPC(tb testing.TB, n int) (h http.Handler, metagraphBytes int) {
+// cannedRPC answers the subnet page's calls for one subnet of n UIDs, and
+// the extra methods given, from fixed JSON, so that a benchmark measures the
+// page (transfer, parse, render, charts) and not the node. Other methods are
+// "method not found", as an older node would answer; WebSocket upgrades are
+// refused.
+func cannedRPC(tb testing.TB, n int, extra map[string]any) (h http.Handler, metagraphBytes int) {
 	type neuron struct {
 		UID            int     `json:"uid"`
 		Hotkey         string  `json:"hotkey"`
@@ -49,6 +50,9 @@ func cannedRPC(tb testing.TB, n int) (h http.Handler, metagraphBytes int) {
 			"lastEpoch": 720, "lastEmission": "360000000000", "emissionShare": "1.000000000", "commitReveal": false},
 		"subnet_hyperparams": map[string]any{"tempo": 360, "max_uids": n, "kappa": 32767},
 		"subnet_metagraph":   ns,
+	}
+	for k, v := range extra {
+		answers[k] = v
 	}
 	raw := make(map[string]json.RawMessage, len(answers))
 	for k, v := range answers {
@@ -121,7 +125,7 @@ func cannedRPC(tb testing.TB, n int) (h http.Handler, metagraphBytes int) {
 //	go test -run '^$' -bench SubnetPage4096 -benchtime 10x ./explorer
 func BenchmarkSubnetPage4096UIDs(b *testing.B) {
 	const n = 4096
-	rpc, size := cannedRPC(b, n)
+	rpc, size := cannedRPC(b, n, nil)
 	hs := httptest.NewServer(explorer.Handler(rpc))
 	b.Cleanup(hs.Close)
 	br := startBrowser(b, 1280, 900)
