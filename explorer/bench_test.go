@@ -12,6 +12,13 @@ import (
 	"github.com/taonet/taod/explorer"
 )
 
+// cannedError, as a value in cannedRPC's extra, makes that method answer
+// this JSON-RPC error.
+type cannedError struct {
+	Code    int
+	Message string
+}
+
 // cannedRPC answers the subnet page's calls for one subnet of n UIDs, and
 // the extra methods given, from fixed JSON, so that a benchmark measures the
 // page (transfer, parse, render, charts) and not the node. Other methods are
@@ -51,7 +58,12 @@ func cannedRPC(tb testing.TB, n int, extra map[string]any) (h http.Handler, meta
 		"subnet_hyperparams": map[string]any{"tempo": 360, "max_uids": n, "kappa": 32767},
 		"subnet_metagraph":   ns,
 	}
+	errs := map[string]cannedError{}
 	for k, v := range extra {
+		if e, ok := v.(cannedError); ok {
+			errs[k] = e
+			continue
+		}
 		answers[k] = v
 	}
 	raw := make(map[string]json.RawMessage, len(answers))
@@ -77,7 +89,12 @@ func cannedRPC(tb testing.TB, n int, extra map[string]any) (h http.Handler, meta
 	}
 	answer := func(r req) resp {
 		out := resp{JSONRPC: "2.0", ID: r.ID}
-		if v, ok := raw[r.Method]; ok {
+		if e, ok := errs[r.Method]; ok {
+			out.Error = &struct {
+				Code    int    `json:"code"`
+				Message string `json:"message"`
+			}{e.Code, e.Message}
+		} else if v, ok := raw[r.Method]; ok {
 			out.Result = v
 		} else {
 			out.Error = &struct {

@@ -227,11 +227,12 @@ async function accountPage(a) {
   if (Array.isArray(unb) && unb.length) {
     out.push(el('h2', null, 'Unbonding'), table(['Hotkey', 'Amount#', 'Matures at#'], unb.map((u) => [addr(u.hotkey), tao(u.amount), u.releaseAt])));
   }
+  // The account index (tao_getAccountHistory) when the node keeps one; else
+  // (method not found, or the index switched off) what the last blocks hold.
   const hist = await optional('tao_getAccountHistory', a, null, 50);
-  if (hist) {
-    out.push(el('h2', null, 'History'), hist.error ? el('p', { class: 'err' }, hist.error) : genericRows(hist.value, 'history'));
+  if (hist && !hist.error) {
+    out.push(el('h2', null, 'History'), eventTable(hist.value, 'history'));
   } else {
-    // No index on this node: show what the last blocks hold.
     const head = await rpc('tao_blockNumber');
     const span = 300;
     const mine = [];
@@ -239,15 +240,29 @@ async function accountPage(a) {
       for (const t of b.transactions) if (eq(t.from, a) || eq(t.to, a)) mine.push(t);
     }
     out.push(el('h2', null, 'Recent transactions'),
-      el('p', { class: 'muted' }, `From the last ${span} blocks (this node has no account index: tao_getAccountHistory is not available).`),
+      el('p', { class: 'muted' }, `From the last ${span} blocks: this node keeps no account index (` +
+        (hist ? hist.error : 'tao_getAccountHistory is not available') + ').'),
       table(txHeaders, txRows(mine), { id: 'history' }));
   }
   return out;
 }
 const eq = (x, y) => typeof x === 'string' && typeof y === 'string' && x.toLowerCase() === y.toLowerCase();
 
+// eventTable renders tao_getAccountHistory's {events: [...]} (EventJSON:
+// kind, blockNumber, txHash, address, peer, netuid, uid, amount); records of
+// another shape fall back to genericRows.
+function eventTable(v, id) {
+  const events = v && Array.isArray(v.events) ? v.events : null;
+  if (!events || !events.every((e) => e && 'kind' in e && 'blockNumber' in e)) return genericRows(v, id);
+  if (!events.length) return el('p', { class: 'muted', id }, 'No events yet' + (v.indexedFrom ? ` (indexed from block ${v.indexedFrom}).` : '.'));
+  return table(['Block', 'Event', 'Tx', 'Address', 'Counterparty', 'Subnet', 'Amount#'], events.map((e) => [
+    blk(e.blockNumber), e.kind, e.txHash ? tx(e.txHash) : el('span', { class: 'muted' }, 'block'), addr(e.address),
+    e.peer ? addr(e.peer) : '', e.netuid === null || e.netuid === undefined ? '' : `${e.netuid} / uid ${e.uid}`,
+    /^\d+$/.test(String(e.amount)) && e.amount !== '0' ? tao(e.amount) : '']), { id });
+}
+
 // genericRows renders a list of records whose exact shape this page does not
-// assume (the account index, events): known fields get links, the rest text.
+// assume: known fields get links, the rest text.
 function genericRows(v, id) {
   const items = Array.isArray(v) ? v : (v && (v.items || v.events || v.entries)) || [];
   if (!items.length) return el('p', { class: 'muted', id }, 'Nothing yet.');
@@ -334,8 +349,18 @@ function historyCharts(h) {
   if (!items.length) return el('p', { class: 'muted' }, 'No epochs recorded yet.');
   const charts = [['incentive', 'Incentive', 'var(--inc)'], ['dividends', 'Dividends', 'var(--div)'], ['emission', 'Emission', 'var(--emi)']]
     .filter(([k]) => items.some((x) => x && x[k] !== undefined))
-    .map(([k, t, c]) => lines(t, 'history-' + k, items.map((x) => (k === 'emission' && /^\d+$/.test(String(x[k])) ? taoNum(x[k]) : fixed(x[k]))), c));
-  return el('div', { class: 'charts', id: 'history-charts' }, charts);
+    .map(([k, t, c]) => lines(t, 'history-' + k, items.map((x) => point(k, x[k])), c));
+  const first = items[0].block, last = items[items.length - 1].block;
+  return el('div', null, el('div', { class: 'charts', id: 'history-charts' }, charts),
+    first !== undefined ? el('p', { class: 'muted' }, `${items.length} epochs, blocks ${first}–${last}.`) : null);
+}
+// point is one epoch's value for a chart: emission in rao (a decimal string)
+// as TAO; incentive and dividends as a fraction, from subnet_history's u16
+// (65535 = 1) or a decimal string.
+function point(k, v) {
+  if (k === 'emission' && /^\d+$/.test(String(v))) return taoNum(v);
+  if (typeof v === 'number') return v / 65535;
+  return fixed(v);
 }
 
 async function govPage() {
