@@ -26,15 +26,16 @@ type Config struct {
 
 	RPC     RPCConfig     `toml:"rpc"`
 	Metrics MetricsConfig `toml:"metrics"`
-	// Explorer serves the built-in block explorer (package explorer).
-	Explorer ExplorerConfig `toml:"explorer"`
-	Log      LogConfig      `toml:"log"`
-	TxPool   txpool.Config  `toml:"txpool"`
-	P2P      P2PConfig      `toml:"p2p"`
-	Storage  StorageConfig  `toml:"storage"`
+	Log     LogConfig     `toml:"log"`
+	TxPool  txpool.Config `toml:"txpool"`
+	P2P     P2PConfig     `toml:"p2p"`
+	Storage StorageConfig `toml:"storage"`
 	// Chaos holds fault switches for the chaos suite; they take effect
 	// only in a binary built with -tags chaos (others refuse to start).
 	Chaos ChaosConfig `toml:"chaos"`
+
+	// Explorer serves the built-in block explorer (package explorer).
+	Explorer ExplorerConfig `toml:"explorer"`
 }
 
 // ChaosConfig are test-only faults.
