@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +36,14 @@ func explorerNode(t *testing.T) (explorerURL, rpcURL string) {
 		t.Fatal(err)
 	}
 	cfg.RPC.Addr, cfg.Metrics.Addr, cfg.Explorer.Addr = "127.0.0.1:0", "", "127.0.0.1:0"
+	// The event index ([index] enabled, from branch w-ev) where this build
+	// has it, so that the account and per-epoch history panels are the
+	// index's; without it the page falls back (TestOptionalPanels).
+	if f := reflect.ValueOf(&cfg).Elem().FieldByName("Index"); f.IsValid() {
+		if e := f.FieldByName("Enabled"); e.IsValid() && e.Kind() == reflect.Bool {
+			e.SetBool(true)
+		}
+	}
 	cfg.P2P.Listen = []string{"/ip4/127.0.0.1/tcp/0"}
 	nd, err := node.New(cfg, zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel)).Named("node"))
 	if err != nil {
@@ -223,6 +232,22 @@ func TestExplorerInBrowser(t *testing.T) {
 			t.Fatalf("%s chart: %d points, path %q; want 2 UIDs drawn", series, points, path)
 		}
 	}
+	// Where the node has subnet_history (and its index), the chart of UID 0
+	// over the last epochs is drawn.
+	var hasHistory bool
+	if err := c.Call(ctx, new(any), "subnet_history", 1, 0, 8); err == nil {
+		hasHistory = true
+	} else if !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("subnet_history: %v", err)
+	}
+	if hasHistory {
+		var points int
+		br.eval(`Number((document.querySelector('svg[data-series="history-incentive"]') || {dataset: {}}).dataset.points) || 0`, &points)
+		if points < 1 {
+			t.Fatalf("the node answers subnet_history but the page draws %d epochs", points)
+		}
+	}
+	t.Logf("subnet_history on this node: %v", hasHistory)
 	shot("subnet")
 
 	br.open(base+"/#/gov", "/gov")

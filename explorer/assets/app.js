@@ -343,7 +343,7 @@ async function subnetPage(netuid) {
 // historyCharts draws subnet_history's epochs, whatever fields of
 // incentive, dividends and emission each record carries.
 function historyCharts(h) {
-  if (h.error) return el('p', { class: 'err' }, h.error);
+  if (h.error) return el('p', { class: 'muted' }, 'No per-epoch history: ' + h.error);
   const v = h.value;
   const items = Array.isArray(v) ? v : (v && (v.epochs || v.items)) || [];
   if (!items.length) return el('p', { class: 'muted' }, 'No epochs recorded yet.');
