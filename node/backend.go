@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/taonet/taod/internal/query"
+	"github.com/taonet/taod/rpc"
 	"github.com/taonet/taod/types"
 )
 
@@ -27,6 +28,14 @@ func (b *backend) Peers() int {
 		return 0
 	}
 	return len(b.n.host.Peers())
+}
+
+// SyncStatus is the sync loop's progress (none without a network).
+func (b *backend) SyncStatus() rpc.SyncStatus {
+	if b.n.sync == nil {
+		return rpc.SyncStatus{}
+	}
+	return b.n.sync.progress.status()
 }
 
 func (b *backend) PendingNonce(a types.Address) uint64 {

@@ -34,6 +34,9 @@ type Config struct {
 	// Chaos holds fault switches for the chaos suite; they take effect
 	// only in a binary built with -tags chaos (others refuse to start).
 	Chaos ChaosConfig `toml:"chaos"`
+
+	// Explorer serves the built-in block explorer (package explorer).
+	Explorer ExplorerConfig `toml:"explorer"`
 }
 
 // ChaosConfig are test-only faults.
@@ -65,6 +68,13 @@ type RPCConfig struct {
 	BodyBytes     int      `toml:"body_bytes"`      // max bytes of a request
 	SubsPerConn   int      `toml:"subs_per_conn"`   // max live subscriptions per connection
 	MaxPendingTxs int      `toml:"max_pending_txs"` // reserved
+}
+
+// ExplorerConfig configures the built-in block explorer: a web page and,
+// at /rpc on the same address, the node's JSON-RPC with all its limits and
+// Host checks (so the address exposes what the RPC does, no more).
+type ExplorerConfig struct {
+	Addr string `toml:"addr"` // host:port; empty disables it (taod devnet: 127.0.0.1:8080)
 }
 
 // MetricsConfig configures the Prometheus endpoint.
@@ -155,6 +165,8 @@ func (c *Config) Validate() error {
 		return errors.New("node: storage sizes must not be negative (0 takes the default)")
 	case c.Metrics.PProf && c.Metrics.Addr == "":
 		return errors.New("node: [metrics] pprof needs a metrics address (--metrics.addr) to serve on")
+	case c.Explorer.Addr != "" && c.RPC.Addr == "":
+		return errors.New("node: the explorer serves the RPC's API: it needs an RPC address (--rpc.addr)")
 	case c.RPC.Addr != "" && (c.RPC.BatchItems <= 0 || c.RPC.BatchBytes <= 0 || c.RPC.BodyBytes <= 0 || c.RPC.SubsPerConn <= 0):
 		return errors.New("node: rpc limits must be positive")
 	}

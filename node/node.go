@@ -18,6 +18,7 @@ import (
 
 	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/consensus/wal"
+	"github.com/taonet/taod/explorer"
 	"github.com/taonet/taod/node/driver"
 	"github.com/taonet/taod/p2p"
 	"github.com/taonet/taod/rpc"
@@ -180,6 +181,13 @@ func (n *Node) Run(ctx context.Context) error {
 		}
 		if err := n.serve(ctx, g, "rpc", n.cfg.RPC.Addr, srv); err != nil {
 			return err
+		}
+		// The explorer's page and, at /rpc, this same server (its limits,
+		// its Host checks): the rpc service above stops its WebSockets.
+		if n.cfg.Explorer.Addr != "" {
+			if err := n.serve(ctx, g, "explorer", n.cfg.Explorer.Addr, explorer.Handler(srv)); err != nil {
+				return err
+			}
 		}
 	}
 	if n.cfg.Metrics.Addr != "" {

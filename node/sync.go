@@ -64,10 +64,11 @@ type blockHint struct {
 // are ahead and hands them to the driver in batches. Its goroutine is Run's
 // (syncLoop); noteAnnounced is called from the gossip check's.
 type syncer struct {
-	n       *Node
-	hint    blockHint
-	wake    chan struct{}  // a peer announced a block above our head
-	fetches sync.WaitGroup // fetches started by fetchRange
+	n        *Node
+	hint     blockHint
+	wake     chan struct{}  // a peer announced a block above our head
+	fetches  sync.WaitGroup // fetches started by fetchRange
+	progress syncProgress   // catch-up as the RPC reports it
 }
 
 func newSyncer(n *Node) *syncer { return &syncer{n: n, wake: make(chan struct{}, 1)} }
@@ -392,7 +393,9 @@ func (s *syncer) syncLoop(ctx context.Context) {
 		if len(cands) > 0 {
 			best = cands[0]
 		}
-		if !shouldSync(head.Height, best.head, &lag, time.Now()) {
+		fetching := shouldSync(head.Height, best.head, &lag, time.Now())
+		s.progress.note(head.Height, highestClaim(cands), fetching)
+		if !fetching {
 			if lag.height != 0 {
 				wait = lagGrace // look again when the grace is over
 			}
@@ -472,4 +475,14 @@ func (s *syncer) settle(r driver.BatchResult, from p2p.PeerID, fetched *uint64) 
 	if r.Head < *fetched {
 		*fetched = r.Head
 	}
+}
+
+// highestClaim is the highest head the candidates claim (they are ranked by
+// reputation first, so it need not be the first's).
+func highestClaim(cs []syncCandidate) uint64 {
+	var h uint64
+	for _, c := range cs {
+		h = max(h, c.head)
+	}
+	return h
 }

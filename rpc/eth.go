@@ -92,6 +92,29 @@ func baseFeeWei(p Params) *big.Int { return types.RaoToWei(p.BaseFeePerWeight) }
 // ChainId returns the chain ID (the EIP-155 ID wallets sign with).
 func (api *EthAPI) ChainId() hexutil.Uint64 { return hexutil.Uint64(api.b.ChainID()) }
 
+// EthSyncProgress is eth_syncing's answer while the node catches up, the
+// fields Ethereum tools read (go-ethereum's ethclient, web3.js, ethers).
+type EthSyncProgress struct {
+	StartingBlock hexutil.Uint64 `json:"startingBlock"`
+	CurrentBlock  hexutil.Uint64 `json:"currentBlock"`
+	HighestBlock  hexutil.Uint64 `json:"highestBlock"`
+}
+
+// Syncing is false when the node is not catching up, else its progress:
+// where this catch-up started, the committed head and the best peer head.
+func (api *EthAPI) Syncing() any {
+	head := api.head().Height
+	st := api.b.SyncStatus()
+	if !syncing(st, head) {
+		return false
+	}
+	return &EthSyncProgress{
+		StartingBlock: hexutil.Uint64(min(st.Starting, head)),
+		CurrentBlock:  hexutil.Uint64(head),
+		HighestBlock:  hexutil.Uint64(st.Highest),
+	}
+}
+
 // BlockNumber returns the height of the last committed (final) block.
 func (api *EthAPI) BlockNumber() hexutil.Uint64 { return hexutil.Uint64(api.head().Height) }
 

@@ -154,10 +154,11 @@ func newGoldenChain(t testing.TB) *goldenChain {
 // empty txpool and no network.
 type testBackend struct {
 	*query.Chain
-	c *chain.Chain
+	c    *chain.Chain
+	sync rpc.SyncStatus
 }
 
-func newTestBackend(c *chain.Chain) testBackend { return testBackend{query.New(c), c} }
+func newTestBackend(c *chain.Chain) testBackend { return testBackend{Chain: query.New(c), c: c} }
 
 func (b testBackend) SubmitTx(*types.Tx) error                       { return errors.New("read-only test backend") }
 func (b testBackend) PendingTx(types.Hash) (*types.Tx, bool)         { return nil, false }
@@ -166,6 +167,7 @@ func (b testBackend) SubscribeHeads() (<-chan *types.Header, func()) { return ni
 func (b testBackend) Started() time.Time                             { return time.Now() }
 func (b testBackend) Peers() int                                     { return 0 }
 func (b testBackend) PendingNonce(a types.Address) uint64            { return b.c.State().Account(a).Nonce }
+func (b testBackend) SyncStatus() rpc.SyncStatus                     { return b.sync }
 
 // TestResponsesUnchanged calls every read method of every namespace on a
 // chain with a known history and compares each answer, byte for byte, with

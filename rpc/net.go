@@ -32,6 +32,7 @@ func (api *NetAPI) Health() (*Health, error) {
 	limit := int64(10 * v.Params().BlockTimeMs)
 	return &Health{
 		Healthy:        age <= limit,
+		Syncing:        syncing(api.b.SyncStatus(), head.Height),
 		Height:         head.Height,
 		LastBlockAgeMs: age,
 		TxPool:         api.b.PoolSize(),
@@ -43,3 +44,7 @@ func (api *NetAPI) Health() (*Health, error) {
 // Version returns the chain ID as a decimal string, as Ethereum's net_version
 // does (wallets read it to tell networks apart).
 func (api *NetAPI) Version() string { return strconv.FormatUint(api.b.ChainID(), 10) }
+
+// syncing says whether the node is catching up: its sync loop is fetching
+// and a peer claims a head above ours.
+func syncing(st SyncStatus, head uint64) bool { return st.Syncing && st.Highest > head }

@@ -24,6 +24,18 @@ type Backend interface {
 	Peers() int
 	// PendingNonce is an account's next nonce counting its pooled txs.
 	PendingNonce(types.Address) uint64
+	// SyncStatus is the node's block sync now.
+	SyncStatus() SyncStatus
+}
+
+// SyncStatus is what the node's block-sync loop knows: whether it is
+// fetching blocks from a peer that is ahead, the head it had when this
+// catch-up began, and the highest head a peer claims. eth_syncing and
+// net_health read it, with the committed head as the current block.
+type SyncStatus struct {
+	Syncing  bool
+	Starting uint64
+	Highest  uint64
 }
 
 // Config sets the server's policies and limits.

@@ -43,7 +43,7 @@ func TestDevnetAndCLI(t *testing.T) {
 	env := []string{"TAOD_RPC=" + url, "TAOD_KEYRING=" + filepath.Join(dir, "keyring")}
 
 	startDevnet := func(args ...string) (*exec.Cmd, *bytes.Buffer) {
-		cmd := exec.Command(bin, append([]string{"devnet", "--rpc.addr", addr, "--metrics.addr", "", "--p2p.listen", "/ip4/127.0.0.1/tcp/0"}, args...)...)
+		cmd := exec.Command(bin, append([]string{"devnet", "--rpc.addr", addr, "--metrics.addr", "", "--explorer.addr", "", "--p2p.listen", "/ip4/127.0.0.1/tcp/0"}, args...)...)
 		cmd.Dir = dir
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out

@@ -68,6 +68,7 @@ This node's validator key is the genesis bootstrap validator.`,
 // nodeFlags are the flags start and devnet share; set ones override config.toml.
 type nodeFlags struct {
 	rpcAddr, metricsAddr, logLevel, logFormat string
+	explorerAddr                              string
 	cors, vhosts, upgrades, p2pListen, boot   []string
 	pprof                                     bool
 }
@@ -76,6 +77,7 @@ func (f *nodeFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.rpcAddr, "rpc.addr", "", "JSON-RPC listen address, HTTP and WebSocket (default from config: 127.0.0.1:9944; empty string in config disables)")
 	cmd.Flags().StringSliceVar(&f.cors, "rpc.corsdomain", nil, "browser origins allowed to call the RPC over HTTP and WebSocket (comma-separated, * for any; default none: no browser page can)")
 	cmd.Flags().StringSliceVar(&f.vhosts, "rpc.vhosts", nil, "Host header names accepted by the RPC, HTTP and WebSocket (comma-separated, * for any; default localhost)")
+	cmd.Flags().StringVar(&f.explorerAddr, "explorer.addr", "", "block explorer web page listen address; it also serves the JSON-RPC at /rpc, with the RPC's limits and Host checks (default off; taod devnet: 127.0.0.1:8080; empty string disables)")
 	cmd.Flags().StringVar(&f.metricsAddr, "metrics.addr", "", "Prometheus metrics listen address (default from config: 127.0.0.1:9615)")
 	cmd.Flags().BoolVar(&f.pprof, "pprof", false, "also serve Go profiles at /debug/pprof/ on the metrics address (config: [metrics] pprof = true); off by default: anyone reaching the port could read the heap or stall the node with a profile")
 	cmd.Flags().StringVar(&f.logLevel, "log.level", "", "log level: debug, info, warn, error")
@@ -97,6 +99,9 @@ func (f *nodeFlags) apply(cmd *cobra.Command, cfg *node.Config) {
 	}
 	if cmd.Flags().Changed("metrics.addr") {
 		cfg.Metrics.Addr = f.metricsAddr
+	}
+	if cmd.Flags().Changed("explorer.addr") {
+		cfg.Explorer.Addr = f.explorerAddr
 	}
 	if cmd.Flags().Changed("pprof") {
 		cfg.Metrics.PProf = f.pprof
@@ -179,6 +184,9 @@ Flags override config/config.toml for this run.`,
 	return cmd
 }
 
+// devnetExplorer is where taod devnet serves the explorer unless told otherwise.
+const devnetExplorer = "127.0.0.1:8080"
+
 func newDevnetCmd() *cobra.Command {
 	var (
 		home  string
@@ -189,7 +197,8 @@ func newDevnetCmd() *cobra.Command {
 		Use:   "devnet",
 		Short: "Run a one-validator local chain with funded dev keys (no setup needed)",
 		Long: `devnet starts a one-validator chain in the foreground: 1 s blocks, JSON-RPC
-(HTTP and WebSocket) on 127.0.0.1:9944, metrics on 127.0.0.1:9615, four dev accounts
+(HTTP and WebSocket) on 127.0.0.1:9944, the block explorer on http://127.0.0.1:8080/,
+metrics on 127.0.0.1:9615, four dev accounts
 with 1,000,000 TAO each (keystores with an empty password in <home>/keys).
 
 The first run creates the home (default ./.devnet); later runs resume the same
@@ -220,6 +229,9 @@ chain. --reset deletes the home and starts a new chain. Ctrl-C stops it cleanly.
 				fmt.Fprintf(out, "resuming the devnet in %s (--reset starts over)\n", abs)
 			}
 			f.apply(cmd, &cfg)
+			if cfg.Explorer.Addr == "" && cfg.RPC.Addr != "" && !cmd.Flags().Changed("explorer.addr") {
+				cfg.Explorer.Addr = devnetExplorer // on by default in a devnet; --explorer.addr "" turns it off
+			}
 			if err := cfg.Validate(); err != nil {
 				return err
 			}
@@ -233,6 +245,9 @@ chain. --reset deletes the home and starts a new chain. Ctrl-C stops it cleanly.
 				fmt.Fprintf(out, "  dev%d  %s  %s\n", i, devkeys.Address(i).Hex(), e.Path)
 			}
 			fmt.Fprintf(out, "\nRPC      http://%s  (WebSocket ws://%s)\n", cfg.RPC.Addr, cfg.RPC.Addr)
+			if cfg.Explorer.Addr != "" {
+				fmt.Fprintf(out, "Explorer http://%s/\n", cfg.Explorer.Addr)
+			}
 			if cfg.Metrics.Addr != "" {
 				fmt.Fprintf(out, "Metrics  http://%s/metrics\n", cfg.Metrics.Addr)
 			}
