@@ -4,16 +4,13 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
 
-	"go.uber.org/zap/zapcore"
-	"go.uber.org/zap/zaptest"
-
 	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/client"
+	"github.com/taonet/taod/client/clienttest"
 	"github.com/taonet/taod/internal/devkeys"
 	"github.com/taonet/taod/node"
 	"github.com/taonet/taod/types"
@@ -26,49 +23,14 @@ const tao = types.RaoPerTAO
 // returns the explorer's and the RPC's base URLs.
 func explorerNode(t *testing.T) (explorerURL, rpcURL string) {
 	t.Helper()
-	home := t.TempDir()
-	cfg, g, err := node.InitHome(home, node.InitOptions{Preset: "test", DevKeys: 4, DevBalance: 1_000 * tao})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g.Subnets = []chain.GenesisSubnet{{Name: "apex", Owner: devkeys.Address(0)}}
-	if err := g.Save(cfg.Path(cfg.Genesis)); err != nil {
-		t.Fatal(err)
-	}
-	cfg.RPC.Addr, cfg.Metrics.Addr, cfg.Explorer.Addr = "127.0.0.1:0", "", "127.0.0.1:0"
-	// The event index ([index] enabled, from branch w-ev) where this build
-	// has it, so that the account and per-epoch history panels are the
-	// index's; without it the page falls back (TestOptionalPanels).
-	if f := reflect.ValueOf(&cfg).Elem().FieldByName("Index"); f.IsValid() {
-		if e := f.FieldByName("Enabled"); e.IsValid() && e.Kind() == reflect.Bool {
-			e.SetBool(true)
-		}
-	}
-	cfg.P2P.Listen = []string{"/ip4/127.0.0.1/tcp/0"}
-	nd, err := node.New(cfg, zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel)).Named("node"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- nd.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("node run: %v", err)
-		}
-		if err := nd.Close(); err != nil {
-			t.Errorf("node close: %v", err)
-		}
+	n := clienttest.StartWith(t, func(cfg *node.Config, g *chain.Genesis) {
+		g.Subnets = []chain.GenesisSubnet{{Name: "apex", Owner: devkeys.Address(0)}}
+		cfg.Explorer.Addr = "127.0.0.1:0"
+		// The event index, so that the account and per-epoch history panels
+		// are the index's; without it the page falls back (TestOptionalPanels).
+		cfg.Index.Enabled = true
 	})
-	deadline := time.Now().Add(15 * time.Second)
-	for nd.ListenAddr("explorer") == "" || nd.ListenAddr("rpc") == "" {
-		if time.Now().After(deadline) {
-			t.Fatal("rpc and explorer did not start")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return "http://" + nd.ListenAddr("explorer"), "http://" + nd.ListenAddr("rpc")
+	return n.Explorer, n.URL
 }
 
 // short is how the page abbreviates a hash or address.

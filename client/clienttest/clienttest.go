@@ -9,6 +9,7 @@ import (
 
 	"go.uber.org/zap/zaptest"
 
+	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/client"
 	"github.com/taonet/taod/node"
 	"github.com/taonet/taod/types"
@@ -23,8 +24,9 @@ const (
 
 // Node is a running in-process node; it stops at the test's cleanup.
 type Node struct {
-	Home string // node home; dev keystores in KeysDir()
-	URL  string // http://127.0.0.1:port
+	Home     string // node home; dev keystores in KeysDir()
+	URL      string // http://127.0.0.1:port
+	Explorer string // the explorer's http://127.0.0.1:port, if configure turned it on
 }
 
 // KeysDir holds dev0.json … dev3.json (empty password).
@@ -34,15 +36,26 @@ func (n *Node) KeysDir() string { return filepath.Join(n.Home, "keys") }
 func (n *Node) WSURL() string { return "ws" + strings.TrimPrefix(n.URL, "http") }
 
 // Start runs a node until the test ends.
-func Start(t testing.TB) *Node {
+func Start(t testing.TB) *Node { return StartWith(t, nil) }
+
+// StartWith is Start with the node's config and genesis adjusted by
+// configure (nil: as Start) before the node opens: subnets at genesis, the
+// explorer on a free port ("127.0.0.1:0"), the event index, ...
+func StartWith(t testing.TB, configure func(*node.Config, *chain.Genesis)) *Node {
 	t.Helper()
 	home := t.TempDir()
-	cfg, _, err := node.InitHome(home, node.InitOptions{Preset: "test", DevKeys: DevKeys, DevBalance: DevBalance})
+	cfg, g, err := node.InitHome(home, node.InitOptions{Preset: "test", DevKeys: DevKeys, DevBalance: DevBalance})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.RPC.Addr, cfg.Metrics.Addr = "127.0.0.1:0", "127.0.0.1:0"
 	cfg.P2P.Listen = []string{"/ip4/127.0.0.1/tcp/0"}
+	if configure != nil {
+		configure(&cfg, g)
+		if err := g.Save(cfg.Path(cfg.Genesis)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	nd, err := node.New(cfg, zaptest.NewLogger(t).Named("node"))
 	if err != nil {
 		t.Fatal(err)
@@ -59,14 +72,18 @@ func Start(t testing.TB) *Node {
 			t.Errorf("node close: %v", err)
 		}
 	})
-	deadline := time.Now().Add(10 * time.Second)
-	for nd.ListenAddr("rpc") == "" {
+	deadline := time.Now().Add(15 * time.Second)
+	for nd.ListenAddr("rpc") == "" || cfg.Explorer.Addr != "" && nd.ListenAddr("explorer") == "" {
 		if time.Now().After(deadline) {
-			t.Fatal("clienttest: rpc did not start")
+			t.Fatal("clienttest: rpc (or the explorer) did not start")
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	return &Node{Home: home, URL: "http://" + nd.ListenAddr("rpc")}
+	n := &Node{Home: home, URL: "http://" + nd.ListenAddr("rpc")}
+	if a := nd.ListenAddr("explorer"); a != "" {
+		n.Explorer = "http://" + a
+	}
+	return n
 }
 
 // Dial connects to the node (over WebSocket if ws) and closes at cleanup.
