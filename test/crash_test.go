@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/taonet/taod/internal/devkeys"
+	"github.com/taonet/taod/internal/testport"
 	"github.com/taonet/taod/rpc"
 	"github.com/taonet/taod/types"
 )
@@ -36,12 +36,7 @@ var buildTaod = sync.OnceValues(func() (string, error) {
 })
 
 func freePort(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
+	return fmt.Sprintf("127.0.0.1:%d", testport.Free(t))
 }
 
 type proc struct {

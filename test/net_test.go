@@ -2,7 +2,6 @@ package test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/taonet/taod/internal/devkeys"
+	"github.com/taonet/taod/internal/testport"
 	"github.com/taonet/taod/node"
 	"github.com/taonet/taod/rpc"
 	"github.com/taonet/taod/testnet"
@@ -39,10 +39,8 @@ type network struct {
 func newNetwork(t *testing.T, validators, full int) *network {
 	t.Helper()
 	n := validators + full
-	p2pPorts, rpcPorts := make([]int, n), make([]int, n)
-	for i := range n {
-		p2pPorts[i], rpcPorts[i] = freePortNum(t), freePortNum(t)
-	}
+	ports := testport.FreeN(t, 2*n)
+	p2pPorts, rpcPorts := ports[:n], ports[n:]
 	lay, err := testnet.Generate(testnet.Options{
 		Dir: t.TempDir(), Validators: validators, FullNodes: full, Preset: "test", DevKeys: 4,
 		Addr:    func(int) string { return "127.0.0.1" },
@@ -59,12 +57,6 @@ func newNetwork(t *testing.T, validators, full int) *network {
 		}
 	})
 	return nw
-}
-
-func freePortNum(t *testing.T) int {
-	var port int
-	fmt.Sscanf(freePort(t)[len("127.0.0.1:"):], "%d", &port)
-	return port
 }
 
 // start runs node i in process.

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"net"
 	"os"
 	"runtime/debug"
 	"slices"
@@ -19,6 +18,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/taonet/taod/internal/testport"
 	"github.com/taonet/taod/node"
 	"github.com/taonet/taod/p2p"
 	"github.com/taonet/taod/testnet"
@@ -82,10 +82,8 @@ func newNetwork(t *testing.T, o netOpts) *honestNet {
 		o.devKeys = 4
 	}
 	n := o.validators + o.full
-	p2pPorts, rpcPorts := make([]int, n), make([]int, n)
-	for i := range n {
-		p2pPorts[i], rpcPorts[i] = freePort(t), freePort(t)
-	}
+	ports := testport.FreeN(t, 2*n)
+	p2pPorts, rpcPorts := ports[:n], ports[n:]
 	lay, err := testnet.Generate(testnet.Options{
 		Dir: t.TempDir(), Validators: o.validators, FullNodes: o.full, Preset: "test",
 		DevKeys: o.devKeys, DevBalance: o.devBalance,
@@ -155,14 +153,7 @@ func editGenesis(t *testing.T, lay *testnet.Layout, o netOpts) {
 	}
 }
 
-func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
+func freePort(t *testing.T) int { return testport.Free(t) }
 
 // memoryLimit is the process's soft memory limit in the suite (the RSS bound
 // it asserts is 500 MB).
