@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/taonet/taod/explorer"
+	"github.com/taonet/taod/rpc"
+	"github.com/taonet/taod/types"
 )
 
 // cannedError, as a value in cannedRPC's extra, makes that method answer
@@ -25,31 +27,14 @@ type cannedError struct {
 // "method not found", as an older node would answer; WebSocket upgrades are
 // refused.
 func cannedRPC(tb testing.TB, n int, extra map[string]any) (h http.Handler, metagraphBytes int) {
-	type neuron struct {
-		UID            int     `json:"uid"`
-		Hotkey         string  `json:"hotkey"`
-		Coldkey        string  `json:"coldkey"`
-		Stake          string  `json:"stake"`
-		Rank           string  `json:"rank"`
-		Trust          string  `json:"trust"`
-		Consensus      string  `json:"consensus"`
-		Incentive      string  `json:"incentive"`
-		Dividends      string  `json:"dividends"`
-		Emission       string  `json:"emission"`
-		ValidatorTrust string  `json:"validatorTrust"`
-		Permit         bool    `json:"validatorPermit"`
-		Active         bool    `json:"active"`
-		RegisteredAt   int     `json:"registeredAt"`
-		LastUpdate     int     `json:"lastUpdate"`
-		Axon           *string `json:"axon"`
-	}
-	ns := make([]neuron, n)
+	// The node's own answer type, so the canned metagraph has its shape.
+	ns := make([]rpc.NeuronJSON, n)
 	for i := range ns {
 		frac := func(k int) string { return fmt.Sprintf("0.%09d", (i*k)%1_000_000_000) }
-		ns[i] = neuron{UID: i, Hotkey: fmt.Sprintf("0x%040x", i+1), Coldkey: fmt.Sprintf("0x%040x", i%64+1),
+		ns[i] = rpc.NeuronJSON{UID: uint16(i), Hotkey: types.Address{19: byte(i + 1), 18: byte((i + 1) >> 8)}, Coldkey: types.Address{19: byte(i%64 + 1)},
 			Stake: fmt.Sprint(uint64(i) * 1_000_000_007), Rank: frac(244_141), Trust: frac(99_991), Consensus: frac(77_777),
 			Incentive: frac(244_140), Dividends: frac(i % 7 * 31_337), Emission: fmt.Sprint(uint64(i%97) * 10_000_019),
-			ValidatorTrust: frac(i % 3), Permit: i < 64, Active: true, RegisteredAt: i, LastUpdate: i}
+			ValidatorTrust: frac(i % 3), Permit: i < 64, Active: true, RegisteredAt: uint64(i), LastUpdate: uint64(i)}
 	}
 	answers := map[string]any{
 		"subnet_info": map[string]any{"netuid": 1, "name": "big", "owner": fmt.Sprintf("0x%040x", 1), "locked": "0", "createdAt": 0,
