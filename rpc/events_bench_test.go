@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/internal/devkeys"
 	"github.com/taonet/taod/rpc"
 	"github.com/taonet/taod/state"
@@ -16,19 +15,7 @@ import (
 // one every 10 blocks, 1,000 matches) and a 100-event page of
 // tao_getAccountHistory for that address. Building the chain is not timed.
 func BenchmarkEvents10kBlocks(b *testing.B) {
-	store, err := state.Open(b.TempDir(), state.Options{CacheMB: 64, TrieCache: 16, Index: true, NoSyncDisk: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer store.Close()
-	gen, err := chain.Preset("test", 1_000, devkeys.Addresses(1), devkeys.Addresses(2), 1_000*tao)
-	if err != nil {
-		b.Fatal(err)
-	}
-	c, err := chain.New(store, gen)
-	if err != nil {
-		b.Fatal(err)
-	}
+	c, store := openChain(b, state.Options{CacheMB: 64, TrieCache: 16, Index: true, NoSyncDisk: true}, 2, nil)
 	g := &goldenChain{t: b, c: c, store: store, txs: map[string]types.Hash{}}
 	to := types.Address{0x77}
 	var nonce uint64

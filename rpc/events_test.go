@@ -3,34 +3,17 @@ package rpc_test
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
 
-	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/internal/devkeys"
 	"github.com/taonet/taod/rpc"
 	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/types"
 )
-
-func dialChain(t testing.TB, c *chain.Chain) *gethrpc.Client {
-	t.Helper()
-	srv, err := rpc.NewServer(rpc.Config{BatchItems: 100, BatchBytes: 10 << 20, BodyBytes: 1 << 20, SubsPerConn: 4}, newTestBackend(c))
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	client, err := gethrpc.Dial(hs.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { client.Close(); hs.Close(); srv.Stop() })
-	return client
-}
 
 func history(t *testing.T, cl *gethrpc.Client, a types.Address, cursor *string, limit int) rpc.AccountHistory {
 	t.Helper()
@@ -228,19 +211,7 @@ func TestSubnetHistory(t *testing.T) {
 
 // A node without the index says so instead of answering empty.
 func TestIndexOffIsAnError(t *testing.T) {
-	store, err := state.Open(t.TempDir(), state.Options{CacheMB: 8, TrieCache: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	gen, err := chain.Preset("test", 1_000, devkeys.Addresses(1), devkeys.Addresses(2), 1_000*tao)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := chain.New(store, gen)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, _ := openChain(t, state.Options{CacheMB: 8, TrieCache: 4}, 2, nil)
 	cl := dialChain(t, c)
 	for _, m := range []struct {
 		method string

@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"math/big"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -89,20 +88,9 @@ func (g *goldenChain) sign(key *ecdsa.PrivateKey, nonce uint64, call types.Call)
 
 func newGoldenChain(t testing.TB) *goldenChain {
 	t.Helper()
-	store, err := state.Open(t.TempDir(), state.Options{CacheMB: 8, TrieCache: 4, Index: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	gen, err := chain.Preset("test", 1_000, devkeys.Addresses(1), devkeys.Addresses(4), 1_000*tao)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gen.Subnets = []chain.GenesisSubnet{{Name: "apex", Owner: devkeys.Address(0)}}
-	c, err := chain.New(store, gen)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, store := openChain(t, state.Options{CacheMB: 8, TrieCache: 4, Index: true}, 4, func(gen *chain.Genesis) {
+		gen.Subnets = []chain.GenesisSubnet{{Name: "apex", Owner: devkeys.Address(0)}}
+	})
 	g := &goldenChain{t: t, c: c, store: store, txs: map[string]types.Hash{}}
 	owner, nominator, hot := devkeys.Key(1), devkeys.Key(2), devkeys.Key(10)
 	hotkey := devkeys.Address(10)
@@ -176,17 +164,7 @@ func (b testBackend) SyncStatus() rpc.SyncStatus                     { return b.
 // Rewrite the file with -update only for a deliberate change of the API.
 func TestResponsesUnchanged(t *testing.T) {
 	g := newGoldenChain(t)
-	srv, err := rpc.NewServer(rpc.Config{BatchItems: 100, BatchBytes: 10 << 20, BodyBytes: 1 << 20, SubsPerConn: 4}, newTestBackend(g.c))
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() { hs.Close(); srv.Stop() })
-	client, err := gethrpc.Dial(hs.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
+	client := dialChain(t, g.c)
 
 	head, _ := g.store.Head()
 	b3, err := g.store.BlockByHeight(3)

@@ -1,13 +1,8 @@
 package rpc_test
 
 import (
-	"net/http/httptest"
 	"testing"
 
-	gethrpc "github.com/ethereum/go-ethereum/rpc"
-
-	"github.com/taonet/taod/chain"
-	"github.com/taonet/taod/internal/devkeys"
 	"github.com/taonet/taod/rpc"
 	"github.com/taonet/taod/state"
 )
@@ -17,19 +12,7 @@ import (
 // syncing flag follows. Before, eth_syncing was method-not-found and
 // net_health.syncing always false.
 func TestSyncingReflectsCatchUp(t *testing.T) {
-	store, err := state.Open(t.TempDir(), state.Options{CacheMB: 8, TrieCache: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	gen, err := chain.Preset("test", 1_000, devkeys.Addresses(1), devkeys.Addresses(4), 1_000*tao)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := chain.New(store, gen)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, _ := openChain(t, state.Options{CacheMB: 8, TrieCache: 4}, 4, nil)
 	cases := []struct {
 		name    string
 		status  rpc.SyncStatus
@@ -44,17 +27,7 @@ func TestSyncingReflectsCatchUp(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			b := newTestBackend(c)
 			b.sync = tc.status
-			srv, err := rpc.NewServer(rpc.Config{BatchItems: 10, BatchBytes: 1 << 20, BodyBytes: 1 << 20, SubsPerConn: 4}, b)
-			if err != nil {
-				t.Fatal(err)
-			}
-			hs := httptest.NewServer(srv)
-			t.Cleanup(func() { hs.Close(); srv.Stop() })
-			cl, err := gethrpc.Dial(hs.URL)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer cl.Close()
+			cl := dialBackend(t, b)
 			var raw any
 			if err := cl.Call(&raw, "eth_syncing"); err != nil {
 				t.Fatal(err)
