@@ -69,6 +69,11 @@ type Store struct {
 		sync.RWMutex
 		head Head // the last committed block
 	}
+	// commit is held (write) from a block's batch write to its head update
+	// and (read) while a view takes its snapshot, so no view falls between
+	// the two. Head readers do not take it: they never wait on a commit's
+	// fsync.
+	commit sync.RWMutex
 }
 
 // Head describes the last committed block.
@@ -289,17 +294,20 @@ func (s *Store) commitBlock(b *types.Block, receipts []types.Receipt, epochs []t
 	}
 	batch.Put(headKey, heightKey(b.Height())[1:])
 	hash := b.Hash()
-	// The batch becomes visible to views and the head moves under one
-	// lock: a reader never sees block H+1's state (a view) while Head
-	// still says H, so "head, then reads, then head" brackets what it read.
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	// The batch becomes visible to views and the head moves with no view
+	// opened in between: a reader never sees block H+1's state (a view)
+	// while Head still says H, so "head, then reads, then head" brackets
+	// what it read.
+	s.commit.Lock()
+	defer s.commit.Unlock()
 	if err := batch.Write(syncDisk); err != nil {
 		return fmt.Errorf("state: write block %d: %w", b.Height(), err)
 	}
 	s.triedb.written(nodes)
 	s.flat.written(st.keys, st.dirty)
+	s.mu.Lock()
 	s.mu.head = Head{b.Height(), hash, root, b.Header.Time}
+	s.mu.Unlock()
 	return nil
 }
 

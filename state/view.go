@@ -31,11 +31,11 @@ type View struct {
 
 // NewView opens a view of the state at the head committed now.
 func (s *Store) NewView() (*View, error) {
-	// Under the head lock, the snapshot cannot fall between a block's batch
-	// and its head update (commitBlock holds the lock across both).
-	s.mu.RLock()
+	// The snapshot cannot fall between a block's batch and its head update
+	// (commitBlock holds s.commit across both).
+	s.commit.RLock()
 	snap, err := s.kv.newSnapshot()
-	s.mu.RUnlock()
+	s.commit.RUnlock()
 	if err != nil {
 		return nil, fmt.Errorf("state: open a view: %w", err)
 	}
