@@ -5,7 +5,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,11 +38,49 @@ func main() {
 		batch      = flag.Int("batch", 100, "transactions per JSON-RPC batch")
 		syncBlocks = flag.Int("sync-blocks", 2000, "empty blocks a late node syncs in the sync phase (0 skips it)")
 	)
+	flag.IntVar(&blockMs, "block-ms", 200, "the chain's block_time_ms: the pause after a commit before the next height (CometBFT's timeout_commit; the test preset's 200 ms by default)")
+	flag.StringVar(&profileOut, "profile", "", "write node0's CPU profile over the load to this file (node0 runs with --pprof)")
 	flag.Parse()
 	if err := run(*bin, *validators, *accounts, *rate, *duration, *batch, *syncBlocks); err != nil {
 		fmt.Fprintln(os.Stderr, "benchnet:", err)
 		os.Exit(1)
 	}
+}
+
+// blockMs is the load network's block_time_ms.
+var blockMs int
+
+// profileOut is where node0's CPU profile goes ("" takes none).
+var profileOut string
+
+// profile fetches a CPU profile of d from a node serving pprof on its
+// metrics address and writes it to out.
+func profile(metricsAddr string, d time.Duration, out string) error {
+	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", metricsAddr, int(d/time.Second)))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("profile: %s", resp.Status)
+	}
+	f, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// metricsAddr is where testnet.Generate puts a node's metrics: its RPC
+// host, port + 1000.
+func metricsAddr(n testnet.NodeInfo) string {
+	host, port, _ := strings.Cut(n.RPC, ":")
+	p, _ := strconv.Atoi(port)
+	return fmt.Sprintf("%s:%d", host, p+1000)
 }
 
 type proc struct {
@@ -49,12 +89,12 @@ type proc struct {
 	url string
 }
 
-func startNode(bin string, n testnet.NodeInfo) (*proc, error) {
+func startNode(bin string, n testnet.NodeInfo, extra ...string) (*proc, error) {
 	log, err := os.Create(filepath.Join(n.Home, "node.log"))
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "start", "--home", n.Home, "--log.level", "warn")
+	cmd := exec.Command(bin, append([]string{"start", "--home", n.Home, "--log.level", "warn"}, extra...)...)
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		return nil, err
@@ -109,6 +149,7 @@ func run(bin string, nv, accounts, rate int, duration time.Duration, batchSize i
 	defer os.RemoveAll(dir)
 	lay, err := testnet.Generate(testnet.Options{
 		Dir: filepath.Join(dir, "net"), Validators: nv, FullNodes: 1, Preset: "test", DevKeys: accounts, DevBalance: 10_000 * types.RaoPerTAO,
+		Genesis: func(g *chain.Genesis) { g.Params.BlockTimeMs = uint64(blockMs) },
 		Addr:    func(i int) string { return fmt.Sprintf("127.0.0.%d", i+11) },
 		P2PPort: func(int) int { return 38333 },
 		RPCPort: func(int) int { return 39944 },
@@ -116,7 +157,7 @@ func run(bin string, nv, accounts, rate int, duration time.Duration, batchSize i
 	if err != nil {
 		return err
 	}
-	fmt.Printf("benchnet: %d validators (processes on 127.0.0.x), %d accounts, %d tx/s offered for %s\n", nv, accounts, rate, duration)
+	fmt.Printf("benchnet: %d validators (processes on 127.0.0.x), %d accounts, %d tx/s offered for %s, block_time_ms %d\n", nv, accounts, rate, duration, blockMs)
 	var procs []*proc
 	defer func() {
 		for _, p := range procs {
@@ -124,8 +165,12 @@ func run(bin string, nv, accounts, rate int, duration time.Duration, batchSize i
 			p.cmd.Wait()
 		}
 	}()
-	for _, n := range lay.Nodes[:nv] {
-		p, err := startNode(bin, n)
+	for i, n := range lay.Nodes[:nv] {
+		var extra []string
+		if i == 0 && profileOut != "" {
+			extra = []string{"--pprof"}
+		}
+		p, err := startNode(bin, n, extra...)
 		if err != nil {
 			return err
 		}
@@ -202,6 +247,12 @@ func run(bin string, nv, accounts, rate int, duration time.Duration, batchSize i
 		}
 	}()
 
+	profDone := make(chan error, 1)
+	if profileOut != "" {
+		go func() { profDone <- profile(metricsAddr(lay.Nodes[0]), duration, profileOut) }()
+	} else {
+		profDone <- nil
+	}
 	// Offer the load: batches round-robin over accounts, each account to its node.
 	start := time.Now()
 	interval := time.Duration(int64(time.Second) * int64(batchSize) / int64(rate))
@@ -255,6 +306,11 @@ func run(bin string, nv, accounts, rate int, duration time.Duration, batchSize i
 	}
 	wg.Wait()
 	loadEnd := time.Now()
+	if err := <-profDone; err != nil {
+		fmt.Fprintln(os.Stderr, "benchnet: node0 profile:", err)
+	} else if profileOut != "" {
+		fmt.Printf("node0 CPU profile over the load: %s\n", profileOut)
+	}
 	// Wait for the offered txs to finalise (or 30 s).
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {

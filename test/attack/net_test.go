@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"runtime/debug"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
@@ -343,7 +344,7 @@ func (nw *honestNet) assertHealthy(base, under []float64) {
 	}
 	nw.assertNoHonestBanned()
 	rss := peakRSS(t)
-	t.Logf("peak RSS of the test process (4 validators and the attackers): %d MB", rss>>20)
+	t.Logf("peak RSS of the test process (4 validators and the attackers): %d MB; now: %s", rss>>20, goMemory())
 	if rss >= maxPeakRSS {
 		t.Errorf("peak RSS %d MB, over %d MB", rss>>20, maxPeakRSS>>20)
 	}
@@ -389,6 +390,32 @@ func resetPeakRSS(t *testing.T) {
 	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
 		t.Logf("peak RSS not reset (it is the process's since start): %v", err)
 	}
+}
+
+// goMemory says how much of the resident memory is Go's (mapped by the
+// runtime, and of it live heap) and what lies beyond it (Pebble's caches
+// and memtables in C memory when built with cgo), so that an RSS failure
+// points at its cause.
+func goMemory() string {
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	metrics.Read(s)
+	return fmt.Sprintf("Go runtime %d MB (heap objects %d MB), RSS %d MB", (s[0].Value.Uint64()-s[2].Value.Uint64())>>20, s[1].Value.Uint64()>>20, currentRSS()>>20)
+}
+
+// currentRSS is the process's resident set now (VmRSS), in bytes; 0 if
+// unknown.
+func currentRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
 }
 
 // peakRSS is the process's peak resident set (VmHWM), in bytes.
