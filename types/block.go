@@ -87,6 +87,10 @@ type Block struct {
 	Evidence   []Evidence
 
 	hash Hash
+	// enc is the canonical encoding a decoded block was read from, so that
+	// storing, announcing or serving it does not encode it again. Set only
+	// by DecodeBlockWith, before the block is shared.
+	enc []byte
 }
 
 type wireBlock struct {
@@ -114,8 +118,16 @@ func (b *Block) Hash() Hash {
 // Height is the header's height.
 func (b *Block) Height() uint64 { return b.Header.Height }
 
-// Encode returns the block's canonical RLP.
+// Encode returns the block's canonical RLP. For a decoded block it is the
+// bytes it was decoded from (the caller must not modify them).
 func (b *Block) Encode() ([]byte, error) {
+	if b.enc != nil {
+		return b.enc, nil
+	}
+	return b.encode()
+}
+
+func (b *Block) encode() ([]byte, error) {
 	w := wireBlock{Header: b.Header, Evidence: b.Evidence}
 	if b.LastCommit != nil {
 		w.LastCommit = *b.LastCommit
@@ -129,7 +141,12 @@ func (b *Block) Encode() ([]byte, error) {
 
 // DecodeBlock decodes a block, its transactions and its commit. It checks
 // form only (sizes, canonical encoding, signatures' shape), not validity.
-func DecodeBlock(b []byte) (*Block, error) {
+func DecodeBlock(b []byte) (*Block, error) { return DecodeBlockWith(b, nil) }
+
+// DecodeBlockWith is DecodeBlock with the transactions decoded through txs
+// (TxCache.Decode): those the node has decoded already cost a keccak each.
+// It accepts and refuses exactly what DecodeBlock does.
+func DecodeBlockWith(b []byte, txs *TxCache) (*Block, error) {
 	if len(b) > MaxBlockSize {
 		return nil, ErrBlockTooLarge
 	}
@@ -137,23 +154,48 @@ func DecodeBlock(b []byte) (*Block, error) {
 	if err := rlp.DecodeBytes(b, &w); err != nil {
 		return nil, fmt.Errorf("types: decode block: %w", err)
 	}
-	txs := make([]*Tx, len(w.Txs))
+	list := make([]*Tx, len(w.Txs))
 	for i, raw := range w.Txs {
-		tx, err := DecodeTx(raw)
+		tx, err := txs.Decode(raw)
 		if err != nil {
 			return nil, fmt.Errorf("types: block tx %d: %w", i, err)
 		}
-		txs[i] = tx
+		list[i] = tx
 	}
-	blk := NewBlock(w.Header, txs, &w.LastCommit, w.Evidence)
+	blk := NewBlock(w.Header, list, &w.LastCommit, w.Evidence)
 	if w.Evidence == nil {
 		blk.Evidence = nil
 	}
-	again, err := blk.Encode()
+	// The re-encode writes each tx's envelope as it came (Tx.Bytes); only
+	// the block's own framing, header, commit and evidence are encoded.
+	again, err := blk.encode()
 	if err != nil || !bytes.Equal(again, b) {
 		return nil, ErrNonCanonical
 	}
+	blk.enc = again // ours, unlike b, and equal to it
 	return blk, nil
+}
+
+// DecodeHeader reads only the header of an encoded block: enough to tell a
+// block already held (by height and hash) without decoding its body. It
+// checks that b starts as a block does, not that the rest is well formed.
+func DecodeHeader(b []byte) (Header, error) {
+	if len(b) > MaxBlockSize {
+		return Header{}, ErrBlockTooLarge
+	}
+	content, _, err := rlp.SplitList(b)
+	if err != nil {
+		return Header{}, fmt.Errorf("types: decode block: %w", err)
+	}
+	_, _, rest, err := rlp.Split(content)
+	if err != nil {
+		return Header{}, fmt.Errorf("types: decode block header: %w", err)
+	}
+	var h Header
+	if err := rlp.DecodeBytes(content[:len(content)-len(rest)], &h); err != nil {
+		return Header{}, fmt.Errorf("types: decode block header: %w", err)
+	}
+	return h, nil
 }
 
 // txList adapts transactions to go-ethereum's DeriveSha.
