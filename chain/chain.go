@@ -28,6 +28,10 @@ type Chain struct {
 	// gossip is not recovered again when the proposal carrying it arrives
 	// as new bytes (SenderCache).
 	senders *types.SenderCache
+	// txs remembers decoded txs by hash: the node decodes gossip, RPC,
+	// proposals, announcements and sync responses through it, so each tx
+	// is decoded once (TxCache).
+	txs *types.TxCache
 
 	cache struct {
 		sync.Mutex
@@ -48,7 +52,8 @@ func New(store *state.Store, g *Genesis) (*Chain, error) {
 		return nil, err
 	}
 	c := &Chain{store: store, genesis: g, params: g.Params, gen: gen, sigs: types.NewSigCache(types.DefaultSigCacheSize),
-		senders: types.NewSenderCache(types.DefaultSenderCacheSize)}
+		senders: types.NewSenderCache(types.DefaultSenderCacheSize),
+		txs:     types.NewTxCache(types.DefaultTxCacheCount, types.DefaultTxCacheBytes)}
 	if _, ok := store.Head(); !ok {
 		st := store.NewState()
 		if _, err := g.build(st); err != nil {
@@ -75,6 +80,10 @@ func (c *Chain) SigCache() *types.SigCache { return c.sigs }
 
 // SenderCache is the chain's cache of recovered tx senders.
 func (c *Chain) SenderCache() *types.SenderCache { return c.senders }
+
+// TxCache is the chain's cache of decoded txs, for every place the node
+// decodes peer or client bytes (gossip, RPC, consensus, sync) to share.
+func (c *Chain) TxCache() *types.TxCache { return c.txs }
 
 // Store is the underlying store.
 func (c *Chain) Store() *state.Store { return c.store }

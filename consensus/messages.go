@@ -184,7 +184,12 @@ func (m Message) Encode() ([]byte, error) {
 
 // DecodeMessage decodes a message written by Encode. It checks form only;
 // signatures are checked by the engine.
-func DecodeMessage(b []byte) (Message, error) {
+func DecodeMessage(b []byte) (Message, error) { return DecodeMessageWith(b, nil) }
+
+// DecodeMessageWith is DecodeMessage with a proposal's txs decoded through
+// txs (types.DecodeBlockWith): a node that has seen them by gossip does not
+// decode them again.
+func DecodeMessageWith(b []byte, txs *types.TxCache) (Message, error) {
 	if len(b) < 2 || len(b) > MaxMessageSize {
 		return Message{}, fmt.Errorf("%w: size %d", ErrBadMessage, len(b))
 	}
@@ -194,7 +199,7 @@ func DecodeMessage(b []byte) (Message, error) {
 		if err := rlp.DecodeBytes(b[1:], &w); err != nil {
 			return Message{}, fmt.Errorf("%w: proposal: %v", ErrBadMessage, err)
 		}
-		blk, err := types.DecodeBlock(w.Block)
+		blk, err := types.DecodeBlockWith(w.Block, txs)
 		if err != nil {
 			return Message{}, fmt.Errorf("%w: proposal block: %v", ErrBadMessage, err)
 		}

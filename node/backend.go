@@ -17,6 +17,7 @@ type backend struct {
 
 func newBackend(n *Node) *backend { return &backend{Chain: query.New(n.chain), n: n} }
 
+func (b *backend) DecodeTx(raw []byte) (*types.Tx, error)         { return b.n.chain.TxCache().Decode(raw) }
 func (b *backend) SubmitTx(tx *types.Tx) error                    { return b.n.SubmitTx(tx) }
 func (b *backend) PendingTx(h types.Hash) (*types.Tx, bool)       { return b.n.pool.Get(h) }
 func (b *backend) PoolSize() int                                  { return b.n.pool.Len() }

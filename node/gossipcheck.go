@@ -59,6 +59,7 @@ type engineView struct {
 type gossipGate struct {
 	chainID uint64
 	sigs    *types.SigCache // the chain's: the engine and the chain find what the gate verified
+	txs     *types.TxCache  // the chain's: a proposal's txs seen by gossip are not decoded again
 	head    func() uint64
 	setAt   func(h uint64) (staking.ValidatorSet, error)
 	view    atomic.Pointer[engineView]
@@ -88,6 +89,7 @@ func newGossipGate(n *Node) *gossipGate {
 	g := &gossipGate{
 		chainID: n.chain.ChainID(),
 		sigs:    n.chain.SigCache(),
+		txs:     n.chain.TxCache(),
 		head: func() uint64 {
 			h, _ := n.chain.Head()
 			return h.Height
@@ -180,7 +182,7 @@ func (g *gossipGate) checkConsensus(b []byte) p2p.Verdict {
 // accepts reaches the driver without being decoded a second time (a
 // proposal carries a whole block).
 func (g *gossipGate) checkMessage(b []byte) (p2p.Verdict, consensus.Message) {
-	m, err := consensus.DecodeMessage(b)
+	m, err := consensus.DecodeMessageWith(b, g.txs)
 	if err != nil {
 		return p2p.Reject, m
 	}
@@ -286,6 +288,17 @@ func msgRound(m consensus.Message) uint32 {
 		return m.Proposal.Round
 	}
 	return m.Vote.Round
+}
+
+// haveBlock reports whether the block of height h and hash is ours: its
+// announcements (one from each neighbour that commits it) are then dropped
+// unread past the header.
+func (n *Node) haveBlock(h uint64, hash types.Hash) bool {
+	if head, _ := n.chain.Head(); h > head.Height {
+		return false
+	}
+	have, err := n.chain.BlockHash(h)
+	return err == nil && have == hash
 }
 
 // checkAnnouncement judges an announced block. It is only a hint that its

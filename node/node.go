@@ -130,6 +130,9 @@ func (n *Node) newHost() error {
 	pc.DeriveBlockLimits(blockLimits())
 	h, err := p2p.New(pc, p2p.Handlers{
 		Blocks: chainSource{n.chain},
+		// One decode per tx per node, shared with consensus and RPC.
+		Txs:       n.chain.TxCache(),
+		HaveBlock: n.haveBlock,
 		// Gossip admission: the validator admits the tx to the pool, and only
 		// what the pool admits is relayed. The sender is recovered here once
 		// and cached in the tx, which OnTxs and the block's execution reuse.

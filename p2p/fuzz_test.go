@@ -112,7 +112,7 @@ func FuzzDecodeSyncRecord(f *testing.F) {
 	}
 	f.Add([]byte{0xc0})
 	f.Fuzz(func(t *testing.T, in []byte) {
-		sb, err := decodeSyncRecord(in)
+		sb, err := decodeSyncRecord(in, nil)
 		if err != nil {
 			if !errors.Is(err, ErrMalformed) {
 				t.Fatalf("refusal not ErrMalformed: %v", err)
@@ -126,7 +126,7 @@ func FuzzDecodeSyncRecord(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		again, err := decodeSyncRecord(b)
+		again, err := decodeSyncRecord(b, nil)
 		if err != nil || again.Block.Hash() != sb.Block.Hash() || again.Commit.Hash() != sb.Commit.Hash() {
 			t.Fatalf("record does not round-trip: %v", err)
 		}

@@ -202,7 +202,7 @@ func (h *Host) validateTxBatch(_ context.Context, from PeerID, m *pubsub.Message
 	ignored := 0
 	defer func() { h.txBudget.spend(from, ignored) }()
 	for _, raw := range raws {
-		tx, err := types.DecodeTx(raw)
+		tx, err := h.hs.Txs.Decode(raw)
 		if err != nil {
 			return h.judged(labelTx, Reject)
 		}
@@ -250,7 +250,15 @@ func (h *Host) validateBlock(_ context.Context, from PeerID, m *pubsub.Message) 
 	if len(m.Data) > h.cfg.MaxBlockMsgBytes {
 		return h.judged(labelBlock, Reject)
 	}
-	b, err := types.DecodeBlock(m.Data)
+	if h.hs.HaveBlock != nil {
+		// A block we hold costs a header decode and a lookup, not a body
+		// decode. Its body goes unchecked, and unblamed: ignored, not relayed.
+		if hd, err := types.DecodeHeader(m.Data); err == nil && hd.ChainID == h.cfg.ChainID && h.hs.HaveBlock(hd.Height, hd.Hash()) {
+			h.met.knownBlocks.Inc()
+			return h.judged(labelBlock, Ignore)
+		}
+	}
+	b, err := types.DecodeBlockWith(m.Data, h.hs.Txs)
 	if err != nil || b.Header.ChainID != h.cfg.ChainID || b.CheckBody() != nil {
 		return h.judged(labelBlock, Reject)
 	}

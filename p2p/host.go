@@ -97,6 +97,11 @@ type Handlers struct {
 	// Blocks serves block sync and gives the head height told to peers.
 	Blocks BlockSource
 
+	// Txs decodes every tx the host reads (batches, announced and synced
+	// blocks), so that bytes the node decoded before are not decoded again.
+	// Nil decodes each time.
+	Txs *types.TxCache
+
 	// CheckTx judges one gossiped transaction that decoded (types.DecodeTx):
 	// typically signature recovery and a txpool pre-check. A batch with any
 	// rejected tx is rejected; otherwise its accepted txs reach OnTxs.
@@ -110,6 +115,10 @@ type Handlers struct {
 	CheckConsensus func(from PeerID, msg []byte) (Verdict, any)
 	OnConsensus    func(from PeerID, msg []byte, checked any)
 
+	// HaveBlock reports whether the node holds the block of this height and
+	// header hash: an announcement of it is ignored after reading only its
+	// header (every neighbour announces each block we commit).
+	HaveBlock func(height uint64, hash types.Hash) bool
 	// CheckBlock judges an announced block that decoded and whose body matches
 	// its header. OnBlock receives accepted ones.
 	CheckBlock func(from PeerID, b *types.Block) Verdict

@@ -16,6 +16,7 @@ type metrics struct {
 	txsOut      prometheus.Counter
 	txsDropped  prometheus.Counter
 	throttled   prometheus.Counter
+	knownBlocks prometheus.Counter
 	drops       *prometheus.CounterVec // gossip messages pubsub dropped, by where
 	bans        *prometheus.CounterVec // by reason
 	syncServed  prometheus.Counter
@@ -40,6 +41,8 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help: "Transactions refused by BroadcastTx because the batch queue was full."}),
 		throttled: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "tx_batches_throttled_total",
 			Help: "Gossiped tx batches dropped unchecked because their sender spent its budget of txs we do not admit."}),
+		knownBlocks: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "known_block_announcements_total",
+			Help: "Block announcements ignored after reading only their header: blocks this node already holds."}),
 		drops: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "gossip_drops_total",
 			Help: "Gossip messages or RPCs dropped by pubsub because a queue was full, by queue (outbound, validation, subscription)."}, []string{"queue"}),
 		bans: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "bans_total",
@@ -54,7 +57,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.peers, m.msgsIn, m.msgsOut, m.txsIn, m.txsOut, m.txsDropped, m.throttled, m.drops, m.bans, m.syncServed, m.syncFetched, m.syncErrors} {
+	for _, c := range []prometheus.Collector{m.peers, m.msgsIn, m.msgsOut, m.txsIn, m.txsOut, m.txsDropped, m.throttled, m.knownBlocks, m.drops, m.bans, m.syncServed, m.syncFetched, m.syncErrors} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("p2p: register metrics: %w", err)
 		}

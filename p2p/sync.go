@@ -243,7 +243,7 @@ func (h *Host) fetch(ctx context.Context, p PeerID, from uint64, count int) ([]S
 			s.Reset()
 			return nil, fmt.Errorf("%w: response over %d bytes", ErrMalformed, total)
 		}
-		sb, err := decodeSyncRecord(rec)
+		sb, err := decodeSyncRecord(rec, h.hs.Txs)
 		if err != nil {
 			s.Reset()
 			return nil, err

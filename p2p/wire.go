@@ -195,11 +195,11 @@ func encodeSyncRecord(b *types.Block, c *types.Commit) ([]byte, error) {
 	return rlp.EncodeToBytes(&syncRecord{Block: blk, Commit: com})
 }
 
-// decodeSyncRecord decodes a record and checks it in isolation: canonical
+// decodeSyncRecord decodes a record (its txs through txs) and checks it in isolation: canonical
 // encodings, the body against its header, and a commit for this very block.
 // Whether the commit carries > 2/3 of the right validator set is for the
 // caller (consensus.VerifyCommit).
-func decodeSyncRecord(b []byte) (SyncedBlock, error) {
+func decodeSyncRecord(b []byte, txs *types.TxCache) (SyncedBlock, error) {
 	var rec syncRecord
 	if err := rlp.DecodeBytes(b, &rec); err != nil {
 		return SyncedBlock{}, fmt.Errorf("%w: sync record: %v", ErrMalformed, err)
@@ -207,7 +207,7 @@ func decodeSyncRecord(b []byte) (SyncedBlock, error) {
 	if len(rec.Commit) > maxCommitBytes {
 		return SyncedBlock{}, fmt.Errorf("%w: commit of %d bytes", ErrMalformed, len(rec.Commit))
 	}
-	blk, err := types.DecodeBlock(rec.Block)
+	blk, err := types.DecodeBlockWith(rec.Block, txs)
 	if err != nil {
 		return SyncedBlock{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}

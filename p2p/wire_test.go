@@ -106,7 +106,7 @@ func FuzzSyncRecord(f *testing.F) {
 	f.Add([]byte{0xc0})
 	f.Add([]byte("garbage"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		sb, err := decodeSyncRecord(b)
+		sb, err := decodeSyncRecord(b, nil)
 		if err != nil {
 			if !errors.Is(err, ErrMalformed) {
 				t.Fatalf("error not marked malformed: %v", err)

@@ -262,7 +262,7 @@ func (api *EthAPI) EstimateGas(args EthCallArgs, block *gethrpc.BlockNumberOrHas
 // SendRawTransaction decodes, checks and pools a signed transaction (an
 // Ethereum-signed value transfer or a native one) and returns its hash.
 func (api *EthAPI) SendRawTransaction(raw hexutil.Bytes) (types.Hash, error) {
-	tx, err := types.DecodeTx(raw)
+	tx, err := api.b.DecodeTx(raw)
 	if err != nil {
 		return types.Hash{}, txRejected(fmt.Errorf("invalid transaction: %w", err))
 	}

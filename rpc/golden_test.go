@@ -148,6 +148,7 @@ type testBackend struct {
 
 func newTestBackend(c *chain.Chain) testBackend { return testBackend{Chain: query.New(c), c: c} }
 
+func (b testBackend) DecodeTx(raw []byte) (*types.Tx, error)         { return types.DecodeTx(raw) }
 func (b testBackend) SubmitTx(*types.Tx) error                       { return errors.New("read-only test backend") }
 func (b testBackend) PendingTx(types.Hash) (*types.Tx, bool)         { return nil, false }
 func (b testBackend) PoolSize() int                                  { return 0 }

@@ -16,6 +16,10 @@ import (
 // (query.go) and the node's own state.
 type Backend interface {
 	Query
+	// DecodeTx decodes a submitted tx (types.DecodeTx, or a node's
+	// TxCache: the tx is then not decoded again when gossip or a block
+	// brings it back).
+	DecodeTx(raw []byte) (*types.Tx, error)
 	SubmitTx(*types.Tx) error
 	PendingTx(types.Hash) (*types.Tx, bool)
 	PoolSize() int

@@ -136,7 +136,7 @@ func (api *TaoAPI) GetNonce(addr types.Address, block *BlockNumber) (uint64, err
 // SendRawTransaction decodes, checks and pools a signed transaction and
 // returns its hash. Nothing changes when it is refused.
 func (api *TaoAPI) SendRawTransaction(raw hexutil.Bytes) (types.Hash, error) {
-	tx, err := types.DecodeTx(raw)
+	tx, err := api.b.DecodeTx(raw)
 	if err != nil {
 		return types.Hash{}, txRejected(fmt.Errorf("invalid transaction: %w", err))
 	}
