@@ -35,7 +35,7 @@ func TestEachTxDecodedOncePerNode(t *testing.T) {
 	}
 	for i, raw := range raws {
 		raw = append([]byte(nil), raw...) // each arrival is new bytes
-		if i%2 == 0 {                      // RPC: SendRawTransaction
+		if i%2 == 0 {                     // RPC: SendRawTransaction
 			tx, err := rpcb.DecodeTx(raw)
 			if err != nil {
 				t.Fatal(err)
