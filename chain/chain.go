@@ -54,6 +54,7 @@ func New(store *state.Store, g *Genesis) (*Chain, error) {
 	c := &Chain{store: store, genesis: g, params: g.Params, gen: gen, sigs: types.NewSigCache(types.DefaultSigCacheSize),
 		senders: types.NewSenderCache(types.DefaultSenderCacheSize),
 		txs:     types.NewTxCache(types.DefaultTxCacheCount, types.DefaultTxCacheBytes)}
+	store.UseTxCache(c.txs) // the head block, read by RPC and sync peers, holds txs we decoded
 	if _, ok := store.Head(); !ok {
 		st := store.NewState()
 		if _, err := g.build(st); err != nil {

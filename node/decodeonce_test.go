@@ -96,6 +96,19 @@ func TestEachTxDecodedOncePerNode(t *testing.T) {
 	if hits, miss := c.SenderCache().Stats(); miss != n || hits != 0 {
 		t.Fatalf("sender cache: %d hits %d misses, want 0 and %d (one recovery per tx)", hits, miss, n)
 	}
+	// Read back (RPC, sync serving), the block's txs are the ones decoded.
+	stored, err := c.Store().BlockByHeight(m.Block.Height())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tx := range stored.Txs {
+		if tx != m.Block.Txs[i] {
+			t.Fatalf("stored tx %d decoded again", i)
+		}
+	}
+	if _, miss := c.TxCache().Stats(); miss != n {
+		t.Fatalf("reading the block back cost %d decodes", miss-n)
+	}
 	if !nd.haveBlock(m.Block.Height(), m.Block.Hash()) || nd.haveBlock(m.Block.Height(), types.Hash{1}) || nd.haveBlock(m.Block.Height()+1, m.Block.Hash()) {
 		t.Fatal("haveBlock does not tell the committed block")
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/ethereum/go-ethereum/rlp"
@@ -69,6 +70,9 @@ type Store struct {
 		sync.RWMutex
 		head Head // the last committed block
 	}
+	// txs, when set (UseTxCache), finds the txs of blocks read back among
+	// those the node decoded already.
+	txs atomic.Pointer[types.TxCache]
 	// commit is held (write) from a block's batch write to its head update
 	// and (read) while a view takes its snapshot, so no view falls between
 	// the two. Head readers do not take it: they never wait on a commit's
@@ -150,6 +154,11 @@ func (s *Store) BlockHash(h uint64) (types.Hash, error) {
 	return types.Hash(v), nil
 }
 
+// UseTxCache makes block reads take the txs they hold from c when it has
+// them (types.DecodeStoredBlock: reads never add to c). The chain that owns
+// c sets it; nil turns it off.
+func (s *Store) UseTxCache(c *types.TxCache) { s.txs.Store(c) }
+
 // BlockByHeight returns the block at height h.
 func (s *Store) BlockByHeight(h uint64) (*types.Block, error) {
 	hash, err := s.BlockHash(h)
@@ -165,7 +174,7 @@ func (s *Store) BlockByHash(hash types.Hash) (*types.Block, error) {
 	if err != nil || len(v) == 0 {
 		return nil, fmt.Errorf("%w: block %s", ErrNotFound, hash)
 	}
-	b, err := types.DecodeBlock(v)
+	b, err := types.DecodeStoredBlock(v, s.txs.Load())
 	if err != nil {
 		return nil, fmt.Errorf("%w: block %s: %v", ErrCorrupt, hash, err)
 	}

@@ -147,6 +147,17 @@ func DecodeBlock(b []byte) (*Block, error) { return DecodeBlockWith(b, nil) }
 // (TxCache.Decode): those the node has decoded already cost a keccak each.
 // It accepts and refuses exactly what DecodeBlock does.
 func DecodeBlockWith(b []byte, txs *TxCache) (*Block, error) {
+	return decodeBlock(b, txs.Decode)
+}
+
+// DecodeStoredBlock is DecodeBlockWith for blocks read back from disk: it
+// finds txs in the cache but does not add them (TxCache.Peek), so that a
+// scan of old blocks does not flush the txs in flight.
+func DecodeStoredBlock(b []byte, txs *TxCache) (*Block, error) {
+	return decodeBlock(b, txs.Peek)
+}
+
+func decodeBlock(b []byte, decodeTx func([]byte) (*Tx, error)) (*Block, error) {
 	if len(b) > MaxBlockSize {
 		return nil, ErrBlockTooLarge
 	}
@@ -156,7 +167,7 @@ func DecodeBlockWith(b []byte, txs *TxCache) (*Block, error) {
 	}
 	list := make([]*Tx, len(w.Txs))
 	for i, raw := range w.Txs {
-		tx, err := txs.Decode(raw)
+		tx, err := decodeTx(raw)
 		if err != nil {
 			return nil, fmt.Errorf("types: block tx %d: %w", i, err)
 		}

@@ -315,6 +315,10 @@ func TestDecodeBlockWithMatchesDecodeBlock(t *testing.T) {
 				if !sameDecode(want, wantErr, got, err) {
 					t.Fatalf("DecodeBlockWith = %v, DecodeBlock = %v", err, wantErr)
 				}
+				got, err = DecodeStoredBlock(tc.in, c)
+				if !sameDecode(want, wantErr, got, err) {
+					t.Fatalf("DecodeStoredBlock = %v, DecodeBlock = %v", err, wantErr)
+				}
 			}
 		})
 	}
@@ -352,6 +356,25 @@ func TestDecodedBlockKeepsEncoding(t *testing.T) {
 	built := NewBlock(blk.Header, blk.Txs, blk.LastCommit, blk.Evidence)
 	if again, _ := built.Encode(); !bytes.Equal(again, good) {
 		t.Fatal("a built block encodes differently")
+	}
+}
+
+// A stored block's txs come from the cache when it holds them, and fill
+// it not at all.
+func TestDecodeStoredBlockUsesButDoesNotFill(t *testing.T) {
+	raws := transfers(t, 4)
+	enc := testBlock(t, raws)
+	c := NewTxCache(64, 1<<20)
+	held := mustDecode(t, c, raws[2])
+	blk, err := DecodeStoredBlock(enc, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if blk.Txs[2] != held {
+		t.Fatal("a cached tx was decoded again")
+	}
+	if c.Len() != 1 {
+		t.Fatalf("a stored block's txs filled the cache: %d", c.Len())
 	}
 }
 
