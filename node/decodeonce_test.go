@@ -22,6 +22,7 @@ func TestEachTxDecodedOncePerNode(t *testing.T) {
 	c := testChain(t)
 	nd := &Node{store: c.Store(), chain: c, pool: txpool.New(txpool.DefaultConfig(), c), metrics: newMetrics()}
 	nd.gate = newGossipGate(nd)
+	nd.metrics.watchCaches(c.TxCache(), c.SenderCache())
 	rpcb := newBackend(nd)
 
 	raws := make([][]byte, n)
@@ -96,6 +97,14 @@ func TestEachTxDecodedOncePerNode(t *testing.T) {
 	if hits, miss := c.SenderCache().Stats(); miss != n || hits != 0 {
 		t.Fatalf("sender cache: %d hits %d misses, want 0 and %d (one recovery per tx)", hits, miss, n)
 	}
+	for name, want := range map[string]float64{
+		"taod_tx_decode_cache_misses_total": n, "taod_tx_decode_cache_hits_total": n,
+		"taod_tx_sender_cache_misses_total": n, "taod_tx_sender_cache_hits_total": 0,
+	} {
+		if got := counter(t, nd.metrics, name); got != want {
+			t.Errorf("%s = %v, want %v", name, got, want)
+		}
+	}
 	// Read back (RPC, sync serving), the block's txs are the ones decoded.
 	stored, err := c.Store().BlockByHeight(m.Block.Height())
 	if err != nil {
@@ -112,4 +121,19 @@ func TestEachTxDecodedOncePerNode(t *testing.T) {
 	if !nd.haveBlock(m.Block.Height(), m.Block.Hash()) || nd.haveBlock(m.Block.Height(), types.Hash{1}) || nd.haveBlock(m.Block.Height()+1, m.Block.Hash()) {
 		t.Fatal("haveBlock does not tell the committed block")
 	}
+}
+
+func counter(t *testing.T, m *metrics, name string) float64 {
+	t.Helper()
+	fams, err := m.registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fams {
+		if f.GetName() == name {
+			return f.GetMetric()[0].GetCounter().GetValue()
+		}
+	}
+	t.Fatalf("no series %s", name)
+	return 0
 }

@@ -5,6 +5,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/taonet/taod/txpool"
+	"github.com/taonet/taod/types"
 )
 
 // metrics are the node's Prometheus series, on the node's own registry.
@@ -51,5 +52,32 @@ func (m *metrics) watchPool(p *txpool.Pool) {
 			stat(func(_, queued, _ int) int { return queued })),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "taod_txpool_bytes", Help: "Encoded size of the transactions in the txpool."},
 			stat(func(_, _, bytes int) int { return bytes })),
+	)
+}
+
+// watchCaches exports the hits and misses of the chain's decode and
+// recovery caches, read at each scrape: misses are the decodes and sender
+// recoveries the node did, hits the ones it was spared.
+func (m *metrics) watchCaches(txs *types.TxCache, senders *types.SenderCache) {
+	count := func(stats func() (uint64, uint64), hit bool) func() float64 {
+		return func() float64 {
+			h, miss := stats()
+			if hit {
+				return float64(h)
+			}
+			return float64(miss)
+		}
+	}
+	m.registry.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "taod_tx_decode_cache_hits_total", Help: "Tx decodes answered by the node's TxCache."},
+			count(txs.Stats, true)),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "taod_tx_decode_cache_misses_total", Help: "Txs decoded (TxCache misses)."},
+			count(txs.Stats, false)),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "taod_tx_decode_cache_bytes", Help: "Encoded size of the txs the TxCache holds."},
+			func() float64 { return float64(txs.Bytes()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "taod_tx_sender_cache_hits_total", Help: "Sender recoveries spared by the SenderCache."},
+			count(senders.Stats, true)),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "taod_tx_sender_cache_misses_total", Help: "Tx senders recovered (SenderCache misses)."},
+			count(senders.Stats, false)),
 	)
 }

@@ -88,6 +88,7 @@ func New(cfg Config, log *zap.Logger) (*Node, error) {
 	n.chain.SetUpgrades(cfg.Upgrades)
 	n.pool = txpool.New(cfg.TxPool, n.chain)
 	n.metrics.watchPool(n.pool)
+	n.metrics.watchCaches(n.chain.TxCache(), n.chain.SenderCache())
 	head, _ := n.chain.Head()
 	n.metrics.height.Set(float64(head.Height))
 	n.gate = newGossipGate(n)
