@@ -274,7 +274,9 @@ func (x *blockCtx) seal(head state.Head, p Proposal, txs []*types.Tx, receipts [
 		LastCommitHash:     p.LastCommit.Hash(),
 		EvidenceHash:       types.EvidenceHash(p.Evidence),
 	}
-	return types.NewBlock(h, txs, p.LastCommit, p.Evidence), nil
+	// Sealed: the proposal, the WAL, the store and the announcement share
+	// one encoding of it.
+	return types.NewSealedBlock(h, txs, p.LastCommit, p.Evidence)
 }
 
 // Execute checks a proposed (or synced) block against the head and executes

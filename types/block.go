@@ -87,9 +87,9 @@ type Block struct {
 	Evidence   []Evidence
 
 	hash Hash
-	// enc is the canonical encoding a decoded block was read from, so that
-	// storing, announcing or serving it does not encode it again. Set only
-	// by DecodeBlockWith, before the block is shared.
+	// enc is the block's canonical encoding, kept so that storing,
+	// announcing or serving it does not encode it again. Set only by the
+	// decoder and NewSealedBlock, before the block is shared.
 	enc []byte
 }
 
@@ -105,6 +105,20 @@ func NewBlock(h Header, txs []*Tx, lastCommit *Commit, ev []Evidence) *Block {
 	b := &Block{Header: h, Txs: txs, LastCommit: lastCommit, Evidence: ev}
 	b.hash = h.Hash()
 	return b
+}
+
+// NewSealedBlock is NewBlock that also encodes the block once, for a
+// proposer: its Encode (the proposal, the WAL's lock record, the store, the
+// announcement) then returns that encoding instead of encoding again. Do
+// not change the block afterwards.
+func NewSealedBlock(h Header, txs []*Tx, lastCommit *Commit, ev []Evidence) (*Block, error) {
+	b := NewBlock(h, txs, lastCommit, ev)
+	enc, err := b.encode()
+	if err != nil {
+		return nil, fmt.Errorf("types: encode block %d: %w", h.Height, err)
+	}
+	b.enc = enc
+	return b, nil
 }
 
 // Hash is the header's hash.

@@ -357,6 +357,15 @@ func TestDecodedBlockKeepsEncoding(t *testing.T) {
 	if again, _ := built.Encode(); !bytes.Equal(again, good) {
 		t.Fatal("a built block encodes differently")
 	}
+	sealed, err := NewSealedBlock(blk.Header, blk.Txs, blk.LastCommit, blk.Evidence)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := sealed.Encode()
+	b, _ := sealed.Encode()
+	if !bytes.Equal(a, good) || &a[0] != &b[0] {
+		t.Fatal("a sealed block encodes differently or again")
+	}
 }
 
 // A stored block's txs come from the cache when it holds them, and fill
