@@ -35,14 +35,15 @@ type TxCache struct {
 	}
 }
 
-// Default bounds of a node's TxCache: a bit more than two full blocks of
-// small transactions (a block holds about 6,000 transfers of ~170 bytes
-// within chain.BlockBytes' 1 MiB) plus the txpool's recent arrivals; the
-// byte bound caps the worst case (all txs at MaxTxSize) at 32 MiB of
-// envelopes, about twice that with their decoded form.
+// Default bounds of a node's TxCache. 16,384 entries hold more than a
+// full block of the largest preset (10,000 txs) plus the recent gossip in
+// flight around it; entries the txpool also holds share its *Tx, so they
+// cost only the index (~100 bytes each). The byte bound limits what a peer
+// can park here with valid-looking txs nobody admits (they decode, so they
+// are kept): 16 MiB of envelopes, about twice that decoded, per node.
 const (
 	DefaultTxCacheCount = 16384
-	DefaultTxCacheBytes = 32 << 20
+	DefaultTxCacheBytes = 16 << 20
 )
 
 // NewTxCache returns an empty cache of at most count entries holding at
