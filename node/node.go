@@ -128,7 +128,13 @@ func (n *Node) newHost() error {
 	pc.NodeKey, pc.ChainID, pc.GenesisHash = key, n.chain.ChainID(), n.chain.GenesisHash()
 	pc.Logger, pc.Metrics = n.log.Named("p2p"), n.metrics.registry
 	pc.DeriveBlockLimits(blockLimits())
+	// A compact proposal of a full block may need every tx fetched.
+	pc.MaxFetchTxs = max(pc.MaxFetchTxs, n.chain.Params().MaxBlockTxs)
+	recent := new(recentBlocks)
+	txs := txSources{n.pool, recent}
 	h, err := p2p.New(pc, p2p.Handlers{
+		// Tx fetches are served from what we relay compact proposals from.
+		Txs:    txs,
 		Blocks: chainSource{n.chain},
 		// Gossip admission: the validator admits the tx to the pool, and only
 		// what the pool admits is relayed. The sender is recovered here once
@@ -138,7 +144,7 @@ func (n *Node) newHost() error {
 			n.metrics.poolSize.Set(float64(n.pool.Len()))
 		},
 		// Authenticated before it is relayed (gossipcheck.go).
-		CheckConsensus: func(_ p2p.PeerID, b []byte) (p2p.Verdict, any) { return n.gate.checkMessage(b) },
+		CheckConsensus: func(from p2p.PeerID, b []byte) (p2p.Verdict, any) { return n.gate.checkWire(from, b) },
 		CheckBlock:     n.checkAnnouncement,
 		OnConsensus:    func(from p2p.PeerID, _ []byte, checked any) { n.offerConsensus(from, checked) },
 	})
@@ -146,6 +152,7 @@ func (n *Node) newHost() error {
 		return err
 	}
 	n.host = h
+	n.gate.compact = &compactIn{maxTxs: pc.MaxFetchTxs, txs: txs, recent: recent, fetch: h.FetchTxs, met: n.metrics.compact}
 	return nil
 }
 

@@ -13,6 +13,7 @@
 //
 //	/taod/<g>/hello/1     handshake (stream)
 //	/taod/<g>/sync/1      block sync (stream)
+//	/taod/<g>/txs/1       tx fetch for compact proposals (stream, txfetch.go)
 //	/taod/<g>/tx          gossip: batches of transactions
 //	/taod/<g>/consensus   gossip: consensus messages, one per gossip message
 //	/taod/<g>/block       gossip: committed blocks
