@@ -117,7 +117,8 @@ const (
 	maxRecentBytes  = 64 << 20
 )
 
-// recentBlocks keeps the last proposal blocks this node sent or rebuilt, so
+// recentBlocks keeps the last proposal blocks this node sent or checked
+// (their txs match their header), so
 // that their txs can be served to peers completing the same proposal (a
 // relayed proposal's txs need not be in the pool: they may have been
 // fetched) and a re-broadcast proposal is rebuilt without a lookup per tx.
@@ -140,8 +141,8 @@ func (r *recentBlocks) add(b *types.Block) {
 	defer r.mu.Unlock()
 	hash := b.Hash()
 	for _, e := range r.mu.blocks {
-		if e.b.Hash() == hash && len(e.b.Txs) == len(b.Txs) {
-			return
+		if e.b.Hash() == hash {
+			return // its txs are fixed by the header (callers add checked blocks)
 		}
 	}
 	e := recentBlock{b: b, txs: make(map[types.Hash]*types.Tx, len(b.Txs))}
@@ -215,6 +216,11 @@ func (g *gossipGate) checkWire(from p2p.PeerID, b []byte) (p2p.Verdict, consensu
 	if c == nil || len(b) == 0 || b[0] != kindCompactProposal {
 		v, m := g.checkMessage(b)
 		if v == p2p.Accept && m.Proposal != nil && c != nil {
+			// recent holds only blocks whose txs match their header, so
+			// that a compact proposal differing from one is provably bad.
+			if m.Block.CheckBody() != nil {
+				return p2p.Reject, m
+			}
 			c.recent.add(m.Block)
 		}
 		return v, m
@@ -245,8 +251,16 @@ func (g *gossipGate) checkWire(from p2p.PeerID, b []byte) (p2p.Verdict, consensu
 // rebuilt and checked). Txs neither held nor fetched are Ignore: the relayer
 // may simply have lost them.
 func (c *compactIn) complete(from p2p.PeerID, hdr *types.Block, hashes []types.Hash) (*types.Block, p2p.Verdict) {
-	if b, ok := c.recent.block(hdr.Hash()); ok && sameTxs(b.Txs, hashes) {
-		return b, p2p.Accept // a re-broadcast
+	if b, ok := c.recent.block(hdr.Hash()); ok {
+		// A re-broadcast, or a tx list that cannot match the header: the
+		// kept block's txs do, and a header fixes its txs (its tx root).
+		// Refused before any fetch, so a relayer cannot make us wait on
+		// copies of a known proposal with altered hashes.
+		if !sameTxs(b.Txs, hashes) {
+			c.met.result("mismatch")
+			return nil, p2p.Reject
+		}
+		return b, p2p.Accept
 	}
 	txs := make([]*types.Tx, len(hashes))
 	var missing []types.Hash

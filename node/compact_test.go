@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -141,6 +142,38 @@ func TestCompactGateVerdicts(t *testing.T) {
 				t.Fatal("accepted without a complete block")
 			}
 		})
+	}
+}
+
+// A compact copy of a proposal already completed, with other hashes, is
+// refused before any fetch (the header fixes the txs); a full proposal
+// whose txs do not match its header is refused too.
+func TestCompactKnownBlockAlteredHashes(t *testing.T) {
+	keys := gateKeys(t, 1)
+	txs := compactTxs(t, 4)
+	blk := txBlock(11, 1, txs)
+	p := signedProposal(t, keys[0], blk, 0, consensus.NoRound)
+	g, _ := testGate(t, keys)
+	g.compact = &compactIn{maxTxs: 100, txs: mapOf(txs), recent: new(recentBlocks), met: newCompactMetrics(),
+		fetch: func(context.Context, p2p.PeerID, []types.Hash) ([]*types.Tx, error) {
+			t.Error("fetched for a known block")
+			return nil, errors.New("no")
+		}}
+	if v, _ := g.checkWire("", encCompact(t, consensus.Message{Proposal: p, Block: blk})); v != p2p.Accept {
+		t.Fatalf("honest compact proposal: %v", v)
+	}
+	other := compactTxs(t, 5)[4]
+	altered := types.NewBlock(blk.Header, []*types.Tx{txs[0], txs[1], txs[2], other}, nil, nil)
+	if v, _ := g.checkWire("", encCompact(t, consensus.Message{Proposal: p, Block: altered})); v != p2p.Reject {
+		t.Errorf("altered copy: %v, want Reject", v)
+	}
+	if v, _ := g.checkWire("", encCompact(t, consensus.Message{Proposal: p, Block: blk})); v != p2p.Accept {
+		t.Errorf("re-broadcast: %v, want Accept", v)
+	}
+	blk2 := txBlock(11, 2, txs)
+	bad := types.NewBlock(blk2.Header, txs[:3], nil, nil)
+	if v, _ := g.checkWire("", encMsg(t, consensus.Message{Proposal: signedProposal(t, keys[0], blk2, 1, consensus.NoRound), Block: bad})); v != p2p.Reject {
+		t.Errorf("full proposal with txs not matching its header: %v, want Reject", v)
 	}
 }
 

@@ -59,7 +59,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		fetchFetched: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "fetch_txs_fetched_total",
 			Help: "Transactions received from peers by the tx fetch protocol."}),
 		fetchErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "fetch_errors_total",
-			Help: "Failed or refused tx fetch requests: fetch, serve, or refused_slots, refused_peer_slot, refused_peer_rate."}, []string{"side"}),
+			Help: "Failed or refused tx fetch requests: fetch, busy (one in flight to that peer), serve, or refused_slots, refused_peer_slot, refused_peer_rate."}, []string{"side"}),
 	}
 	if reg == nil {
 		return m, nil

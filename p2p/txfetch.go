@@ -37,8 +37,7 @@ type TxSource interface {
 
 // Tx fetch errors.
 var (
-	// ErrFetchBusy: a fetch from that peer is already in flight and the
-	// context ended while waiting for it.
+	// ErrFetchBusy: a fetch from that peer is already in flight.
 	ErrFetchBusy = errors.New("p2p: tx fetch from that peer already in flight")
 	// ErrFetchTooMany: more hashes than MaxFetchTxs in one request.
 	ErrFetchTooMany = errors.New("p2p: too many txs for one fetch")
@@ -65,14 +64,14 @@ type fetchState struct {
 	mu struct {
 		sync.Mutex
 		serving map[PeerID]*fetchServerPeer // server side
-		client  map[PeerID]chan struct{}    // client side: one fetch in flight per peer
+		client  map[PeerID]bool             // client side: a fetch from the peer is in flight
 	}
 }
 
 func (f *fetchState) init(streams int) {
 	f.sem = make(chan struct{}, streams)
 	f.mu.serving = make(map[PeerID]*fetchServerPeer)
-	f.mu.client = make(map[PeerID]chan struct{})
+	f.mu.client = make(map[PeerID]bool)
 }
 
 // admit takes p's serving slot, or reports why not (a fixed label).
@@ -184,10 +183,11 @@ func (h *Host) serveFetch(s network.Stream) (int, error) {
 	return sent, w.Flush()
 }
 
-// FetchTxs asks p for the txs with the given hashes (distinct, at most
-// MaxFetchTxs). It returns them aligned with hashes, nil where p did not
-// send one. At most one fetch per peer is in flight; a second waits for the
-// first. The exchange is bounded by FetchTimeout and by ctx. A response
+// FetchTxs asks p for the txs with the given hashes (at most MaxFetchTxs).
+// It returns them aligned with hashes, nil where p did not send one. At most
+// one fetch per peer is in flight; another is refused at once with
+// ErrFetchBusy, so that a peer that stalls its answers holds one of our
+// validation goroutines, not one per message it sends. The exchange is bounded by FetchTimeout and by ctx. A response
 // that breaks the protocol (a tx not asked for or out of order, an
 // undecodable tx, too many bytes) is an error wrapping ErrMalformed, and p
 // is banned: p wrote it. A short answer is not an error.
@@ -205,9 +205,10 @@ func (h *Host) FetchTxs(ctx context.Context, p PeerID, hashes []types.Hash) ([]*
 	defer cancel()
 	stop := context.AfterFunc(h.ctx, cancel) // the host closing ends it too
 	defer stop()
-	release, err := h.fetchSlot(ctx, p)
-	if err != nil {
-		return nil, err
+	release, ok := h.fetchSlot(p)
+	if !ok {
+		h.met.fetchErrors.WithLabelValues("busy").Inc()
+		return nil, ErrFetchBusy
 	}
 	defer release()
 	txs, err := h.fetchTxs(ctx, p, hashes)
@@ -221,29 +222,19 @@ func (h *Host) FetchTxs(ctx context.Context, p PeerID, hashes []types.Hash) ([]*
 	return txs, nil
 }
 
-// fetchSlot waits for the client slot of p (one fetch in flight per peer).
-func (h *Host) fetchSlot(ctx context.Context, p PeerID) (func(), error) {
-	for {
-		h.txf.mu.Lock()
-		busy, ok := h.txf.mu.client[p]
-		if !ok {
-			done := make(chan struct{})
-			h.txf.mu.client[p] = done
-			h.txf.mu.Unlock()
-			return func() {
-				h.txf.mu.Lock()
-				delete(h.txf.mu.client, p)
-				h.txf.mu.Unlock()
-				close(done)
-			}, nil
-		}
-		h.txf.mu.Unlock()
-		select {
-		case <-busy:
-		case <-ctx.Done():
-			return nil, ErrFetchBusy
-		}
+// fetchSlot takes the client slot of p (one fetch in flight per peer).
+func (h *Host) fetchSlot(p PeerID) (release func(), ok bool) {
+	h.txf.mu.Lock()
+	defer h.txf.mu.Unlock()
+	if h.txf.mu.client[p] {
+		return nil, false
 	}
+	h.txf.mu.client[p] = true
+	return func() {
+		h.txf.mu.Lock()
+		delete(h.txf.mu.client, p)
+		h.txf.mu.Unlock()
+	}, true
 }
 
 func (h *Host) fetchTxs(ctx context.Context, p PeerID, hashes []types.Hash) ([]*types.Tx, error) {

@@ -233,3 +233,45 @@ func TestFetchFloodBounded(t *testing.T) {
 		t.Error("honest peer banned")
 	}
 }
+
+// A server that stalls fails the fetch after FetchTimeout, without a ban
+// (it may just be slow); meanwhile a second fetch from it is refused at
+// once, so a staller holds one of our goroutines, not one per message.
+func TestFetchStallTimesOutAndIsExclusive(t *testing.T) {
+	txs := signedTxs(t, 2)
+	server := startHost(t, testConfig(t), Handlers{})
+	entered, release := make(chan struct{}, 1), make(chan struct{})
+	defer close(release)
+	server.host.SetStreamHandler(server.names.txs, func(s network.Stream) {
+		defer s.Close()
+		_, _ = readFrame(bufio.NewReader(s), 1<<20)
+		entered <- struct{}{}
+		<-release
+	})
+	cfg := testConfig(t)
+	cfg.FetchTimeout = 500 * time.Millisecond
+	client := startHost(t, cfg, Handlers{})
+	connect(t, client, server)
+
+	first := make(chan error, 1)
+	go func() {
+		_, err := client.FetchTxs(context.Background(), server.ID(), hashesOf(txs))
+		first <- err
+	}()
+	<-entered
+	if _, err := client.FetchTxs(context.Background(), server.ID(), hashesOf(txs)); !errors.Is(err, ErrFetchBusy) {
+		t.Errorf("second fetch while one is in flight: %v, want ErrFetchBusy", err)
+	}
+	err := <-first
+	if err == nil || errors.Is(err, ErrMalformed) {
+		t.Fatalf("stalled fetch: %v, want a timeout", err)
+	}
+	if client.gater.isBanned(server.ID()) {
+		t.Error("a slow server was banned")
+	}
+	// The slot is free again.
+	go func() { <-entered }()
+	if _, err := client.FetchTxs(context.Background(), server.ID(), hashesOf(txs)); errors.Is(err, ErrFetchBusy) {
+		t.Error("the slot was not released")
+	}
+}
