@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/taonet/taod/consensus"
@@ -351,6 +352,34 @@ func BenchmarkProposalDecode(b *testing.B) {
 			if _, v := c.complete("", cp.msg.Block, cp.hashes); v != p2p.Accept {
 				b.Fatal(v)
 			}
+		}
+	})
+}
+
+// FuzzDecodeCompact: no panic; what decodes re-encodes to the same bytes
+// (the form is canonical) and stays within the hash limit.
+func FuzzDecodeCompact(f *testing.F) {
+	keys := gateKeys(f, 1)
+	txs := compactTxs(f, 3)
+	blk := txBlock(11, 1, txs)
+	f.Add(encCompact(f, consensus.Message{Proposal: signedProposal(f, keys[0], blk, 0, consensus.NoRound), Block: blk}))
+	f.Add([]byte{kindCompactProposal, 0xc0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		cp, err := decodeCompact(b, 8)
+		if err != nil {
+			return
+		}
+		if len(cp.hashes) > 8 {
+			t.Fatalf("%d hashes past a limit of 8", len(cp.hashes))
+		}
+		w := wireCompact{Proposal: *cp.msg.Proposal, Header: cp.msg.Block.Header, LastCommit: *cp.msg.Block.LastCommit,
+			Evidence: cp.msg.Block.Evidence, TxHashes: cp.hashes, POL: cp.msg.POL}
+		again, err := rlp.EncodeToBytes(&w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(append([]byte{kindCompactProposal}, again...)) != string(b) {
+			t.Fatal("decoded compact proposal re-encodes differently")
 		}
 	})
 }

@@ -60,6 +60,9 @@
 //	tx batch   size ≤ MaxTxBatchBytes, an RLP list of envelopes that each pass
 //	           types.DecodeTx and Handlers.CheckTx; any Reject rejects the batch
 //	consensus  size ≤ MaxConsensusMsgBytes, then Handlers.CheckConsensus
+//	           (which may complete a compact proposal with FetchTxs from
+//	           the relayer: validators run asynchronously, so a fetch holds
+//	           one goroutine, not a validation worker)
 //	block      size ≤ MaxBlockMsgBytes, types.DecodeBlock, chain ID, body
 //	           matches header, then Handlers.CheckBlock
 //
