@@ -94,6 +94,7 @@ fuzz:
 	$(GO) test -run XXX -fuzz '^FuzzDecodeMessage$$' -fuzztime 30s -fuzzminimizetime 100x ./consensus
 	$(GO) test -run XXX -fuzz '^FuzzDecodeRecord$$' -fuzztime 30s -fuzzminimizetime 100x ./consensus
 	$(GO) test -run XXX -fuzz '^FuzzReplay$$' -fuzztime 30s -fuzzminimizetime 100x ./consensus/wal
+	$(GO) test -run XXX -fuzz '^FuzzDecodeCompact$$' -fuzztime 30s -fuzzminimizetime 100x ./node
 	$(GO) test -run XXX -fuzz '^FuzzOpen$$' -fuzztime 30s -fuzzminimizetime 100x ./consensus/wal
 	# Peer input of p2p: frames, Hello, sync requests and records.
 	$(GO) test -run XXX -fuzz '^FuzzReadFrame$$' -fuzztime 30s -fuzzminimizetime 100x ./p2p

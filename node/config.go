@@ -121,6 +121,11 @@ type P2PConfig struct {
 	// MaxConnsPerIP bounds connections from one IPv4 address or IPv6 /56
 	// outside SharedIPs; 0 takes p2p's default (8).
 	MaxConnsPerIP int `toml:"max_conns_per_ip,omitempty"`
+	// FullProposals sends proposals with their whole block instead of the
+	// compact form (tx hashes, the txs completed from the receiver's pool
+	// and fetched from the relayer): for comparison and diagnosis. Both
+	// forms are always received.
+	FullProposals bool `toml:"full_proposals,omitempty"`
 }
 
 // DefaultConfig returns the configuration `taod init` writes.

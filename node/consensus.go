@@ -80,7 +80,7 @@ func (t *transport) Broadcast(ctx context.Context, m consensus.Message) error {
 	}
 	var first error
 	for _, out := range append([]consensus.Message{m}, t.n.faults(m)...) {
-		b, err := out.Encode()
+		b, err := t.encode(out)
 		if err == nil {
 			err = t.n.host.PublishConsensus(ctx, b)
 		}
@@ -89,6 +89,23 @@ func (t *transport) Broadcast(ctx context.Context, m consensus.Message) error {
 		}
 	}
 	return first
+}
+
+// encode is a message's wire form: compact for a proposal (compact.go)
+// unless the node is configured to send full ones. The proposal's block is
+// kept so that this node serves its txs to peers completing it.
+func (t *transport) encode(m consensus.Message) ([]byte, error) {
+	c := t.n.gate.compact
+	if m.Proposal == nil || t.n.cfg.P2P.FullProposals || c == nil {
+		return m.Encode()
+	}
+	b, err := encodeCompact(m)
+	if err != nil {
+		return nil, err
+	}
+	c.recent.add(m.Block)
+	c.met.out(len(b), m.Block.Txs)
+	return b, nil
 }
 
 // Announce implements driver.Transport: it queues b without blocking.

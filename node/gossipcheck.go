@@ -63,6 +63,9 @@ type gossipGate struct {
 	head    func() uint64
 	setAt   func(h uint64) (staking.ValidatorSet, error)
 	view    atomic.Pointer[engineView]
+	// compact completes compact proposals (compact.go); nil: refused as
+	// an unknown kind, as before they existed.
+	compact *compactIn
 
 	mu struct {
 		sync.Mutex
@@ -189,12 +192,20 @@ func (g *gossipGate) checkMessage(b []byte) (p2p.Verdict, consensus.Message) {
 	if !wellFormed(m) {
 		return p2p.Reject, m
 	}
+	return g.judge(m), m
+}
+
+// judge is checkMessage past decoding and form: the height and round
+// window, membership, the proposer's turn, signatures, and the per-step
+// quota. A compact proposal goes through it with a block of no txs yet (the
+// header alone fixes the block's hash and height).
+func (g *gossipGate) judge(m consensus.Message) p2p.Verdict {
 	head := g.head()
 	h := m.Height()
 	// The engine uses the head's height (late precommits for the next
 	// LastCommit) up to head+2; head−1 is still relayed to stragglers.
 	if h+1 < head || h > head+2 {
-		return p2p.Ignore, m
+		return p2p.Ignore
 	}
 	round := msgRound(m)
 	view := g.view.Load()
@@ -204,54 +215,54 @@ func (g *gossipGate) checkMessage(b []byte) (p2p.Verdict, consensus.Message) {
 			base = view.round
 		}
 		if uint64(round) > uint64(base)+maxGossipRoundsAhead {
-			return p2p.Ignore, m
+			return p2p.Ignore
 		}
 	}
 	members, err := g.members(h, head)
 	if err != nil {
-		return p2p.Ignore, m
+		return p2p.Ignore
 	}
 	if m.Proposal != nil {
 		if !members[m.Proposal.Proposer] {
-			return p2p.Reject, m
+			return p2p.Reject
 		}
 		for _, v := range m.POL {
 			if !members[v.Validator] {
-				return p2p.Reject, m
+				return p2p.Reject
 			}
 		}
 		// Out of turn: not relayed where it can be seen, and not blamed (a
 		// node at another height relays it without knowing the turn).
 		if view != nil && h == view.height && m.Proposal.Round <= view.round+maxProposerCheckRounds &&
 			view.set.Proposer(m.Proposal.Round) != m.Proposal.Proposer {
-			return p2p.Ignore, m
+			return p2p.Ignore
 		}
 		if m.Proposal.VerifyWith(g.chainID, g.sigs) != nil {
-			return p2p.Reject, m
+			return p2p.Reject
 		}
 		for _, v := range m.POL {
 			if v.VerifyWith(g.chainID, g.sigs) != nil {
-				return p2p.Reject, m
+				return p2p.Reject
 			}
 		}
 		p := m.Proposal
 		if !g.fresh(h, head, p.Proposer, stepKey{p.Round, 0}, stepValue{p.BlockHash, p.POLRound}) {
-			return p2p.Ignore, m
+			return p2p.Ignore
 		}
-		return p2p.Accept, m
+		return p2p.Accept
 	}
 	v := m.Vote
 	if !members[v.Validator] {
-		return p2p.Reject, m
+		return p2p.Reject
 	}
 	if v.VerifyWith(g.chainID, g.sigs) != nil {
-		return p2p.Reject, m
+		return p2p.Reject
 	}
 	// Counted only once verified: no one spends a validator's quota.
 	if !g.fresh(h, head, v.Validator, stepKey{v.Round, uint8(v.Type)}, stepValue{hash: v.BlockHash}) {
-		return p2p.Ignore, m
+		return p2p.Ignore
 	}
-	return p2p.Accept, m
+	return p2p.Accept
 }
 
 // wellFormed checks what the engine would refuse as ErrBadMessage, so that

@@ -19,7 +19,43 @@ type metrics struct {
 	commitTime  prometheus.Histogram
 	issuance    prometheus.Gauge
 	rpcRejected prometheus.Counter
+	compact     *compactMetrics
 }
+
+// compactMetrics count compact proposals (compact.go): wire bytes sent and
+// received against the full form's size they stand for, txs fetched to
+// complete them, and how received ones were completed.
+type compactMetrics struct {
+	bytes    *prometheus.CounterVec // by dir (sent, received)
+	full     *prometheus.CounterVec // by dir: the full form's size
+	fetched  prometheus.Counter
+	outcomes *prometheus.CounterVec // local, fetched, unresolved, mismatch
+}
+
+func newCompactMetrics() *compactMetrics {
+	return &compactMetrics{
+		bytes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "taod_compact_proposal_bytes_total",
+			Help: "Bytes of compact proposals, by direction (sent, received)."}, []string{"dir"}),
+		full: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "taod_compact_proposal_full_bytes_total",
+			Help: "Bytes the same proposals would have taken in full form, by direction."}, []string{"dir"}),
+		fetched: prometheus.NewCounter(prometheus.CounterOpts{Name: "taod_compact_txs_fetched_total",
+			Help: "Transactions fetched from peers to complete compact proposals."}),
+		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "taod_compact_proposals_total",
+			Help: "Authenticated compact proposals received, by how they were completed (local, fetched, unresolved, mismatch)."}, []string{"result"}),
+	}
+}
+
+func (m *compactMetrics) in(n int, txs []*types.Tx) {
+	m.bytes.WithLabelValues("received").Add(float64(n))
+	m.full.WithLabelValues("received").Add(float64(fullSize(n, txs)))
+}
+
+func (m *compactMetrics) out(n int, txs []*types.Tx) {
+	m.bytes.WithLabelValues("sent").Add(float64(n))
+	m.full.WithLabelValues("sent").Add(float64(fullSize(n, txs)))
+}
+
+func (m *compactMetrics) result(r string) { m.outcomes.WithLabelValues(r).Inc() }
 
 func newMetrics() *metrics {
 	r := prometheus.NewRegistry()
@@ -33,7 +69,9 @@ func newMetrics() *metrics {
 		commitTime:  prometheus.NewHistogram(prometheus.HistogramOpts{Name: "taod_block_commit_seconds", Help: "Time to build, execute and durably commit a block.", Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}),
 		issuance:    prometheus.NewGauge(prometheus.GaugeOpts{Name: "taod_total_issuance_rao", Help: "Total issuance in rao."}),
 		rpcRejected: prometheus.NewCounter(prometheus.CounterOpts{Name: "taod_txs_rejected_total", Help: "Transactions refused at submission."}),
+		compact:     newCompactMetrics(),
 	}
+	r.MustRegister(m.compact.bytes, m.compact.full, m.compact.fetched, m.compact.outcomes)
 	r.MustRegister(m.height, m.txs, m.failedTxs, m.poolSize, m.blockTime, m.commitTime, m.issuance, m.rpcRejected,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

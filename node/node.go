@@ -129,7 +129,15 @@ func (n *Node) newHost() error {
 	pc.NodeKey, pc.ChainID, pc.GenesisHash = key, n.chain.ChainID(), n.chain.GenesisHash()
 	pc.Logger, pc.Metrics = n.log.Named("p2p"), n.metrics.registry
 	pc.DeriveBlockLimits(blockLimits())
+	// A compact proposal of a full block may need every tx fetched.
+	pc.MaxFetchTxs = max(pc.MaxFetchTxs, n.chain.Params().MaxBlockTxs)
+	recent := new(recentBlocks)
+	// Compact proposals resolve txs from the pool, recent proposals and the
+	// decode cache (txs gossiped or submitted here that the pool let go).
+	txs := txSources{n.pool, recent, n.chain.TxCache()}
 	h, err := p2p.New(pc, p2p.Handlers{
+		// Tx fetches are served from what we relay compact proposals from.
+		FetchTxs: txs,
 		Blocks: chainSource{n.chain},
 		// One decode per tx per node, shared with consensus and RPC.
 		Txs:       n.chain.TxCache(),
@@ -142,7 +150,7 @@ func (n *Node) newHost() error {
 			n.metrics.poolSize.Set(float64(n.pool.Len()))
 		},
 		// Authenticated before it is relayed (gossipcheck.go).
-		CheckConsensus: func(_ p2p.PeerID, b []byte) (p2p.Verdict, any) { return n.gate.checkMessage(b) },
+		CheckConsensus: func(from p2p.PeerID, b []byte) (p2p.Verdict, any) { return n.gate.checkWire(from, b) },
 		CheckBlock:     n.checkAnnouncement,
 		OnConsensus:    func(from p2p.PeerID, _ []byte, checked any) { n.offerConsensus(from, checked) },
 	})
@@ -150,6 +158,7 @@ func (n *Node) newHost() error {
 		return err
 	}
 	n.host = h
+	n.gate.compact = &compactIn{maxTxs: pc.MaxFetchTxs, txs: txs, recent: recent, fetch: h.FetchTxs, met: n.metrics.compact}
 	return nil
 }
 

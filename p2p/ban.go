@@ -21,7 +21,7 @@ func (h *Host) Ban(p PeerID, reason string) { h.banPeer(p, h.cfg.BanDuration, re
 // BanReasons are the values of the bans metric's reason label.
 var BanReasons = []string{
 	"bad_sync_request", "bad_sync_response", "bad_sync_commit", "bad_consensus",
-	"bad_block", "gossip_score", "wrong_chain", "blocked", "other",
+	"bad_block", "bad_fetch_request", "bad_fetch_response", "gossip_score", "wrong_chain", "blocked", "other",
 }
 
 // banLabel maps a ban reason to the fixed label set.

@@ -106,6 +106,18 @@ type Config struct {
 	// whole SyncTimeout.
 	SyncFrameTimeout time.Duration
 
+	// Tx fetch (txfetch.go): hashes per request (at least the chain's
+	// MaxBlockTxs, or a proposal whose txs are all missing cannot be
+	// completed), bytes per response, time per exchange, requests served at
+	// once in all, and a token bucket of requests per second per peer (each
+	// peer also gets one request served at a time).
+	MaxFetchTxs           int
+	MaxFetchResponseBytes int
+	FetchTimeout          time.Duration
+	MaxFetchStreams       int
+	FetchRequestRate      float64
+	FetchRequestBurst     int
+
 	// MaxConnsPerIP bounds the connections from one IPv4 address or IPv6
 	// /56 (libp2p's resource manager), outside SharedIPs.
 	MaxConnsPerIP int
@@ -178,6 +190,13 @@ func DefaultConfig() Config {
 		IgnoredTxBurst:        2_000,
 		MaxConnsPerIP:         8,
 
+		MaxFetchTxs:           20_000,
+		MaxFetchResponseBytes: 4 << 20,
+		FetchTimeout:          2 * time.Second,
+		MaxFetchStreams:       32,
+		FetchRequestRate:      20,
+		FetchRequestBurst:     40,
+
 		HandshakeTimeout:     5 * time.Second,
 		BanDuration:          time.Hour,
 		WrongChainBan:        24 * time.Hour,
@@ -220,6 +239,8 @@ func (c *Config) DeriveBlockLimits(l BlockLimits) {
 	c.MaxConsensusMsgBytes = l.ConsensusMsgBytes()
 	c.MaxBlockMsgBytes = l.MaxBlockBytes
 	c.MaxSyncResponseBytes = max(c.MaxSyncResponseBytes, l.SyncRecordBytes())
+	// A fetch completes one proposal: at most a block's bytes.
+	c.MaxFetchResponseBytes = max(c.MaxFetchResponseBytes, l.MaxBlockBytes)
 }
 
 // EnsureDefaults fills zero fields with DefaultConfig's values.
@@ -279,6 +300,12 @@ func (c *Config) EnsureDefaults() {
 	setFloat(&c.IgnoredTxRate, d.IgnoredTxRate)
 	setInt(&c.IgnoredTxBurst, d.IgnoredTxBurst)
 	setInt(&c.MaxConnsPerIP, d.MaxConnsPerIP)
+	setInt(&c.MaxFetchTxs, d.MaxFetchTxs)
+	setInt(&c.MaxFetchResponseBytes, d.MaxFetchResponseBytes)
+	setDur(&c.FetchTimeout, d.FetchTimeout)
+	setInt(&c.MaxFetchStreams, d.MaxFetchStreams)
+	setFloat(&c.FetchRequestRate, d.FetchRequestRate)
+	setInt(&c.FetchRequestBurst, d.FetchRequestBurst)
 	if c.SharedIPs == nil {
 		c.SharedIPs = []string{"127.0.0.0/8", "::1/128"}
 	}
@@ -350,6 +377,10 @@ func (c *Config) Validate() error {
 		return bad("sync frame timeout must be positive")
 	case c.IgnoredTxRate <= 0 || c.IgnoredTxBurst < 1:
 		return bad("ignored tx rate and burst must be positive")
+	case c.MaxFetchTxs < 1 || c.MaxFetchResponseBytes < types.MaxTxSize || c.FetchTimeout <= 0 || c.MaxFetchStreams < 1:
+		return bad("tx fetch needs max txs >= 1, response bytes >= one maximal tx, timeout > 0 and streams >= 1")
+	case c.FetchRequestRate <= 0 || c.FetchRequestBurst < 1:
+		return bad("tx fetch request rate and burst must be positive")
 	case c.MaxConnsPerIP < 1:
 		return bad("max conns per IP (%d) below 1", c.MaxConnsPerIP)
 	}

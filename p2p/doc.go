@@ -13,6 +13,7 @@
 //
 //	/taod/<g>/hello/1     handshake (stream)
 //	/taod/<g>/sync/1      block sync (stream)
+//	/taod/<g>/txs/1       tx fetch for compact proposals (stream, txfetch.go)
 //	/taod/<g>/tx          gossip: batches of transactions
 //	/taod/<g>/consensus   gossip: consensus messages, one per gossip message
 //	/taod/<g>/block       gossip: committed blocks
@@ -59,6 +60,9 @@
 //	tx batch   size ≤ MaxTxBatchBytes, an RLP list of envelopes that each pass
 //	           types.DecodeTx and Handlers.CheckTx; any Reject rejects the batch
 //	consensus  size ≤ MaxConsensusMsgBytes, then Handlers.CheckConsensus
+//	           (which may complete a compact proposal with FetchTxs from
+//	           the relayer: validators run asynchronously, so a fetch holds
+//	           one goroutine, not a validation worker)
 //	block      size ≤ MaxBlockMsgBytes, types.DecodeBlock, chain ID, body
 //	           matches header, then Handlers.CheckBlock
 //

@@ -123,6 +123,10 @@ type Handlers struct {
 	// its header. OnBlock receives accepted ones.
 	CheckBlock func(from PeerID, b *types.Block) Verdict
 	OnBlock    func(from PeerID, b *types.Block)
+
+	// FetchTxs serves the tx fetch protocol (txfetch.go): the txs peers may
+	// ask for to complete a compact proposal we relayed. nil serves none.
+	FetchTxs TxSource
 }
 
 // PeerInfo describes a connected peer that completed the handshake.
@@ -169,6 +173,9 @@ type Host struct {
 	syncSem   chan struct{}
 	nonce     nonceSource
 	banq      chan banRequest
+
+	// txf is the tx fetch protocol's per-peer state (txfetch.go).
+	txf fetchState
 
 	// txBudget bounds the gossiped txs each peer makes us check in vain.
 	txBudget *txBudget
@@ -221,6 +228,7 @@ func New(cfg Config, hs Handlers) (*Host, error) {
 	}
 	h.mu.peers = make(map[peer.ID]*peerConn)
 	h.syncMu.peers = make(map[peer.ID]*syncServerPeer)
+	h.txf.init(cfg.MaxFetchStreams)
 	h.txBudget = newTxBudget(cfg.IgnoredTxRate, cfg.IgnoredTxBurst, time.Now)
 	for _, s := range cfg.Bootstrap {
 		ai, err := ParseAddrInfo(s)
@@ -326,6 +334,7 @@ func (h *Host) Start(_ context.Context) error {
 	h.host.SetStreamHandler(h.names.hello, h.handleHello)
 	h.host.SetStreamHandler(helloAnyChain, h.handleHello)
 	h.host.SetStreamHandler(h.names.sync, h.handleSync)
+	h.host.SetStreamHandler(h.names.txs, h.handleFetch)
 	h.host.Network().Notify(&network.NotifyBundle{
 		ConnectedF:    func(_ network.Network, c network.Conn) { h.onConnected(c) },
 		DisconnectedF: func(_ network.Network, c network.Conn) { h.onDisconnected(c) },
@@ -537,6 +546,7 @@ func (h *Host) onDisconnected(c network.Conn) {
 		return // another connection to p remains
 	}
 	h.forgetSyncPeer(p)
+	h.forgetFetchPeer(p)
 	h.txBudget.forget(p)
 	h.mu.Lock()
 	delete(h.mu.peers, p)

@@ -22,6 +22,10 @@ type metrics struct {
 	syncServed  prometheus.Counter
 	syncFetched prometheus.Counter
 	syncErrors  *prometheus.CounterVec // by side (serve, fetch)
+	// The tx fetch protocol: txs sent and received, failures by side.
+	fetchServed  prometheus.Counter
+	fetchFetched prometheus.Counter
+	fetchErrors  *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -53,11 +57,17 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help: "Blocks received from peers by the sync protocol."}),
 		syncErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "sync_errors_total",
 			Help: "Failed or refused sync requests: fetch, serve, or refused_slots, refused_peer_slots, refused_peer_rate."}, []string{"side"}),
+		fetchServed: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "fetch_txs_served_total",
+			Help: "Transactions sent to peers by the tx fetch protocol (completing compact proposals)."}),
+		fetchFetched: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "fetch_txs_fetched_total",
+			Help: "Transactions received from peers by the tx fetch protocol."}),
+		fetchErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "fetch_errors_total",
+			Help: "Failed or refused tx fetch requests: fetch, busy (one in flight to that peer), serve, or refused_slots, refused_peer_slot, refused_peer_rate."}, []string{"side"}),
 	}
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.peers, m.msgsIn, m.msgsOut, m.txsIn, m.txsOut, m.txsDropped, m.throttled, m.knownBlocks, m.drops, m.bans, m.syncServed, m.syncFetched, m.syncErrors} {
+	for _, c := range []prometheus.Collector{m.peers, m.msgsIn, m.msgsOut, m.txsIn, m.txsOut, m.txsDropped, m.throttled, m.knownBlocks, m.drops, m.bans, m.syncServed, m.syncFetched, m.syncErrors, m.fetchServed, m.fetchFetched, m.fetchErrors} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("p2p: register metrics: %w", err)
 		}

@@ -34,7 +34,7 @@ const helloAnyChain protocol.ID = "/taod/hello/1"
 
 // names are the protocol IDs and topic names of one chain.
 type names struct {
-	hello, sync              protocol.ID
+	hello, sync, txs         protocol.ID
 	tx, consensus, blockAnno string
 }
 
@@ -43,6 +43,7 @@ func newNames(g types.Hash) names {
 	return names{
 		hello:     protocol.ID(p + "/hello/1"),
 		sync:      protocol.ID(p + "/sync/1"),
+		txs:       protocol.ID(p + "/txs/1"),
 		tx:        p + "/tx",
 		consensus: p + "/consensus",
 		blockAnno: p + "/block",

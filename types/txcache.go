@@ -61,6 +61,23 @@ func (c *TxCache) Decode(raw []byte) (*Tx, error) {
 	return c.decode(raw, true)
 }
 
+// Get returns the cached tx of hash h, if any: a compact proposal names
+// its txs by hash, and those this node decoded (gossip, RPC) are here even
+// when the pool no longer holds them.
+func (c *TxCache) Get(h Hash) (*Tx, bool) {
+	if c == nil {
+		return nil, false
+	}
+	c.mu.Lock()
+	tx := c.mu.m[h]
+	c.mu.Unlock()
+	if tx == nil {
+		return nil, false
+	}
+	c.hits.Add(1)
+	return tx, true
+}
+
 // Peek is Decode that does not remember a miss: for reads of old data (the
 // store's blocks) that should use the cache but not flush it.
 func (c *TxCache) Peek(raw []byte) (*Tx, error) {
