@@ -33,6 +33,12 @@ type Config struct {
 	PriceBumpPct uint64 `toml:"price_bump_pct"`
 	// MaxFeeFree bounds the hotkeys the fee-free rate limit remembers.
 	MaxFeeFree int `toml:"max_fee_free"`
+	// AdmitPending is the admission bound for locally submitted txs
+	// (AddLocal): with this many pending txs pooled, an RPC submission is
+	// refused with ErrBusy. 0 takes the chain's MaxBlockTxs (one block of
+	// backlog; docs/notes/bench-net.md has the measurement behind it); < 0
+	// turns the bound off. Gossiped txs never meet it.
+	AdmitPending int `toml:"admit_pending"`
 
 	// Clock defaults to the wall clock; tests set a fake one.
 	Clock Clock `toml:"-"`
