@@ -4,29 +4,71 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/internal/devkeys"
 	"github.com/taonet/taod/types"
 )
 
+func TestCommitRate(t *testing.T) {
+	t0 := time.Unix(1_000, 0)
+	ms := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Millisecond) }
+	for _, tc := range []struct {
+		name   string
+		blocks int // noted at 0, 100, 200, ... ms, txs each
+		txs    int
+		now    time.Time
+		want   int
+	}{
+		{"none", 0, 0, ms(0), 0},
+		{"one block is no span", 1, 500, ms(0), 0},
+		{"ten blocks of 200 per 100 ms", 10, 200, ms(900), 2_000},
+		{"the ring keeps the last 32", 100, 50, ms(9_900), 500},
+		{"blocks older than the window drop out", 10, 200, ms(900 + 5_000 + 1), 0},
+		{"part of the ring in the window", 100, 50, ms(9_900 + 4_500), 500},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var r commitRate
+			for i := 0; i < tc.blocks; i++ {
+				r.note(ms(100*i), tc.txs)
+			}
+			if got := r.perSec(tc.now); got != tc.want {
+				t.Fatalf("perSec = %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestAdmitBound(t *testing.T) {
+	clock := &fakeClock{time.Unix(1_000, 0)}
 	for _, tc := range []struct {
 		name         string
 		admitPending int
-		maxBlockTxs  int
-		want         int
+		commitPerSec int // blocks every 100 ms for a second
+		wantBound    int
+		wantRate     int
 	}{
-		{"explicit", 7, 2_000, 7},
-		{"default is one block", 0, 3, 3},
-		{"off", -1, 3, 0},
+		{"fixed", 7, 3_000, 7, 0},
+		{"off", -1, 3_000, 0, 0},
+		{"derived, idle: a quarter block", 0, 0, 500, 0},
+		{"derived: admit_ms of commits", 0, 3_000, 1_500, 3_000},
+		{"derived, slow chain: the floor", 0, 400, 500, 400},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := DefaultConfig()
+			cfg := DefaultConfig() // AdmitMs 500
 			cfg.AdmitPending = tc.admitPending
-			p, _ := testPoolGenesis(t, cfg, func(g *chain.Genesis) { g.Params.MaxBlockTxs = tc.maxBlockTxs })
-			if got := p.AdmitBound(); got != tc.want {
-				t.Fatalf("AdmitBound() = %d, want %d", got, tc.want)
+			cfg.Clock = clock
+			p, _ := testPoolGenesis(t, cfg, func(g *chain.Genesis) { g.Params.MaxBlockTxs = 2_000 })
+			if tc.commitPerSec > 0 {
+				p.mu.Lock()
+				for i := 0; i <= 10; i++ {
+					p.mu.commits.note(clock.t.Add(time.Duration(i-10)*100*time.Millisecond), tc.commitPerSec/10)
+				}
+				p.mu.Unlock()
+			}
+			if bound, rate := p.AdmitBound(); bound != tc.wantBound || rate != tc.wantRate {
+				t.Fatalf("AdmitBound() = %d, %d; want %d, %d", bound, rate, tc.wantBound, tc.wantRate)
 			}
 		})
 	}
