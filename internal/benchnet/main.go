@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/taonet/taod/chain"
+	"github.com/taonet/taod/internal/devkeys"
 	"github.com/taonet/taod/testnet"
 	"github.com/taonet/taod/types"
 )
@@ -70,8 +71,14 @@ func run(o options) error {
 	defer os.RemoveAll(dir)
 	lay, err := testnet.Generate(testnet.Options{
 		Dir: filepath.Join(dir, "net"), Validators: o.validators, FullNodes: 1, Preset: "test",
-		DevKeys: o.accounts + 1, DevBalance: 10_000 * types.RaoPerTAO, // the last key probes
-		Genesis: func(g *chain.Genesis) { g.Params.BlockTimeMs = uint64(o.blockMs) },
+		// Dev keys 0..accounts fund through the genesis alone (the last one
+		// probes): DevKeys would also write a keystore file (scrypt) for each.
+		Genesis: func(g *chain.Genesis) {
+			g.Params.BlockTimeMs = uint64(o.blockMs)
+			for _, a := range devkeys.Addresses(o.accounts + 1) {
+				g.Alloc = append(g.Alloc, chain.Alloc{Address: a, Balance: 10_000 * types.RaoPerTAO})
+			}
+		},
 		Addr:    func(i int) string { return fmt.Sprintf("127.0.0.%d", i+11) },
 		P2PPort: func(int) int { return 38333 },
 		RPCPort: func(int) int { return 39944 },
