@@ -189,8 +189,8 @@ func run(o options) error {
 
 // saturation steps the offered rate up by 1.25× from -ramp-start until a
 // step commits under 90% of its offer or its p50 exceeds 1 s, and returns
-// the highest committed rate of the steps that passed (of the first step if
-// none did).
+// the highest committed rate of all its steps: the step that fails is the
+// one that shows the ceiling.
 func (b *bench) saturation(o options) (float64, error) {
 	sat := 0.0
 	for rate := o.rampStart; rate <= 50_000; rate = rate * 5 / 4 {
@@ -199,13 +199,10 @@ func (b *bench) saturation(o options) (float64, error) {
 			return 0, err
 		}
 		r.line(os.Stdout)
-		if r.committed < 0.9*float64(rate) || r.p50 > time.Second {
-			if sat == 0 {
-				sat = r.committed
-			}
-			return sat, nil
-		}
 		sat = max(sat, r.committed)
+		if r.committed < 0.9*float64(rate) || r.p50 > time.Second {
+			break
+		}
 	}
 	return sat, nil
 }
