@@ -11,6 +11,7 @@ import (
 	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/internal/devkeys"
 	"github.com/taonet/taod/testnet"
+	"github.com/taonet/taod/txpool"
 	"github.com/taonet/taod/types"
 )
 
@@ -48,7 +49,7 @@ func main() {
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "load window of the 25/50/80/100% steps")
 	flag.DurationVar(&o.overloadDuration, "overload-duration", 60*time.Second, "load window of the 200% step")
 	flag.IntVar(&o.admit, "admit", 0, "the nodes' [txpool] admit_pending: 0 the default (derived from admit_ms), -1 admission control off, N a fixed bound of N pending txs")
-	flag.IntVar(&o.admitMs, "admit-ms", 500, "the nodes' [txpool] admit_ms: latency budget of the derived bound")
+	flag.IntVar(&o.admitMs, "admit-ms", int(txpool.DefaultConfig().AdmitMs), "the nodes' [txpool] admit_ms: latency budget of the derived bound")
 	flag.IntVar(&o.blockMs, "block-ms", 20, "the chain's block_time_ms, the pause after a commit (CometBFT's timeout_commit; its anchor ran with 0, the chain needs > 0)")
 	flag.IntVar(&o.syncBlocks, "sync-blocks", 2000, "empty blocks a late node syncs in the sync phase (0 skips it)")
 	flag.StringVar(&profileOut, "profile", "", "write node0's CPU profile over the 100% step to this file (node0 runs with --pprof)")
