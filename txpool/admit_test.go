@@ -52,11 +52,11 @@ func TestAdmitBound(t *testing.T) {
 		{"fixed", 7, 3_000, 7, 0},
 		{"off", -1, 3_000, 0, 0},
 		{"derived, idle: a quarter block", 0, 0, 500, 0},
-		{"derived: admit_ms of commits", 0, 3_000, 3_000, 3_000},
+		{"derived: admit_ms of commits", 0, 4_000, 3_000, 4_000},
 		{"derived, slow chain: the floor", 0, 400, 500, 400},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := DefaultConfig() // AdmitMs 1,000
+			cfg := DefaultConfig() // AdmitMs 750
 			cfg.AdmitPending = tc.admitPending
 			cfg.Clock = clock
 			p, _ := testPoolGenesis(t, cfg, func(g *chain.Genesis) { g.Params.MaxBlockTxs = 2_000 })

@@ -59,7 +59,7 @@ func DefaultConfig() Config {
 		LifetimeSec:  3 * 60 * 60,
 		PriceBumpPct: 10,
 		MaxFeeFree:   16_384,
-		AdmitMs:      1_000,
+		AdmitMs:      750,
 	}
 }
 

@@ -193,6 +193,13 @@ func run(o options) error {
 // the highest committed rate of all its steps: the step that fails is the
 // one that shows the ceiling.
 func (b *bench) saturation(o options) (float64, error) {
+	// Warm up at the first rate, unmeasured: an idle chain's admission
+	// bound is its floor until blocks carrying load raise the commit rate.
+	w, err := b.step("warm-up", o.rampStart, 2*time.Second, false)
+	if err != nil {
+		return 0, err
+	}
+	w.line(os.Stdout)
 	sat := 0.0
 	for rate := o.rampStart; rate <= 50_000; rate = rate * 5 / 4 {
 		r, err := b.step("ramp", rate, o.rampStep, false)
