@@ -70,6 +70,8 @@ localnet: build
 	./$(BIN) testnet start --dir $(LOCALNET_DIR)
 
 # 4 validators as processes on 127.0.0.x under a bounded transfer load.
+# Saturation search, then the 25/50/80/100/200% curve (10 s steps, 60 s at
+# 200%), then the late-node sync phase: about 5 minutes on 2 cores.
 bench-net: build
 	$(GO) run ./internal/benchnet -bin $(BIN)
 

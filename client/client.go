@@ -11,6 +11,7 @@ import (
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/taonet/taod/chain"
+	"github.com/taonet/taod/rpc"
 	"github.com/taonet/taod/types"
 )
 
@@ -18,8 +19,12 @@ import (
 // *RejectedError or a *FailedError; both match the chain's own sentinels
 // with errors.Is (chain.ErrNonceTooLow, subnet.ErrNoPermit, ...).
 var (
-	ErrDial        = errors.New("client: cannot connect to the node")
-	ErrRejected    = errors.New("client: the node refused the transaction")
+	ErrDial     = errors.New("client: cannot connect to the node")
+	ErrRejected = errors.New("client: the node refused the transaction")
+	// ErrBusy is a refusal for load, not for the tx: the node's pool holds
+	// more than its admission bound. Send the same tx again later (or to
+	// another node); a *RejectedError with it also matches ErrRejected.
+	ErrBusy        = errors.New("client: the node is busy; retry later")
 	ErrFailed      = errors.New("client: the transaction was included but its call failed")
 	ErrNoPermit    = errors.New("client: no validator permit")
 	ErrNotNeuron   = errors.New("client: hotkey is not registered on the subnet")
@@ -115,8 +120,12 @@ type RejectedError struct {
 
 func (e *RejectedError) Error() string { return "transaction refused: " + e.Msg }
 
-// Is matches ErrRejected and any chain sentinel named in the node's text.
+// Is matches ErrRejected, ErrBusy for a busy node's refusal, and any chain
+// sentinel named in the node's text (txpool.ErrBusy among them).
 func (e *RejectedError) Is(target error) bool {
+	if target == ErrBusy {
+		return e.Code == rpc.CodeTxBusy
+	}
 	return target == ErrRejected || matchesRule(e.Msg, target)
 }
 

@@ -313,9 +313,10 @@ func (n *Node) ListenAddr(service string) string {
 	return n.mu.addrs[service]
 }
 
-// SubmitTx checks a transaction, admits it to the pool and gossips it.
+// SubmitTx checks a transaction, admits it to the pool and gossips it. It is
+// the local (RPC) path, so the pool's admission bound applies (txpool.ErrBusy).
 func (n *Node) SubmitTx(tx *types.Tx) error {
-	if err := n.pool.Add(tx); err != nil {
+	if err := n.pool.AddLocal(tx); err != nil {
 		n.metrics.rpcRejected.Inc()
 		return err
 	}

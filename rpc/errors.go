@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/taonet/taod/chain"
+	"github.com/taonet/taod/txpool"
 	"github.com/taonet/taod/types"
 )
 
@@ -13,6 +14,7 @@ const (
 	CodeInvalidParams = -32602
 	CodeServer        = -32000
 	CodeTxRejected    = -32010 // the tx is invalid or the pool refused it
+	CodeTxBusy        = -32011 // the pool's backlog is over its admission bound: retry later
 	CodeNotFound      = -32001
 	CodeLimit         = -32005
 )
@@ -38,6 +40,8 @@ func txRejected(err error) error {
 	}
 	msg := err.Error()
 	switch {
+	case errors.Is(err, txpool.ErrBusy):
+		return &Error{CodeTxBusy, msg}
 	case errors.Is(err, types.ErrBadSignature), errors.Is(err, types.ErrHighS):
 		msg = "invalid transaction: bad signature: " + msg
 	case errors.Is(err, chain.ErrWrongChain), errors.Is(err, chain.ErrNonceTooLow), errors.Is(err, chain.ErrFeeTooLow):

@@ -33,6 +33,16 @@ type Config struct {
 	PriceBumpPct uint64 `toml:"price_bump_pct"`
 	// MaxFeeFree bounds the hotkeys the fee-free rate limit remembers.
 	MaxFeeFree int `toml:"max_fee_free"`
+	// AdmitPending is a fixed admission bound for locally submitted txs
+	// (AddLocal): with this many pending txs pooled, an RPC submission is
+	// refused with ErrBusy. 0 (the default) derives the bound from AdmitMs;
+	// < 0 turns admission control off. Gossiped txs never meet it.
+	AdmitPending int `toml:"admit_pending"`
+	// AdmitMs is the latency budget of the derived bound: the pending txs
+	// the chain commits in this many ms at the rate it committed over the
+	// last blocks (at least a quarter of a full block). docs/notes/bench-net.md
+	// has the measurements behind the default.
+	AdmitMs uint64 `toml:"admit_ms"`
 
 	// Clock defaults to the wall clock; tests set a fake one.
 	Clock Clock `toml:"-"`
@@ -49,6 +59,7 @@ func DefaultConfig() Config {
 		LifetimeSec:  3 * 60 * 60,
 		PriceBumpPct: 10,
 		MaxFeeFree:   16_384,
+		AdmitMs:      750,
 	}
 }
 
@@ -66,6 +77,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: lifetime_sec must be positive", ErrConfig)
 	case c.MaxFeeFree <= 0:
 		return fmt.Errorf("%w: max_fee_free must be positive", ErrConfig)
+	case c.AdmitPending == 0 && c.AdmitMs == 0:
+		return fmt.Errorf("%w: admit_ms must be positive when admit_pending is 0 (derived bound)", ErrConfig)
 	}
 	return nil
 }

@@ -23,13 +23,20 @@
 //   - at most one fee-free call per hotkey is pooled, and after one is
 //     admitted the next waits out the chain's rate limit for that call.
 //
+// Admission control (admit.go): a locally submitted tx is refused early with
+// ErrBusy while the pending txs exceed what the chain commits in a latency
+// budget (Config.AdmitMs at its recent commit rate), so an overload meets a
+// clear refusal instead of a queue seconds long. Gossiped txs are not
+// refused by it.
+//
 // The pool is node-local and not consensus-critical: it reads the wall clock
 // (through Config.Clock) for the queued lifetime.
 //
 // Usage:
 //
 //	p := txpool.New(cfg, chain)
-//	err := p.Add(tx)                               // RPC and gossip
+//	err := p.AddLocal(tx)                          // RPC: may refuse with ErrBusy
+//	err = p.Add(tx)                                // gossip
 //	txs := p.Pending(chain.State(), maxTxs)        // the proposer
 //	p.Update(chain.State(), block, rejected)       // after each block
 package txpool

@@ -59,6 +59,7 @@ type Pool struct {
 		// which costs real fees to reach).
 		queued    tailHeap
 		overSlots map[*account]struct{}
+		commits   commitRate // for the admission bound (admit.go)
 	}
 }
 
@@ -450,6 +451,7 @@ func (p *Pool) Update(st *state.State, b *types.Block, rejected []chain.Rejected
 
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.mu.commits.note(now, len(b.Txs))
 	if h := b.Height(); h > p.mu.height {
 		p.mu.height = h
 	}
