@@ -1,10 +1,12 @@
 package node
 
 import (
+	"errors"
 	"time"
 
 	"github.com/taonet/taod/internal/query"
 	"github.com/taonet/taod/rpc"
+	"github.com/taonet/taod/txpool"
 	"github.com/taonet/taod/types"
 )
 
@@ -18,7 +20,17 @@ type backend struct {
 func newBackend(n *Node) *backend { return &backend{Chain: query.New(n.chain), n: n} }
 
 func (b *backend) DecodeTx(raw []byte) (*types.Tx, error)         { return b.n.chain.TxCache().Decode(raw) }
-func (b *backend) SubmitTx(tx *types.Tx) error                    { return b.n.SubmitTx(tx) }
+// SubmitTx tells a busy pool (its admission bound, txpool.ErrBusy) apart
+// from a refused tx with its own JSON-RPC code: the client should retry
+// later, not fix the tx.
+func (b *backend) SubmitTx(tx *types.Tx) error {
+	err := b.n.SubmitTx(tx)
+	if errors.Is(err, txpool.ErrBusy) {
+		return &rpc.Error{Code: rpc.CodeTxBusy, Msg: err.Error()}
+	}
+	return err
+}
+
 func (b *backend) PendingTx(h types.Hash) (*types.Tx, bool)       { return b.n.pool.Get(h) }
 func (b *backend) PoolSize() int                                  { return b.n.pool.Len() }
 func (b *backend) SubscribeHeads() (<-chan *types.Header, func()) { return b.n.heads.Subscribe() }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/taonet/taod/chain"
-	"github.com/taonet/taod/txpool"
 	"github.com/taonet/taod/types"
 )
 
@@ -32,7 +31,9 @@ func invalidParams(format string, args ...any) error {
 	return &Error{CodeInvalidParams, fmt.Sprintf(format, args...)}
 }
 
-// txRejected explains why a transaction was not accepted.
+// txRejected explains why a transaction was not accepted. A Backend that
+// refuses for load rather than for the tx (the txpool's admission bound)
+// returns an *Error with CodeTxBusy itself, which passes through unchanged.
 func txRejected(err error) error {
 	var e *Error
 	if errors.As(err, &e) {
@@ -40,8 +41,6 @@ func txRejected(err error) error {
 	}
 	msg := err.Error()
 	switch {
-	case errors.Is(err, txpool.ErrBusy):
-		return &Error{CodeTxBusy, msg}
 	case errors.Is(err, types.ErrBadSignature), errors.Is(err, types.ErrHighS):
 		msg = "invalid transaction: bad signature: " + msg
 	case errors.Is(err, chain.ErrWrongChain), errors.Is(err, chain.ErrNonceTooLow), errors.Is(err, chain.ErrFeeTooLow):

@@ -16,13 +16,20 @@ import (
 	"github.com/taonet/taod/types"
 )
 
-// poolBackend submits into a real pool, as the node does (AddLocal).
+// poolBackend submits into a real pool as the node's backend does
+// (AddLocal; a busy pool answers with CodeTxBusy, node.TestBackendSubmitBusy).
 type poolBackend struct {
 	testBackend
 	pool *txpool.Pool
 }
 
-func (b poolBackend) SubmitTx(tx *types.Tx) error { return b.pool.AddLocal(tx) }
+func (b poolBackend) SubmitTx(tx *types.Tx) error {
+	err := b.pool.AddLocal(tx)
+	if errors.Is(err, txpool.ErrBusy) {
+		return &rpc.Error{Code: rpc.CodeTxBusy, Msg: err.Error()}
+	}
+	return err
+}
 
 // A submission over the pool's admission bound gets its own code, which a
 // client tells apart from a refusal of the tx itself.
