@@ -19,7 +19,8 @@ type backend struct {
 
 func newBackend(n *Node) *backend { return &backend{Chain: query.New(n.chain), n: n} }
 
-func (b *backend) DecodeTx(raw []byte) (*types.Tx, error)         { return b.n.chain.TxCache().Decode(raw) }
+func (b *backend) DecodeTx(raw []byte) (*types.Tx, error) { return b.n.chain.TxCache().Decode(raw) }
+
 // SubmitTx tells a busy pool (its admission bound, txpool.ErrBusy) apart
 // from a refused tx with its own JSON-RPC code: the client should retry
 // later, not fix the tx.

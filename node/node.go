@@ -138,7 +138,7 @@ func (n *Node) newHost() error {
 	h, err := p2p.New(pc, p2p.Handlers{
 		// Tx fetches are served from what we relay compact proposals from.
 		FetchTxs: txs,
-		Blocks: chainSource{n.chain},
+		Blocks:   chainSource{n.chain},
 		// One decode per tx per node, shared with consensus and RPC.
 		Txs:       n.chain.TxCache(),
 		HaveBlock: n.haveBlock,
