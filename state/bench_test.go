@@ -55,7 +55,10 @@ const (
 	senderBalance         = 100 * types.RaoPerTAO // 20,000 senders hold 2M TAO
 	accountBalance        = types.RaoPerTAO       // 1M other accounts hold 1M TAO
 	transferAmount uint64 = 1_000
-	fundBatch             = 100_000 // accounts per setup block
+	// benchFee covers a transfer's weight and its length fee (~106 bytes ×
+	// byte weight 16 at base fee 1) with room to spare.
+	benchFee  = 2 * types.TransferWeight
+	fundBatch = 100_000 // accounts per setup block
 )
 
 // The bootstrap validator; it signs each block's precommit.
@@ -142,7 +145,7 @@ func (w *workload) sign(b *testing.B, j0, j1 int) []*types.Tx {
 	var failed sync.Once
 	parallel(j1-j0, func(i int) {
 		from, nonce, to := w.plan(j0 + i)
-		tx, err := types.SignTx(types.TxData{ChainID: benchChainID, Nonce: nonce, Fee: types.TransferWeight, Call: &types.Transfer{To: w.addrs[to], Amount: transferAmount}}, w.keys[from])
+		tx, err := types.SignTx(types.TxData{ChainID: benchChainID, Nonce: nonce, Fee: benchFee, Call: &types.Transfer{To: w.addrs[to], Amount: transferAmount}}, w.keys[from])
 		if err == nil {
 			_, err = tx.Sender()
 		}
@@ -459,7 +462,7 @@ func (r *rawSim) updates(j0, j1 int) (keys, vals [][]byte) {
 		from, _, to := r.w.plan(j)
 		src := r.account(from)
 		src.Nonce++
-		src.Balance -= types.TransferWeight + transferAmount
+		src.Balance -= benchFee + transferAmount
 		r.accs[from] = src
 		dst := r.account(to)
 		dst.Balance += transferAmount
