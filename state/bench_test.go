@@ -32,6 +32,8 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -177,7 +179,15 @@ func parallel(n int, f func(i int)) {
 // in setup blocks of fundBatch accounts, then closes the store.
 func buildPristine(b *testing.B, w *workload) string {
 	dir := b.TempDir()
-	s, err := state.Open(dir, state.Options{})
+	// BENCH_STORAGE=cache,memtable,trie,flat (MB) sizes the store as
+	// [storage] does; unset or 0: the defaults (docs/notes/memory.md).
+	var o state.Options
+	if env := os.Getenv("BENCH_STORAGE"); env != "" {
+		if _, err := fmt.Sscanf(env, "%d,%d,%d,%d", &o.CacheMB, &o.MemTableMB, &o.TrieCache, &o.FlatCache); err != nil {
+			b.Fatalf("BENCH_STORAGE=%q: want cache,memtable,trie,flat in MB: %v", env, err)
+		}
+	}
+	s, err := state.Open(dir, o)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -348,7 +358,15 @@ func runTransfers(b *testing.B, w *workload, pristine string, blockTxs int) {
 }
 
 func openStore(b *testing.B, dir string) *state.Store {
-	s, err := state.Open(dir, state.Options{})
+	// BENCH_STORAGE=cache,memtable,trie,flat (MB) sizes the store as
+	// [storage] does; unset or 0: the defaults (docs/notes/memory.md).
+	var o state.Options
+	if env := os.Getenv("BENCH_STORAGE"); env != "" {
+		if _, err := fmt.Sscanf(env, "%d,%d,%d,%d", &o.CacheMB, &o.MemTableMB, &o.TrieCache, &o.FlatCache); err != nil {
+			b.Fatalf("BENCH_STORAGE=%q: want cache,memtable,trie,flat in MB: %v", env, err)
+		}
+	}
+	s, err := state.Open(dir, o)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -529,6 +547,19 @@ func BenchmarkRSS100kTransfers(b *testing.B) {
 			next += blockTxs
 		}
 	}
+	// BENCH_HEAPPROF=file: the live heap after the run (go test's
+	// -memprofile comes after the store has closed).
+	if f := os.Getenv("BENCH_HEAPPROF"); f != "" {
+		runtime.GC()
+		w, err := os.Create(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := pprof.WriteHeapProfile(w); err != nil {
+			b.Fatal(err)
+		}
+		w.Close()
+	}
 	rss, hwm := procStatusMB(b, "VmRSS:"), procStatusMB(b, "VmHWM:")
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -537,6 +568,12 @@ func BenchmarkRSS100kTransfers(b *testing.B) {
 		b.ReportMetric(hwm, "peak-rss-MB")
 	}
 	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-inuse-MB")
+	// What the Go runtime holds from the OS (heap, stacks, its own
+	// metadata; not what it released): the rest of rss is Pebble's C
+	// memory, fastcache's mmapped caches and the binary.
+	m := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	metrics.Read(m)
+	b.ReportMetric(float64(m[0].Value.Uint64()-m[1].Value.Uint64())/(1<<20), "go-MB")
 }
 
 // procStatusMB reads a kB field of /proc/self/status, in MB.
