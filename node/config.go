@@ -8,6 +8,7 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 
+	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/txpool"
 )
 
@@ -94,12 +95,35 @@ type LogConfig struct {
 // StorageConfig sizes the store's memory (state.Options); zero takes the
 // default. Together they bound most of a node's resident memory beyond the
 // Go heap: block cache + up to 4 memtables + trie-node and flat caches.
+// `taod init` writes the defaults out (state.Default*), chosen by
+// measurement: docs/notes/memory.md.
 type StorageConfig struct {
-	CacheMB     int `toml:"cache_mb"`      // Pebble block cache (default 64)
-	MemTableMB  int `toml:"memtable_mb"`   // one Pebble memtable (default 32)
-	TrieCacheMB int `toml:"trie_cache_mb"` // trie nodes (default 32)
-	FlatCacheMB int `toml:"flat_cache_mb"` // recently read flat values (default 32)
-	OpenFiles   int `toml:"open_files"`    // file handles for Pebble (default 256)
+	CacheMB     int `toml:"cache_mb" comment:"Pebble block cache, MB (C memory with cgo: outside the Go heap and GOMEMLIMIT)"`
+	MemTableMB  int `toml:"memtable_mb" comment:"one Pebble memtable, MB; Pebble holds up to 4 while flushing"`
+	TrieCacheMB int `toml:"trie_cache_mb" comment:"trie-node cache, MB (off the Go heap; at least 32 once full)"`
+	FlatCacheMB int `toml:"flat_cache_mb" comment:"recently read account and storage values, MB (off the Go heap; at least 32 once full)"`
+	OpenFiles   int `toml:"open_files" comment:"file handles for Pebble"`
+	// GoMemoryLimitMB is `taod start`'s soft limit for the Go runtime
+	// (runtime/debug.SetMemoryLimit); GOMEMLIMIT in the environment wins.
+	// Without it Go lets its heap grow to twice what is live before
+	// collecting, which under a block of 10,000 transfers was ~200 MB of a
+	// 330 MB RSS. It is soft: past it Go collects more often (at most half
+	// the CPU), it never fails an allocation. 0: no limit.
+	GoMemoryLimitMB int `toml:"go_memory_limit_mb" comment:"soft limit of the Go runtime's memory, MB (GOMEMLIMIT wins; 0: none); the caches above are outside it"`
+}
+
+// DefaultGoMemoryLimitMB is the Go runtime's soft memory limit `taod init`
+// writes. A busy node keeps ~50 MB live besides its txpool (at most
+// max_bytes, 64 MiB of Tx.MemSize by default), so a full pool still fits;
+// without a limit the Go side of one node under 100,000 transfers took
+// ~200 MB, with 128 MiB ~127 MB at the same speed (docs/notes/memory.md).
+const DefaultGoMemoryLimitMB = 128
+
+// defaultStorage is what `taod init` writes: state's defaults, spelled out.
+func defaultStorage() StorageConfig {
+	return StorageConfig{CacheMB: state.DefaultCacheMB, MemTableMB: state.DefaultMemTableMB,
+		TrieCacheMB: state.DefaultTrieCacheMB, FlatCacheMB: state.DefaultFlatCacheMB, OpenFiles: state.DefaultHandles,
+		GoMemoryLimitMB: DefaultGoMemoryLimitMB}
 }
 
 // IndexConfig switches the node-local event indexes (state/index.go):
@@ -147,6 +171,7 @@ func DefaultConfig(home string) Config {
 		Metrics: MetricsConfig{Addr: "127.0.0.1:9615"},
 		Log:     LogConfig{Level: "info", Format: "json"},
 		TxPool:  txpool.DefaultConfig(),
+		Storage: defaultStorage(),
 		P2P:     P2PConfig{Listen: []string{"/ip4/0.0.0.0/tcp/30333", "/ip4/0.0.0.0/udp/30333/quic-v1"}},
 	}
 }
@@ -166,7 +191,7 @@ func (c *Config) Validate() error {
 		return errors.New("node: home directory not set")
 	case c.Genesis == "" || c.DataDir == "":
 		return errors.New("node: genesis and data_dir must be set")
-	case c.Storage.CacheMB < 0 || c.Storage.MemTableMB < 0 || c.Storage.TrieCacheMB < 0 || c.Storage.FlatCacheMB < 0 || c.Storage.OpenFiles < 0:
+	case c.Storage.CacheMB < 0 || c.Storage.MemTableMB < 0 || c.Storage.TrieCacheMB < 0 || c.Storage.FlatCacheMB < 0 || c.Storage.OpenFiles < 0 || c.Storage.GoMemoryLimitMB < 0:
 		return errors.New("node: storage sizes must not be negative (0 takes the default)")
 	case c.Metrics.PProf && c.Metrics.Addr == "":
 		return errors.New("node: [metrics] pprof needs a metrics address (--metrics.addr) to serve on")

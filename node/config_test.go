@@ -1,6 +1,13 @@
 package node
 
-import "testing"
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/taonet/taod/state"
+)
 
 func TestConfigValidate(t *testing.T) {
 	cfg := DefaultConfig(t.TempDir())
@@ -29,5 +36,31 @@ func TestConfigValidate(t *testing.T) {
 	back, err := LoadConfig(cfg.Home)
 	if err != nil || back.RPC.Addr != cfg.RPC.Addr || back.TxPool != cfg.TxPool || back.Storage != cfg.Storage {
 		t.Fatalf("round trip: %+v %v", back, err)
+	}
+}
+
+// `taod init`'s config spells out the storage sizes and says what each is.
+func TestDefaultConfigDocumentsStorage(t *testing.T) {
+	cfg := DefaultConfig(t.TempDir())
+	if err := cfg.Save(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(ConfigFile(cfg.Home))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	for _, want := range []string{
+		"[storage]",
+		fmt.Sprintf("cache_mb = %d", state.DefaultCacheMB),
+		fmt.Sprintf("memtable_mb = %d", state.DefaultMemTableMB),
+		fmt.Sprintf("trie_cache_mb = %d", state.DefaultTrieCacheMB),
+		fmt.Sprintf("flat_cache_mb = %d", state.DefaultFlatCacheMB),
+		fmt.Sprintf("go_memory_limit_mb = %d", DefaultGoMemoryLimitMB),
+		"# Pebble block cache, MB",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("config.toml lacks %q:\n%s", want, text)
+		}
 	}
 }

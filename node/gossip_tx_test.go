@@ -67,8 +67,8 @@ func TestGossipTxAdmission(t *testing.T) {
 	if got := gauge(t, m, "taod_txpool_pending"); got != 1 {
 		t.Fatalf("pending gauge %v", got)
 	}
-	if got := gauge(t, m, "taod_txpool_bytes"); got != float64(good.Size()) {
-		t.Fatalf("bytes gauge %v, want %d", got, good.Size())
+	if got := gauge(t, m, "taod_txpool_bytes"); got != float64(good.MemSize()) {
+		t.Fatalf("bytes gauge %v, want %d", got, good.MemSize())
 	}
 
 	// Commit the good tx; a node that has not seen it yet gets it late.

@@ -88,7 +88,7 @@ func (m *metrics) watchPool(p *txpool.Pool) {
 			stat(func(pending, _, _ int) int { return pending })),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "taod_txpool_queued", Help: "Transactions in the txpool waiting for a nonce gap to fill."},
 			stat(func(_, queued, _ int) int { return queued })),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "taod_txpool_bytes", Help: "Encoded size of the transactions in the txpool."},
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "taod_txpool_bytes", Help: "Memory held by the transactions in the txpool (encoded and decoded, types.Tx.MemSize)."},
 			stat(func(_, _, bytes int) int { return bytes })),
 	)
 }

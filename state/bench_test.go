@@ -32,6 +32,8 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,7 +57,10 @@ const (
 	senderBalance         = 100 * types.RaoPerTAO // 20,000 senders hold 2M TAO
 	accountBalance        = types.RaoPerTAO       // 1M other accounts hold 1M TAO
 	transferAmount uint64 = 1_000
-	fundBatch             = 100_000 // accounts per setup block
+	// benchFee covers a transfer's weight and its length fee (~106 bytes ×
+	// byte weight 16 at base fee 1) with room to spare.
+	benchFee  = 2 * types.TransferWeight
+	fundBatch = 100_000 // accounts per setup block
 )
 
 // The bootstrap validator; it signs each block's precommit.
@@ -142,7 +147,7 @@ func (w *workload) sign(b *testing.B, j0, j1 int) []*types.Tx {
 	var failed sync.Once
 	parallel(j1-j0, func(i int) {
 		from, nonce, to := w.plan(j0 + i)
-		tx, err := types.SignTx(types.TxData{ChainID: benchChainID, Nonce: nonce, Fee: types.TransferWeight, Call: &types.Transfer{To: w.addrs[to], Amount: transferAmount}}, w.keys[from])
+		tx, err := types.SignTx(types.TxData{ChainID: benchChainID, Nonce: nonce, Fee: benchFee, Call: &types.Transfer{To: w.addrs[to], Amount: transferAmount}}, w.keys[from])
 		if err == nil {
 			_, err = tx.Sender()
 		}
@@ -174,7 +179,15 @@ func parallel(n int, f func(i int)) {
 // in setup blocks of fundBatch accounts, then closes the store.
 func buildPristine(b *testing.B, w *workload) string {
 	dir := b.TempDir()
-	s, err := state.Open(dir, state.Options{})
+	// BENCH_STORAGE=cache,memtable,trie,flat (MB) sizes the store as
+	// [storage] does; unset or 0: the defaults (docs/notes/memory.md).
+	var o state.Options
+	if env := os.Getenv("BENCH_STORAGE"); env != "" {
+		if _, err := fmt.Sscanf(env, "%d,%d,%d,%d", &o.CacheMB, &o.MemTableMB, &o.TrieCache, &o.FlatCache); err != nil {
+			b.Fatalf("BENCH_STORAGE=%q: want cache,memtable,trie,flat in MB: %v", env, err)
+		}
+	}
+	s, err := state.Open(dir, o)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -345,7 +358,15 @@ func runTransfers(b *testing.B, w *workload, pristine string, blockTxs int) {
 }
 
 func openStore(b *testing.B, dir string) *state.Store {
-	s, err := state.Open(dir, state.Options{})
+	// BENCH_STORAGE=cache,memtable,trie,flat (MB) sizes the store as
+	// [storage] does; unset or 0: the defaults (docs/notes/memory.md).
+	var o state.Options
+	if env := os.Getenv("BENCH_STORAGE"); env != "" {
+		if _, err := fmt.Sscanf(env, "%d,%d,%d,%d", &o.CacheMB, &o.MemTableMB, &o.TrieCache, &o.FlatCache); err != nil {
+			b.Fatalf("BENCH_STORAGE=%q: want cache,memtable,trie,flat in MB: %v", env, err)
+		}
+	}
+	s, err := state.Open(dir, o)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -459,7 +480,7 @@ func (r *rawSim) updates(j0, j1 int) (keys, vals [][]byte) {
 		from, _, to := r.w.plan(j)
 		src := r.account(from)
 		src.Nonce++
-		src.Balance -= types.TransferWeight + transferAmount
+		src.Balance -= benchFee + transferAmount
 		r.accs[from] = src
 		dst := r.account(to)
 		dst.Balance += transferAmount
@@ -526,6 +547,19 @@ func BenchmarkRSS100kTransfers(b *testing.B) {
 			next += blockTxs
 		}
 	}
+	// BENCH_HEAPPROF=file: the live heap after the run (go test's
+	// -memprofile comes after the store has closed).
+	if f := os.Getenv("BENCH_HEAPPROF"); f != "" {
+		runtime.GC()
+		w, err := os.Create(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := pprof.WriteHeapProfile(w); err != nil {
+			b.Fatal(err)
+		}
+		w.Close()
+	}
 	rss, hwm := procStatusMB(b, "VmRSS:"), procStatusMB(b, "VmHWM:")
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -534,6 +568,12 @@ func BenchmarkRSS100kTransfers(b *testing.B) {
 		b.ReportMetric(hwm, "peak-rss-MB")
 	}
 	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-inuse-MB")
+	// What the Go runtime holds from the OS (heap, stacks, its own
+	// metadata; not what it released): the rest of rss is Pebble's C
+	// memory, fastcache's mmapped caches and the binary.
+	m := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	metrics.Read(m)
+	b.ReportMetric(float64(m[0].Value.Uint64()-m[1].Value.Uint64())/(1<<20), "go-MB")
 }
 
 // procStatusMB reads a kB field of /proc/self/status, in MB.

@@ -30,6 +30,11 @@ type kvStore struct {
 	}
 }
 
+// memTableStop is how many memtables (the mutable one and those queued for
+// flushing) Pebble may hold before it stalls writes: with o.MemTableMB,
+// the most memtable memory a Store takes.
+const memTableStop = 4
+
 func openKV(dir string, o Options) (*kvStore, error) {
 	cache := pebble.NewCache(int64(o.CacheMB) << 20)
 	defer cache.Unref() // the DB holds its own reference
@@ -42,7 +47,7 @@ func openKV(dir string, o Options) (*kvStore, error) {
 		// file, of its own; the flat keys a run of blocks rewrites are
 		// flushed once.
 		MemTableSize:                uint64(o.MemTableMB) << 20,
-		MemTableStopWritesThreshold: 4,
+		MemTableStopWritesThreshold: memTableStop,
 		// As go-ethereum's ethdb/pebble, which stores the same kind of data:
 		// compact L0 early, bloom filters above the last level, larger
 		// files, no read-triggered compactions.

@@ -58,7 +58,7 @@ func checkCounts(t *testing.T, p *Pool, pending, queued int) {
 	sum := 0
 	p.mu.Lock()
 	for _, e := range p.mu.all {
-		sum += e.tx.Size()
+		sum += e.tx.MemSize()
 	}
 	p.mu.Unlock()
 	if gp != pending || gq != queued || gb != sum {
@@ -209,7 +209,7 @@ func TestPoolBoundedInBytes(t *testing.T) {
 	cfg := smallConfig(&fakeClock{time.Unix(1_000, 0)})
 	p, c := testPool(t, cfg)
 	probe := ptx(t, c, devkeys.Key(0), 1, fee, 1, 1)
-	p.cfg.MaxBytes = 3 * probe.Size()
+	p.cfg.MaxBytes = 3 * probe.MemSize() // by encoded size (~6 times smaller) all would fit
 	q1, q2 := ptx(t, c, devkeys.Key(0), 1, fee, 1, 1), ptx(t, c, devkeys.Key(0), 2, fee, 1, 1)
 	q3 := ptx(t, c, devkeys.Key(1), 4, fee, 1, 1)
 	for _, tx := range []*types.Tx{q1, q2, q3} {

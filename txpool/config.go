@@ -24,7 +24,10 @@ type Config struct {
 	AccountQueue int `toml:"account_queue"`
 	GlobalSlots  int `toml:"global_slots"` // pending txs of all senders
 	GlobalQueue  int `toml:"global_queue"` // queued txs of all senders
-	MaxBytes     int `toml:"max_bytes"`    // encoded bytes of all pooled txs
+	// MaxBytes bounds the memory of all pooled txs: each counts its
+	// encoding and its decoded form (types.Tx.MemSize), up to twice the
+	// encoded size for a large call.
+	MaxBytes int `toml:"max_bytes"`
 	// LifetimeSec: a sender's queued txs are dropped when none of its txs was
 	// added or became executable for this long.
 	LifetimeSec uint64 `toml:"lifetime_sec"`

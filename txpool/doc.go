@@ -10,7 +10,8 @@
 // what the pool admits and nothing else (gossip admission).
 //
 // Invariants, each kept under the pool's lock:
-//   - pending ≤ GlobalSlots, queued ≤ GlobalQueue, encoded bytes ≤ MaxBytes,
+//   - pending ≤ GlobalSlots, queued ≤ GlobalQueue, memory held (Tx.MemSize,
+//     the encoding and the decoded call) ≤ MaxBytes,
 //     queued per sender ≤ AccountQueue;
 //   - a tx is only ever evicted from the tail of its sender's nonces (its
 //     highest nonce), so eviction never opens a gap in front of others; a tx

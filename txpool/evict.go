@@ -63,7 +63,7 @@ func (p *Pool) makeRoomLocked(self *account, need room, executable bool, tip uin
 					heap.Push(&p.mu.queued, v) // keyed by its next tail
 				}
 				victims = append(victims, v)
-				size -= ve.tx.Size()
+				size -= ve.mem
 				que--
 				continue
 			}
@@ -78,7 +78,7 @@ func (p *Pool) makeRoomLocked(self *account, need room, executable bool, tip uin
 				}
 				taken[v]++
 				victims = append(victims, v)
-				size -= ve.tx.Size()
+				size -= ve.mem
 				pend--
 				continue
 			}

@@ -47,7 +47,7 @@ type Pool struct {
 		senders map[types.Address]*account // senders with pooled txs
 		all     map[types.Hash]*entry      // every pooled tx
 		pending int                        // executable txs of all senders
-		bytes   int                        // encoded size of all pooled txs
+		bytes   int                        // memory of all pooled txs (Tx.MemSize)
 		seq     uint64                     // arrival counter: breaks tip ties
 		height  uint64                     // the latest block seen by Update
 		free    map[freeKey]freeMark       // fee-free rate limit
@@ -67,6 +67,7 @@ type entry struct {
 	tx   *types.Tx
 	seq  uint64 // arrival order
 	cost uint64 // what the sender's balance must hold for it
+	mem  int    // tx.MemSize(), counted against MaxBytes
 }
 
 // account is one sender's pooled txs. txs[nonce, nonce+pending) exist and are
@@ -108,7 +109,8 @@ func (p *Pool) Len() int {
 	return len(p.mu.all)
 }
 
-// Stats returns the pending and queued counts and the pool's size in bytes.
+// Stats returns the pending and queued counts and the memory the pooled
+// txs hold in bytes (Tx.MemSize).
 func (p *Pool) Stats() (pending, queued, bytes int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -252,9 +254,12 @@ func (p *Pool) Add(tx *types.Tx) error {
 
 	// Room: what this tx adds to each limit, counting the queued txs it
 	// promotes when it fills the sender's gap.
-	need := room{bytes: tx.Size()}
+	// A decoded tx holds more than its encoding (its decoded call too):
+	// MaxBytes bounds what the pool keeps alive, so count that.
+	mem := tx.MemSize()
+	need := room{bytes: mem}
 	if old != nil {
-		need.bytes -= old.tx.Size()
+		need.bytes -= old.mem
 	} else if n == end {
 		k := 1
 		for a.txs[n+uint64(k)] != nil {
@@ -274,13 +279,13 @@ func (p *Pool) Add(tx *types.Tx) error {
 
 	if old != nil {
 		delete(p.mu.all, old.tx.Hash())
-		p.mu.bytes -= old.tx.Size()
+		p.mu.bytes -= old.mem
 	}
 	p.mu.seq++
-	e := &entry{tx: tx, seq: p.mu.seq, cost: cost}
+	e := &entry{tx: tx, seq: p.mu.seq, cost: cost, mem: mem}
 	a.txs[n] = e
 	p.mu.all[tx.Hash()] = e
-	p.mu.bytes += tx.Size()
+	p.mu.bytes += mem
 	p.mu.senders[from] = a
 	a.beat = now
 	if old == nil {
@@ -366,7 +371,7 @@ func (p *Pool) advanceLocked(a *account, n uint64) {
 func (p *Pool) dropEntryLocked(a *account, nonce uint64, e *entry) {
 	delete(a.txs, nonce)
 	delete(p.mu.all, e.tx.Hash())
-	p.mu.bytes -= e.tx.Size()
+	p.mu.bytes -= e.mem
 	if nonce >= a.nonce && nonce < a.pendingEnd() {
 		p.mu.pending--
 	} else {

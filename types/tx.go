@@ -161,6 +161,7 @@ func decodeNativeTx(b []byte) (*Tx, error) {
 		return nil, ErrNonCanonical
 	}
 	tx.hash = Keccak256(b)
+	tx.shareStrings() // the call's long strings point into raw (txmem.go)
 	return tx, nil
 }
 

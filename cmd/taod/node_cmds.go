@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -144,6 +145,11 @@ func runNode(cmd *cobra.Command, cfg node.Config) error {
 		return err
 	}
 	defer log.Sync()
+	if mb := cfg.Storage.GoMemoryLimitMB; mb > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		// Process-wide, so set here and not by node.New: several nodes in
+		// one process (tests) must not overwrite each other's limit.
+		debug.SetMemoryLimit(int64(mb) << 20)
+	}
 	n, err := node.New(cfg, log)
 	if err != nil {
 		return err
