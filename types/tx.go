@@ -3,6 +3,7 @@ package types
 import (
 	"bytes"
 	"crypto/ecdsa"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/big"
@@ -91,6 +92,44 @@ func SigningHash(d TxData) (Hash, error) {
 	return Keccak256([]byte{TxTypeNative}, p), nil
 }
 
+// signingHashOfRaw is SigningHash read off a native tx's canonical
+// encoding: the signed payload is the same five RLP items under their own
+// list header, so they are hashed in place instead of encoding the call
+// again (a 32 KiB proposal would be copied twice more). ok is false if raw
+// is not a native envelope of at least five items.
+func signingHashOfRaw(raw []byte) (h Hash, ok bool) {
+	if len(raw) < 2 || raw[0] != TxTypeNative {
+		return Hash{}, false
+	}
+	content, _, err := rlp.SplitList(raw[1:])
+	if err != nil {
+		return Hash{}, false
+	}
+	rest := content
+	for range 5 {
+		if _, _, rest, err = rlp.Split(rest); err != nil {
+			return Hash{}, false
+		}
+	}
+	items := content[:len(content)-len(rest)]
+	header := rlpListHeader(len(items))
+	return Keccak256([]byte{TxTypeNative}, header, items), true
+}
+
+// rlpListHeader is the RLP prefix of a list whose items take n bytes.
+func rlpListHeader(n int) []byte {
+	if n < 56 {
+		return []byte{0xc0 + byte(n)}
+	}
+	var be [8]byte
+	binary.BigEndian.PutUint64(be[:], uint64(n))
+	i := 0
+	for be[i] == 0 {
+		i++
+	}
+	return append([]byte{0xf7 + byte(8-i)}, be[i:]...)
+}
+
 // SignTx signs d with key and returns the transaction.
 func SignTx(d TxData, key *ecdsa.PrivateKey) (*Tx, error) {
 	h, err := SigningHash(d)
@@ -116,21 +155,26 @@ func SignTx(d TxData, key *ecdsa.PrivateKey) (*Tx, error) {
 // Ethereum-signed plain value transfers (legacy EIP-155, 0x01, 0x02; see
 // ethtx.go). For every transaction it returns, Bytes() is b and Hash() is
 // keccak256(b).
-func DecodeTx(b []byte) (*Tx, error) {
+func DecodeTx(b []byte) (*Tx, error) { return decodeTx(b, nil) }
+
+// decodeTx is DecodeTx; hash, if set, is Keccak256(b) already computed (the
+// TxCache's key), which a native tx then does not hash again: for a 32 KiB
+// tx the hash costs as much as the rest of its decoding.
+func decodeTx(b []byte, hash *Hash) (*Tx, error) {
 	switch {
 	case len(b) == 0:
 		return nil, ErrEmptyTx
 	case len(b) > MaxTxSize:
 		return nil, ErrTxTooLarge
 	case b[0] == TxTypeNative:
-		return decodeNativeTx(b)
+		return decodeNativeTx(b, hash)
 	case b[0] >= 0xc0, b[0] == TxTypeEIP2930, b[0] == TxTypeEIP1559:
 		return decodeEthTx(b)
 	}
 	return nil, fmt.Errorf("%w: 0x%02x (taod accepts native 0x54 transactions and Ethereum legacy, 0x01 and 0x02 value transfers)", ErrUnsupportedTxType, b[0])
 }
 
-func decodeNativeTx(b []byte) (*Tx, error) {
+func decodeNativeTx(b []byte, hash *Hash) (*Tx, error) {
 	var w wireTx
 	if err := rlp.DecodeBytes(b[1:], &w); err != nil {
 		return nil, fmt.Errorf("types: decode transaction: %w", err)
@@ -160,7 +204,11 @@ func decodeNativeTx(b []byte) (*Tx, error) {
 	if err != nil || !bytes.Equal(again, b) {
 		return nil, ErrNonCanonical
 	}
-	tx.hash = Keccak256(b)
+	if hash != nil {
+		tx.hash = *hash
+	} else {
+		tx.hash = Keccak256(b)
+	}
 	tx.shareStrings() // the call's long strings point into raw (txmem.go)
 	return tx, nil
 }
@@ -219,9 +267,12 @@ func (tx *Tx) recover() (Address, error) {
 	if tx.eth != nil {
 		return recoverEth(tx.eth)
 	}
-	h, err := SigningHash(tx.data)
-	if err != nil {
-		return Address{}, err
+	h, ok := signingHashOfRaw(tx.raw)
+	if !ok {
+		var err error
+		if h, err = SigningHash(tx.data); err != nil {
+			return Address{}, err
+		}
 	}
 	var sig [65]byte
 	tx.r.FillBytes(sig[:32])

@@ -98,7 +98,7 @@ func (c *TxCache) decode(raw []byte, remember bool) (*Tx, error) {
 		return tx, nil
 	}
 	c.misses.Add(1)
-	tx, err := DecodeTx(raw)
+	tx, err := decodeTx(raw, &h)
 	if err != nil || !remember {
 		return tx, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math/big"
+	"strings"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/crypto"
@@ -241,8 +242,46 @@ func FuzzDecodeTx(f *testing.F) {
 		if err != nil || again.Hash() != tx.Hash() {
 			t.Fatal("re-decode failed")
 		}
+		if tx.EthTx() == nil {
+			// Recovery hashes the signed payload in place (signingHashOfRaw).
+			want, err := SigningHash(tx.Data())
+			if got, ok := signingHashOfRaw(tx.Bytes()); err != nil || !ok || got != want {
+				t.Fatalf("signing hash read off the encoding %x (ok %v), encoded again %x (%v)", got, ok, want, err)
+			}
+		}
 		_, _ = tx.Sender()
 	})
+}
+
+// The signing hash read off a tx's encoding equals the one encoded from its
+// data, for payloads around the RLP list-header boundaries (55/56 bytes,
+// 256, 64 KiB) and for calls of every size up to MaxTxSize.
+func TestSigningHashOfRaw(t *testing.T) {
+	key, _ := crypto.GenerateKey()
+	for _, n := range []int{0, 1, 20, 30, 40, 50, 55, 56, 60, 200, 255, 256, 1000, 40_000, 65_535, 65_536, 200_000} {
+		d := TxData{ChainID: 7, Nonce: uint64(n), Fee: 1 << 40, Tip: uint64(n) * 3, Call: &Transfer{To: Address{byte(n)}, Amount: uint64(n) + 1}}
+		if n > 100 {
+			title := strings.Repeat("t", min(n/2, MaxTitleLen))
+			d.Call = &Propose{ProposalKind: ProposalText, Title: title, Description: strings.Repeat("d", min(n, MaxDescriptionLen)), Deposit: 1}
+		}
+		tx, err := SignTx(d, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := SigningHash(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := signingHashOfRaw(tx.Bytes())
+		if !ok || got != want {
+			t.Fatalf("n=%d (tx %d bytes): read off the encoding %x (ok %v), encoded again %x", n, tx.Size(), got, ok, want)
+		}
+	}
+	for _, bad := range [][]byte{nil, {TxTypeNative}, {TxTypeNative, 0xc0}, {TxTypeNative, 0xc2, 0x01, 0x02}, {0x02, 0xc0}} {
+		if _, ok := signingHashOfRaw(bad); ok {
+			t.Fatalf("%x: read a signing hash off a malformed envelope", bad)
+		}
+	}
 }
 
 func FuzzDecodeBlock(f *testing.F) {
