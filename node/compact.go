@@ -200,7 +200,10 @@ type txFetcher func(ctx context.Context, p p2p.PeerID, hashes []types.Hash) ([]*
 
 // compactIn is what the gate needs to complete compact proposals.
 type compactIn struct {
-	maxTxs int          // hashes per compact proposal (the fetch limit)
+	// maxTxs is the chain's max_block_txs now: a proposal naming more txs
+	// proposes a block no validator can accept. Read per message, so a
+	// governance change of the limit needs no restart.
+	maxTxs func() int
 	txs    p2p.TxSource // the pool and recent
 	recent *recentBlocks
 	fetch  txFetcher // nil: missing txs are not fetched
@@ -225,7 +228,7 @@ func (g *gossipGate) checkWire(from p2p.PeerID, b []byte) (p2p.Verdict, consensu
 		}
 		return v, m
 	}
-	cp, err := decodeCompact(b, c.maxTxs)
+	cp, err := decodeCompact(b, c.maxTxs())
 	if err != nil {
 		return p2p.Reject, consensus.Message{}
 	}

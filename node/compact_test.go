@@ -88,7 +88,7 @@ func TestCompactRoundTrip(t *testing.T) {
 			if cp.msg.Block.Hash() != tc.m.Block.Hash() || len(cp.hashes) != len(tc.m.Block.Txs) || len(cp.msg.POL) != len(tc.m.POL) {
 				t.Fatalf("decoded %+v", cp)
 			}
-			c := &compactIn{maxTxs: 100, txs: mapOf(txs), recent: new(recentBlocks), met: newCompactMetrics()}
+			c := &compactIn{maxTxs: limit(100), txs: mapOf(txs), recent: new(recentBlocks), met: newCompactMetrics()}
 			full, v := c.complete("", cp.msg.Block, cp.hashes)
 			if v != p2p.Accept {
 				t.Fatalf("complete: %v", v)
@@ -134,7 +134,7 @@ func TestCompactGateVerdicts(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g, _ := testGate(t, keys)
-			g.compact = &compactIn{maxTxs: 100, txs: mapOf(tc.held), recent: new(recentBlocks), met: newCompactMetrics()}
+			g.compact = &compactIn{maxTxs: limit(100), txs: mapOf(tc.held), recent: new(recentBlocks), met: newCompactMetrics()}
 			v, m := g.checkWire("", tc.msg)
 			if v != tc.want {
 				t.Fatalf("verdict %v, want %v", v, tc.want)
@@ -155,7 +155,7 @@ func TestCompactKnownBlockAlteredHashes(t *testing.T) {
 	blk := txBlock(11, 1, txs)
 	p := signedProposal(t, keys[0], blk, 0, consensus.NoRound)
 	g, _ := testGate(t, keys)
-	g.compact = &compactIn{maxTxs: 100, txs: mapOf(txs), recent: new(recentBlocks), met: newCompactMetrics(),
+	g.compact = &compactIn{maxTxs: limit(100), txs: mapOf(txs), recent: new(recentBlocks), met: newCompactMetrics(),
 		fetch: func(context.Context, p2p.PeerID, []types.Hash) ([]*types.Tx, error) {
 			t.Error("fetched for a known block")
 			return nil, errors.New("no")
@@ -213,7 +213,7 @@ func startCompactPeer(t *testing.T, keys []*ecdsa.PrivateKey, pool txMap, fetchT
 	if err != nil {
 		t.Fatal(err)
 	}
-	g.compact = &compactIn{maxTxs: cfg.MaxFetchTxs, txs: src, recent: recent, fetch: p.host.FetchTxs, met: newCompactMetrics()}
+	g.compact = &compactIn{maxTxs: limit(cfg.MaxFetchTxs), txs: src, recent: recent, fetch: p.host.FetchTxs, met: newCompactMetrics()}
 	if err := p.host.Start(context.Background()); err != nil {
 		p.host.Close()
 		t.Fatal(err)
@@ -348,7 +348,7 @@ func BenchmarkProposalDecode(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			c := &compactIn{maxTxs: 10_000, txs: pool, recent: new(recentBlocks), met: newCompactMetrics()}
+			c := &compactIn{maxTxs: limit(10_000), txs: pool, recent: new(recentBlocks), met: newCompactMetrics()}
 			if _, v := c.complete("", cp.msg.Block, cp.hashes); v != p2p.Accept {
 				b.Fatal(v)
 			}
@@ -383,3 +383,6 @@ func FuzzDecodeCompact(f *testing.F) {
 		}
 	})
 }
+
+// limit is a compactIn.maxTxs that does not change.
+func limit(n int) func() int { return func() int { return n } }

@@ -158,7 +158,7 @@ func (n *Node) newHost() error {
 		return err
 	}
 	n.host = h
-	n.gate.compact = &compactIn{maxTxs: pc.MaxFetchTxs, txs: txs, recent: recent, fetch: h.FetchTxs, met: n.metrics.compact}
+	n.gate.compact = &compactIn{maxTxs: func() int { return n.chain.Params().MaxBlockTxs }, txs: txs, recent: recent, fetch: h.FetchTxs, met: n.metrics.compact}
 	return nil
 }
 
