@@ -35,6 +35,11 @@ func (c *Client) WaitReceipt(ctx context.Context, hash types.Hash) (*rpc.Receipt
 	for {
 		r, err := c.Receipt(ctx, hash)
 		if err != nil {
+			if ctx.Err() != nil {
+				// The deadline fell during the call (a block just came):
+				// still a timeout for the caller, not a node error.
+				return nil, fmt.Errorf("%w: %s: %w", ErrTimeout, hash, ctx.Err())
+			}
 			return nil, err
 		}
 		if r != nil {
