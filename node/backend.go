@@ -19,7 +19,16 @@ type backend struct {
 
 func newBackend(n *Node) *backend { return &backend{Chain: query.New(n.chain), n: n} }
 
-func (b *backend) DecodeTx(raw []byte) (*types.Tx, error) { return b.n.chain.TxCache().Decode(raw) }
+// DecodeTx decodes a submission through the chain's TxCache, after the
+// pool's admission check: an overloaded node refuses before decoding, so a
+// flood of refused txs neither costs decodes nor evicts from the cache the
+// txs that gossip and compact proposals look up.
+func (b *backend) DecodeTx(raw []byte) (*types.Tx, error) {
+	if err := b.n.pool.Busy(); err != nil {
+		return nil, &rpc.Error{Code: rpc.CodeTxBusy, Msg: err.Error()}
+	}
+	return b.n.chain.TxCache().Decode(raw)
+}
 
 // SubmitTx tells a busy pool (its admission bound, txpool.ErrBusy) apart
 // from a refused tx with its own JSON-RPC code: the client should retry

@@ -37,6 +37,15 @@ func TestBackendSubmitBusy(t *testing.T) {
 	if !errors.As(err, &re) || re.Code != rpc.CodeTxBusy {
 		t.Fatalf("over the bound: got %v, want an rpc.Error with code %d", err, rpc.CodeTxBusy)
 	}
+	// Busy is checked before decoding: a refused submission costs no decode
+	// and takes no place in the decode cache.
+	_, missesBefore := c.TxCache().Stats()
+	if _, err := b.DecodeTx(sign(2, c.ChainID()).Bytes()); !errors.As(err, &re) || re.Code != rpc.CodeTxBusy {
+		t.Fatalf("decode while busy: got %v, want code %d", err, rpc.CodeTxBusy)
+	}
+	if _, misses := c.TxCache().Stats(); misses != missesBefore {
+		t.Fatalf("a busy node decoded a submission (%d decodes, was %d)", misses, missesBefore)
+	}
 	n.pool = txpool.New(txpool.DefaultConfig(), c)
 	err = b.SubmitTx(sign(1, c.ChainID()+1))
 	if err == nil || errors.As(err, &re) {

@@ -37,7 +37,7 @@ func invalidParams(format string, args ...any) error {
 func txRejected(err error) error {
 	var e *Error
 	if errors.As(err, &e) {
-		return err
+		return e // the *Error itself: go-ethereum's rpc reads the code off the returned value
 	}
 	msg := err.Error()
 	switch {

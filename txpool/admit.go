@@ -98,26 +98,43 @@ func (p *Pool) derivedBound(rate int) int {
 // not refused here (Add), yet they stand in the same line for blocks.
 func (p *Pool) AddLocal(tx *types.Tx) error {
 	if p.cfg.AdmitPending >= 0 {
-		now := p.cfg.Clock.Now()
 		p.mu.Lock()
-		pending := p.mu.pending
 		_, known := p.mu.all[tx.Hash()]
-		rate := p.mu.commits.perSec(now)
 		p.mu.Unlock()
 		if known {
 			return ErrKnownTx
 		}
-		bound := p.cfg.AdmitPending
-		if bound == 0 {
-			bound = p.derivedBound(rate)
-		}
-		if pending >= bound {
-			if rate > 0 {
-				return fmt.Errorf("%w: %d txs pending, admission bound %d (about %d ms of blocks at %d tx/s); retry later",
-					ErrBusy, pending, bound, int64(bound)*1000/int64(rate), rate)
-			}
-			return fmt.Errorf("%w: %d txs pending, admission bound %d; retry later", ErrBusy, pending, bound)
+		if err := p.Busy(); err != nil {
+			return err
 		}
 	}
 	return p.Add(tx)
+}
+
+// Busy is AddLocal's admission check alone: ErrBusy (wrapped, with the
+// figures) while the pool holds AdmitBound() or more pending txs, else nil.
+// The node asks it before it even decodes a submission, so that under
+// overload a refused tx costs neither a decode nor a place in the decode
+// cache that gossip and proposals rely on.
+func (p *Pool) Busy() error {
+	if p.cfg.AdmitPending < 0 {
+		return nil
+	}
+	now := p.cfg.Clock.Now()
+	p.mu.Lock()
+	pending := p.mu.pending
+	rate := p.mu.commits.perSec(now)
+	p.mu.Unlock()
+	bound := p.cfg.AdmitPending
+	if bound == 0 {
+		bound = p.derivedBound(rate)
+	}
+	if pending < bound {
+		return nil
+	}
+	if rate > 0 {
+		return fmt.Errorf("%w: %d txs pending, admission bound %d (about %d ms of blocks at %d tx/s); retry later",
+			ErrBusy, pending, bound, int64(bound)*1000/int64(rate), rate)
+	}
+	return fmt.Errorf("%w: %d txs pending, admission bound %d; retry later", ErrBusy, pending, bound)
 }
