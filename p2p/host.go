@@ -170,12 +170,13 @@ type Host struct {
 	topics    topics
 	txq       chan []byte
 	consLimit *rate.Limiter
-	syncSem   chan struct{}
 	nonce     nonceSource
 	banq      chan banRequest
 
-	// txf is the tx fetch protocol's per-peer state (txfetch.go).
-	txf fetchState
+	// syncGate and fetchGate bound the sync and tx fetch servers
+	// (streamgate.go); txf is the fetch client's in-flight set (txfetch.go).
+	syncGate, fetchGate *streamGate
+	txf                 fetchState
 
 	// txBudget bounds the gossiped txs each peer makes us check in vain.
 	txBudget *txBudget
@@ -184,12 +185,6 @@ type Host struct {
 	scores struct {
 		sync.Mutex
 		last map[peer.ID]float64
-	}
-
-	// syncMu guards the sync server's per-peer slots and rate limits.
-	syncMu struct {
-		sync.Mutex
-		peers map[peer.ID]*syncServerPeer
 	}
 
 	mu struct {
@@ -227,8 +222,9 @@ func New(cfg Config, hs Handlers) (*Host, error) {
 		met:   met,
 	}
 	h.mu.peers = make(map[peer.ID]*peerConn)
-	h.syncMu.peers = make(map[peer.ID]*syncServerPeer)
-	h.txf.init(cfg.MaxFetchStreams)
+	h.syncGate = newStreamGate(cfg.MaxSyncStreams, cfg.MaxSyncStreamsPerPeer, cfg.SyncRequestRate, cfg.SyncRequestBurst)
+	h.fetchGate = newStreamGate(cfg.MaxFetchStreams, 1, cfg.FetchRequestRate, cfg.FetchRequestBurst)
+	h.txf.init()
 	h.txBudget = newTxBudget(cfg.IgnoredTxRate, cfg.IgnoredTxBurst, time.Now)
 	for _, s := range cfg.Bootstrap {
 		ai, err := ParseAddrInfo(s)
@@ -325,7 +321,6 @@ func (h *Host) Start(_ context.Context) error {
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	h.txq = make(chan []byte, h.cfg.TxQueueSize)
 	h.consLimit = rate.NewLimiter(rate.Limit(h.cfg.ConsensusRate), h.cfg.ConsensusBurst)
-	h.syncSem = make(chan struct{}, h.cfg.MaxSyncStreams)
 	h.banq = make(chan banRequest, 64)
 	if err := h.nonce.init(); err != nil {
 		return err
@@ -545,8 +540,8 @@ func (h *Host) onDisconnected(c network.Conn) {
 	if h.host.Network().Connectedness(p) == network.Connected {
 		return // another connection to p remains
 	}
-	h.forgetSyncPeer(p)
-	h.forgetFetchPeer(p)
+	h.syncGate.forget(p)
+	h.fetchGate.forget(p)
 	h.txBudget.forget(p)
 	h.mu.Lock()
 	delete(h.mu.peers, p)

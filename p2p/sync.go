@@ -10,8 +10,6 @@ import (
 
 	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/libp2p/go-libp2p/core/network"
-	"go.uber.org/zap"
-	"golang.org/x/time/rate"
 
 	"github.com/taonet/taod/types"
 )
@@ -38,85 +36,13 @@ type SyncedBlock struct {
 // for no longer.
 const syncRequestTimeout = 2 * time.Second
 
-// syncServerPeer is what the sync server keeps per peer.
-type syncServerPeer struct {
-	active int           // requests being served
-	limit  *rate.Limiter // requests per second
-}
-
-// syncAdmit takes a serving slot for p, or reports why not (a fixed label).
-// The caller releases it with syncRelease.
-func (h *Host) syncAdmit(p PeerID) (ok bool, why string) {
-	h.syncMu.Lock()
-	defer h.syncMu.Unlock()
-	sp := h.syncMu.peers[p]
-	if sp == nil {
-		sp = &syncServerPeer{limit: rate.NewLimiter(rate.Limit(h.cfg.SyncRequestRate), h.cfg.SyncRequestBurst)}
-		h.syncMu.peers[p] = sp
-	}
-	switch {
-	case sp.active >= h.cfg.MaxSyncStreamsPerPeer:
-		return false, "peer_slots"
-	case !sp.limit.Allow():
-		return false, "peer_rate"
-	}
-	select {
-	case h.syncSem <- struct{}{}:
-	default:
-		return false, "slots"
-	}
-	sp.active++
-	return true, ""
-}
-
-func (h *Host) syncRelease(p PeerID) {
-	<-h.syncSem
-	h.syncMu.Lock()
-	if sp := h.syncMu.peers[p]; sp != nil {
-		sp.active--
-	}
-	h.syncMu.Unlock()
-	// A peer that left while served was not forgotten then.
-	if h.host.Network().Connectedness(p) != network.Connected {
-		h.forgetSyncPeer(p)
-	}
-}
-
-// forgetSyncPeer drops p's sync server state once it is disconnected and
-// idle (its rate budget starts afresh if it reconnects, which costs it a
-// handshake and counts against its IP's connections).
-func (h *Host) forgetSyncPeer(p PeerID) {
-	h.syncMu.Lock()
-	if sp := h.syncMu.peers[p]; sp != nil && sp.active == 0 {
-		delete(h.syncMu.peers, p)
-	}
-	h.syncMu.Unlock()
-}
-
-// handleSync serves one request. Beyond MaxSyncStreams concurrent requests,
-// MaxSyncStreamsPerPeer from one peer or its request rate, the stream is
-// reset: the client sees an error and tries another peer.
+// handleSync serves one request (serveStream). Beyond MaxSyncStreams
+// concurrent requests, MaxSyncStreamsPerPeer from one peer or its request
+// rate, the stream is reset: the client sees an error and tries another
+// peer.
 func (h *Host) handleSync(s network.Stream) {
-	p := s.Conn().RemotePeer()
-	if ok, why := h.syncAdmit(p); !ok {
-		h.met.syncErrors.WithLabelValues("refused_" + why).Inc()
-		s.Reset()
-		return
-	}
-	defer h.syncRelease(p)
-	_ = s.SetDeadline(time.Now().Add(h.cfg.SyncTimeout))
-	n, err := h.serveSync(s)
-	h.met.syncServed.Add(float64(n))
-	if err != nil {
-		h.met.syncErrors.WithLabelValues("serve").Inc()
-		h.log.Debug("sync serve failed", zap.Stringer("peer", p), zap.Error(err))
-		s.Reset()
-		if errors.Is(err, ErrMalformed) {
-			h.Ban(p, "bad_sync_request")
-		}
-		return
-	}
-	_ = s.Close()
+	h.serveStream(s, streamServer{name: "sync", gate: h.syncGate, timeout: h.cfg.SyncTimeout, serve: h.serveSync,
+		served: h.met.syncServed, errs: h.met.syncErrors, ban: "bad_sync_request"})
 }
 
 func (h *Host) serveSync(s network.Stream) (int, error) {

@@ -11,8 +11,6 @@ import (
 
 	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/libp2p/go-libp2p/core/network"
-	"go.uber.org/zap"
-	"golang.org/x/time/rate"
 
 	"github.com/taonet/taod/types"
 )
@@ -51,97 +49,22 @@ const fetchRequestTimeout = 2 * time.Second
 // header and 33 bytes per hash.
 func maxFetchRequestBytes(n int) int { return 9 + 33*n }
 
-// fetchServerPeer is what the fetch server keeps per peer.
-type fetchServerPeer struct {
-	active bool          // a request is being served
-	limit  *rate.Limiter // requests per second
-}
-
-// fetchState is the fetch protocol's per-peer state on both sides.
+// fetchState is the fetch client's state: the peers a fetch is in flight
+// from (one each).
 type fetchState struct {
-	sem chan struct{} // server slots (MaxFetchStreams)
-
 	mu struct {
 		sync.Mutex
-		serving map[PeerID]*fetchServerPeer // server side
-		client  map[PeerID]bool             // client side: a fetch from the peer is in flight
+		client map[PeerID]bool
 	}
 }
 
-func (f *fetchState) init(streams int) {
-	f.sem = make(chan struct{}, streams)
-	f.mu.serving = make(map[PeerID]*fetchServerPeer)
-	f.mu.client = make(map[PeerID]bool)
-}
+func (f *fetchState) init() { f.mu.client = make(map[PeerID]bool) }
 
-// admit takes p's serving slot, or reports why not (a fixed label).
-func (h *Host) fetchAdmit(p PeerID) (ok bool, why string) {
-	f := &h.txf
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	sp := f.mu.serving[p]
-	if sp == nil {
-		sp = &fetchServerPeer{limit: rate.NewLimiter(rate.Limit(h.cfg.FetchRequestRate), h.cfg.FetchRequestBurst)}
-		f.mu.serving[p] = sp
-	}
-	switch {
-	case sp.active:
-		return false, "peer_slot"
-	case !sp.limit.Allow():
-		return false, "peer_rate"
-	}
-	select {
-	case f.sem <- struct{}{}:
-	default:
-		return false, "slots"
-	}
-	sp.active = true
-	return true, ""
-}
-
-func (h *Host) fetchRelease(p PeerID) {
-	<-h.txf.sem
-	h.txf.mu.Lock()
-	if sp := h.txf.mu.serving[p]; sp != nil {
-		sp.active = false
-	}
-	h.txf.mu.Unlock()
-	if h.host.Network().Connectedness(p) != network.Connected {
-		h.forgetFetchPeer(p)
-	}
-}
-
-// forgetFetchPeer drops p's server state once it is disconnected and idle.
-func (h *Host) forgetFetchPeer(p PeerID) {
-	h.txf.mu.Lock()
-	if sp := h.txf.mu.serving[p]; sp != nil && !sp.active {
-		delete(h.txf.mu.serving, p)
-	}
-	h.txf.mu.Unlock()
-}
-
-// handleFetch serves one tx fetch request.
+// handleFetch serves one tx fetch request (serveStream): one at a time per
+// peer, FetchRequestRate per peer, MaxFetchStreams in all.
 func (h *Host) handleFetch(s network.Stream) {
-	p := s.Conn().RemotePeer()
-	if ok, why := h.fetchAdmit(p); !ok {
-		h.met.fetchErrors.WithLabelValues("refused_" + why).Inc()
-		s.Reset()
-		return
-	}
-	defer h.fetchRelease(p)
-	_ = s.SetDeadline(time.Now().Add(h.cfg.FetchTimeout))
-	n, err := h.serveFetch(s)
-	h.met.fetchServed.Add(float64(n))
-	if err != nil {
-		h.met.fetchErrors.WithLabelValues("serve").Inc()
-		h.log.Debug("tx fetch serve failed", zap.Stringer("peer", p), zap.Error(err))
-		s.Reset()
-		if errors.Is(err, ErrMalformed) {
-			h.Ban(p, "bad_fetch_request")
-		}
-		return
-	}
-	_ = s.Close()
+	h.serveStream(s, streamServer{name: "tx fetch", gate: h.fetchGate, timeout: h.cfg.FetchTimeout, serve: h.serveFetch,
+		served: h.met.fetchServed, errs: h.met.fetchErrors, ban: "bad_fetch_request"})
 }
 
 func (h *Host) serveFetch(s network.Stream) (int, error) {

@@ -189,10 +189,7 @@ func TestFetchFloodBounded(t *testing.T) {
 		s.Reset()
 	}
 	waitFor(t, 5*time.Second, "the held slot's release", func() bool {
-		server.txf.mu.Lock()
-		defer server.txf.mu.Unlock()
-		sp := server.txf.mu.serving[attacker.ID()]
-		return sp == nil || !sp.active
+		return server.fetchGate.active(attacker.ID()) == 0
 	})
 
 	// 2. A burst of complete requests: beyond the bucket, refused. The
