@@ -2,6 +2,7 @@ package attack
 
 import (
 	"crypto/ecdsa"
+	"errors"
 	"os"
 	"os/exec"
 	"testing"
@@ -10,6 +11,8 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/taonet/taod/internal/devkeys"
+	"github.com/taonet/taod/node"
+	"github.com/taonet/taod/txpool"
 	"github.com/taonet/taod/types"
 )
 
@@ -192,6 +195,20 @@ func (nw *honestNet) bindAndStake(k int, amount uint64) types.Address {
 // spent). Each Propose snapshots every stake position. Block rate must hold
 // (weakness 6: writes amplified per Propose, and state.Iterate rescanning
 // the block's writes on each call: quadratic).
+// submitRetrying submits tx as a client told "busy" would: again after a
+// pause while the pool's admission bound refuses it (txpool.ErrBusy), until
+// wait has passed. For set-up bursts larger than the bound.
+func submitRetrying(n *node.Node, tx *types.Tx, wait time.Duration) error {
+	deadline := time.Now().Add(wait)
+	for {
+		err := n.SubmitTx(tx)
+		if !errors.Is(err, txpool.ErrBusy) || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func TestAttackGovProposeCancelSpam(t *testing.T) {
 	if !inChild(t) {
 		return
@@ -212,7 +229,7 @@ func TestAttackGovProposeCancelSpam(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := nw.nodes[a%nw.vals].n.SubmitTx(tx); err != nil {
+		if err := submitRetrying(nw.nodes[a%nw.vals].n, tx, 30*time.Second); err != nil {
 			t.Fatalf("stake position %d: %v", a, err)
 		}
 	}
