@@ -1,11 +1,14 @@
 package p2p
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"time"
 
+	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/protocol"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 	"golang.org/x/time/rate"
@@ -136,4 +139,29 @@ func (h *Host) serveStream(s network.Stream, srv streamServer) {
 		return
 	}
 	_ = s.Close()
+}
+
+// request opens a stream of protocol proto to p and sends one request: the
+// RLP of req in one frame, then the end of the client's side. The stream
+// has ctx's deadline; the caller reads the answer and closes it.
+func (h *Host) request(ctx context.Context, p PeerID, proto protocol.ID, req any) (network.Stream, error) {
+	b, err := rlp.EncodeToBytes(req)
+	if err != nil {
+		return nil, err
+	}
+	s, err := h.host.NewStream(ctx, p, proto)
+	if err != nil {
+		return nil, err
+	}
+	dl, _ := ctx.Deadline()
+	_ = s.SetDeadline(dl)
+	if err := writeFrame(s, b); err != nil {
+		s.Reset()
+		return nil, err
+	}
+	if err := s.CloseWrite(); err != nil {
+		s.Reset()
+		return nil, err
+	}
+	return s, nil
 }

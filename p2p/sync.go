@@ -8,7 +8,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/libp2p/go-libp2p/core/network"
 
 	"github.com/taonet/taod/types"
@@ -124,25 +123,12 @@ func (h *Host) FetchBlocks(ctx context.Context, p PeerID, from uint64, count int
 }
 
 func (h *Host) fetch(ctx context.Context, p PeerID, from uint64, count int) ([]SyncedBlock, error) {
-	s, err := h.host.NewStream(ctx, p, h.names.sync)
+	s, err := h.request(ctx, p, h.names.sync, &syncRequest{From: from, Count: uint64(count)}) // FetchBlocks set a deadline
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
-	dl, _ := ctx.Deadline() // FetchBlocks set one
-	_ = s.SetDeadline(dl)
-	req, err := rlp.EncodeToBytes(&syncRequest{From: from, Count: uint64(count)})
-	if err != nil {
-		return nil, err
-	}
-	if err := writeFrame(s, req); err != nil {
-		s.Reset()
-		return nil, err
-	}
-	if err := s.CloseWrite(); err != nil {
-		s.Reset()
-		return nil, err
-	}
+	dl, _ := ctx.Deadline()
 	r := bufio.NewReaderSize(s, 64<<10)
 	out := make([]SyncedBlock, 0, count)
 	total := 0

@@ -161,25 +161,11 @@ func (h *Host) fetchSlot(p PeerID) (release func(), ok bool) {
 }
 
 func (h *Host) fetchTxs(ctx context.Context, p PeerID, hashes []types.Hash) ([]*types.Tx, error) {
-	s, err := h.host.NewStream(ctx, p, h.names.txs)
+	s, err := h.request(ctx, p, h.names.txs, hashes)
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
-	dl, _ := ctx.Deadline()
-	_ = s.SetDeadline(dl)
-	req, err := rlp.EncodeToBytes(hashes)
-	if err != nil {
-		return nil, err
-	}
-	if err := writeFrame(s, req); err != nil {
-		s.Reset()
-		return nil, err
-	}
-	if err := s.CloseWrite(); err != nil {
-		s.Reset()
-		return nil, err
-	}
 	r := bufio.NewReaderSize(s, 64<<10)
 	out := make([]*types.Tx, len(hashes))
 	next, total, got := 0, 0, 0
