@@ -303,14 +303,20 @@ func TestCompactProposalOverNetwork(t *testing.T) {
 	}
 }
 
+// transferProposal is a signed proposal of a 2,000-transfer block: its txs
+// and the proposal in the full and the compact wire form.
+func transferProposal(tb testing.TB) (txs []*types.Tx, full, compact []byte) {
+	keys := gateKeys(tb, 1)
+	txs = compactTxs(tb, 2000)
+	blk := txBlock(11, 1, txs)
+	m := consensus.Message{Proposal: signedProposal(tb, keys[0], blk, 0, consensus.NoRound), Block: blk}
+	return txs, encMsg(tb, m), encCompact(tb, m)
+}
+
 // TestCompactProposalSize logs the bytes of a 2,000-transfer proposal in
 // both forms and checks the compact one is a small fraction.
 func TestCompactProposalSize(t *testing.T) {
-	keys := gateKeys(t, 1)
-	txs := compactTxs(t, 2000)
-	blk := txBlock(11, 1, txs)
-	m := consensus.Message{Proposal: signedProposal(t, keys[0], blk, 0, consensus.NoRound), Block: blk}
-	full, compact := encMsg(t, m), encCompact(t, m)
+	txs, full, compact := transferProposal(t)
 	t.Logf("2,000-transfer proposal: full %d bytes, compact %d bytes (%.1f%%); fullSize estimate %d",
 		len(full), len(compact), 100*float64(len(compact))/float64(len(full)), fullSize(len(compact), txs))
 	// A transfer is ~100 bytes and its hash 33 on the wire: the compact
@@ -327,11 +333,7 @@ func TestCompactProposalSize(t *testing.T) {
 // BenchmarkProposalDecode compares what a receiver spends to take a
 // 2,000-transfer proposal in each form, all txs already pooled.
 func BenchmarkProposalDecode(b *testing.B) {
-	keys := gateKeys(b, 1)
-	txs := compactTxs(b, 2000)
-	blk := txBlock(11, 1, txs)
-	m := consensus.Message{Proposal: signedProposal(b, keys[0], blk, 0, consensus.NoRound), Block: blk}
-	full, compact := encMsg(b, m), encCompact(b, m)
+	txs, full, compact := transferProposal(b)
 	b.Run("full", func(b *testing.B) {
 		b.SetBytes(int64(len(full)))
 		for b.Loop() {
@@ -342,13 +344,14 @@ func BenchmarkProposalDecode(b *testing.B) {
 	})
 	b.Run("compact", func(b *testing.B) {
 		b.SetBytes(int64(len(compact)))
-		pool := mapOf(txs)
+		pool, met := mapOf(txs), newCompactMetrics()
 		for b.Loop() {
 			cp, err := decodeCompact(compact, 10_000)
 			if err != nil {
 				b.Fatal(err)
 			}
-			c := &compactIn{maxTxs: limit(10_000), txs: pool, recent: new(recentBlocks), met: newCompactMetrics()}
+			// A fresh recent each time: a kept block would answer at once.
+			c := &compactIn{maxTxs: limit(10_000), txs: pool, recent: new(recentBlocks), met: met}
 			if _, v := c.complete("", cp.msg.Block, cp.hashes); v != p2p.Accept {
 				b.Fatal(v)
 			}

@@ -101,7 +101,7 @@ func TestEachTxDecodedOncePerNode(t *testing.T) {
 		"taod_tx_decode_cache_misses_total": n, "taod_tx_decode_cache_hits_total": n,
 		"taod_tx_sender_cache_misses_total": n, "taod_tx_sender_cache_hits_total": 0,
 	} {
-		if got := counter(t, nd.metrics, name); got != want {
+		if got := metricValue(t, nd.metrics, name); got != want {
 			t.Errorf("%s = %v, want %v", name, got, want)
 		}
 	}
@@ -121,19 +121,4 @@ func TestEachTxDecodedOncePerNode(t *testing.T) {
 	if !nd.haveBlock(m.Block.Height(), m.Block.Hash()) || nd.haveBlock(m.Block.Height(), types.Hash{1}) || nd.haveBlock(m.Block.Height()+1, m.Block.Hash()) {
 		t.Fatal("haveBlock does not tell the committed block")
 	}
-}
-
-func counter(t *testing.T, m *metrics, name string) float64 {
-	t.Helper()
-	fams, err := m.registry.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range fams {
-		if f.GetName() == name {
-			return f.GetMetric()[0].GetCounter().GetValue()
-		}
-	}
-	t.Fatalf("no series %s", name)
-	return 0
 }

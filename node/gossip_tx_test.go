@@ -64,10 +64,10 @@ func TestGossipTxAdmission(t *testing.T) {
 		t.Fatalf("wrong chain: %v", v)
 	}
 
-	if got := gauge(t, m, "taod_txpool_pending"); got != 1 {
+	if got := metricValue(t, m, "taod_txpool_pending"); got != 1 {
 		t.Fatalf("pending gauge %v", got)
 	}
-	if got := gauge(t, m, "taod_txpool_bytes"); got != float64(good.MemSize()) {
+	if got := metricValue(t, m, "taod_txpool_bytes"); got != float64(good.MemSize()) {
 		t.Fatalf("bytes gauge %v, want %d", got, good.MemSize())
 	}
 
@@ -86,7 +86,8 @@ func TestGossipTxAdmission(t *testing.T) {
 	}
 }
 
-func gauge(t *testing.T, m *metrics, name string) float64 {
+// metricValue reads the first series of a counter or gauge from m.
+func metricValue(t *testing.T, m *metrics, name string) float64 {
 	t.Helper()
 	fams, err := m.registry.Gather()
 	if err != nil {
@@ -94,6 +95,9 @@ func gauge(t *testing.T, m *metrics, name string) float64 {
 	}
 	for _, f := range fams {
 		if f.GetName() == name {
+			if c := f.GetMetric()[0].GetCounter(); c != nil {
+				return c.GetValue()
+			}
 			return f.GetMetric()[0].GetGauge().GetValue()
 		}
 	}
