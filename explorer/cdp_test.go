@@ -261,8 +261,14 @@ func (b *browser) open(url, route string) time.Duration {
 	// change is mistaken for done before the page drew the new route.
 	b.eval(`document.body && delete document.body.dataset.route`, nil)
 	b.call(b.session, "Page.navigate", map[string]any{"url": url}, nil)
-	b.waitFor(fmt.Sprintf(`document.body && document.body.dataset.route === %q && document.body.dataset.state !== "loading"`, route), 60*time.Second)
-	if st := b.attr("state"); st != "ready" {
+	// The state is read in the same evaluation that finds the route drawn:
+	// the overview redraws itself on new heads (state "loading" again), so
+	// a second read could catch the next render, not this one.
+	done := fmt.Sprintf(`document.body && document.body.dataset.route === %q && document.body.dataset.state !== "loading"`, route)
+	b.waitFor(fmt.Sprintf(`(window.__opened = (%s) ? document.body.dataset.state : "")`, done), 60*time.Second)
+	var st string
+	b.eval(`window.__opened`, &st)
+	if st != "ready" {
 		b.t.Fatalf("%s: page state %q: %s", url, st, b.text("#main"))
 	}
 	var ms int
