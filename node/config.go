@@ -100,8 +100,8 @@ type LogConfig struct {
 type StorageConfig struct {
 	CacheMB     int `toml:"cache_mb" comment:"Pebble block cache, MB (C memory with cgo: outside the Go heap and GOMEMLIMIT)"`
 	MemTableMB  int `toml:"memtable_mb" comment:"one Pebble memtable, MB; Pebble holds up to 4 while flushing"`
-	TrieCacheMB int `toml:"trie_cache_mb" comment:"trie-node cache, MB (off the Go heap; at least 32 once full)"`
-	FlatCacheMB int `toml:"flat_cache_mb" comment:"recently read account and storage values, MB (off the Go heap; at least 32 once full)"`
+	TrieCacheMB int `toml:"trie_cache_mb" comment:"trie nodes' share of the state cache, MB (one cache with flat_cache_mb, off the Go heap; at least 32 once full)"`
+	FlatCacheMB int `toml:"flat_cache_mb" comment:"recently read account and storage values' share of the state cache, MB (summed with trie_cache_mb)"`
 	OpenFiles   int `toml:"open_files" comment:"file handles for Pebble"`
 	// GoMemoryLimitMB is `taod start`'s soft limit for the Go runtime
 	// (runtime/debug.SetMemoryLimit); GOMEMLIMIT in the environment wins.

@@ -45,11 +45,37 @@ func readValue(kv kvReader, key []byte) (v []byte, ok bool) {
 // rewrites in memory instead of in Pebble's memtables and files.
 type nodeDB struct {
 	kv    kvReader
-	clean *fastcache.Cache // node hash → node blob; safe for concurrent use
+	clean *fastcache.Cache // shared: nodeCacheKey(hash) → node blob; safe for concurrent use
 }
 
-func newNodeDB(kv kvReader, cacheBytes int) *nodeDB {
-	return &nodeDB{kv: kv, clean: fastcache.New(cacheBytes)}
+// The trie-node and flat-value caches share one fastcache: fastcache never
+// holds less than 32 MB once full, so two caches cost at least 64 MB of RSS
+// where one shared 32 MB cache serves both (docs/notes/memory.md). Each side
+// prefixes its keys, so a state key can never be read as a node hash or the
+// other way round, whatever bytes a state key holds.
+const (
+	nodeCachePrefix = 'n'
+	flatCachePrefix = 'f'
+)
+
+// newStateCache returns the cache the trie nodes and flat values share.
+func newStateCache(cacheBytes int) *fastcache.Cache { return fastcache.New(cacheBytes) }
+
+// nodeCacheKey is hash's key in the shared cache.
+func nodeCacheKey(hash common.Hash) [1 + common.HashLength]byte {
+	var k [1 + common.HashLength]byte
+	k[0] = nodeCachePrefix
+	copy(k[1:], hash[:])
+	return k
+}
+
+// flatCacheKey appends key's name in the shared cache to buf.
+func flatCacheKey(buf []byte, key []byte) []byte {
+	return append(append(buf, flatCachePrefix), key...)
+}
+
+func newNodeDB(kv kvReader, cache *fastcache.Cache) *nodeDB {
+	return &nodeDB{kv: kv, clean: cache}
 }
 
 // NodeReader implements database.NodeDatabase. Every state whose root node
@@ -70,14 +96,15 @@ func (d *nodeDB) node(hash common.Hash) []byte {
 	if hash == (common.Hash{}) {
 		return nil
 	}
-	if blob := d.clean.Get(nil, hash[:]); len(blob) != 0 {
+	k := nodeCacheKey(hash)
+	if blob := d.clean.Get(nil, k[:]); len(blob) != 0 {
 		return blob
 	}
 	blob, ok := readValue(d.kv, nodeKey(hash))
 	if ok && len(blob) != 0 {
 		// A node's content is its hash: a value read here can never be
 		// stale, so there is no race with commits to guard against.
-		d.clean.Set(hash[:], blob)
+		d.clean.Set(k[:], blob)
 	}
 	return blob
 }
@@ -85,7 +112,8 @@ func (d *nodeDB) node(hash common.Hash) []byte {
 // written adds nodes that are now on disk.
 func (d *nodeDB) written(nodes []trieNode) {
 	for _, n := range nodes {
-		d.clean.Set(n.hash[:], n.blob)
+		k := nodeCacheKey(n.hash)
+		d.clean.Set(k[:], n.blob)
 	}
 }
 
@@ -99,7 +127,7 @@ func (d *nodeDB) close() { d.clean.Reset() }
 // the commit replaced.
 type flatCache struct {
 	kv kvReader
-	c  *fastcache.Cache // state key → value; an empty value records an unset key
+	c  *fastcache.Cache // shared: flatCacheKey(state key) → value; an empty value records an unset key
 
 	mu struct {
 		sync.Mutex
@@ -107,13 +135,15 @@ type flatCache struct {
 	}
 }
 
-func newFlatCache(kv kvReader, cacheBytes int) *flatCache {
-	return &flatCache{kv: kv, c: fastcache.New(cacheBytes)}
+func newFlatCache(kv kvReader, cache *fastcache.Cache) *flatCache {
+	return &flatCache{kv: kv, c: cache}
 }
 
 // get returns the committed value of key, nil when unset.
 func (f *flatCache) get(key []byte) []byte {
-	if v, ok := f.c.HasGet(nil, key); ok {
+	var buf [64]byte
+	ck := flatCacheKey(buf[:0], key)
+	if v, ok := f.c.HasGet(nil, ck); ok {
 		if len(v) == 0 {
 			return nil
 		}
@@ -128,7 +158,7 @@ func (f *flatCache) get(key []byte) []byte {
 	}
 	f.mu.Lock()
 	if f.mu.gen == gen {
-		f.c.Set(key, v)
+		f.c.Set(ck, v)
 	}
 	f.mu.Unlock()
 	return v
@@ -139,8 +169,10 @@ func (f *flatCache) written(keys []string, dirty map[string][]byte) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.mu.gen++
+	var buf [64]byte
 	for _, k := range keys {
-		f.c.Set([]byte(k), dirty[k])
+		ck := append(append(buf[:0], flatCachePrefix), k...) // flatCacheKey of a string
+		f.c.Set(ck, dirty[k])
 	}
 }
 

@@ -29,14 +29,15 @@ var (
 // Default sizes of a Store's memory, chosen by measurement
 // (docs/notes/memory.md: one node, 100,000 transfers, RSS under 200 MB with
 // the throughput kept). Pebble's cache and memtables are C memory when built
-// with cgo, outside the Go heap and GOMEMLIMIT; the trie-node and flat caches
-// (fastcache) are mmapped outside the Go heap too, and fastcache never takes
-// less than 32 MB once full, whatever it is asked for.
+// with cgo, outside the Go heap and GOMEMLIMIT. The trie-node and flat
+// budgets are summed into one cache both share (fastcache, mmapped outside
+// the Go heap), because fastcache never takes less than 32 MB once full,
+// whatever it is asked for: two caches cost 64 MB where one of 32 serves.
 const (
 	DefaultCacheMB     = 32  // Pebble block cache
 	DefaultMemTableMB  = 16  // one Pebble memtable; up to memTableStop of them
-	DefaultTrieCacheMB = 32  // trie nodes
-	DefaultFlatCacheMB = 32  // recently used flat values
+	DefaultTrieCacheMB = 16  // trie nodes' share of the state cache
+	DefaultFlatCacheMB = 16  // recently used flat values' share of the state cache
 	DefaultHandles     = 256 // open files
 )
 
@@ -44,8 +45,8 @@ const (
 type Options struct {
 	CacheMB    int    // Pebble block cache in MB (DefaultCacheMB)
 	MemTableMB int    // size of one Pebble memtable in MB (DefaultMemTableMB)
-	TrieCache  int    // trie-node cache in MB (DefaultTrieCacheMB)
-	FlatCache  int    // cache of recently used flat values in MB (DefaultFlatCacheMB)
+	TrieCache  int    // trie nodes' share of the state cache in MB (DefaultTrieCacheMB)
+	FlatCache  int    // flat values' share of the state cache in MB (DefaultFlatCacheMB)
 	Handles    int    // open file handles (DefaultHandles)
 	ReadOnly   bool   // open without writing
 	NoSyncDisk bool   // skip the WAL fsync after each block (benchmarks only)
@@ -109,10 +110,11 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state: open %s: %w", dir, err)
 	}
+	cache := newStateCache((opts.TrieCache + opts.FlatCache) << 20)
 	s := &Store{
 		kv:     kv,
-		triedb: newNodeDB(kv, opts.TrieCache<<20),
-		flat:   newFlatCache(kv, opts.FlatCache<<20),
+		triedb: newNodeDB(kv, cache),
+		flat:   newFlatCache(kv, cache),
 		opts:   opts,
 	}
 	if err := s.checkFormat(); err != nil {
