@@ -218,6 +218,7 @@ func (c *Chain) Propose(p Proposal, candidates []*types.Tx) (*Executed, []Reject
 			hold(tx)
 			continue
 		}
+		x.st.Settle() // the tx is in: nothing reverts it any more
 		weight += w
 		size += n
 		txs = append(txs, tx)
@@ -334,6 +335,7 @@ func (c *Chain) Execute(b *types.Block, nowMs uint64) (*Executed, error) {
 		if isFree && !free.add(x.p, w, TxBytes(tx)) {
 			return nil, invalid("tx %d (%s): %v: %d%% of %d weight and %d bytes", i, tx.Hash(), ErrFreeShare, x.p.MaxFreePercent, x.p.MaxBlockWeight, x.p.MaxBlockBytes)
 		}
+		x.st.Settle()
 		receipts = append(receipts, r)
 	}
 	if err := x.endBlock(); err != nil {

@@ -106,6 +106,9 @@ func (st *State) Snapshot() int { return len(st.journal) }
 
 // Revert undoes every write made since the snapshot.
 func (st *State) Revert(snap int) {
+	if snap > len(st.journal) {
+		panic(fmt.Sprintf("state: revert to snapshot %d past the journal's %d entries (taken before Settle?)", snap, len(st.journal)))
+	}
 	for i := len(st.journal) - 1; i >= snap; i-- {
 		e := st.journal[i]
 		if e.hadPrev {
@@ -119,6 +122,16 @@ func (st *State) Revert(snap int) {
 	}
 	st.journal = st.journal[:snap]
 	st.tr, st.keys = nil, nil
+}
+
+// Settle makes every write so far final for this State: it drops the undo
+// records, so no snapshot taken before it can be reverted to. Block
+// building and execution call it between txs, where no snapshot is held:
+// the journal then holds one tx's writes instead of the whole block's (tens
+// of MB of records and their previous values in a 10,000-tx block).
+func (st *State) Settle() {
+	clear(st.journal)
+	st.journal = st.journal[:0]
 }
 
 func (st *State) sortedDirty() []string {

@@ -124,3 +124,34 @@ func TestSnapshotRevert(t *testing.T) {
 		t.Fatalf("revert: pool %d issuance %d", st.Pool(), st.Issuance())
 	}
 }
+
+// Settle keeps every write, empties the journal, and a snapshot taken before
+// it cannot be reverted to (a caller that tried would undo the wrong writes).
+func TestSettle(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	defer s.Close()
+	st := s.NewState()
+	st.SetPool(5)
+	st.SetIssuance(2)
+	old := st.Snapshot()
+	st.SetPool(7)
+	st.Settle()
+	if st.Snapshot() != 0 {
+		t.Fatalf("journal after Settle: %d entries", st.Snapshot())
+	}
+	if st.Pool() != 7 || st.Issuance() != 2 {
+		t.Fatalf("Settle changed values: pool %d issuance %d", st.Pool(), st.Issuance())
+	}
+	snap := st.Snapshot()
+	st.SetPool(9)
+	st.Revert(snap)
+	if st.Pool() != 7 {
+		t.Fatalf("revert after Settle: pool %d", st.Pool())
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("revert to a snapshot taken before Settle did not panic")
+		}
+	}()
+	st.Revert(old)
+}
