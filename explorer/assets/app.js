@@ -196,11 +196,16 @@ const txHeaders = ['Tx', 'Block', 'Call', 'From', 'To', 'Amount#', 'Fee#'];
 async function blockPage(n) {
   const b = await rpc('tao_getBlockByNumber', Number(n), true);
   if (!b) return [el('h1', null, 'Block #' + n), el('p', { class: 'muted' }, 'No such block (yet).')];
+  // The block's events (its txs' and its end-of-block work's: epochs,
+  // rewards, slashes, tallies), where the node has tao_getEvents.
+  const evs = await optional('tao_getEvents', { fromBlock: b.number, toBlock: b.number });
+  const events = evs && !evs.error && isEvents(evs.value) ? [
+    el('h2', null, `Events (${evs.value.events.length}${evs.value.next ? '+' : ''})`), eventTable(evs.value, 'events')] : [];
   return [el('h1', null, 'Block #' + b.number),
     kv([['Hash', el('span', { class: 'mono' }, b.hash)], ['Parent', b.number > 0 ? blk(b.number - 1) : '–'],
       ['Time', new Date(b.timestampMs).toISOString() + ' (' + ago(b.timestampMs) + ')'], ['Proposer', addr(b.proposer)],
       ['State root', el('span', { class: 'mono' }, b.stateRoot)], ['Size', b.size + ' bytes']]),
-    el('h2', null, `Transactions (${b.transactions.length})`), table(txHeaders, txRows(b.transactions), { id: 'txs' })];
+    el('h2', null, `Transactions (${b.transactions.length})`), table(txHeaders, txRows(b.transactions), { id: 'txs' }), ...events];
 }
 
 async function txPage(h) {
