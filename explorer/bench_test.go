@@ -21,6 +21,10 @@ type cannedError struct {
 	Message string
 }
 
+// cannedFunc, as a value in cannedRPC's extra, answers that method from
+// its params (a JSON array): a result, or a cannedError.
+type cannedFunc func(params json.RawMessage) any
+
 // cannedRPC answers the subnet page's calls for one subnet of n UIDs, and
 // the extra methods given, from fixed JSON, so that a benchmark measures the
 // page (transfer, parse, render, charts) and not the node. Other methods are
@@ -44,12 +48,16 @@ func cannedRPC(tb testing.TB, n int, extra map[string]any) (h http.Handler, meta
 		"subnet_metagraph":   ns,
 	}
 	errs := map[string]cannedError{}
+	funcs := map[string]cannedFunc{}
 	for k, v := range extra {
-		if e, ok := v.(cannedError); ok {
-			errs[k] = e
-			continue
+		switch v := v.(type) {
+		case cannedError:
+			errs[k] = v
+		case cannedFunc:
+			funcs[k] = v
+		default:
+			answers[k] = v
 		}
-		answers[k] = v
 	}
 	raw := make(map[string]json.RawMessage, len(answers))
 	for k, v := range answers {
@@ -62,6 +70,7 @@ func cannedRPC(tb testing.TB, n int, extra map[string]any) (h http.Handler, meta
 	type req struct {
 		ID     json.RawMessage `json:"id"`
 		Method string          `json:"method"`
+		Params json.RawMessage `json:"params"`
 	}
 	type resp struct {
 		JSONRPC string          `json:"jsonrpc"`
@@ -74,7 +83,21 @@ func cannedRPC(tb testing.TB, n int, extra map[string]any) (h http.Handler, meta
 	}
 	answer := func(r req) resp {
 		out := resp{JSONRPC: "2.0", ID: r.ID}
-		if e, ok := errs[r.Method]; ok {
+		e, isErr := errs[r.Method]
+		if f, ok := funcs[r.Method]; ok {
+			switch v := f(r.Params).(type) {
+			case cannedError:
+				e, isErr = v, true
+			default:
+				b, err := json.Marshal(v)
+				if err != nil {
+					tb.Error(err)
+				}
+				out.Result = b
+				return out
+			}
+		}
+		if isErr {
 			out.Error = &struct {
 				Code    int    `json:"code"`
 				Message string `json:"message"`

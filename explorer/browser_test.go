@@ -158,7 +158,20 @@ func TestExplorerInBrowser(t *testing.T) {
 	br.open(fmt.Sprintf("%s/#/block/%d", base, rc.BlockNumber), fmt.Sprintf("/block/%d", rc.BlockNumber))
 	has("#txs", short(txHash.Hex()))
 	has("#txs", "Transfer")
+	has("#events", "feePaid")
+	has("#events", "transfer")
+	has("#events", "7.5 τ")
 	shot("block")
+	// The block of the last epoch lists its end-of-block events: the epoch
+	// and the rewards it paid (no tx: "block").
+	sn, err := c.Subnet(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	br.open(fmt.Sprintf("%s/#/block/%d", base, sn.LastEpoch), fmt.Sprintf("/block/%d", sn.LastEpoch))
+	has("#events", "epoch")
+	has("#events", "reward")
+	shot("block-epoch")
 
 	br.open(base+"/#/tx/"+txHash.Hex(), "/tx/"+txHash.Hex())
 	has("#main", "7.5 τ")

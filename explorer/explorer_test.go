@@ -47,7 +47,8 @@ func TestServesEmbeddedPage(t *testing.T) {
 			t.Fatalf("GET %s: %d, body lacks %q", path, resp.StatusCode, want)
 		}
 		csp := resp.Header.Get("Content-Security-Policy")
-		if !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "script-src 'self'") {
+		if !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "script-src 'self'") ||
+			!strings.Contains(csp, "connect-src 'self';") || strings.Contains(csp, "ws:") {
 			t.Fatalf("GET %s: Content-Security-Policy %q", path, csp)
 		}
 		// The SVG namespace is a name, not a fetch; any other URL would be.

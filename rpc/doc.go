@@ -61,7 +61,8 @@
 //     cursor?}) → {"events":[…oldest first],"next":"h:r:e" or null}: at most
 //     10,000 blocks per call (-32005 beyond), at most 1,000 events per
 //     answer (next resumes, passed as cursor with the same filter), at most
-//     32 kinds; read from receipts, so any node answers.
+//     32 kinds; read from receipts, so any node answers. A field the
+//     filter does not have is refused (-32602), not ignored.
 //   - subnet_history(netuid, uid, epochs?) → [{"block":N,"hotkey":"0x…",
 //     "incentive":u16,"dividends":u16,"emission":"rao"}…oldest first]: the
 //     UID's last epochs (1-256, default 32), kept per tempo by the index.

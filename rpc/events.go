@@ -5,6 +5,8 @@ package rpc
 // subnet_history (a UID's epochs, for charts). Shapes in doc.go.
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -170,6 +172,21 @@ type EventFilter struct {
 	FromBlock *BlockNumber   `json:"fromBlock"`
 	ToBlock   *BlockNumber   `json:"toBlock"`
 	Cursor    string         `json:"cursor"` // resume at an answer's next
+}
+
+// UnmarshalJSON refuses fields the filter does not have: a misspelt field
+// ("kind", "from") would otherwise be dropped and the call answered
+// for a wider filter than the caller meant.
+func (f *EventFilter) UnmarshalJSON(b []byte) error {
+	type plain EventFilter
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	var p plain
+	if err := d.Decode(&p); err != nil {
+		return fmt.Errorf("event filter: %w (fields: kinds, address, netuid, fromBlock, toBlock, cursor)", err)
+	}
+	*f = EventFilter(p)
+	return nil
 }
 
 // EventsPage is tao_getEvents' answer, oldest first.

@@ -167,6 +167,8 @@ func TestGetEventsFiltersAndLimits(t *testing.T) {
 		{"tao_getEvents", []any{map[string]any{"fromBlock": 5, "toBlock": 4}}, rpc.CodeInvalidParams, "after toBlock"},
 		{"tao_getEvents", []any{map[string]any{"kinds": []string{"mint"}}}, rpc.CodeInvalidParams, "not an event kind"},
 		{"tao_getEvents", []any{map[string]any{"kinds": make([]string, 33)}}, rpc.CodeInvalidParams, "at most 32"},
+		{"tao_getEvents", []any{map[string]any{"kind": []string{"transfer"}}}, rpc.CodeInvalidParams, `unknown field "kind"`},
+		{"tao_getEvents", []any{map[string]any{"from": 0}}, rpc.CodeInvalidParams, `unknown field "from"`},
 		{"tao_getEvents", []any{map[string]any{"fromBlock": 1, "toBlock": 3, "cursor": "9:0:0"}}, rpc.CodeInvalidParams, "outside blocks"},
 		{"tao_getEvents", []any{map[string]any{"cursor": "1:x:0"}}, rpc.CodeInvalidParams, "cursor"},
 		{"tao_getAccountHistory", []any{devkeys.Address(1), nil, 101}, rpc.CodeInvalidParams, "limit 101"},

@@ -196,11 +196,16 @@ const txHeaders = ['Tx', 'Block', 'Call', 'From', 'To', 'Amount#', 'Fee#'];
 async function blockPage(n) {
   const b = await rpc('tao_getBlockByNumber', Number(n), true);
   if (!b) return [el('h1', null, 'Block #' + n), el('p', { class: 'muted' }, 'No such block (yet).')];
+  // The block's events (its txs' and its end-of-block work's: epochs,
+  // rewards, slashes, tallies), where the node has tao_getEvents.
+  const evs = await optional('tao_getEvents', { fromBlock: b.number, toBlock: b.number });
+  const events = evs && !evs.error && isEvents(evs.value) ? [
+    el('h2', null, `Events (${evs.value.events.length}${evs.value.next ? '+' : ''})`), eventTable(evs.value, 'events')] : [];
   return [el('h1', null, 'Block #' + b.number),
     kv([['Hash', el('span', { class: 'mono' }, b.hash)], ['Parent', b.number > 0 ? blk(b.number - 1) : '–'],
       ['Time', new Date(b.timestampMs).toISOString() + ' (' + ago(b.timestampMs) + ')'], ['Proposer', addr(b.proposer)],
       ['State root', el('span', { class: 'mono' }, b.stateRoot)], ['Size', b.size + ' bytes']]),
-    el('h2', null, `Transactions (${b.transactions.length})`), table(txHeaders, txRows(b.transactions), { id: 'txs' })];
+    el('h2', null, `Transactions (${b.transactions.length})`), table(txHeaders, txRows(b.transactions), { id: 'txs' }), ...events];
 }
 
 async function txPage(h) {
@@ -229,9 +234,9 @@ async function accountPage(a) {
   }
   // The account index (tao_getAccountHistory) when the node keeps one; else
   // (method not found, or the index switched off) what the last blocks hold.
-  const hist = await optional('tao_getAccountHistory', a, null, 50);
+  const hist = await optional('tao_getAccountHistory', a, null, HISTORY_PAGE);
   if (hist && !hist.error) {
-    out.push(el('h2', null, 'History'), eventTable(hist.value, 'history'));
+    out.push(el('h2', null, 'History'), eventTable(hist.value, 'history'), olderEvents(a, hist.value));
   } else {
     const head = await rpc('tao_blockNumber');
     const span = 300;
@@ -251,14 +256,54 @@ const eq = (x, y) => typeof x === 'string' && typeof y === 'string' && x.toLower
 // eventTable renders tao_getAccountHistory's {events: [...]} (EventJSON:
 // kind, blockNumber, txHash, address, peer, netuid, uid, amount); records of
 // another shape fall back to genericRows.
+const HISTORY_PAGE = 50;
+const isEvents = (v) => v && Array.isArray(v.events) && v.events.every((e) => e && 'kind' in e && 'blockNumber' in e);
+const eventCols = ['Block', 'Event', 'Tx', 'Address', 'Counterparty', 'Subnet', 'Amount#'];
+const eventRow = (e) => [
+  blk(e.blockNumber), e.kind, e.txHash ? tx(e.txHash) : el('span', { class: 'muted' }, 'block'), addr(e.address),
+  e.peer ? addr(e.peer) : '', e.netuid === null || e.netuid === undefined ? '' : `${e.netuid} / uid ${e.uid}`,
+  /^\d+$/.test(String(e.amount)) && e.amount !== '0' ? tao(e.amount) : ''];
 function eventTable(v, id) {
-  const events = v && Array.isArray(v.events) ? v.events : null;
-  if (!events || !events.every((e) => e && 'kind' in e && 'blockNumber' in e)) return genericRows(v, id);
-  if (!events.length) return el('p', { class: 'muted', id }, 'No events yet' + (v.indexedFrom ? ` (indexed from block ${v.indexedFrom}).` : '.'));
-  return table(['Block', 'Event', 'Tx', 'Address', 'Counterparty', 'Subnet', 'Amount#'], events.map((e) => [
-    blk(e.blockNumber), e.kind, e.txHash ? tx(e.txHash) : el('span', { class: 'muted' }, 'block'), addr(e.address),
-    e.peer ? addr(e.peer) : '', e.netuid === null || e.netuid === undefined ? '' : `${e.netuid} / uid ${e.uid}`,
-    /^\d+$/.test(String(e.amount)) && e.amount !== '0' ? tao(e.amount) : '']), { id });
+  if (!isEvents(v)) return genericRows(v, id);
+  if (!v.events.length) return el('p', { class: 'muted', id }, 'No events yet' + (v.indexedFrom ? ` (indexed from block ${v.indexedFrom}).` : '.'));
+  return table(eventCols, v.events.map(eventRow), { id });
+}
+
+// olderEvents is the history's "Older events" button: it fetches the page
+// at the answer's next cursor and appends its rows to #history, until the
+// node says there is no next page (the button then goes). Nothing when the
+// first page was the last.
+function olderEvents(a, v) {
+  if (!isEvents(v) || !v.events.length || typeof v.next !== 'string') return null;
+  let cursor = v.next;
+  const note = el('span', { class: 'muted', id: 'history-more-note' });
+  const button = el('button', { type: 'button', id: 'history-more' }, 'Older events');
+  const box = el('p', null, button, note);
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    note.textContent = '';
+    try {
+      const page = await rpc('tao_getAccountHistory', a, cursor, HISTORY_PAGE);
+      if (!isEvents(page)) throw new Error('the node answered a page of another shape');
+      const body = document.querySelector('#history tbody');
+      if (!body || !box.isConnected) return; // the page moved on
+      for (const e of page.events) {
+        const r = eventRow(e);
+        body.append(el('tr', null, r.map((c, i) => el('td', { class: eventCols[i].endsWith('#') ? 'num' : null }, c))));
+      }
+      if (typeof page.next !== 'string' || page.next === cursor) {
+        box.replaceChildren(el('span', { class: 'muted', id: 'history-end' }, 'No older events' +
+          (page.indexedFrom ? ` (indexed from block ${page.indexedFrom}).` : '.')));
+        return;
+      }
+      cursor = page.next;
+    } catch (e) {
+      note.textContent = ' ' + e.message;
+      note.className = 'err';
+    }
+    button.disabled = false;
+  });
+  return box;
 }
 
 // genericRows renders a list of records whose exact shape this page does not

@@ -67,6 +67,7 @@ func Rules() []Rule {
 		{Pkg: "node/driver", Forbid: []string{"node", "p2p", "rpc", "txpool"}, Why: "the driver talks to the world through its own small interfaces"},
 		{Pkg: "p2p", Forbid: []string{"chain", "state", "staking", "subnet", "gov", "node/...", "rpc", "txpool"}, Why: "p2p moves bytes; the node decides what they mean"},
 		{Pkg: "rpc", Forbid: []string{"state", "node/...", "p2p", "txpool"}, Direct: true, Why: "rpc reads through its Query interface, never the store"},
+		{Pkg: "explorer", Forbid: []string{"..."}, Why: "the explorer is a page over the node's JSON-RPC: it reads the chain only through the API it serves"},
 	}
 }
 

@@ -39,6 +39,7 @@ func TestCheckCatchesUpwardImports(t *testing.T) {
 			"gov": {"staking"}, "chain": {"gov", "subnet", "staking", "consensus", "state"},
 			"node": {"chain", "node/driver", "rpc", "p2p"}, "node/driver": {"chain", "consensus"},
 			"p2p": {"types"}, "rpc": {"chain"}, "consensus/wal": {"os"},
+			"explorer": {"embed", "net/http"},
 		}
 	}
 	if vs := Check(base(), Rules()); len(vs) != 0 {
@@ -58,6 +59,7 @@ func TestCheckCatchesUpwardImports(t *testing.T) {
 		{"consensus reads a file", "consensus", "os", "consensus", "consensus imports os"},
 		{"yuma reads the clock", "subnet/yuma", "time", "subnet/yuma", "subnet/yuma imports time"},
 		{"emission imports types", "emission", "types", "emission", "emission imports types"},
+		{"explorer imports rpc", "explorer", "rpc", "explorer", "explorer imports rpc"},
 		{"rpc imports state", "rpc", "state", "rpc", "rpc imports state"},
 		{"driver imports node", "node/driver", "node", "node/driver", "node/driver imports node"},
 		{"chain imports the txpool", "chain", "txpool", "chain", "chain imports txpool"},
