@@ -1,0 +1,76 @@
+package chain
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/taonet/taod/internal/devkeys"
+	"github.com/taonet/taod/staking"
+	"github.com/taonet/taod/types"
+)
+
+// TestSwapHotkeyRacesUnbonding: a swap in the block where an unbonding
+// entry of the old hotkey is due, with a nominator unbonding from the old
+// hotkey just before the swap and again just after it, in the same block.
+// The due entry is released once, to its coldkey, at its height (it moves
+// with the swap and the end of block releases it under the new hotkey);
+// the unbonding started before the swap moves with its release height; the
+// one after it fails naming the retired hotkey; nothing is left under the
+// old hotkey and nothing is paid twice.
+func TestSwapHotkeyRacesUnbonding(t *testing.T) {
+	w := newWorld(t)
+	old, next := hot(0), freshHot(0)
+	cold4 := devkeys.Address(4)
+	w.ok(w.bind(1, 0))
+	w.ok(w.call(1, &types.AddStake{Hotkey: old, Amount: 10 * tao}), w.call(4, &types.AddStake{Hotkey: old, Amount: 10 * tao}))
+	w.ok(w.call(4, &types.RemoveStake{Hotkey: old, Amount: 3 * tao}))
+	due := staking.UnbondingOf(w.st(), cold4)
+	if len(due) != 1 || due[0].Amount != 3*tao {
+		t.Fatalf("setup: unbonding %+v", due)
+	}
+	w.until(due[0].ReleaseAt - 1)
+	subnetConservation(t, w)
+
+	bal := w.st().Account(cold4).Balance
+	before := w.call(4, &types.RemoveStake{Hotkey: old, Amount: 2 * tao})
+	swap := w.call(1, &types.SwapHotkey{Old: old, New: next})
+	after := w.call(4, &types.RemoveStake{Hotkey: old, Amount: tao})
+	rs := w.do(before, swap, after)
+	if w.height() != due[0].ReleaseAt {
+		t.Fatalf("test timeline: the swap landed at %d, the entry is due at %d", w.height(), due[0].ReleaseAt)
+	}
+	if rs[0].Status != types.ReceiptSuccess || rs[1].Status != types.ReceiptSuccess {
+		t.Fatalf("unbond before the swap %+v, swap %+v", rs[0], rs[1])
+	}
+	if rs[2].Status != types.ReceiptFailed || !strings.Contains(rs[2].Error, staking.ErrHotkeyRetired.Error()) || !strings.Contains(rs[2].Error, old.String()) {
+		t.Fatalf("unbond from the old hotkey after the swap: %+v, want a failure naming it retired", rs[2])
+	}
+	st := w.st()
+	if got, want := st.Account(cold4).Balance, bal-before.Fee()-after.Fee()+due[0].Amount; got != want {
+		t.Errorf("nominator's balance %d after the block, want %d (the due entry released once)", got, want)
+	}
+	left := staking.UnbondingOf(st, cold4)
+	if len(left) != 1 || left[0].Hotkey != next || left[0].Amount != 2*tao || left[0].ReleaseAt != due[0].ReleaseAt+w.c.Params().Staking.UnbondingPeriod {
+		t.Fatalf("unbonding after the swap's block %+v, want only the 2 TAO started before the swap, under the new hotkey", left)
+	}
+	if n := len(staking.UnbondingOfHotkey(st, old)); n != 0 {
+		t.Errorf("%d unbonding entries left under the retired hotkey", n)
+	}
+	if got := staking.Stake(st, cold4, next); got != 5*tao {
+		t.Errorf("nominator's stake on the new hotkey %d, want 5 TAO", got)
+	}
+	subnetConservation(t, w)
+
+	// The moved entry releases at its own height, to its coldkey; the
+	// nominator unbonds the rest from the new hotkey.
+	bal = w.st().Account(cold4).Balance
+	w.until(left[0].ReleaseAt)
+	if got := w.st().Account(cold4).Balance - bal; got != left[0].Amount {
+		t.Errorf("moved entry released %d, want %d", got, left[0].Amount)
+	}
+	if n := len(staking.UnbondingOf(w.st(), cold4)); n != 0 {
+		t.Errorf("%d unbonding entries left after their release", n)
+	}
+	w.ok(w.call(4, &types.RemoveStake{Hotkey: next, Amount: 5 * tao}))
+	subnetConservation(t, w)
+}
