@@ -1,11 +1,13 @@
 package chain
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/taonet/taod/internal/devkeys"
 	"github.com/taonet/taod/staking"
+	"github.com/taonet/taod/subnet"
 	"github.com/taonet/taod/types"
 )
 
@@ -73,4 +75,37 @@ func TestSwapHotkeyRacesUnbonding(t *testing.T) {
 	}
 	w.ok(w.call(4, &types.RemoveStake{Hotkey: next, Amount: 5 * tao}))
 	subnetConservation(t, w)
+}
+
+// TestRetiredHotkeyCannotPowRegister: whoever holds a leaked hotkey after
+// its swap cannot bring it back by proof of work, the one registration the
+// hotkey signs itself, for a coldkey of its choosing: with a fee the call
+// fails naming the retired hotkey, fee-free it is refused as invalid (a
+// fee-free call must succeed), and the hotkey gets no owner and no UID.
+func TestRetiredHotkeyCannotPowRegister(t *testing.T) {
+	w := newWorld(t)
+	old, next, thief := devkeys.Address(40), freshHot(0), devkeys.Address(5)
+	w.ok(w.call(1, &types.RegisterNetwork{Name: "pow"}))
+	w.ok(w.signed(devkeys.Key(40), 0, w.mine(1, devkeys.Key(40), devkeys.Address(2))))
+	w.ok(w.call(0, &types.Transfer{To: old, Amount: tao}))
+	w.swapOK(2, old, next)
+
+	reg := w.mine(1, devkeys.Key(40), thief)
+	if _, err := w.c.CheckTx(w.st(), w.signed(devkeys.Key(40), 0, reg)); !errors.Is(err, ErrFeeTooLow) {
+		t.Fatalf("fee-free proof-of-work registration of a retired hotkey: %v, want %v", err, ErrFeeTooLow)
+	}
+	clear(w.next)
+	r := w.do(w.signed(devkeys.Key(40), 10*w.fee(reg), reg))[0]
+	if r.Status != types.ReceiptFailed || !strings.Contains(r.Error, staking.ErrHotkeyRetired.Error()) || !strings.Contains(r.Error, old.String()) {
+		t.Fatalf("proof-of-work registration of a retired hotkey: %+v", r)
+	}
+	if h, ok := staking.HotkeyOf(w.st(), old); ok {
+		t.Errorf("the retired hotkey has a record again: %+v", h)
+	}
+	if _, ok := subnet.UIDOf(w.st(), 1, old); ok {
+		t.Error("the retired hotkey is registered again")
+	}
+	if uid, ok := subnet.UIDOf(w.st(), 1, next); !ok || uid != 0 {
+		t.Errorf("new hotkey at uid %d (%v), want 0", uid, ok)
+	}
 }
