@@ -109,3 +109,60 @@ func TestRetiredHotkeyCannotPowRegister(t *testing.T) {
 		t.Errorf("new hotkey at uid %d (%v), want 0", uid, ok)
 	}
 }
+
+// TestHotkeySwapInColdkeySwapDueBlock: a coldkey swaps one of its hotkeys
+// in the very block its scheduled coldkey swap is due. The hotkey swap runs
+// first (a tx), the coldkey swap after it (end of block), so the new
+// hotkey, with its UID, its stake and its nominator, ends up owned by the
+// new coldkey; the retired hotkey keeps its record (its owner then) and
+// comes back to no one.
+func TestHotkeySwapInColdkeySwapDueBlock(t *testing.T) {
+	w := newWorld(t)
+	old, nw := devkeys.Address(1), devkeys.Address(8)
+	w.ok(w.call(1, &types.RegisterNetwork{Name: "mine"}), w.bind(1, 0))
+	w.ok(w.call(1, &types.BurnedRegister{Netuid: 1, Hotkey: hot(0)}),
+		w.call(1, &types.AddStake{Hotkey: hot(0), Amount: 50 * tao}), w.call(4, &types.AddStake{Hotkey: hot(0), Amount: 10 * tao}))
+	uid, _ := subnet.UIDOf(w.st(), 1, hot(0))
+	w.ok(w.call(1, &types.ScheduleColdkeySwap{NewColdkey: nw}))
+	due := w.height() + w.c.Params().Staking.ColdkeySwapDelay
+	w.until(due - 1)
+
+	w.ok(w.call(1, &types.SwapHotkey{Old: hot(0), New: freshHot(0)}))
+	if w.height() != due {
+		t.Fatalf("test timeline: the hotkey swap landed at %d, the coldkey swap is due at %d", w.height(), due)
+	}
+	st := w.st()
+	if s, ok := staking.ColdkeySwapOf(st, old); ok {
+		t.Fatalf("coldkey swap not done in its due block: %+v", s)
+	}
+	if h, ok := staking.HotkeyOf(st, freshHot(0)); !ok || h.Owner != nw {
+		t.Errorf("new hotkey %+v (%v), want owned by the new coldkey", h, ok)
+	}
+	if got := staking.OwnedHotkeys(st, nw, 10); len(got) != 1 || got[0] != freshHot(0) {
+		t.Errorf("new coldkey owns %v, want only the new hotkey", got)
+	}
+	if got := staking.OwnedHotkeys(st, old, 10); len(got) != 0 {
+		t.Errorf("old coldkey still owns %v", got)
+	}
+	// Epochs paid the positions meanwhile: at least what was staked, and
+	// the two positions are the hotkey's whole stake.
+	h, _ := staking.HotkeyOf(st, freshHot(0))
+	own, nom := staking.Stake(st, nw, freshHot(0)), staking.Stake(st, devkeys.Address(4), freshHot(0))
+	if own < 50*tao || nom < 10*tao || own+nom != h.TotalStake || len(staking.StakesOf(st, old)) != 0 {
+		t.Errorf("positions: new coldkey %d, nominator %d, total %d, old coldkey %v", own, nom, h.TotalStake, staking.StakesOf(st, old))
+	}
+	if got, ok := subnet.UIDOf(st, 1, freshHot(0)); !ok || got != uid {
+		t.Errorf("new hotkey at uid %d (%v), want %d", got, ok, uid)
+	}
+	if r, ok := staking.Retired(st, hot(0)); !ok || r.SwappedTo != freshHot(0) || r.Owner != old {
+		t.Errorf("retired record %+v (%v)", r, ok)
+	}
+	if _, ok := staking.HotkeyOf(st, hot(0)); ok {
+		t.Error("the retired hotkey has a record again")
+	}
+	subnetConservation(t, w)
+	// The new coldkey acts as the owner; the old one is not.
+	w.ok(w.call(8, &types.Transfer{To: old, Amount: tao}))
+	w.fails(w.call(1, &types.SetTake{Hotkey: freshHot(0), Take: 1}), staking.ErrNotOwner)
+	w.ok(w.call(8, &types.SetTake{Hotkey: freshHot(0), Take: 1}))
+}
