@@ -2,6 +2,7 @@ package chain
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -165,4 +166,45 @@ func TestHotkeySwapInColdkeySwapDueBlock(t *testing.T) {
 	w.ok(w.call(8, &types.Transfer{To: old, Amount: tao}))
 	w.fails(w.call(1, &types.SetTake{Hotkey: freshHot(0), Take: 1}), staking.ErrNotOwner)
 	w.ok(w.call(8, &types.SetTake{Hotkey: freshHot(0), Take: 1}))
+}
+
+// TestSwapHotkeyWithPendingRotation: a validator rebinds its hotkey to a
+// new consensus key (pending until the epoch's end) and swaps the hotkey
+// before the rotation takes effect. The pending key moves with the swap:
+// at the epoch's end it becomes the new hotkey's key, and the set decided
+// there names the new hotkey with the new key and the same power.
+func TestSwapHotkeyWithPendingRotation(t *testing.T) {
+	w, _ := handedOver(t, 40*tao, 40*tao, 10*tao)
+	p := w.c.Params().Staking
+	old, next := hot(1), freshHot(1)
+	b, err := types.SignBind(w.c.ChainID(), devkeys.Address(2), devkeys.Key(11), devkeys.Key(25))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ok(w.call(2, b))
+	H := (w.height()/p.ConsensusEpoch + 1) * p.ConsensusEpoch
+	if h, _ := staking.HotkeyOf(w.st(), old); h.PendingKey != devkeys.Address(25) || h.ConsensusKey != devkeys.Address(21) || w.height()+1 >= H {
+		t.Fatalf("setup: %+v at %d, epoch ends at %d", h, w.height(), H)
+	}
+	w.swapOK(2, old, next)
+	if h, _ := staking.HotkeyOf(w.st(), next); h.PendingKey != devkeys.Address(25) || h.ConsensusKey != devkeys.Address(21) {
+		t.Fatalf("new hotkey before the epoch's end %+v", h)
+	}
+	if consKeyOwner(w, devkeys.Address(25)) != next || consKeyOwner(w, devkeys.Address(21)) != next {
+		t.Fatal("back references of the current and the pending key do not name the new hotkey")
+	}
+	w.until(H + 2)
+	h, _ := staking.HotkeyOf(w.st(), next)
+	if h.ConsensusKey != devkeys.Address(25) || h.PendingKey != (types.Address{}) {
+		t.Fatalf("after the epoch's end: %+v, want consensus key 25 and nothing pending", h)
+	}
+	s, _ := w.c.ValidatorSet(H + 2)
+	i := slices.Index(s.Hotkeys, next)
+	if i < 0 || s.Validators[i].Address != devkeys.Address(25) || s.Validators[i].Power != h.TotalStake/staking.PowerUnit || slices.Contains(s.Hotkeys, old) {
+		t.Fatalf("set from %d: %+v", H+2, s)
+	}
+	if _, ok := staking.HotkeyOf(w.st(), old); ok {
+		t.Error("the rotation recreated the retired hotkey's record")
+	}
+	subnetConservation(t, w)
 }
