@@ -163,6 +163,12 @@ func (p *Pool) Add(tx *types.Tx) error {
 	if tx.Nonce() < acc.Nonce {
 		return fmt.Errorf("%w: tx nonce %d, account %s is at %d", chain.ErrNonceTooLow, tx.Nonce(), from, acc.Nonce)
 	}
+	// A coldkey frozen by a disputed or executing swap signs nothing (chain
+	// refuses its txs as invalid): say so now, rather than hold the tx until
+	// the freeze lifts and run it then, first in line, for whoever sent it.
+	if err := staking.ColdkeyFrozen(st, from); err != nil {
+		return err
+	}
 	params := p.chain.Params()
 	if w := tx.Call().Weight(); w > params.MaxBlockWeight {
 		// No block could take it, and it would hold up the sender's later
@@ -417,11 +423,12 @@ func (p *Pool) removeFromLocked(a *account, n uint64) {
 // droppedOnReject reports whether a proposal's rejection proves a tx can
 // never be included: its nonce is used, it is malformed, or its fee fails
 // the rule in force (a fee-free call that would fail, or a fee under a raised
-// base fee). "Nonce too high" (an earlier tx of the sender was left out for a
+// base fee), or its sender is a coldkey frozen by a swap (Add refuses it
+// too). "Nonce too high" (an earlier tx of the sender was left out for a
 // block limit) and "cannot pay" (re-checked against the new balance below)
 // are not proof.
 func droppedOnReject(err error) bool {
-	return errors.Is(err, chain.ErrNonceTooLow) || errors.Is(err, chain.ErrFeeTooLow) || Malformed(err)
+	return errors.Is(err, chain.ErrNonceTooLow) || errors.Is(err, chain.ErrFeeTooLow) || errors.Is(err, staking.ErrColdkeyFrozen) || Malformed(err)
 }
 
 // Update brings the pool to the state st after block b (or, with an empty

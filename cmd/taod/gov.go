@@ -34,7 +34,7 @@ Parameter keys are dotted paths of 'taod gov params', e.g. staking.unbonding_per
 		swapOld, swapTo                string
 	)
 	propose := &cobra.Command{
-		Use:   "propose --from KEY --kind param|upgrade|text --title T --deposit TAO [--change key=value …] [--upgrade-name N --upgrade-height H]",
+		Use:   "propose --from KEY --kind param|upgrade|text|coldkey-swap --title T --amount TAO [--change key=value …] [--upgrade-name N --upgrade-height H] [--swap-coldkey ADDR [--swap-to ADDR]]",
 		Short: "Submit a proposal with a deposit",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

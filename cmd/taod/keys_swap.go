@@ -34,6 +34,12 @@ such proposal in its vote.`,
 			if err != nil {
 				return fmt.Errorf("new coldkey: %w", err)
 			}
+			// The chain refuses it too, but only after charging the fee.
+			if o.from != "" {
+				if from, err := coldkeyArg(nil, o.dir, o.from, ""); err == nil && from == to {
+					return fmt.Errorf("new coldkey %s is --from itself: a coldkey cannot swap to itself", to.Hex())
+				}
+			}
 			return sendCall(cmd, o, client.ScheduleColdkeySwap(to))
 		},
 	}

@@ -34,4 +34,13 @@ func TestKeysSwapColdkeyVerbs(t *testing.T) {
 	if o, err := taod(t, n, "keys", "swap-coldkey", "status", "--from", "dev3"); err != nil || !strings.Contains(o, "status    cancelled") {
 		t.Fatalf("status after cancel: %v\n%s", err, o)
 	}
+	// A swap to the sender itself is refused before anything is sent (the
+	// chain would refuse it too, after charging the fee).
+	self := devkeys.Address(1).Hex()
+	if o, err := taod(t, n, "keys", "swap-coldkey", "schedule", "--from", "dev1", self); err == nil || !strings.Contains(err.Error(), "cannot swap to itself") || strings.Contains(o, "hash") {
+		t.Fatalf("schedule to itself: %v\n%s", err, o)
+	}
+	if o, err := taod(t, n, "keys", "swap-coldkey", "status", "--from", "dev1"); err != nil || !strings.Contains(o, "has no coldkey swap") {
+		t.Fatalf("dev1's status after the refusal: %v\n%s", err, o)
+	}
 }

@@ -188,12 +188,36 @@ staking.hotkey_swap_rate_limit blocks. Restart the miner or validator with the n
 			if err := call.Validate(); err != nil {
 				return err
 			}
+			if err := checkFreshHotkey(cmd, o.url, next); err != nil {
+				return err
+			}
 			return sendCall(cmd, *o, call)
 		},
 	}
 	cmd.Flags().StringVar(&oldArg, "old", "", "the hotkey to retire (0x…)")
 	cmd.Flags().StringVar(&newArg, "new", "", "the fresh hotkey that takes its place (0x…)")
 	return cmd
+}
+
+// checkFreshHotkey refuses, before anything is sent, a new hotkey the chain
+// already knows (owned or retired): the chain refuses it too, after
+// charging the fee.
+func checkFreshHotkey(cmd *cobra.Command, url string, hotkey types.Address) error {
+	var h *rpc.HotkeyJSON
+	if err := withClient(cmd, url, func(ctx context.Context, c *client.Client) (err error) {
+		h, err = c.Hotkey(ctx, hotkey)
+		return err
+	}); err != nil {
+		return err
+	}
+	switch {
+	case h == nil:
+		return nil
+	case h.Retired != nil:
+		return fmt.Errorf("--new %s was retired by a hotkey swap at block %d: the new hotkey must never have been used on chain", hotkey.Hex(), h.Retired.AtBlock)
+	default:
+		return fmt.Errorf("--new %s is already in use on chain (owned by %s): the new hotkey must never have been used", hotkey.Hex(), h.Owner.Hex())
+	}
 }
 
 func taoString(raoStr string) string {

@@ -38,4 +38,16 @@ func TestSwapHotkeyCLI(t *testing.T) {
 	if err == nil || !strings.Contains(o, "status failed") || !strings.Contains(o, "hotkey was retired by a hotkey swap") || !strings.Contains(o, old+" was swapped to "+next) {
 		t.Fatalf("second swap of the retired hotkey: %v\n%s", err, o)
 	}
+	// A new hotkey the chain knows, owned or retired, is refused before
+	// anything is sent (the chain would refuse it after charging the fee).
+	mustTaod(t, n, "subnet", "register", "--netuid", "1", "--from", "dev1", "--hotkey", devkeys.Address(43).Hex())
+	for want, used := range map[string]string{"already in use on chain": next, "was retired by a hotkey swap": old} {
+		o, err := taod(t, n, "stake", "swap-hotkey", "--from", "dev1", "--old", devkeys.Address(43).Hex(), "--new", used)
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(o, "hash") {
+			t.Errorf("swap to %s: %v\n%s", used, err, o)
+		}
+	}
+	if h, err := c.Hotkey(ctx, devkeys.Address(43)); err != nil || h == nil || h.Retired != nil {
+		t.Fatalf("hotkey 43 after the refused swaps: %+v %v", h, err)
+	}
 }
