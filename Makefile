@@ -35,10 +35,12 @@ devnet: build
 # The example subnet market (examples/predict) on a fresh chain in .devnet-demo:
 # 3 validators and 5 miners as processes, the metagraph redrawn every epoch,
 # a summary on Ctrl-C. DEMO_EPOCHS=N stops after N epochs (exit 2 if the
-# market did not come out as designed).
+# market did not come out as designed). DEMO_FLAGS adds flags, e.g.
+# DEMO_FLAGS='--rpc.addr 127.0.0.1:0' when 9944 is taken (the demo prints its RPC URL).
 DEMO_EPOCHS ?= 0
+DEMO_FLAGS ?=
 demo: build
-	./$(BIN) devnet --demo --demo.epochs $(DEMO_EPOCHS)
+	./$(BIN) devnet --demo --demo.epochs $(DEMO_EPOCHS) $(DEMO_FLAGS)
 
 # The adversarial suite runs once, after the other packages and alone: its
 # tests compare block rates with and without attack, which other packages'

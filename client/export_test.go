@@ -8,3 +8,6 @@ func SetFeeParams(c *Client, p *chain.Params) {
 	c.mu.params = p
 	c.mu.Unlock()
 }
+
+// PermitCutoff is permitCutoff, for its table test.
+var PermitCutoff = permitCutoff

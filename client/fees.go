@@ -1,14 +1,17 @@
 package client
 
 import (
+	"cmp"
 	"context"
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
-	"github.com/taonet/taod/subnet"
+	"slices"
+	"strconv"
 
 	"github.com/taonet/taod/chain"
 	"github.com/taonet/taod/rpc"
+	"github.com/taonet/taod/subnet"
 	"github.com/taonet/taod/types"
 )
 
@@ -16,15 +19,29 @@ import (
 // RevealWeights) from a hotkey without a validator permit on a subnet past
 // its bootstrap: the chain fails such a call whatever it pays
 // (subnet.ErrNoPermit), so the client does not send it. Permits are handed
-// out by the subnet's epoch (top max_validators by stake); NextEpoch is the
-// first block at which the hotkey may get one.
+// out by the subnet's epoch to the MaxValidators UIDs with the most stake,
+// among those with stake (ties favour the higher UID); NextEpoch is the
+// first block at which the hotkey may get one. Stake is the hotkey's stake
+// and Cutoff the smallest stake among the MaxValidators largest (0 when
+// fewer UIDs hold stake), as of the head: the message says which of "no
+// stake", "not among the largest" or "wait for the epoch" applies.
 type NoPermitError struct {
-	Netuid    uint16
-	UID       uint16
-	NextEpoch uint64
+	Netuid        uint16
+	UID           uint16
+	NextEpoch     uint64
+	Stake         uint64 // rao
+	MaxValidators uint64
+	Cutoff        uint64 // rao
+	Outranked     bool   // at today's stakes, MaxValidators UIDs rank above it
 }
 
 func (e *NoPermitError) Error() string {
+	switch {
+	case e.Stake == 0:
+		return fmt.Sprintf("no validator permit on subnet %d (uid %d): the hotkey has no stake, and each epoch (next at block %d) gives permits only to the %d UIDs with the most stake, among those with stake: add stake to it first", e.Netuid, e.UID, e.NextEpoch, e.MaxValidators)
+	case e.Outranked:
+		return fmt.Sprintf("no validator permit on subnet %d (uid %d): its stake of %s TAO is not among the %d largest on the subnet (the smallest of them is %s TAO), and the epoch at block %d gives permits to those only", e.Netuid, e.UID, types.FormatTAO(e.Stake), e.MaxValidators, types.FormatTAO(e.Cutoff), e.NextEpoch)
+	}
 	return fmt.Sprintf("no validator permit on subnet %d (uid %d) until the epoch at block %d: weights calls need a permit, given each epoch to the top validators by stake", e.Netuid, e.UID, e.NextEpoch)
 }
 
@@ -96,34 +113,61 @@ func uidOf(mg []rpc.NeuronJSON, hotkey types.Address) (uint16, bool) {
 }
 
 // permitted applies the chain's permit rule for weights calls to from on
-// netuid, as of the head.
+// netuid, as of the head (one subnet_snapshot: neurons, hyperparameters
+// and height of one block).
 func (c *Client) permitted(ctx context.Context, from types.Address, netuid uint16) (bool, error) {
-	mg, err := c.Metagraph(ctx, netuid)
+	snap, err := c.MetagraphSnapshot(ctx, netuid)
 	if err != nil {
 		return false, err
 	}
+	mg := snap.Neurons
 	uid, ok := uidOf(mg, from)
-	if !ok {
+	if !ok || int(uid) >= len(mg) {
 		return false, fmt.Errorf("%w: %s on subnet %d: register first (burned or PoW)", ErrNotNeuron, from, netuid)
 	}
 	if mg[uid].Permit {
 		return true, nil
 	}
+	stakes := make([]uint64, len(mg))
+	var anyStake uint64
 	for i := range mg {
-		if mg[i].Stake != "0" && mg[i].Stake != "" {
-			// Past bootstrap: only permitted validators may set weights.
-			info, err := c.Subnet(ctx, netuid)
-			if err != nil {
-				return false, err
-			}
-			head, err := c.BlockNumber(ctx)
-			if err != nil {
-				return false, err
-			}
-			return false, &NoPermitError{Netuid: netuid, UID: uid, NextEpoch: NextEpochBlock(head, netuid, info.Tempo)}
+		if stakes[i], err = strconv.ParseUint(mg[i].Stake, 10, 64); err != nil {
+			return false, fmt.Errorf("%w: subnet_snapshot uid %d stake %q", ErrBadReply, i, mg[i].Stake)
+		}
+		anyStake |= stakes[i]
+	}
+	if anyStake == 0 {
+		return true, nil // bootstrapping: every neuron may set weights
+	}
+	// Past bootstrap: only permitted validators may set weights.
+	e := &NoPermitError{Netuid: netuid, UID: uid, NextEpoch: NextEpochBlock(snap.Block, netuid, snap.Hyperparams.Tempo),
+		Stake: stakes[uid], MaxValidators: snap.Hyperparams.MaxValidators}
+	e.Cutoff, e.Outranked = permitCutoff(stakes, int(uid), e.MaxValidators)
+	return false, e
+}
+
+// permitCutoff is the smallest stake among the k largest nonzero stakes (0
+// when fewer than k UIDs hold stake), and whether k UIDs outrank uid: more
+// stake, or equal stake and a higher UID (the epoch's order).
+func permitCutoff(stakes []uint64, uid int, k uint64) (cutoff uint64, outranked bool) {
+	var above uint64
+	var held []uint64
+	for j, st := range stakes {
+		if st == 0 {
+			continue
+		}
+		held = append(held, st)
+		if st > stakes[uid] || (st == stakes[uid] && j > uid) {
+			above++
 		}
 	}
-	return true, nil // bootstrapping: every neuron may set weights
+	if uint64(len(held)) >= k && k > 0 {
+		// k-th largest: a partial selection is not worth it at ≤ 4,096 UIDs.
+		sorted := append([]uint64(nil), held...)
+		slices.SortFunc(sorted, func(a, b uint64) int { return cmp.Compare(b, a) })
+		cutoff = sorted[k-1]
+	}
+	return cutoff, above >= k
 }
 
 // SignTx signs call as key with the fee the chain requires under p: zero

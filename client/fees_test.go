@@ -130,8 +130,45 @@ func TestErrorsMatchChainRules(t *testing.T) {
 	if errors.Is(&client.FailedError{Rule: "EOF"}, errors.New("EOF")) {
 		t.Fatal("matched a non-chain error by text")
 	}
-	np := &client.NoPermitError{Netuid: 1, UID: 4, NextEpoch: 19}
-	if !strings.Contains(np.Error(), "no validator permit on subnet 1") || !strings.Contains(np.Error(), "epoch at block 19") {
-		t.Fatalf("permit error text: %s", np)
+	// The refusal says which part of the permit rule stands in the way.
+	for _, c := range []struct {
+		e    client.NoPermitError
+		want string
+	}{
+		{client.NoPermitError{Netuid: 1, UID: 4, NextEpoch: 19, Stake: 5 * types.RaoPerTAO, MaxValidators: 8},
+			"no validator permit on subnet 1 (uid 4) until the epoch at block 19: "},
+		{client.NoPermitError{Netuid: 1, UID: 4, NextEpoch: 19, MaxValidators: 8},
+			"no validator permit on subnet 1 (uid 4): the hotkey has no stake, and each epoch (next at block 19) gives permits only to the 8 UIDs with the most stake"},
+		{client.NoPermitError{Netuid: 1, UID: 4, NextEpoch: 19, Stake: 1_500_000_000, MaxValidators: 2, Cutoff: 7 * types.RaoPerTAO, Outranked: true},
+			"no validator permit on subnet 1 (uid 4): its stake of 1.5 TAO is not among the 2 largest on the subnet (the smallest of them is 7 TAO), and the epoch at block 19"},
+	} {
+		if !strings.HasPrefix(c.e.Error(), c.want) {
+			t.Errorf("permit error text:\n%s\nwant prefix\n%s", c.e.Error(), c.want)
+		}
+	}
+}
+
+// permitCutoff follows the epoch's order: more stake first, equal stake
+// favouring the higher UID, zero stake never permitted.
+func TestPermitCutoff(t *testing.T) {
+	stakes := []uint64{50, 0, 30, 30, 10, 0}
+	for _, c := range []struct {
+		uid       int
+		k         uint64
+		cutoff    uint64
+		outranked bool
+	}{
+		{0, 1, 50, false}, // the largest
+		{2, 2, 30, true},  // 50 and uid 3's equal 30 rank above uid 2
+		{3, 2, 30, false}, // uid 3 beats uid 2 on the tie
+		{4, 4, 10, false}, // four holders, k = 4: everyone with stake gets one
+		{4, 3, 30, true},
+		{2, 8, 0, false}, // fewer holders than slots: no cutoff
+		{1, 8, 0, false}, // zero stake: not outranked (no permit for another reason)
+	} {
+		cutoff, outranked := client.PermitCutoff(stakes, c.uid, c.k)
+		if cutoff != c.cutoff || outranked != c.outranked {
+			t.Errorf("uid %d, k %d: cutoff %d outranked %v; want %d %v", c.uid, c.k, cutoff, outranked, c.cutoff, c.outranked)
+		}
 	}
 }

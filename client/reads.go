@@ -186,6 +186,16 @@ func (c *Client) Metagraph(ctx context.Context, netuid uint16) ([]rpc.NeuronJSON
 	return m, err
 }
 
+// MetagraphSnapshot returns a subnet's neurons and hyperparameters read
+// from one head state, with that block's height and hash
+// (subnet_snapshot): unlike Metagraph, Hyperparams and BlockNumber called
+// one after another, it cannot straddle a new block.
+func (c *Client) MetagraphSnapshot(ctx context.Context, netuid uint16) (*rpc.MetagraphSnapshotJSON, error) {
+	var m rpc.MetagraphSnapshotJSON
+	err := c.Call(ctx, &m, "subnet_snapshot", netuid)
+	return &m, err
+}
+
 // Neuron returns one UID of a subnet with its weights.
 func (c *Client) Neuron(ctx context.Context, netuid, uid uint16) (*rpc.NeuronDetail, error) {
 	var n rpc.NeuronDetail

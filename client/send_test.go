@@ -4,10 +4,10 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"errors"
-	"github.com/taonet/taod/subnet"
 	"net"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +18,7 @@ import (
 	"github.com/taonet/taod/client/clienttest"
 	"github.com/taonet/taod/internal/devkeys"
 	"github.com/taonet/taod/rpc"
+	"github.com/taonet/taod/subnet"
 	"github.com/taonet/taod/types"
 )
 
@@ -217,6 +218,11 @@ func TestSubnetCallsAndPermitRule(t *testing.T) {
 	}
 	if np.Netuid != netuid || np.UID != 2 || np.NextEpoch <= head || (np.NextEpoch+netuid)%info.Tempo != 0 {
 		t.Fatalf("refusal %+v at head %d", np, head)
+	}
+	// hk3 holds no stake: waiting for the epoch would not help, and the
+	// refusal says so.
+	if np.Stake != 0 || np.MaxValidators == 0 || !strings.Contains(err.Error(), "the hotkey has no stake") {
+		t.Fatalf("refusal %+v: %v", np, err)
 	}
 	// The chain agrees: paying the fee only buys a failed receipt.
 	mustOK(mustSend(ctx, c, owner, client.Transfer(hk3.Address(), types.RaoPerTAO)))

@@ -84,6 +84,15 @@ func TestSDKAgainstNode(t *testing.T) {
 	if m1.Axon.Addr() != ln.Addr().String() {
 		t.Fatalf("metagraph axon %q, want %q", m1.Axon.Addr(), ln.Addr())
 	}
+	// The view is of one block: nothing in it happened after its Block.
+	for _, n := range mg.Neurons() {
+		if n.RegisteredAt > mg.Block() || n.LastUpdate > mg.Block() || n.Axon.Block > mg.Block() {
+			t.Fatalf("view at block %d holds uid %d registered at %d, updated at %d, axon at %d", mg.Block(), n.UID, n.RegisteredAt, n.LastUpdate, n.Axon.Block)
+		}
+	}
+	if head, err := c.BlockNumber(ctx); err != nil || head < mg.Block() || m1.Axon.Block == 0 {
+		t.Fatalf("head %d (%v), view at %d, axon at block %d", head, err, mg.Block(), m1.Axon.Block)
+	}
 	// Unchanged endpoint: the second announcement sends nothing (a send would be rate limited).
 	if err := ax.Announce(ctx, an, net.ParseIP("127.0.0.1"), port, 1); err != nil {
 		t.Fatalf("re-announce: %v", err)

@@ -213,6 +213,8 @@ func TestResponsesUnchanged(t *testing.T) {
 		{"subnet_hyperparams", []any{99}},
 		{"subnet_metagraph", []any{1}},
 		{"subnet_metagraph", []any{99}},
+		{"subnet_snapshot", []any{1}},
+		{"subnet_snapshot", []any{99}},
 		{"subnet_neuron", []any{1, 0}},
 		{"subnet_neuron", []any{1, 50}},
 		{"subnet_root", nil},

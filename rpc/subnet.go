@@ -208,3 +208,33 @@ func (api *SubnetAPI) Root() ([]RootMemberJSON, error) {
 func (api *SubnetAPI) LockCost() (string, error) {
 	return withView(api.b, func(v View) (string, error) { return rao(v.NetworkLockCost()), nil })
 }
+
+// MetagraphSnapshotJSON is a subnet's metagraph with the block it was read
+// at and the hyperparameters in force there, all from one state.
+type MetagraphSnapshotJSON struct {
+	Block       uint64             `json:"block"`
+	BlockHash   types.Hash         `json:"blockHash"`
+	Hyperparams subnet.Hyperparams `json:"hyperparams"`
+	Neurons     []NeuronJSON       `json:"neurons"`
+}
+
+// Snapshot returns what subnet_metagraph and subnet_hyperparams return,
+// read from the same head state, with that head's height and hash: a
+// client that syncs from it knows exactly which block its view is of (three
+// separate calls may straddle a new block).
+func (api *SubnetAPI) Snapshot(netuid uint16) (*MetagraphSnapshotJSON, error) {
+	return withView(api.b, func(v View) (*MetagraphSnapshotJSON, error) {
+		s, err := subnetIn(v, netuid)
+		if err != nil {
+			return nil, err
+		}
+		head := v.Head()
+		neurons := v.Neurons(netuid)
+		out := &MetagraphSnapshotJSON{Block: head.Height, BlockHash: head.Hash, Hyperparams: s.Hyper, Neurons: make([]NeuronJSON, len(neurons))}
+		for i, n := range neurons {
+			hk, _ := v.Hotkey(n.Hotkey)
+			out.Neurons[i] = neuronJSON(uint16(i), n, hk)
+		}
+		return out, nil
+	})
+}

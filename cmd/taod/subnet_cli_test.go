@@ -75,7 +75,7 @@ func TestSubnetVerbsAndPermitRefusal(t *testing.T) {
 	// have earned dividends, stake and a permit at an epoch since).
 	mustTaod(t, n, "subnet", "register", "--pow", "--netuid", "1", "--from", "hot2", "--coldkey", devkeys.Address(1).Hex())
 	o, err := taod(t, n, "subnet", "weights", "--netuid", "1", "--from", "hot2", "--uids", "0", "--weights", "1")
-	if err == nil || !strings.Contains(err.Error(), "no validator permit on subnet 1 (uid 2) until the epoch at block") {
+	if err == nil || !strings.Contains(err.Error(), "no validator permit on subnet 1 (uid 2): the hotkey has no stake, and each epoch (next at block") {
 		t.Fatalf("weights without a permit: %v\n%s", err, o)
 	}
 	if strings.Contains(o, "hash") {

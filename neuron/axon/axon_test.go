@@ -100,6 +100,7 @@ type rawReq struct {
 	kind    string
 	body    []byte
 	sigBody []byte // body the signature covers (default body)
+	chunked bool   // send the body without a Content-Length
 }
 
 func (f *fixture) raw(key *ecdsa.PrivateKey, nonce uint64) rawReq {
@@ -119,7 +120,11 @@ func (f *fixture) send(t testing.TB, r rawReq) (*http.Response, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+neuron.PathPrefix+r.kind, bytes.NewReader(r.body))
+	var rd io.Reader = bytes.NewReader(r.body)
+	if r.chunked {
+		rd = io.MultiReader(rd) // a reader whose length net/http cannot know
+	}
+	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+neuron.PathPrefix+r.kind, rd)
 	req.Header.Set(neuron.HeaderChainID, strconv.FormatUint(r.chain, 10))
 	req.Header.Set(neuron.HeaderNetuid, strconv.FormatUint(uint64(r.netuid), 10))
 	req.Header.Set(neuron.HeaderNonce, strconv.FormatUint(r.nonce, 10))
@@ -183,6 +188,9 @@ func TestAxonRefusesHostileRequests(t *testing.T) {
 		{"future nonce", func(r *rawReq) { r.nonce = f.nonceAt(31 * time.Second) }, neuron.CodeStaleNonce},
 		{"max nonce", func(r *rawReq) { r.nonce = ^uint64(0) }, neuron.CodeStaleNonce},
 		{"oversize body", func(r *rawReq) { r.body = []byte(`{"x":` + strings.Repeat("1", 100) + `}`) }, neuron.CodeTooLarge},
+		{"oversize body, no Content-Length", func(r *rawReq) {
+			r.body, r.chunked = []byte(`{"x":`+strings.Repeat("1", 100)+`}`), true
+		}, neuron.CodeTooLarge},
 		{"wrong chain", func(r *rawReq) { r.chain = 1 }, neuron.CodeWrongChain},
 		{"wrong subnet", func(r *rawReq) { r.netuid = 2 }, neuron.CodeWrongChain},
 		{"other axon", func(r *rawReq) { r.axon = addr(f.miner) }, neuron.CodeWrongAxon},
@@ -472,7 +480,11 @@ func TestAxonHandlerPanicFreesSlot(t *testing.T) {
 func (f *fixture) sendNoCheck(t testing.TB, r rawReq) {
 	h := neuron.RequestHeader{ChainID: r.chain, Netuid: r.netuid, Nonce: r.nonce, Caller: r.caller, Axon: r.axon, Kind: r.kind, BodyHash: types.Keccak256(r.body)}
 	sig, _ := neuron.Sign(h.Hash(), r.key)
-	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+neuron.PathPrefix+r.kind, bytes.NewReader(r.body))
+	var rd io.Reader = bytes.NewReader(r.body)
+	if r.chunked {
+		rd = io.MultiReader(rd) // a reader whose length net/http cannot know
+	}
+	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+neuron.PathPrefix+r.kind, rd)
 	req.Header.Set(neuron.HeaderChainID, strconv.FormatUint(r.chain, 10))
 	req.Header.Set(neuron.HeaderNetuid, strconv.FormatUint(uint64(r.netuid), 10))
 	req.Header.Set(neuron.HeaderNonce, strconv.FormatUint(r.nonce, 10))

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -154,6 +155,30 @@ func TestQueryStatuses(t *testing.T) {
 	}
 	if r := res[1]; r.Latency < 300*time.Millisecond || r.Latency > 3*time.Second {
 		t.Errorf("timeout latency %v, want about the 300 ms timeout", r.Latency)
+	}
+}
+
+// A hostile axon's answer is read only up to MaxResponseBytes: a longer one
+// is a bad response for its size, before any signature check.
+func TestQueryBoundsResponse(t *testing.T) {
+	tn := newNet(t, 0, sumHandler)
+	flood := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		chunk := bytes.Repeat([]byte(" "), 1024)
+		for range 1024 { // 1 MiB, unless the reader stops
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}))
+	t.Cleanup(flood.Close)
+	d, err := New(Config{Key: tn.val, ChainID: 945, Netuid: 1, Timeout: 2 * time.Second, MaxResponseBytes: 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := neuron.Neuron{UID: 1, Hotkey: types.Address{1}, Axon: endpoint(t, flood)}
+	r := Query[sumReq, sumResp](context.Background(), d, []neuron.Neuron{target}, "sum", sumReq{})[0]
+	if r.Status != StatusBadResponse || r.Err == nil || !strings.Contains(r.Err.Error(), "response above 4096 bytes") {
+		t.Fatalf("flooding axon: status %v, %v", r.Status, r.Err)
 	}
 }
 

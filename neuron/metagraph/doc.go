@@ -3,8 +3,9 @@
 // rank, trust, consensus, incentive, dividends, emission), and its
 // hyperparameters, as of a block.
 //
-// Sync reads tao_blockNumber, subnet_hyperparams and subnet_metagraph
-// through a Source (*client.Client is one), checks the answer (at most
+// Sync reads subnet_snapshot (the neurons and hyperparameters from one head
+// state, with that block's height, so the view's Block is exact) through a
+// Source (*client.Client is one), checks the answer (at most
 // 4,096 UIDs, UID i at index i, well-formed numbers) and swaps in a new
 // immutable Snapshot atomically: readers (an axon admitting a caller, a
 // validator picking targets) never lock and never see half a sync. Run

@@ -18,12 +18,11 @@ import (
 // fakeSource answers like a node, from JSON bytes (so the benchmark pays
 // the decoding a real sync pays).
 type fakeSource struct {
-	heads, reads atomic.Int64 // BlockNumber and Metagraph calls
+	heads, reads atomic.Int64 // BlockNumber and MetagraphSnapshot calls
 	head         atomic.Uint64
 
 	block uint64
-	hyper subnet.Hyperparams
-	raw   []byte // subnet_metagraph's JSON result
+	raw   []byte // subnet_snapshot's JSON result
 }
 
 func (f *fakeSource) BlockNumber(context.Context) (uint64, error) {
@@ -33,14 +32,19 @@ func (f *fakeSource) BlockNumber(context.Context) (uint64, error) {
 	}
 	return f.block, nil
 }
-func (f *fakeSource) Hyperparams(context.Context, uint16) (*subnet.Hyperparams, error) {
-	h := f.hyper
-	return &h, nil
-}
-func (f *fakeSource) Metagraph(context.Context, uint16) ([]rpc.NeuronJSON, error) {
+
+// MetagraphSnapshot answers at the polled head when one is set (as a node
+// answers at its head), else at block.
+func (f *fakeSource) MetagraphSnapshot(context.Context, uint16) (*rpc.MetagraphSnapshotJSON, error) {
 	f.reads.Add(1)
-	var out []rpc.NeuronJSON
-	return out, json.Unmarshal(f.raw, &out)
+	var out rpc.MetagraphSnapshotJSON
+	if err := json.Unmarshal(f.raw, &out); err != nil {
+		return nil, err
+	}
+	if h := f.head.Load(); h != 0 {
+		out.Block = h
+	}
+	return &out, nil
 }
 
 func wireNeurons(n int) []rpc.NeuronJSON {
@@ -60,13 +64,13 @@ func wireNeurons(n int) []rpc.NeuronJSON {
 }
 
 func source(t testing.TB, wire []rpc.NeuronJSON) *fakeSource {
-	raw, err := json.Marshal(wire)
+	h := subnet.Default()
+	h.Tempo = 10
+	raw, err := json.Marshal(rpc.MetagraphSnapshotJSON{Block: 42, Hyperparams: h, Neurons: wire})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := subnet.Default()
-	h.Tempo = 10
-	return &fakeSource{block: 42, hyper: h, raw: raw}
+	return &fakeSource{block: 42, raw: raw}
 }
 
 func TestSyncIndexes(t *testing.T) {
@@ -90,6 +94,20 @@ func TestSyncIndexes(t *testing.T) {
 	}
 	if _, ok := m.ByHotkey(types.Address{0xff}); ok {
 		t.Fatal("unknown hotkey found")
+	}
+}
+
+// A sync is one read: the view's block is the block the node read the
+// neurons at (subnet_snapshot's), not a head polled before or after.
+func TestSyncBlockIsTheSnapshots(t *testing.T) {
+	src := source(t, wireNeurons(3))
+	src.block = 41 // the head as polled: one block behind the snapshot's 42
+	m := New(1)
+	if err := m.Sync(context.Background(), src); err != nil {
+		t.Fatal(err)
+	}
+	if m.Block() != 42 || src.heads.Load() != 0 || src.reads.Load() != 1 {
+		t.Fatalf("view at block %d after %d head polls and %d reads; want block 42 from one snapshot read", m.Block(), src.heads.Load(), src.reads.Load())
 	}
 }
 

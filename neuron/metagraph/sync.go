@@ -12,14 +12,13 @@ import (
 	"github.com/taonet/taod/client"
 	"github.com/taonet/taod/neuron"
 	"github.com/taonet/taod/rpc"
-	"github.com/taonet/taod/subnet"
 )
 
 // Source is what the metagraph reads from a node; *client.Client has it.
+// BlockNumber is the cheap poll of Run; MetagraphSnapshot is the sync.
 type Source interface {
 	BlockNumber(ctx context.Context) (uint64, error)
-	Hyperparams(ctx context.Context, netuid uint16) (*subnet.Hyperparams, error)
-	Metagraph(ctx context.Context, netuid uint16) ([]rpc.NeuronJSON, error)
+	MetagraphSnapshot(ctx context.Context, netuid uint16) (*rpc.MetagraphSnapshotJSON, error)
 }
 
 // MaxNeurons bounds a synced metagraph: the chain allows at most 4096 UIDs
@@ -29,28 +28,20 @@ const MaxNeurons = 4096
 // ErrBadMetagraph reports a node answer the metagraph refuses.
 var ErrBadMetagraph = errors.New("metagraph: bad answer from node")
 
-// Sync reads the subnet's height, hyperparameters and neurons from a node
-// and replaces the view. The three reads are separate RPC calls, so the
-// view's Block may be one block older than the neurons (see
-// docs/notes/neuron.md). A failed sync keeps the previous view.
+// Sync reads the subnet's neurons and hyperparameters from a node in one
+// call (subnet_snapshot), which answers them from one head state with that
+// head's height: the view's Block is exactly the block its neurons are of.
+// A failed sync keeps the previous view.
 func (m *Metagraph) Sync(ctx context.Context, src Source) error {
-	block, err := src.BlockNumber(ctx)
+	snap, err := src.MetagraphSnapshot(ctx, m.netuid)
 	if err != nil {
-		return fmt.Errorf("metagraph: block number: %w", err)
+		return fmt.Errorf("metagraph: snapshot of subnet %d: %w", m.netuid, err)
 	}
-	hyper, err := src.Hyperparams(ctx, m.netuid)
-	if err != nil {
-		return fmt.Errorf("metagraph: hyperparams of %d: %w", m.netuid, err)
-	}
-	wire, err := src.Metagraph(ctx, m.netuid)
-	if err != nil {
-		return fmt.Errorf("metagraph: metagraph of %d: %w", m.netuid, err)
-	}
-	neurons, err := Decode(wire)
+	neurons, err := Decode(snap.Neurons)
 	if err != nil {
 		return err
 	}
-	m.Set(block, *hyper, neurons)
+	m.Set(snap.Block, snap.Hyperparams, neurons)
 	return nil
 }
 
