@@ -113,7 +113,7 @@ func (c *Chain) ChainID() uint64 { return c.genesis.ChainID }
 func (c *Chain) GenesisHash() types.Hash { return c.gen.Hash() }
 
 // ValidatorSet returns the validator set governing height h.
-func (c *Chain) ValidatorSet(h uint64) (staking.ValidatorSet, error) {
+func (c *Chain) ValidatorSet(h uint64) (staking.SetRecord, error) {
 	return staking.ValidatorSetAt(c.store.NewState(), c.Params().Staking, h)
 }
 
