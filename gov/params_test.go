@@ -1,8 +1,9 @@
 package gov
 
 import (
-	"strings"
 	"testing"
+
+	"github.com/taonet/taod/internal/modtest"
 
 	"github.com/taonet/taod/staking"
 	"github.com/taonet/taod/types"
@@ -15,29 +16,15 @@ func TestParamsValidate(t *testing.T) {
 	if err := DefaultParams().Validate(); err != nil {
 		t.Fatalf("defaults: %v", err)
 	}
-	for _, c := range []struct {
-		key        string
-		edge, past func(*Params)
-	}{
-		{"voting_period", func(p *Params) { p.VotingPeriod = staking.MaxLockBlocks }, func(p *Params) { p.VotingPeriod = staking.MaxLockBlocks + 1 }},
-		{"voting_period", func(p *Params) { p.VotingPeriod = 1 }, func(p *Params) { p.VotingPeriod = 0 }},
-		{"min_deposit", func(p *Params) { p.MinDeposit = MinGovDeposit }, func(p *Params) { p.MinDeposit = MinGovDeposit - 1 }},
-		{"min_deposit", func(p *Params) { p.MinDeposit = MaxGovDeposit }, func(p *Params) { p.MinDeposit = MaxGovDeposit + 1 }},
-		{"quorum_ppm", func(p *Params) { p.Quorum = MaxQuorumPPM }, func(p *Params) { p.Quorum = MaxQuorumPPM + 1 }},
-		{"threshold_ppm", func(p *Params) { p.Threshold = MinThresholdPPM }, func(p *Params) { p.Threshold = MinThresholdPPM - 1 }},
-		{"threshold_ppm", func(p *Params) { p.Threshold = MaxThresholdPPM }, func(p *Params) { p.Threshold = MaxThresholdPPM + 1 }},
-		{"veto_threshold_ppm", func(p *Params) { p.VetoThreshold = MinVetoThresholdPPM }, func(p *Params) { p.VetoThreshold = MinVetoThresholdPPM - 1 }},
-		{"veto_threshold_ppm", func(p *Params) { p.VetoThreshold = types.PPM }, func(p *Params) { p.VetoThreshold = types.PPM + 1 }},
-	} {
-		p := DefaultParams()
-		c.edge(&p)
-		if err := p.Validate(); err != nil {
-			t.Errorf("%s at its bound refused: %v", c.key, err)
-		}
-		p = DefaultParams()
-		c.past(&p)
-		if err := p.Validate(); err == nil || !strings.Contains(err.Error(), c.key) {
-			t.Errorf("%s past its bound: %v, want an error naming it", c.key, err)
-		}
-	}
+	modtest.CheckBounds(t, DefaultParams, Params.Validate, []modtest.Bound[Params]{
+		{Key: "voting_period", Edge: func(p *Params) { p.VotingPeriod = staking.MaxLockBlocks }, Past: func(p *Params) { p.VotingPeriod = staking.MaxLockBlocks + 1 }},
+		{Key: "voting_period", Edge: func(p *Params) { p.VotingPeriod = 1 }, Past: func(p *Params) { p.VotingPeriod = 0 }},
+		{Key: "min_deposit", Edge: func(p *Params) { p.MinDeposit = MinGovDeposit }, Past: func(p *Params) { p.MinDeposit = MinGovDeposit - 1 }},
+		{Key: "min_deposit", Edge: func(p *Params) { p.MinDeposit = MaxGovDeposit }, Past: func(p *Params) { p.MinDeposit = MaxGovDeposit + 1 }},
+		{Key: "quorum_ppm", Edge: func(p *Params) { p.Quorum = MaxQuorumPPM }, Past: func(p *Params) { p.Quorum = MaxQuorumPPM + 1 }},
+		{Key: "threshold_ppm", Edge: func(p *Params) { p.Threshold = MinThresholdPPM }, Past: func(p *Params) { p.Threshold = MinThresholdPPM - 1 }},
+		{Key: "threshold_ppm", Edge: func(p *Params) { p.Threshold = MaxThresholdPPM }, Past: func(p *Params) { p.Threshold = MaxThresholdPPM + 1 }},
+		{Key: "veto_threshold_ppm", Edge: func(p *Params) { p.VetoThreshold = MinVetoThresholdPPM }, Past: func(p *Params) { p.VetoThreshold = MinVetoThresholdPPM - 1 }},
+		{Key: "veto_threshold_ppm", Edge: func(p *Params) { p.VetoThreshold = types.PPM }, Past: func(p *Params) { p.VetoThreshold = types.PPM + 1 }},
+	})
 }
