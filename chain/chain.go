@@ -113,7 +113,7 @@ func (c *Chain) ChainID() uint64 { return c.genesis.ChainID }
 func (c *Chain) GenesisHash() types.Hash { return c.gen.Hash() }
 
 // ValidatorSet returns the validator set governing height h.
-func (c *Chain) ValidatorSet(h uint64) (staking.ValidatorSet, error) {
+func (c *Chain) ValidatorSet(h uint64) (staking.SetRecord, error) {
 	return staking.ValidatorSetAt(c.store.NewState(), c.Params().Staking, h)
 }
 
@@ -151,7 +151,7 @@ type Proposal struct {
 // they would fail as "nonce too high" for want of it, which is no fault of
 // theirs, so they are not Rejected (the txpool drops what is Rejected).
 // Invalid evidence, and evidence beyond the byte limit, is left out too.
-func (c *Chain) Propose(p Proposal, candidates []*types.Tx) (*Executed, []Rejected, error) {
+func (c *Chain) Propose(p Proposal, candidates []*types.Tx) (_ *Executed, _ []Rejected, err error) {
 	head, _ := c.store.Head()
 	if p.Time <= head.Time {
 		p.Time = head.Time + 1
@@ -160,6 +160,11 @@ func (c *Chain) Propose(p Proposal, candidates []*types.Tx) (*Executed, []Reject
 	if err != nil {
 		return nil, nil, err
 	}
+	defer func() {
+		if err != nil {
+			x.st.Discard() // its prefetch reads nothing after we return
+		}
+	}()
 	recoverSenders(c.senders, candidates)
 	prefetch(x.st, candidates)
 	var (
@@ -284,7 +289,7 @@ func (x *blockCtx) seal(head state.Head, p Proposal, txs []*types.Tx, receipts [
 // it. nowMs is the validator's clock for the header-time rule; pass 0 when
 // replaying blocks that are already final (sync), where the rule has been
 // applied by the validators that committed them.
-func (c *Chain) Execute(b *types.Block, nowMs uint64) (*Executed, error) {
+func (c *Chain) Execute(b *types.Block, nowMs uint64) (_ *Executed, err error) {
 	head, _ := c.store.Head()
 	h := &b.Header
 	invalid := func(format string, args ...any) error {
@@ -294,6 +299,11 @@ func (c *Chain) Execute(b *types.Block, nowMs uint64) (*Executed, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if err != nil {
+			x.st.Discard() // a refused block's prefetch reads nothing after we return
+		}
+	}()
 	switch {
 	case h.ChainID != c.genesis.ChainID:
 		return nil, invalid("chain ID %d, want %d", h.ChainID, c.genesis.ChainID)

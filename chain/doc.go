@@ -15,8 +15,9 @@
 // writes them, governance changes them through params_change.go and
 // govparams.go), and the committed chain read back (reads.go: Head,
 // BlockHash, BlockByHeight, SeenCommit, which the node reads and serves to
-// syncing peers). Modules import staking at most (gov → subnet → staking);
-// none imports chain.
+// syncing peers). Modules import staking at most (subnet → staking,
+// gov → staking; gov needs no subnet rule); none imports chain
+// (internal/archtest enforces it).
 //
 // # A block, in order
 //

@@ -14,6 +14,10 @@ import (
 	"github.com/taonet/taod/p2p"
 )
 
+// reconnectTimeout bounds the reconnects of a healing partition request,
+// under the chaos suite's 5 s wait for the answer.
+const reconnectTimeout = 4 * time.Second
+
 // partitionRequest is the body of POST /chaos/partition.
 type partitionRequest struct {
 	// Block lists the peer IDs this node is cut off from; peers cut off by an
@@ -63,19 +67,25 @@ func (n *Node) chaosRoutes(mux *http.ServeMux) {
 		}
 		blocked = want
 		n.log.Warn("chaos: partition", zap.Strings("blocked", req.Block), zap.Int("unblocked", len(freed)))
+		// Reconnect to the bootstrap peers let back in, in parallel, and
+		// answer when done: the goroutines end with the request (the server
+		// waits for its handlers at shutdown), and the caller knows the
+		// partition has healed when the answer comes.
+		ctx, cancel := context.WithTimeout(r.Context(), reconnectTimeout)
+		defer cancel()
+		var wg sync.WaitGroup
 		for _, s := range n.cfg.P2P.Bootstrap {
 			ai, err := p2p.ParseAddrInfo(s)
 			if err != nil || !containsPeer(freed, ai.ID) {
 				continue
 			}
-			go func() {
-				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
+			wg.Go(func() {
 				if err := n.host.Connect(ctx, ai); err != nil {
 					n.log.Debug("chaos: reconnect", zap.Stringer("peer", ai.ID), zap.Error(err))
 				}
-			}()
+			})
 		}
+		wg.Wait()
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(req)
 	})

@@ -20,6 +20,10 @@
 //	                announced blocks are only hints for sync.
 //	sync.go         block sync: which peers to trust for how far, fetching
 //	                ranges with hedging, batches handed to the driver.
+//	syncstatus.go   what the sync loop tells RPC (eth_syncing, net_health).
+//	compact.go      compact proposals: a proposal goes out with its txs'
+//	                hashes; the gate resolves them from the pool or the
+//	                decode cache and fetches the rest from the sender.
 //	config.go, init.go, keys.go, limits.go, metrics.go, feed.go, backend.go
 //	                configuration, key files, size limits, Prometheus metrics,
 //	                the newHeads feed, the RPC backend.

@@ -61,7 +61,7 @@ type gossipGate struct {
 	sigs    *types.SigCache // the chain's: the engine and the chain find what the gate verified
 	txs     *types.TxCache  // the chain's: a proposal's txs seen by gossip are not decoded again
 	head    func() uint64
-	setAt   func(h uint64) (staking.ValidatorSet, error)
+	setAt   func(h uint64) (staking.SetRecord, error)
 	view    atomic.Pointer[engineView]
 	// compact completes compact proposals (compact.go); nil: refused as
 	// an unknown kind, as before they existed.

@@ -43,11 +43,11 @@ func testGate(t testing.TB, keys []*ecdsa.PrivateKey) (*gossipGate, *consensus.V
 	g := &gossipGate{
 		chainID: gateChain,
 		head:    func() uint64 { return 10 },
-		setAt: func(h uint64) (staking.ValidatorSet, error) {
+		setAt: func(h uint64) (staking.SetRecord, error) {
 			if h > 12 {
-				return staking.ValidatorSet{}, errors.New("not stored")
+				return staking.SetRecord{}, errors.New("not stored")
 			}
-			return staking.ValidatorSet{Validators: set.Validators()}, nil
+			return staking.SetRecord{Validators: set.Validators()}, nil
 		},
 	}
 	g.mu.sets = make(map[uint64]map[types.Address]bool)

@@ -154,7 +154,7 @@ type StakeView interface {
 	ColdkeySwap(old types.Address) (ColdkeySwap, bool)
 	ColdkeySwaps(limit int) []ColdkeySwap
 	// ValidatorSet is the set governing height, at most Head+1.
-	ValidatorSet(height uint64) (ValidatorSet, error)
+	ValidatorSet(height uint64) (SetRecord, error)
 }
 
 // SubnetView is what subnet_ reads (and StakeView for neurons' stake).
@@ -189,7 +189,7 @@ type (
 	Unbonding     = staking.Unbonding
 	RetiredHotkey = staking.RetiredHotkey
 	ColdkeySwap   = staking.ColdkeySwap
-	ValidatorSet  = staking.ValidatorSet
+	SetRecord     = staking.SetRecord
 	SubnetInfo    = subnet.Info
 	Neuron        = subnet.Neuron
 	Sparse        = subnet.Sparse

@@ -36,6 +36,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/rlp"
 
+	"github.com/taonet/taod/internal/statekey"
 	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/types"
 )
@@ -95,15 +96,7 @@ const (
 // ColdkeySwapOf returns old's swap record (a cancelled one while its
 // tombstone stands).
 func ColdkeySwapOf(st *state.State, old types.Address) (ColdkeySwap, bool) {
-	b := st.Get(key(pColdSwap, old[:]))
-	if len(b) == 0 {
-		return ColdkeySwap{}, false
-	}
-	var s ColdkeySwap
-	if err := rlp.DecodeBytes(b, &s); err != nil {
-		panic(fmt.Sprintf("chain: corrupt coldkey swap record %s: %v", old, err))
-	}
-	return s, true
+	return statekey.Record[ColdkeySwap](st, key(pColdSwap, old[:]), "coldkey swap")
 }
 
 func setColdkeySwap(st *state.State, s ColdkeySwap) {

@@ -37,7 +37,10 @@
 //     ownership moves through the SubnetOwners chain passes) and, at a
 //     consensus epoch's last block H,
 //     UpdateValidatorSet: pending key rotations take effect and the set for
-//     heights from H+2 is decided (ValidatorSetAt reads it back).
+//     heights from H+2 is decided and stored as a SetRecord (validators,
+//     their hotkeys, the bootstrap flag; ValidatorSetAt reads it back).
+//     The engine's own type is consensus.ValidatorSet, built from the
+//     record's Validators: SetRecord is the stored form, not a second set.
 //
 // # What other modules use
 //

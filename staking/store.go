@@ -25,15 +25,7 @@ type HotkeyInfo struct {
 }
 
 func hotkeyInfo(st *state.State, hk types.Address) (HotkeyInfo, bool) {
-	b := st.Get(key(pHotkey, hk[:]))
-	if len(b) == 0 {
-		return HotkeyInfo{}, false
-	}
-	var h HotkeyInfo
-	if err := rlp.DecodeBytes(b, &h); err != nil {
-		panic(fmt.Sprintf("chain: corrupt hotkey record %s: %v", hk, err))
-	}
-	return h, true
+	return statekey.Record[HotkeyInfo](st, key(pHotkey, hk[:]), "hotkey")
 }
 
 func setHotkeyInfo(st *state.State, hk types.Address, h HotkeyInfo) {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/rlp"
 
+	"github.com/taonet/taod/internal/statekey"
 	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/types"
 )
@@ -29,15 +30,7 @@ type RetiredHotkey struct {
 
 // Retired reports whether hotkey was retired by a swap, with its record.
 func Retired(st interface{ Get([]byte) []byte }, hotkey types.Address) (RetiredHotkey, bool) {
-	b := st.Get(key(pRetired, hotkey[:]))
-	if len(b) == 0 {
-		return RetiredHotkey{}, false
-	}
-	var r RetiredHotkey
-	if err := rlp.DecodeBytes(b, &r); err != nil {
-		panic(fmt.Sprintf("chain: corrupt retired-hotkey record %s: %v", hotkey, err))
-	}
-	return r, true
+	return statekey.Record[RetiredHotkey](st, key(pRetired, hotkey[:]), "retired-hotkey")
 }
 
 // retiredError names a retired hotkey and where it went.

@@ -11,19 +11,23 @@ import (
 	"github.com/taonet/taod/types"
 )
 
-// ValidatorSet is the BFT validator set governing a range of heights, in
-// canonical order: power descending, then address ascending.
-type ValidatorSet struct {
+// SetRecord is the stored record of the BFT validator set governing a range
+// of heights, in canonical order: power descending, then address ascending.
+// Its RLP encoding is state (key V<from>), so its fields are consensus bytes.
+// It carries what staking needs beside the validators (their hotkeys, the
+// bootstrap flag); consensus.ValidatorSet, built from Validators, is the
+// engine's one validator-set type, with proposer priorities.
+type SetRecord struct {
 	Validators []types.Validator
 	Hotkeys    []types.Address // Hotkeys[i] is validator i's hotkey; zero for bootstrap validators
 	Bootstrap  bool            // the genesis bootstrap set (fixed power)
 }
 
 // Hash is the hash headers carry (validators and powers only).
-func (s *ValidatorSet) Hash() types.Hash { return types.ValidatorsHash(s.Validators) }
+func (s *SetRecord) Hash() types.Hash { return types.ValidatorsHash(s.Validators) }
 
 // TotalPower sums the voting power.
-func (s *ValidatorSet) TotalPower() uint64 {
+func (s *SetRecord) TotalPower() uint64 {
 	var t uint64
 	for _, v := range s.Validators {
 		t += v.Power
@@ -41,16 +45,16 @@ func setStart(h, epoch uint64) uint64 {
 	return (h-2)/epoch*epoch + 2
 }
 
-func writeValidatorSet(st *state.State, from uint64, s ValidatorSet) {
+func writeValidatorSet(st *state.State, from uint64, s SetRecord) {
 	b, _ := rlp.EncodeToBytes(&s)
 	st.Set(key(pValSet, u64b(from)), b)
 }
 
 // ValidatorSetAt returns the validator set governing height h.
-func ValidatorSetAt(st interface{ Get([]byte) []byte }, p Params, h uint64) (ValidatorSet, error) {
+func ValidatorSetAt(st interface{ Get([]byte) []byte }, p Params, h uint64) (SetRecord, error) {
 	from := setStart(h, p.ConsensusEpoch)
 	b := st.Get(key(pValSet, u64b(from)))
-	var s ValidatorSet
+	var s SetRecord
 	if len(b) == 0 {
 		return s, fmt.Errorf("chain: no validator set stored for height %d (from %d)", h, from)
 	}
@@ -124,7 +128,7 @@ func (x *Block) UpdateValidatorSet() error {
 	if err != nil {
 		return err
 	}
-	var next ValidatorSet
+	var next SetRecord
 	switch {
 	case handedOver && len(cands) > 0:
 		next = stakedSet(cands, p.MaxPowerFraction)
@@ -139,9 +143,9 @@ func (x *Block) UpdateValidatorSet() error {
 
 // bootstrapSet is the genesis set without jailed members (all of it if that
 // would leave none).
-func (x *Block) bootstrapSet() ValidatorSet {
+func (x *Block) bootstrapSet() SetRecord {
 	g := x.Bootstrap
-	var out ValidatorSet
+	var out SetRecord
 	out.Bootstrap = true
 	for _, v := range g {
 		if len(x.State.Get(key(pJailedBoot, v.Address[:]))) == 0 {
@@ -158,13 +162,13 @@ func (x *Block) bootstrapSet() ValidatorSet {
 
 // stakedSet turns candidates (sorted by stake) into a set with power in
 // PowerUnits, capped at maxFraction of the total when the cap can hold.
-func stakedSet(cands []candidate, maxFraction uint32) ValidatorSet {
+func stakedSet(cands []candidate, maxFraction uint32) SetRecord {
 	powers := make([]uint64, len(cands))
 	for i, c := range cands {
 		powers[i] = max(c.stake/PowerUnit, 1)
 	}
 	capPowers(powers, maxFraction)
-	var s ValidatorSet
+	var s SetRecord
 	idx := make([]int, len(cands))
 	for i := range idx {
 		idx[i] = i

@@ -169,3 +169,33 @@ func TestUseAfterClose(t *testing.T) {
 		t.Fatal("second Close:", err)
 	}
 }
+
+// TestDiscardStopsPrefetch: Discard on a State whose prefetch is still
+// reading stops it and returns only when its goroutine has ended, so the
+// store can be closed right after a refused block.
+func TestDiscardStopsPrefetch(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	st := s.NewState()
+	st.SetAccount(types.Address{1}, Account{Balance: 1})
+	commit(t, s, st, 0)
+	st = s.NewState()
+	keys := make([][]byte, 50_000) // absent: each a read of the store
+	for i := range keys {
+		keys[i] = AccountKey(types.Address{byte(i), byte(i >> 8), byte(i >> 16), 0xd})
+	}
+	st.Prefetch(keys)
+	st.Discard()
+	select {
+	case <-st.pf.done:
+	default:
+		t.Fatal("Discard returned with the prefetch still running")
+	}
+	if !st.pf.stop.Load() {
+		t.Fatal("the prefetch was not told to stop")
+	}
+	st.Discard()           // again: nothing
+	s.NewState().Discard() // no prefetch: nothing
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -28,6 +28,13 @@ func (st *State) Prefetch(keys [][]byte) {
 	go pf.run(st.store, st.base, keys)
 }
 
+// Discard ends a State that will not be committed (its block was refused
+// or failed): a prefetch still running stops, and Discard waits for its
+// goroutine, so nothing reads the store on the State's behalf afterwards
+// (the store may be closed next). Calling it again, or on a State without a
+// prefetch, does nothing.
+func (st *State) Discard() { st.pf.takeTrie() }
+
 // prefetcher reads ahead for one State. The block's execution walks its keys
 // from the first; the flat pass walks them from the last, so the two meet in
 // the middle instead of reading the same keys twice. Then the trie pass

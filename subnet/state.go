@@ -8,6 +8,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/rlp"
 
+	"github.com/taonet/taod/internal/statekey"
 	"github.com/taonet/taod/state"
 	"github.com/taonet/taod/types"
 )
@@ -43,15 +44,7 @@ type NetworkRegistry struct {
 }
 
 func subnetInfo(st *state.State, netuid uint16) (Info, bool) {
-	b := st.Get(key(pSubnet, u16b(netuid)))
-	if len(b) == 0 {
-		return Info{}, false
-	}
-	var s Info
-	if err := rlp.DecodeBytes(b, &s); err != nil {
-		panic(fmt.Sprintf("chain: corrupt subnet %d: %v", netuid, err))
-	}
-	return s, true
+	return statekey.Record[Info](st, key(pSubnet, u16b(netuid)), "subnet")
 }
 
 func setSubnetInfo(st *state.State, s Info) {
@@ -76,10 +69,7 @@ func All(st *state.State) []Info {
 }
 
 func netRegistry(st *state.State) NetworkRegistry {
-	var r NetworkRegistry
-	if b := st.Get(keyNetRegistry); len(b) != 0 {
-		rlp.DecodeBytes(b, &r)
-	}
+	r, _ := statekey.Record[NetworkRegistry](st, keyNetRegistry, "network registry")
 	return r
 }
 
@@ -136,15 +126,7 @@ type Neuron struct {
 func neuronKey(netuid, uid uint16) []byte { return key(pNeuron, u16b(netuid), u16b(uid)) }
 
 func getNeuron(st *state.State, netuid, uid uint16) (Neuron, bool) {
-	b := st.Get(neuronKey(netuid, uid))
-	if len(b) == 0 {
-		return Neuron{}, false
-	}
-	var n Neuron
-	if err := rlp.DecodeBytes(b, &n); err != nil {
-		panic(fmt.Sprintf("chain: corrupt neuron %d/%d: %v", netuid, uid, err))
-	}
-	return n, true
+	return statekey.Record[Neuron](st, neuronKey(netuid, uid), "neuron")
 }
 
 func setNeuron(st *state.State, netuid, uid uint16, n Neuron) {
@@ -350,13 +332,7 @@ func RootMembers(st *state.State) []types.Address {
 }
 
 func rootMember(st *state.State, hk types.Address) (RootMember, bool) {
-	b := st.Get(key(pRootMember, hk[:]))
-	if len(b) == 0 {
-		return RootMember{}, false
-	}
-	var m RootMember
-	rlp.DecodeBytes(b, &m)
-	return m, true
+	return statekey.Record[RootMember](st, key(pRootMember, hk[:]), "root member")
 }
 
 func setRootMember(st *state.State, hk types.Address, m RootMember) {

@@ -1,6 +1,8 @@
 package archtest
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -104,18 +106,44 @@ func contains(xs []string, x string) bool {
 }
 
 // TestTestHelpersStayInTests: internal/modtest (it opens stores on temp
-// directories and fails tests) is imported by _test.go files only.
+// directories and fails tests) and internal/testport (it takes a
+// testing.TB) are imported by _test.go files only.
 func TestTestHelpersStayInTests(t *testing.T) {
 	g, err := Load("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := g["internal/modtest"]; !ok {
-		t.Fatal("internal/modtest not found")
+	for _, helper := range []string{"internal/modtest", "internal/testport"} {
+		if _, ok := g[helper]; !ok {
+			t.Fatalf("%s not found", helper)
+		}
+		for pkg, imps := range g {
+			if contains(imps, helper) {
+				t.Errorf("%s imports %s outside its tests", pkg, helper)
+			}
+		}
 	}
-	for pkg, imps := range g {
-		if contains(imps, "internal/modtest") {
-			t.Errorf("%s imports internal/modtest outside its tests", pkg)
+}
+
+// TestEveryPackageHasDocGo: every package keeps its package comment in a
+// doc.go of its own ("// Package x" or, for a command, "// Command x"), the
+// first file a newcomer opens.
+func TestEveryPackageHasDocGo(t *testing.T) {
+	g, err := Load("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g) < 30 {
+		t.Fatalf("loader saw %d packages", len(g))
+	}
+	for pkg := range g {
+		b, err := os.ReadFile(filepath.Join("../..", filepath.FromSlash(pkg), "doc.go"))
+		if err != nil {
+			t.Errorf("%s: no doc.go", pkg)
+			continue
+		}
+		if !strings.HasPrefix(string(b), "// Package ") && !strings.HasPrefix(string(b), "// Command ") {
+			t.Errorf("%s/doc.go does not open with its package comment", pkg)
 		}
 	}
 }

@@ -13,4 +13,11 @@
 //
 //	g, err := archtest.Load("../..")
 //	for _, v := range archtest.Check(g, archtest.Rules()) { t.Error(v) }
+//
+// ScanDecls (decls.go) parses the same files for their top-level
+// declarations, for the rules imports cannot show: one home for the
+// validator set, the commit rule and the signature cache (TestOneHome), no
+// package-level variable holding state (TestNoGlobalState). The tests also
+// hold every package to a doc.go of its own (TestEveryPackageHasDocGo) and
+// keep test helpers out of non-test code (TestTestHelpersStayInTests).
 package archtest

@@ -30,11 +30,8 @@ type options struct {
 	admitMs          int
 	blockMs          int
 	syncBlocks       int
+	profile          string // node0's CPU profile over the 100% step ("": none)
 }
-
-// profileOut is where node0's CPU profile over the 100% step goes ("": none);
-// profileAddr is node0's metrics address.
-var profileOut, profileAddr string
 
 func main() {
 	var o options
@@ -52,7 +49,7 @@ func main() {
 	flag.IntVar(&o.admitMs, "admit-ms", int(txpool.DefaultConfig().AdmitMs), "the nodes' [txpool] admit_ms: latency budget of the derived bound")
 	flag.IntVar(&o.blockMs, "block-ms", 20, "the chain's block_time_ms, the pause after a commit (CometBFT's timeout_commit; its anchor ran with 0, the chain needs > 0)")
 	flag.IntVar(&o.syncBlocks, "sync-blocks", 2000, "empty blocks a late node syncs in the sync phase (0 skips it)")
-	flag.StringVar(&profileOut, "profile", "", "write node0's CPU profile over the 100% step to this file (node0 runs with --pprof)")
+	flag.StringVar(&o.profile, "profile", "", "write node0's CPU profile over the 100% step to this file (node0 runs with --pprof)")
 	flag.Parse()
 	if o.shape != "taod" && o.shape != "comet" {
 		fmt.Fprintln(os.Stderr, "benchnet: -shape is taod or comet")
@@ -96,13 +93,13 @@ func run(o options) error {
 	}
 	fmt.Printf("benchnet: %d validators (processes on 127.0.0.x), block_time_ms %d, shape %s, %d accounts, admit_pending %s\n",
 		o.validators, o.blockMs, o.shape, o.accounts, admit)
-	b := &bench{shape: o.shape, batch: o.batch, probeKey: o.accounts}
+	b := &bench{shape: o.shape, batch: o.batch, probeKey: o.accounts, profileOut: o.profile}
 	defer func() {
 		for _, p := range b.procs {
 			p.stop()
 		}
 	}()
-	profileAddr = metricsAddr(lay.Nodes[0])
+	b.profileAddr = metricsAddr(lay.Nodes[0])
 	for i, n := range lay.Nodes[:o.validators] {
 		if err := setConfig(n.Home, "admit_pending", o.admit); err != nil {
 			return err
@@ -111,7 +108,7 @@ func run(o options) error {
 			return err
 		}
 		var extra []string
-		if i == 0 && profileOut != "" {
+		if i == 0 && b.profileOut != "" {
 			extra = []string{"--pprof"}
 		}
 		p, err := startNode(o.bin, n, extra...)

@@ -30,6 +30,9 @@ type bench struct {
 	probeKey   int // dev key of the probe account, used by nothing else
 	probeNonce uint64
 	idle       time.Duration // median probe latency before any load
+
+	profileOut  string // where node0's CPU profile over the 100% step goes ("": none)
+	profileAddr string // node0's metrics address
 }
 
 type result struct {
@@ -84,9 +87,9 @@ func (b *bench) step(label string, rate int, d time.Duration, recover bool) (res
 	t := newTally()
 	start := time.Now()
 	var profDone chan error
-	if profileOut != "" && label == "100%" {
+	if b.profileOut != "" && label == "100%" {
 		profDone = make(chan error, 1)
-		go func() { profDone <- profile(profileAddr, d, profileOut) }()
+		go func() { profDone <- profile(b.profileAddr, d, b.profileOut) }()
 	}
 	if b.shape == "comet" {
 		if err := offerComet(b.accs, b.procs[0].url, rate, d, t); err != nil {
@@ -134,7 +137,7 @@ func (b *bench) step(label string, rate int, d time.Duration, recover bool) (res
 		if err := <-profDone; err != nil {
 			fmt.Println("benchnet: node0 profile:", err)
 		} else {
-			fmt.Printf("node0 CPU profile over the 100%% step: %s\n", profileOut)
+			fmt.Printf("node0 CPU profile over the 100%% step: %s\n", b.profileOut)
 		}
 	}
 	r.final = len(lat)

@@ -7,4 +7,11 @@
 //
 //	st := modtest.State(t, 100*types.RaoPerTAO, addr(1), addr(2), addr(3))
 //	x := &staking.Block{State: st, Height: 5, Params: staking.TestParams()}
+//
+// CheckBounds holds a module's Params.Validate to its bounds, one edge and
+// one step past each:
+//
+//	modtest.CheckBounds(t, gov.DefaultParams, gov.Params.Validate, []modtest.Bound[gov.Params]{
+//		{Key: "voting_period", Edge: func(p *gov.Params) { p.VotingPeriod = 1 }, Past: func(p *gov.Params) { p.VotingPeriod = 0 }},
+//	})
 package modtest

@@ -173,7 +173,7 @@ func (v *view) Hotkeys() []rpc.HotkeyEntry {
 	return out
 }
 
-func (v *view) ValidatorSet(height uint64) (staking.ValidatorSet, error) {
+func (v *view) ValidatorSet(height uint64) (staking.SetRecord, error) {
 	return staking.ValidatorSetAt(v.st, v.params.Staking, height)
 }
 

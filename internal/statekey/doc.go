@@ -14,4 +14,9 @@
 //	k := statekey.Key('k', hotkey[:], coldkey[:])   // staking's stake record
 //	v := statekey.GetU64(st, k)
 //	statekey.SetU64(st, k, v+amount)
+//
+// Record reads an RLP record back (absent: false); a record that does not
+// decode is corruption and panics, the same way in every module:
+//
+//	h, ok := statekey.Record[HotkeyInfo](st, key(pHotkey, hk[:]), "hotkey")
 package statekey

@@ -2,7 +2,10 @@ package statekey
 
 import (
 	"bytes"
+	"strings"
 	"testing"
+
+	"github.com/ethereum/go-ethereum/rlp"
 )
 
 type mapStore map[string][]byte
@@ -33,4 +36,32 @@ func TestKeyAndU64(t *testing.T) {
 	if GetU64(st, []byte("b")) != 0 {
 		t.Fatal("a value of another length read as a u64")
 	}
+}
+
+type rec struct {
+	A uint64
+	B []byte
+}
+
+func TestRecord(t *testing.T) {
+	m := mapStore{}
+	if _, ok := Record[rec](m, []byte("k"), "test"); ok {
+		t.Fatal("absent key read as present")
+	}
+	want := rec{A: 7, B: []byte("x")}
+	b, _ := rlp.EncodeToBytes(&want)
+	m.Set([]byte("k"), b)
+	got, ok := Record[rec](m, []byte("k"), "test")
+	if !ok || got.A != want.A || !bytes.Equal(got.B, want.B) {
+		t.Fatalf("got %+v, %v; want %+v", got, ok, want)
+	}
+	m.Set([]byte("bad"), []byte{0xc1}) // a list header with no content
+	defer func() {
+		msg, _ := recover().(string)
+		if !strings.Contains(msg, "corrupt test record") || !strings.Contains(msg, "626164") {
+			t.Fatalf("corrupt record: panic %q, want one naming the record and its key", msg)
+		}
+	}()
+	Record[rec](m, []byte("bad"), "test")
+	t.Fatal("a corrupt record decoded without a panic")
 }
