@@ -29,6 +29,7 @@ type options struct {
 	admit            int
 	admitMs          int
 	blockMs          int
+	blockTxs         int
 	syncBlocks       int
 	profile          string // node0's CPU profile over the 100% step ("": none)
 }
@@ -48,6 +49,7 @@ func main() {
 	flag.IntVar(&o.admit, "admit", 0, "the nodes' [txpool] admit_pending: 0 the default (derived from admit_ms), -1 admission control off, N a fixed bound of N pending txs")
 	flag.IntVar(&o.admitMs, "admit-ms", int(txpool.DefaultConfig().AdmitMs), "the nodes' [txpool] admit_ms: latency budget of the derived bound")
 	flag.IntVar(&o.blockMs, "block-ms", 20, "the chain's block_time_ms, the pause after a commit (CometBFT's timeout_commit; its anchor ran with 0, the chain needs > 0)")
+	flag.IntVar(&o.blockTxs, "block-txs", 0, "the chain's max_block_txs, with max_block_weight and max_block_bytes scaled to fit as many transfers (0: the test preset's 2,000)")
 	flag.IntVar(&o.syncBlocks, "sync-blocks", 2000, "empty blocks a late node syncs in the sync phase (0 skips it)")
 	flag.StringVar(&o.profile, "profile", "", "write node0's CPU profile over the 100% step to this file (node0 runs with --pprof)")
 	flag.Parse()
@@ -73,6 +75,13 @@ func run(o options) error {
 		// probes): DevKeys would also write a keystore file (scrypt) for each.
 		Genesis: func(g *chain.Genesis) {
 			g.Params.BlockTimeMs = uint64(o.blockMs)
+			if o.blockTxs > 0 {
+				// A transfer is ~115 bytes; keep the test preset's bytes per tx.
+				scale := func(v uint64) uint64 { return v * uint64(o.blockTxs) / uint64(g.Params.MaxBlockTxs) }
+				g.Params.MaxBlockWeight = scale(g.Params.MaxBlockWeight)
+				g.Params.MaxBlockBytes = scale(g.Params.MaxBlockBytes)
+				g.Params.MaxBlockTxs = o.blockTxs
+			}
 			for _, a := range devkeys.Addresses(o.accounts + 1) {
 				g.Alloc = append(g.Alloc, chain.Alloc{Address: a, Balance: 10_000 * types.RaoPerTAO})
 			}
@@ -91,8 +100,12 @@ func run(o options) error {
 	case o.admit > 0:
 		admit = fmt.Sprint(o.admit)
 	}
-	fmt.Printf("benchnet: %d validators (processes on 127.0.0.x), block_time_ms %d, shape %s, %d accounts, admit_pending %s\n",
-		o.validators, o.blockMs, o.shape, o.accounts, admit)
+	blockTxs := o.blockTxs
+	if blockTxs == 0 {
+		blockTxs = 2_000
+	}
+	fmt.Printf("benchnet: %d validators (processes on 127.0.0.x), block_time_ms %d, max_block_txs %d, shape %s, %d accounts, admit_pending %s\n",
+		o.validators, o.blockMs, blockTxs, o.shape, o.accounts, admit)
 	b := &bench{shape: o.shape, batch: o.batch, probeKey: o.accounts, profileOut: o.profile}
 	defer func() {
 		for _, p := range b.procs {
