@@ -133,6 +133,10 @@ const (
 	RewardDividends = 1 // a validator's dividends from a subnet epoch
 	RewardOwnerCut  = 2 // a subnet owner's cut of an epoch
 	RewardTake      = 3 // a validator owner's take of its hotkey's dividends
+	// RewardIncentive is a miner's incentive of a subnet epoch. No receipt
+	// carries it (it is in the epoch's table only): the node-local index
+	// shows it in account histories with this source.
+	RewardIncentive = 4
 )
 
 var eventNames = [...]string{
@@ -278,6 +282,10 @@ type EpochTable struct {
 	Netuid uint16
 	Height uint64
 	Rows   []EpochRow
+	// Owners is node-local and outside the digest: each row's hotkey owner
+	// at commit, filled by the chain only when its store indexes (zero for
+	// rows paid nothing and for retired hotkeys); nil otherwise.
+	Owners []Address
 }
 
 // Digest is keccak256 over the rows' fixed-width encoding (uid 2, hotkey 20,
