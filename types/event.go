@@ -52,7 +52,8 @@ const (
 	// shared by its take and its nominators' stake; RewardTake, what owner
 	// coldkey Addr kept of its hotkey Peer's dividends (take and rounding
 	// dust, beyond its own position's share). Miners' incentive is in the
-	// epoch's table only (up to 4,096 UIDs; see EvEpoch).
+	// epoch's table only (up to 4,096 UIDs; see EvEpoch); the node-local
+	// index lists it in account histories (source RewardIncentive).
 	EvReward
 	// EvSlash: Amount rao slashed from hotkey Addr (recycled); jailed until Ref.
 	EvSlash
