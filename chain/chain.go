@@ -377,6 +377,7 @@ func headerDiff(want, got *types.Header) string {
 // CommitDeferSync is Commit without waiting for the disk (see
 // state.Store.CommitBlockDeferSync): for catching up on final blocks.
 func (c *Chain) CommitDeferSync(e *Executed, seen *types.Commit) error {
+	c.epochOwners(e)
 	if err := c.store.CommitBlockWithEpochs(e.Block, e.Receipts, e.Epochs, seen, e.state, true); err != nil {
 		return fmt.Errorf("chain: commit block %d: %w", e.Block.Height(), err)
 	}
@@ -385,10 +386,32 @@ func (c *Chain) CommitDeferSync(e *Executed, seen *types.Commit) error {
 
 // Commit writes an executed block with the commit that finalised it.
 func (c *Chain) Commit(e *Executed, seen *types.Commit) error {
+	c.epochOwners(e)
 	if err := c.store.CommitBlockWithEpochs(e.Block, e.Receipts, e.Epochs, seen, e.state, false); err != nil {
 		return fmt.Errorf("chain: commit block %d: %w", e.Block.Height(), err)
 	}
 	return nil
+}
+
+// epochOwners fills each epoch table's Owners from the state being
+// committed, when the store indexes: the index lists a paid UID's reward
+// under its hotkey and under this owner. Node-local: not in any root.
+func (c *Chain) epochOwners(e *Executed) {
+	if _, on := c.store.Indexing(); !on {
+		return
+	}
+	for i := range e.Epochs {
+		t := &e.Epochs[i]
+		t.Owners = make([]types.Address, len(t.Rows))
+		for j, r := range t.Rows {
+			if r.Emission == 0 {
+				continue
+			}
+			if h, ok := staking.HotkeyOf(e.state, r.Hotkey); ok {
+				t.Owners[j] = h.Owner
+			}
+		}
+	}
 }
 
 // State opens a writable view on the head state, for checks (txpool) and queries.

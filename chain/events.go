@@ -4,8 +4,7 @@ package chain
 // module does not emit itself (the call names everything they say). The
 // modules emit the rest (registrations, subnets created and pruned,
 // epochs, unbonding, slashes, coldkey swaps scheduled and executing,
-// proposals submitted
-// and tallied) through
+// burns paid, proposals submitted, cancelled and tallied) through
 // the block's types.EventLog. applyTx moves a tx's events into its receipt
 // and drops those of a call that failed with the call's writes.
 
@@ -43,10 +42,8 @@ func (x *blockCtx) emitCall(from types.Address, call types.Call) {
 		e.Kind, e.Netuid, e.Data = types.EvParamChanged, uint64(c.Netuid), []byte(c.Name+"="+strconv.FormatUint(c.Value, 10))
 	case *types.GovVote:
 		e.Kind, e.Ref, e.UID = types.EvVoted, c.ProposalID, uint64(c.Option)
-	case *types.CancelProposal:
-		e.Kind, e.Ref = types.EvProposalCancelled, c.ProposalID
 	case *types.SwapHotkey:
-		e.Kind, e.Addr, e.Peer = types.EvHotkeySwapped, c.Old, c.New
+		e.Kind, e.Addr, e.Peer, e.Amount = types.EvHotkeySwapped, c.Old, c.New, x.p.Staking.HotkeySwapBurn
 	case *types.CancelColdkeySwap:
 		e.Kind = types.EvColdkeySwapCancelled
 	default:

@@ -48,7 +48,7 @@ func TestIndexSurvivesRestartAndStartsWhenSwitchedOn(t *testing.T) {
 	}
 	produce(t, c, transferTx(t, c, devkeys.Key(1), 1, b, 2))
 	refs, next, err := s.AccountEvents(b, nil, 10)
-	if err != nil || next != nil || len(refs) != 1 || refs[0] != (state.EventRef{Height: 2, Receipt: 0, Event: 1}) {
+	if err != nil || next != nil || len(refs) != 1 || refs[0] != (state.AccountEntry{Ref: state.EventRef{Height: 2, Receipt: 0, Event: 1}}) {
 		t.Fatalf("b's history after switching on: %+v next %v err %v (block 1 is before the index)", refs, next, err)
 	}
 	s.Close()
@@ -64,7 +64,7 @@ func TestIndexSurvivesRestartAndStartsWhenSwitchedOn(t *testing.T) {
 	}
 	// The sender's fee and transfer both name it, newest first.
 	mine, _, _ := s.AccountEvents(a, nil, 10)
-	if len(mine) != 2 || mine[0].Event != 1 || mine[1].Event != 0 {
+	if len(mine) != 2 || mine[0].Ref.Event != 1 || mine[1].Ref.Event != 0 {
 		t.Fatalf("a's history %+v", mine)
 	}
 }

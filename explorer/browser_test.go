@@ -183,6 +183,19 @@ func TestExplorerInBrowser(t *testing.T) {
 	has("#history", short(txHash.Hex()))
 	shot("account")
 
+	// The miner's incentive (no event: the index's record) in the history
+	// of its owner coldkey (dev2) and of its hotkey, with the epoch's pay.
+	var pts []map[string]any
+	if err := c.Call(ctx, &pts, "subnet_history", 1, 1, 256); err != nil || len(pts) == 0 {
+		t.Fatalf("subnet_history of the miner: %v %+v", err, pts)
+	}
+	for _, a := range []types.Address{devkeys.Address(2), miner} {
+		br.open(base+"/#/account/"+a.Hex(), "/account/"+a.Hex())
+		has("#history", "reward (incentive)")
+		has("#history", short(miner.Hex()))
+	}
+	shot("account-miner")
+
 	br.open(base+"/#/account/"+devkeys.Address(1).Hex(), "/account/"+devkeys.Address(1).Hex())
 	has("#main", "Stake positions")
 	has("#main", short(val.Hex()))

@@ -92,6 +92,7 @@ func (x *Block) CancelProposal(from types.Address, c *types.CancelProposal) erro
 		return err
 	}
 	staking.Credit(x.State, pr.Proposer, pr.Deposit-burn)
+	x.Events.Emit(types.Event{Kind: types.EvProposalCancelled, Addr: from, Amount: pr.Deposit - burn, Ref: pr.ID})
 	pr.Status, pr.Reason = StatusCancelled, fmt.Sprintf("cancelled by the proposer (%s TAO of the deposit recycled)", types.FormatTAO(burn))
 	setProposal(x.State, pr)
 	x.State.Set(endQueueKey(pr.VotingEnd, pr.ID), nil)

@@ -154,12 +154,14 @@ func (x *Block) EndBlock() error {
 		default:
 			pr.Status, pr.Reason = StatusRejected, "threshold not reached"
 		}
+		var refund uint64
 		if pr.Reason == "quorum not reached" || pr.Status == StatusVetoed {
 			if err := staking.Recycle(x.State, pr.Deposit); err != nil {
 				return err
 			}
 		} else {
-			staking.Credit(x.State, pr.Proposer, pr.Deposit)
+			refund = pr.Deposit
+			staking.Credit(x.State, pr.Proposer, refund)
 		}
 		if pr.Status == StatusPassed {
 			switch pr.Kind {
@@ -182,19 +184,20 @@ func (x *Block) EndBlock() error {
 			}
 		}
 		setProposal(x.State, pr)
-		x.emitOutcome(pr)
+		x.emitOutcome(pr, refund)
 	}
 	return nil
 }
 
 // emitOutcome reports a tallied proposal: passed (with each parameter it
-// changed) or failed with its reason.
-func (x *Block) emitOutcome(pr Proposal) {
+// changed) or failed with its reason; refund is the deposit returned to
+// the proposer (0 when it was recycled).
+func (x *Block) emitOutcome(pr Proposal, refund uint64) {
 	if pr.Status != StatusPassed {
-		x.Events.Emit(types.Event{Kind: types.EvProposalFailed, Addr: pr.Proposer, Ref: pr.ID, Data: []byte(pr.Reason)})
+		x.Events.Emit(types.Event{Kind: types.EvProposalFailed, Addr: pr.Proposer, Amount: refund, Ref: pr.ID, Data: []byte(pr.Reason)})
 		return
 	}
-	x.Events.Emit(types.Event{Kind: types.EvProposalPassed, Addr: pr.Proposer, Ref: pr.ID})
+	x.Events.Emit(types.Event{Kind: types.EvProposalPassed, Addr: pr.Proposer, Amount: refund, Ref: pr.ID})
 	if pr.Kind == types.ProposalParamChange {
 		for _, c := range pr.Changes {
 			x.Events.Emit(types.Event{Kind: types.EvParamChanged, Ref: pr.ID, Data: []byte(c.Key + "=" + c.Value)})

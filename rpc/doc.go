@@ -53,7 +53,13 @@
 //     own events are tao_getEvents with fromBlock = toBlock = its height.
 //   - tao_getAccountHistory(address, cursor?, limit?) → {"events":[…newest
 //     first],"next":"h:r:e" or null,"indexedFrom":N}: every event naming
-//     the address as its address or peer; limit 1-100 (default 25); pass
+//     the address as its address or peer, and each epoch's incentive
+//     paid to a miner the address is the hotkey or owner of (a record
+//     of the node's index, no receipt holds it: kind "reward", ref 4,
+//     "source":"incentive", address the hotkey, peer its owner at the
+//     epoch, netuid, uid, amount in rao; txHash null; its cursor's receipt
+//     is one past the block receipt, so it sorts after the block's
+//     events); limit 1-100 (default 25); pass
 //     next back as cursor for the following page, which stays the same
 //     while blocks are added. Needs the index ([index] enabled, on in
 //     devnet); a node without it answers -32000.

@@ -47,6 +47,27 @@ type EventJSON struct {
 	Ref          uint64         `json:"ref"`
 	Data         hexutil.Bytes  `json:"data"`
 	Cursor       string         `json:"cursor"` // this event's position, "height:receipt:event"
+	// Source is set on the node-local records of tao_getAccountHistory
+	// only: "incentive" for a miner's incentive of an epoch (kind reward,
+	// ref types.RewardIncentive), which no receipt holds.
+	Source string `json:"source,omitempty"`
+}
+
+// incentiveJSON renders an incentive record of the index like a reward
+// event of the block receipt: address the hotkey, peer its owner.
+func incentiveJSON(bh types.Hash, r EventRef, in *Incentive) EventJSON {
+	netuid := uint64(in.Netuid)
+	hot := in.Hotkey
+	out := EventJSON{
+		Kind: types.EvReward.String(), BlockNumber: r.Height, BlockHash: bh, ReceiptIndex: r.Receipt, EventIndex: r.Event,
+		Address: &hot, Netuid: &netuid, UID: uint64(in.UID), Amount: strconv.FormatUint(in.Amount, 10),
+		Ref: types.RewardIncentive, Data: hexutil.Bytes{}, Cursor: formatCursor(r), Source: "incentive",
+	}
+	if in.Owner != (types.Address{}) {
+		o := in.Owner
+		out.Peer = &o
+	}
+	return out
 }
 
 func eventJSON(bh types.Hash, height uint64, ri, ei int, r *types.Receipt, e *types.Event) EventJSON {
@@ -106,7 +127,9 @@ type AccountHistory struct {
 }
 
 // GetAccountHistory lists the events naming addr (as sender, recipient,
-// coldkey, hotkey, owner…), newest first, limit ≤ 100 (default 25) from
+// coldkey, hotkey, owner…) and the miner's incentive records the index
+// keeps for addr as hotkey or owner (EventJSON with source "incentive"),
+// newest first, limit ≤ 100 (default 25) from
 // cursor ("" for the newest; else an answer's next). Pages are stable
 // while blocks are added: new events sort before the cursor.
 func (api *TaoAPI) GetAccountHistory(addr types.Address, cursor *string, limit *int) (*AccountHistory, error) {
@@ -138,7 +161,16 @@ func (api *TaoAPI) GetAccountHistory(addr types.Address, cursor *string, limit *
 		cachedAt = ^uint64(0)
 		hash     types.Hash
 	)
-	for _, r := range refs {
+	for _, ent := range refs {
+		r := ent.Ref
+		if ent.Incentive != nil {
+			h, ok := api.b.BlockHash(r.Height)
+			if !ok {
+				return nil, fmt.Errorf("indexed block %d is missing", r.Height)
+			}
+			out.Events = append(out.Events, incentiveJSON(h, r, ent.Incentive))
+			continue
+		}
 		if r.Height != cachedAt {
 			h, ok := api.b.BlockHash(r.Height)
 			if !ok {

@@ -70,6 +70,23 @@ type EventRef struct {
 	Event   uint32
 }
 
+// HistoryEntry is one entry of an account's history: the event at Ref, or
+// (Incentive set) a miner's incentive the node's index recorded, which no
+// receipt holds.
+type HistoryEntry struct {
+	Ref       EventRef
+	Incentive *Incentive
+}
+
+// Incentive is a miner's incentive of one epoch (node-local record).
+type Incentive struct {
+	Netuid uint16
+	UID    uint16
+	Hotkey types.Address
+	Owner  types.Address // zero when unknown
+	Amount uint64        // rao
+}
+
 // EpochPoint is one UID's outcome of one epoch.
 type EpochPoint struct {
 	Height    uint64
@@ -84,10 +101,11 @@ type EpochPoint struct {
 type Index interface {
 	// IndexedFrom is the first height the index holds, and whether it is on.
 	IndexedFrom() (uint64, bool)
-	// AccountEvents lists up to limit events naming a, newest first, from
-	// ref from (inclusive; nil: the newest); next starts the following
-	// page, nil at the end.
-	AccountEvents(a types.Address, from *EventRef, limit int) (refs []EventRef, next *EventRef, err error)
+	// AccountEvents lists up to limit entries of a's history (events
+	// naming a, and its incentive records), newest first, from ref from
+	// (inclusive; nil: the newest); next starts the following page, nil at
+	// the end.
+	AccountEvents(a types.Address, from *EventRef, limit int) (entries []HistoryEntry, next *EventRef, err error)
 	// EpochHistory is (netuid, uid)'s last limit epochs, newest first.
 	EpochHistory(netuid, uid uint16, limit int) ([]EpochPoint, error)
 }

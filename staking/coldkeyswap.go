@@ -180,6 +180,7 @@ func (x *Block) ScheduleColdkeySwap(from types.Address, c *types.ScheduleColdkey
 	if err := Recycle(st, p.ColdkeySwapCost); err != nil {
 		return err
 	}
+	x.Events.Emit(types.Event{Kind: types.EvFeePaid, Addr: from, Amount: p.ColdkeySwapCost, Ref: types.FeeColdkeySwap})
 	if had {
 		dropColdkeySwap(st, cur)
 	}
@@ -188,7 +189,7 @@ func (x *Block) ScheduleColdkeySwap(from types.Address, c *types.ScheduleColdkey
 	if next.Status == SwapDisputed {
 		kind = types.EvColdkeySwapDisputed
 	}
-	x.Events.Emit(types.Event{Kind: kind, Addr: from, Peer: to, Ref: next.Due})
+	x.Events.Emit(types.Event{Kind: kind, Addr: from, Peer: to, Amount: p.ColdkeySwapCost, Ref: next.Due})
 	return nil
 }
 

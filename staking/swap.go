@@ -129,6 +129,7 @@ func (x *Block) SwapHotkey(from types.Address, c *types.SwapHotkey) error {
 	if err := Recycle(st, p.HotkeySwapBurn); err != nil {
 		return err
 	}
+	x.Events.Emit(types.Event{Kind: types.EvFeePaid, Addr: from, Amount: p.HotkeySwapBurn, Ref: types.FeeHotkeySwap})
 	if err := moveStake(st, c.Old, c.New); err != nil {
 		return err
 	}

@@ -5,13 +5,25 @@ package state
 // leaves the index exactly as complete as the chain. They are read by the
 // node's API only.
 //
-//	'A' ‖ address(20) ‖ ^height(8) ‖ ^receipt(4) ‖ ^event(4)   → nil
+//	'A' ‖ address(20) ‖ ^height(8) ‖ ^receipt(4) ‖ ^event(4)   → nil: an event
+//	                                                              → Incentive (33 bytes)
 //	'U' ‖ netuid(2) ‖ uid(2) ‖ ^height(8)                       → EpochRow (32 bytes)
 //	'M' "indexfrom"                                               → first indexed height (8)
 //
 // Heights and positions are stored inverted (^x) so a forward scan meets
 // the newest first: a page's cursor is the next key, and blocks committed
 // after it sort before it, so paging is stable while the chain grows.
+//
+// A miner's incentive has no event (it is in the epoch's table only), so
+// the index records it itself: for each epoch row paid incentive, one
+// entry under the hotkey and one under its owner (the same position),
+// whose value is the record. Its position is receipt = the block's
+// receipt count (one past the block receipt: after every event of the
+// block) and event = the record's rank among the block's incentive
+// records (tables in order, rows in UID order). Value: role(1: 0 the
+// hotkey's entry, 1 the owner's) ‖ netuid(2) ‖ uid(2) ‖ amount(8) ‖ the
+// other address(20). Amount = the row's emission less the dividends the
+// block receipt reports for that UID (they have their own reward event).
 
 import (
 	"encoding/binary"
@@ -27,7 +39,24 @@ const (
 	addrIndexKeyLen = 1 + 20 + 16
 	epochRowKeyLen  = 1 + 2 + 2 + 8
 	epochRowLen     = 20 + 2 + 2 + 8
+	incentiveLen    = 1 + 2 + 2 + 8 + 20
 )
+
+// Incentive is a miner's incentive of one epoch as the index keeps it.
+type Incentive struct {
+	Netuid uint16
+	UID    uint16
+	Hotkey types.Address
+	Owner  types.Address // zero when the hotkey had no owner at commit
+	Amount uint64        // rao
+}
+
+// AccountEntry is one entry of an account's history: an event of a
+// receipt at Ref, or (Incentive set) an incentive record the index made.
+type AccountEntry struct {
+	Ref       EventRef
+	Incentive *Incentive
+}
 
 var indexFromKey = []byte{kStore, 'i', 'n', 'd', 'e', 'x', 'f', 'r', 'o', 'm'}
 
@@ -59,8 +88,10 @@ func epochRowKey(netuid, uid uint16, height uint64) []byte {
 }
 
 // indexRecords adds the index entries of a block: each event under its
-// address and its peer (once when they are the same), and each epoch row.
+// address and its peer (once when they are the same), each epoch row, and
+// each UID's incentive under its hotkey and owner.
 func indexRecords(height uint64, receipts []types.Receipt, epochs []types.EpochTable, add func(k, v []byte)) {
+	indexIncentives(height, receipts, epochs, add)
 	for ri := range receipts {
 		for ei, ev := range receipts[ri].Events {
 			ref := EventRef{height, uint32(ri), uint32(ei)}
@@ -84,6 +115,68 @@ func indexRecords(height uint64, receipts []types.Receipt, epochs []types.EpochT
 	}
 }
 
+// indexIncentives adds the incentive records of a block's epochs (see the
+// layout above). A row's incentive is its emission less the dividends the
+// block receipt reports for it; rows left with nothing get no record.
+func indexIncentives(height uint64, receipts []types.Receipt, epochs []types.EpochTable, add func(k, v []byte)) {
+	if len(epochs) == 0 || len(receipts) == 0 {
+		return
+	}
+	type nu struct{ netuid, uid uint64 }
+	var divs map[nu]uint64
+	for _, e := range receipts[len(receipts)-1].Events {
+		if e.Kind == types.EvReward && e.Ref == types.RewardDividends {
+			if divs == nil {
+				divs = make(map[nu]uint64)
+			}
+			divs[nu{e.Netuid, e.UID}] += e.Amount
+		}
+	}
+	ref := EventRef{Height: height, Receipt: uint32(len(receipts))}
+	for _, t := range epochs {
+		for i, r := range t.Rows {
+			d := divs[nu{uint64(t.Netuid), uint64(r.UID)}]
+			if r.Emission <= d {
+				continue
+			}
+			var owner types.Address
+			if len(t.Owners) == len(t.Rows) {
+				owner = t.Owners[i]
+			}
+			add(addrIndexKey(r.Hotkey, ref), incentiveValue(0, t.Netuid, r.UID, r.Emission-d, owner))
+			if owner != (types.Address{}) && owner != r.Hotkey {
+				add(addrIndexKey(owner, ref), incentiveValue(1, t.Netuid, r.UID, r.Emission-d, r.Hotkey))
+			}
+			ref.Event++
+		}
+	}
+}
+
+func incentiveValue(role byte, netuid, uid uint16, amount uint64, other types.Address) []byte {
+	v := make([]byte, incentiveLen)
+	v[0] = role
+	binary.BigEndian.PutUint16(v[1:], netuid)
+	binary.BigEndian.PutUint16(v[3:], uid)
+	binary.BigEndian.PutUint64(v[5:], amount)
+	copy(v[13:], other[:])
+	return v
+}
+
+func decodeIncentive(addr types.Address, v []byte) (*Incentive, error) {
+	if len(v) != incentiveLen || v[0] > 1 {
+		return nil, fmt.Errorf("%w: incentive record of %d bytes", ErrCorrupt, len(v))
+	}
+	in := &Incentive{Netuid: binary.BigEndian.Uint16(v[1:]), UID: binary.BigEndian.Uint16(v[3:]), Amount: binary.BigEndian.Uint64(v[5:])}
+	var other types.Address
+	copy(other[:], v[13:])
+	if v[0] == 0 {
+		in.Hotkey, in.Owner = addr, other
+	} else {
+		in.Hotkey, in.Owner = other, addr
+	}
+	return in, nil
+}
+
 // Indexing reports whether this store indexes events, and from which
 // height (blocks committed before indexing was switched on are not in it).
 func (s *Store) Indexing() (from uint64, on bool) {
@@ -101,10 +194,11 @@ func (s *Store) Indexing() (from uint64, on bool) {
 // ErrNoIndex reports a read of an index the store does not keep.
 var ErrNoIndex = fmt.Errorf("state: the event index is off (config [index] enabled = false)")
 
-// AccountEvents lists up to limit events of addr, newest first, starting at
-// from (inclusive; nil: the newest). next is where the following page
-// starts, nil when there is none.
-func (s *Store) AccountEvents(addr types.Address, from *EventRef, limit int) (refs []EventRef, next *EventRef, err error) {
+// AccountEvents lists up to limit entries of addr's history (events, and
+// the incentive records the index made), newest first, starting at from
+// (inclusive; nil: the newest). next is where the following page starts,
+// nil when there is none.
+func (s *Store) AccountEvents(addr types.Address, from *EventRef, limit int) (refs []AccountEntry, next *EventRef, err error) {
 	if !s.opts.Index {
 		return nil, nil, ErrNoIndex
 	}
@@ -126,7 +220,13 @@ func (s *Store) AccountEvents(addr types.Address, from *EventRef, limit int) (re
 		if len(refs) == limit {
 			return refs, &r, nil
 		}
-		refs = append(refs, r)
+		e := AccountEntry{Ref: r}
+		if v := it.Value(); len(v) > 0 {
+			if e.Incentive, err = decodeIncentive(addr, v); err != nil {
+				return nil, nil, err
+			}
+		}
+		refs = append(refs, e)
 	}
 	return refs, nil, it.Error()
 }

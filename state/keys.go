@@ -21,7 +21,7 @@ import (
 //	'C'   seen commits  height (8, BE)       RLP(Commit) of that height   CommitBlock
 //	'T'   tx index      tx hash (32)         height(8) ‖ index(4)         CommitBlock
 //	'X'   node-local    metadata name        opaque (outside the root)    PutMeta
-//	'A'   address index address ‖ event ref   nil (index.go)               CommitBlock, Options.Index
+//	'A'   address index address ‖ event ref   nil, or an incentive (index.go) CommitBlock, Options.Index
 //	'U'   epoch rows    netuid ‖ uid ‖ height EpochRow (index.go)          CommitBlock, Options.Index
 //	'M'   store records "head", "format",    head height(8); format(1);   CommitBlock; Open
 //	                    "indexfrom"          first indexed height(8)      CommitBlock

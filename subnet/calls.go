@@ -128,7 +128,12 @@ func (x *Block) BurnedRegister(from types.Address, c *types.BurnedRegister) erro
 	if err := x.checkRegistration(&s, c.Hotkey, from); err != nil {
 		return err
 	}
-	x.registerNeuron(&s, c.Hotkey)
+	if s.Burn > 0 {
+		// The payer's record: the hotkey's registration event below names
+		// the hotkey and the replaced neuron, not the paying coldkey.
+		x.Events.Emit(types.Event{Kind: types.EvFeePaid, Addr: from, Amount: s.Burn, Ref: types.FeeRegistrationBurn})
+	}
+	x.registerNeuron(&s, c.Hotkey, s.Burn)
 	return nil
 }
 
@@ -161,13 +166,14 @@ func (x *Block) PowRegister(from types.Address, c *types.PowRegister) error {
 	if err := x.checkRegistration(&s, from, c.Coldkey); err != nil {
 		return err
 	}
-	x.registerNeuron(&s, from)
+	x.registerNeuron(&s, from, 0)
 	return nil
 }
 
 // registerNeuron gives hotkey a UID: a new one while the subnet has room,
-// else the slot of the neuron ChoosePrune picks.
-func (x *Block) registerNeuron(s *Info, hotkey types.Address) {
+// else the slot of the neuron ChoosePrune picks. burn is what the
+// registration paid (0 for proof of work), reported in its event.
+func (x *Block) registerNeuron(s *Info, hotkey types.Address, burn uint64) {
 	nb := u16b(s.Netuid)
 	var (
 		uid      uint16
@@ -192,7 +198,7 @@ func (x *Block) registerNeuron(s *Info, hotkey types.Address) {
 	}
 	setNeuron(x.State, s.Netuid, uid, Neuron{Hotkey: hotkey, RegisteredAt: x.Height, LastUpdate: x.Height})
 	x.State.Set(key(pUIDOf, nb, hotkey[:]), u16b(uid))
-	x.Events.Emit(types.Event{Kind: types.EvNeuronRegistered, Addr: hotkey, Peer: replaced, Netuid: uint64(s.Netuid), UID: uint64(uid)})
+	x.Events.Emit(types.Event{Kind: types.EvNeuronRegistered, Addr: hotkey, Peer: replaced, Netuid: uint64(s.Netuid), UID: uint64(uid), Amount: burn})
 	if s.RegsBlock != x.Height {
 		s.RegsBlock, s.RegsThisBlk = x.Height, 0
 	}

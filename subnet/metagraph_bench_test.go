@@ -28,7 +28,7 @@ func bigSubnet(b *testing.B, n, v int) *state.Store {
 		var hk types.Address
 		binary.BigEndian.PutUint32(hk[:], uint32(i+1))
 		staking.RegisterHotkey(st, x.Staking, hk, hk)
-		x.registerNeuron(&s, hk)
+		x.registerNeuron(&s, hk, 0)
 		if i < v {
 			staking.CreditStake(st, hk, hk, uint64(i+1)*tao)
 		}

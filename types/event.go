@@ -5,12 +5,23 @@ import (
 	"fmt"
 )
 
-// ReceiptVersion is the receipt format this code writes: 1 = receipts carry
-// typed events, and every block ends its receipt list with one block
-// receipt (TxHash zero) holding the events of begin- and end-of-block work.
-// Version 0 (no Version field, no events, one receipt per tx) is what blocks
-// before issue 15 committed to; this code does not replay those chains.
-const ReceiptVersion = 1
+// ReceiptVersion is the receipt format this code writes:
+//   - 2: as 1, and the events that move value carry their amounts: a
+//     burned registration, a hotkey swap and a coldkey swap report what
+//     the coldkey paid (EvFeePaid with a Ref naming the burn, and Amount on
+//     the kind's own event); proposals' tally and cancel events report the
+//     deposit refunded.
+//   - 1: receipts carry typed events, and every block ends its receipt list
+//     with one block receipt (TxHash zero) holding the events of begin- and
+//     end-of-block work. In a version-1 receipt those amounts are 0 and the
+//     burns have no EvFeePaid: "not recorded", not "nothing paid".
+//   - 0 (no Version field, no events, one receipt per tx): blocks before
+//     issue 15.
+//
+// This code executes only the current version; stored receipts of older
+// versions still decode (the fields are the same) and say which meaning
+// their amounts have.
+const ReceiptVersion = 2
 
 // EventKind names what an event records. The numbers are part of the
 // receipt encoding (consensus): never renumber, only append.
@@ -21,7 +32,11 @@ type EventKind uint8
 const (
 	// EvTransfer: Addr sent Amount rao to Peer.
 	EvTransfer EventKind = 1 + iota
-	// EvFeePaid: Addr paid Amount rao (fee + tip); all of it was recycled.
+	// EvFeePaid: Addr paid Amount rao, all of it recycled. Ref says what
+	// for: FeeTx (0) a tx's fee and tip, the first event of a paid tx;
+	// FeeRegistrationBurn, FeeHotkeySwap, FeeColdkeySwap the burn of that
+	// call, paid by its coldkey (receipt version 2). Summing an account's
+	// EvFeePaid amounts gives all it paid to be recycled.
 	EvFeePaid
 	// EvStakeAdded: coldkey Addr staked Amount rao to hotkey Peer.
 	EvStakeAdded
@@ -37,14 +52,17 @@ const (
 	// shared by its take and its nominators' stake; RewardTake, what owner
 	// coldkey Addr kept of its hotkey Peer's dividends (take and rounding
 	// dust, beyond its own position's share). Miners' incentive is in the
-	// epoch's table only (up to 4,096 UIDs; see EvEpoch).
+	// epoch's table only (up to 4,096 UIDs; see EvEpoch); the node-local
+	// index lists it in account histories (source RewardIncentive).
 	EvReward
 	// EvSlash: Amount rao slashed from hotkey Addr (recycled); jailed until Ref.
 	EvSlash
 	// EvUnjail: hotkey Addr left jail (its owner Peer asked).
 	EvUnjail
 	// EvNeuronRegistered: hotkey Addr took UID on Netuid, replacing the
-	// neuron of hotkey Peer (zero when the subnet grew).
+	// neuron of hotkey Peer (zero when the subnet grew); Amount is the burn
+	// it cost (0 for proof of work), paid by the coldkey named in the
+	// EvFeePaid (Ref FeeRegistrationBurn) just before it in the receipt.
 	EvNeuronRegistered
 	// EvWeightsSet: hotkey Addr set weights on Netuid (0: root weights).
 	EvWeightsSet
@@ -62,17 +80,24 @@ const (
 	EvProposalSubmitted
 	// EvVoted: Addr voted on proposal Ref; UID is the option (types.VoteYes…).
 	EvVoted
-	// EvProposalPassed: proposal Ref (proposer Addr) passed its tally.
+	// EvProposalPassed: proposal Ref (proposer Addr) passed its tally;
+	// Amount is the deposit refunded to Addr.
 	EvProposalPassed
 	// EvProposalFailed: proposal Ref (proposer Addr) did not pass, or passed
-	// and could not be carried out; Data is the reason.
+	// and could not be carried out; Data is the reason. Amount is the
+	// deposit refunded to Addr: the whole deposit, or 0 when it was
+	// recycled (quorum not reached, or vetoed: the deposit went back to the
+	// emission pool, removed from issuance like a fee).
 	EvProposalFailed
 	// EvParamChanged: a parameter changed: Data is "key=value", Ref the
 	// proposal (0: a subnet owner's hyperparameter of Netuid, Addr owner).
 	EvParamChanged
-	// EvHotkeySwapped: hotkey Addr was replaced by Peer.
+	// EvHotkeySwapped: hotkey Addr was replaced by Peer; Amount is the burn
+	// it cost, paid by the owner (its EvFeePaid, Ref FeeHotkeySwap, comes
+	// just before).
 	EvHotkeySwapped
-	// EvColdkeySwapScheduled: coldkey Addr will move to Peer at height Ref.
+	// EvColdkeySwapScheduled: coldkey Addr will move to Peer at height Ref;
+	// Addr paid Amount rao for it (also its EvFeePaid, Ref FeeColdkeySwap).
 	// (The event is emitted by the scheduling tx; EvColdkeySwapExecuted when
 	// the move finishes, in the block receipt.)
 	EvColdkeySwapScheduled
@@ -82,16 +107,26 @@ const (
 	EvColdkeySwapExecuted
 	// EvTakeSet: hotkey Addr's take is now Amount ppm (set by owner Peer).
 	EvTakeSet
-	// EvProposalCancelled: proposal Ref was cancelled by its proposer Addr.
+	// EvProposalCancelled: proposal Ref was cancelled by its proposer Addr;
+	// Amount is the part of the deposit refunded (the rest, gov's
+	// CancelBurnPPM of it, was recycled).
 	EvProposalCancelled
 	// EvSubnetPruned: subnet Netuid was pruned; owner Addr got back its lock Amount.
 	EvSubnetPruned
 	// EvColdkeySwapDisputed: coldkey Addr was asked to move to Peer while
 	// another swap was pending: frozen until height Ref unless governance
-	// resolves it.
+	// resolves it. Amount as EvColdkeySwapScheduled.
 	EvColdkeySwapDisputed
 
 	evKindEnd // one past the last kind
+)
+
+// EvFeePaid's reasons (its Ref).
+const (
+	FeeTx               = 0 // a tx's fee and tip
+	FeeRegistrationBurn = 1 // the burn of a BurnedRegister
+	FeeHotkeySwap       = 2 // the burn of a SwapHotkey
+	FeeColdkeySwap      = 3 // the cost of a ScheduleColdkeySwap
 )
 
 // EvReward's sources (its Ref).
@@ -99,6 +134,10 @@ const (
 	RewardDividends = 1 // a validator's dividends from a subnet epoch
 	RewardOwnerCut  = 2 // a subnet owner's cut of an epoch
 	RewardTake      = 3 // a validator owner's take of its hotkey's dividends
+	// RewardIncentive is a miner's incentive of a subnet epoch. No receipt
+	// carries it (it is in the epoch's table only): the node-local index
+	// shows it in account histories with this source.
+	RewardIncentive = 4
 )
 
 var eventNames = [...]string{
@@ -244,6 +283,10 @@ type EpochTable struct {
 	Netuid uint16
 	Height uint64
 	Rows   []EpochRow
+	// Owners is node-local and outside the digest: each row's hotkey owner
+	// at commit, filled by the chain only when its store indexes (zero for
+	// rows paid nothing and for retired hotkeys); nil otherwise.
+	Owners []Address
 }
 
 // Digest is keccak256 over the rows' fixed-width encoding (uid 2, hotkey 20,

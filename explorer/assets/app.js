@@ -254,13 +254,14 @@ async function accountPage(a) {
 const eq = (x, y) => typeof x === 'string' && typeof y === 'string' && x.toLowerCase() === y.toLowerCase();
 
 // eventTable renders tao_getAccountHistory's {events: [...]} (EventJSON:
-// kind, blockNumber, txHash, address, peer, netuid, uid, amount); records of
-// another shape fall back to genericRows.
+// kind, blockNumber, txHash, address, peer, netuid, uid, amount, and source
+// on the index's own records: "incentive", a miner's epoch pay, shown as
+// "reward (incentive)"); records of another shape fall back to genericRows.
 const HISTORY_PAGE = 50;
 const isEvents = (v) => v && Array.isArray(v.events) && v.events.every((e) => e && 'kind' in e && 'blockNumber' in e);
 const eventCols = ['Block', 'Event', 'Tx', 'Address', 'Counterparty', 'Subnet', 'Amount#'];
 const eventRow = (e) => [
-  blk(e.blockNumber), e.kind, e.txHash ? tx(e.txHash) : el('span', { class: 'muted' }, 'block'), addr(e.address),
+  blk(e.blockNumber), typeof e.source === 'string' && e.source ? `${e.kind} (${e.source})` : e.kind, e.txHash ? tx(e.txHash) : el('span', { class: 'muted' }, 'block'), addr(e.address),
   e.peer ? addr(e.peer) : '', e.netuid === null || e.netuid === undefined ? '' : `${e.netuid} / uid ${e.uid}`,
   /^\d+$/.test(String(e.amount)) && e.amount !== '0' ? tao(e.amount) : ''];
 function eventTable(v, id) {

@@ -16,7 +16,8 @@ var eventsNotInGolden = map[types.EventKind]bool{types.EvProposalFailed: true, t
 // block's list ends with exactly one block receipt (zero tx hash); every
 // receipt is format ReceiptVersion; a paid tx's first event is its fee, of
 // the fee it paid; a failed call has nothing else; a successful Transfer
-// reports its recipient and amount. Every kind but eventsNotInGolden
+// reports its recipient and amount, a BurnedRegister the coldkey's burn
+// (format 2) and the same amount on the registration. Every kind but eventsNotInGolden
 // occurs somewhere.
 func coverEvents(steps []Step) error {
 	seen := map[types.EventKind]bool{}
@@ -53,9 +54,15 @@ func coverEvents(steps []Step) error {
 				}
 				continue
 			}
-			if t, ok := tx.Call().(*types.Transfer); ok {
-				if len(evs) != 1 || evs[0].Kind != types.EvTransfer || evs[0].Peer != t.To || evs[0].Amount != t.Amount || evs[0].Addr != from {
-					return fmt.Errorf("block %d tx %d: a transfer of %d to %s reported %+v", h, i, t.Amount, t.To, evs)
+			switch c := tx.Call().(type) {
+			case *types.Transfer:
+				if len(evs) != 1 || evs[0].Kind != types.EvTransfer || evs[0].Peer != c.To || evs[0].Amount != c.Amount || evs[0].Addr != from {
+					return fmt.Errorf("block %d tx %d: a transfer of %d to %s reported %+v", h, i, c.Amount, c.To, evs)
+				}
+			case *types.BurnedRegister:
+				if len(evs) != 2 || evs[0].Kind != types.EvFeePaid || evs[0].Ref != types.FeeRegistrationBurn || evs[0].Addr != from || evs[0].Amount == 0 ||
+					evs[1].Kind != types.EvNeuronRegistered || evs[1].Addr != c.Hotkey || evs[1].Amount != evs[0].Amount {
+					return fmt.Errorf("block %d tx %d: a burned registration of %s reported %+v", h, i, c.Hotkey, evs)
 				}
 			}
 		}

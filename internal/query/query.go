@@ -206,14 +206,17 @@ func (q *Chain) BlockHash(height uint64) (types.Hash, bool) {
 func (q *Chain) IndexedFrom() (uint64, bool) { return q.store.Indexing() }
 
 // AccountEvents pages through the address index.
-func (q *Chain) AccountEvents(a types.Address, from *rpc.EventRef, limit int) ([]rpc.EventRef, *rpc.EventRef, error) {
+func (q *Chain) AccountEvents(a types.Address, from *rpc.EventRef, limit int) ([]rpc.HistoryEntry, *rpc.EventRef, error) {
 	refs, next, err := q.store.AccountEvents(a, (*state.EventRef)(from), limit)
 	if errors.Is(err, state.ErrNoIndex) {
 		err = rpc.ErrIndexOff
 	}
-	out := make([]rpc.EventRef, len(refs))
+	out := make([]rpc.HistoryEntry, len(refs))
 	for i, r := range refs {
-		out[i] = rpc.EventRef(r)
+		out[i].Ref = rpc.EventRef(r.Ref)
+		if in := r.Incentive; in != nil {
+			out[i].Incentive = &rpc.Incentive{Netuid: in.Netuid, UID: in.UID, Hotkey: in.Hotkey, Owner: in.Owner, Amount: in.Amount}
+		}
 	}
 	return out, (*rpc.EventRef)(next), err
 }
