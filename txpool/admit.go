@@ -68,12 +68,9 @@ func (r *commitRate) perSec(now time.Time) int {
 // AdmitBound is the number of pending txs at or above which AddLocal refuses
 // (0: no bound), and the commit rate (tx/s) it was derived from (0 for a
 // fixed bound). AdmitPending > 0 fixes it; < 0 turns it off; 0 derives it:
-// the txs the chain commits in AdmitMs at its recent rate, and at least one
-// full block: an idle chain admits a burst its next block takes, and a busy
-// one never refuses while the backlog fits in the next block. (A floor of a
-// quarter block refused txs already at 80% of saturation whenever the
-// measured rate dipped with a short block, and those re-offered txs set the
-// p99; docs/notes/bench-net.md.)
+// the txs the chain commits in AdmitMs at its recent rate, and at least a
+// quarter of a full block, so that an idle chain admits a burst that its
+// next block takes.
 func (p *Pool) AdmitBound() (bound, rate int) {
 	switch n := p.cfg.AdmitPending; {
 	case n > 0:
@@ -89,7 +86,7 @@ func (p *Pool) AdmitBound() (bound, rate int) {
 }
 
 func (p *Pool) derivedBound(rate int) int {
-	floor := max(p.chain.Params().MaxBlockTxs, 1)
+	floor := max(p.chain.Params().MaxBlockTxs/4, 1)
 	return max(floor, int(uint64(rate)*p.cfg.AdmitMs/1000))
 }
 

@@ -51,9 +51,9 @@ func TestAdmitBound(t *testing.T) {
 	}{
 		{"fixed", 7, 3_000, 7, 0},
 		{"off", -1, 3_000, 0, 0},
-		{"derived, idle: one full block", 0, 0, 2_000, 0},
+		{"derived, idle: a quarter block", 0, 0, 500, 0},
 		{"derived: admit_ms of commits", 0, 4_000, 3_000, 4_000},
-		{"derived, slow chain: the floor", 0, 400, 2_000, 400},
+		{"derived, slow chain: the floor", 0, 400, 500, 400},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := DefaultConfig() // AdmitMs 750

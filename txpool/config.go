@@ -43,7 +43,7 @@ type Config struct {
 	AdmitPending int `toml:"admit_pending"`
 	// AdmitMs is the latency budget of the derived bound: the pending txs
 	// the chain commits in this many ms at the rate it committed over the
-	// last blocks (at least one full block). docs/notes/bench-net.md
+	// last blocks (at least a quarter of a full block). docs/notes/bench-net.md
 	// has the measurements behind the default.
 	AdmitMs uint64 `toml:"admit_ms"`
 
