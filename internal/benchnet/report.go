@@ -40,16 +40,16 @@ func maxOf(xs []float64) float64 {
 // table prints the curve: one row per step.
 func table(w io.Writer, sat float64, rs []result) {
 	fmt.Fprintf(w, "\nsaturation: %.0f committed tx/s\n\n", sat)
-	fmt.Fprintf(w, "%-8s %8s %8s %8s %8s %9s %7s %7s %9s %8s %9s\n",
-		"step", "target/s", "offered/s", "admit/s", "refused", "commit/s", "p50 ms", "p99 ms", "CPU/1k", "RSS MB", "round0 %")
+	fmt.Fprintf(w, "%-8s %8s %8s %8s %8s %9s %7s %7s %9s %9s %8s %9s\n",
+		"step", "target/s", "offered/s", "admit/s", "refused", "commit/s", "p50 ms", "p99 ms", "CPU/1k", "gen cores", "RSS MB", "round0 %")
 	for _, r := range rs {
 		s := r.dur.Seconds()
 		r0 := 0.0
 		if r.heights > 0 {
 			r0 = 100 * float64(r.round0) / float64(r.heights)
 		}
-		fmt.Fprintf(w, "%-8s %8d %8.0f %8.0f %8d %9.0f %7s %7s %9.2f %8.0f %9.1f\n",
-			r.label, r.target, float64(r.offered)/s, float64(r.admitted)/s, r.refused, r.committed, ms(r.p50), ms(r.p99), avg(r.cpuPer1k), maxOf(r.peakRSS), r0)
+		fmt.Fprintf(w, "%-8s %8d %8.0f %8.0f %8d %9.0f %7s %7s %9.2f %9.2f %8.0f %9.1f\n",
+			r.label, r.target, float64(r.offered)/s, float64(r.admitted)/s, r.refused, r.committed, ms(r.p50), ms(r.p99), avg(r.cpuPer1k), r.genCores, maxOf(r.peakRSS), r0)
 	}
-	fmt.Fprintln(w, "CPU/1k: CPU seconds (utime+stime) per 1,000 committed txs per node, averaged over nodes = cores per 1,000 tx/s; RSS MB: highest node peak in the step")
+	fmt.Fprintln(w, "CPU/1k: CPU seconds (utime+stime) per 1,000 committed txs per node, averaged over nodes = cores per 1,000 tx/s; gen cores: the load generator's own CPU over the step (it shares the machine); RSS MB: highest node peak in the step")
 }

@@ -4,6 +4,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"time"
 
@@ -48,6 +49,7 @@ type result struct {
 	p50, p99   time.Duration
 	cpuPer1k   []float64 // per node: CPU seconds per 1,000 committed txs = cores per 1,000 tx/s
 	peakRSS    []float64 // per node, MB
+	genCores   float64   // the load generator's (this process's) CPU over the step, in cores
 	round0     int
 	heights    int
 	recovery   time.Duration // 200% step: load end → first probe back at idle latency
@@ -64,6 +66,7 @@ func (b *bench) step(label string, rate int, d time.Duration, recover bool) (res
 		return r, err
 	}
 	cpu0 := make([]float64, len(b.procs))
+	gen0, wall0 := cpuSeconds(os.Getpid()), time.Now()
 	r.peakRSS = make([]float64, len(b.procs))
 	for i, p := range b.procs {
 		cpu0[i] = cpuSeconds(p.pid())
@@ -125,6 +128,7 @@ func (b *bench) step(label string, rate int, d time.Duration, recover bool) (res
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	r.genCores = (cpuSeconds(os.Getpid()) - gen0) / time.Since(wall0).Seconds()
 	for i, p := range b.procs {
 		cpu := cpuSeconds(p.pid()) - cpu0[i]
 		if len(lat) > 0 {
