@@ -37,6 +37,19 @@ func addDemo(devnet *cobra.Command, home *string) {
 		if f := cmd.Flags().Lookup("rpc.addr"); f != nil && f.Changed {
 			rpcAddr = f.Value.String()
 		}
+		// The explorer is on as in a plain devnet (--explorer.addr "" turns it
+		// off); metrics only when asked. The demo's chain has one validator
+		// and no peers, so a p2p address would be silently unused: refuse it.
+		explorerAddr, metricsAddr := devnetExplorer, ""
+		if f := cmd.Flags().Lookup("explorer.addr"); f != nil && f.Changed {
+			explorerAddr = f.Value.String()
+		}
+		if f := cmd.Flags().Lookup("metrics.addr"); f != nil && f.Changed {
+			metricsAddr = f.Value.String()
+		}
+		if f := cmd.Flags().Lookup("p2p.listen"); f != nil && f.Changed {
+			return fmt.Errorf("--p2p.listen has no use with --demo: the demo's devnet has one validator and no peers")
+		}
 		self, err := os.Executable()
 		if err != nil {
 			return err
@@ -44,7 +57,7 @@ func addDemo(devnet *cobra.Command, home *string) {
 		out := cmd.OutOrStdout()
 		fmt.Fprintf(out, "demo: a fresh chain in %s (removed if it exists)\n", dir)
 		res, err := demo.Run(cmd.Context(), demo.Config{
-			Home: dir, Preset: preset, RPCAddr: rpcAddr, Epochs: epochs, Out: out,
+			Home: dir, Preset: preset, RPCAddr: rpcAddr, ExplorerAddr: explorerAddr, MetricsAddr: metricsAddr, Epochs: epochs, Out: out,
 			Clear: term.IsTerminal(int(os.Stdout.Fd())),
 			Neuron: func(a []string) *exec.Cmd {
 				return exec.Command(self, append([]string{"devnet", "demo-neuron"}, a...)...)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"regexp"
 	"syscall"
 	"testing"
 	"time"
@@ -43,7 +44,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	var out bytes.Buffer
 	home := t.TempDir()
 	res, err := Run(ctx, Config{
-		Home: home, Preset: "test", RPCAddr: "127.0.0.1:0", Epochs: 10, Out: &out,
+		Home: home, Preset: "test", RPCAddr: "127.0.0.1:0", ExplorerAddr: "127.0.0.1:0", Epochs: 10, Out: &out,
 		Neuron: func(args []string) *exec.Cmd {
 			cmd := exec.Command(os.Args[0], args...)
 			cmd.Env = append(os.Environ(), neuronEnv+"=1")
@@ -81,6 +82,11 @@ func TestDemoEndToEnd(t *testing.T) {
 	}
 	if len(res.Killed) > 0 {
 		t.Errorf("neurons ignored SIGTERM: %v", res.Killed)
+	}
+	// The explorer was asked for on a free port: the demo names where it
+	// listened (not the ":0" it was given) and the subnet's page.
+	if m := regexp.MustCompile(`the market in a browser: http://127\.0\.0\.1:([0-9]+)/#/subnet/([0-9]+)`).FindStringSubmatch(out.String()); m == nil || m[1] == "0" || m[2] != fmt.Sprint(res.Deployment.Netuid) {
+		t.Errorf("no explorer address with a real port and the demo's subnet in the output: %v", m)
 	}
 }
 

@@ -21,14 +21,18 @@ import (
 
 // Config says how to run the demo.
 type Config struct {
-	Home    string      // the devnet's home: created afresh (an existing one is removed)
-	Preset  string      // genesis preset: "test" (200 ms blocks, tempo 10) or "devnet" (1 s, tempo 20)
-	RPCAddr string      // node RPC listen address; "127.0.0.1:0" picks a free port
-	Epochs  int         // stop after this many epochs with the neurons running; 0 runs until ctx ends
-	Out     io.Writer   // the live view and the summary
-	Clear   bool        // redraw the view in place (ANSI); off for logs and tests
-	Neuron  CommandFunc // the command that runs one neuron process
-	Cast    []Member    // default Cast()
+	Home    string // the devnet's home: created afresh (an existing one is removed)
+	Preset  string // genesis preset: "test" (200 ms blocks, tempo 10) or "devnet" (1 s, tempo 20)
+	RPCAddr string // node RPC listen address; "127.0.0.1:0" picks a free port
+	// ExplorerAddr serves the node's block explorer ("": none), so the market
+	// can be watched in a browser too; MetricsAddr its Prometheus metrics.
+	ExplorerAddr string
+	MetricsAddr  string
+	Epochs       int         // stop after this many epochs with the neurons running; 0 runs until ctx ends
+	Out          io.Writer   // the live view and the summary
+	Clear        bool        // redraw the view in place (ANSI); off for logs and tests
+	Neuron       CommandFunc // the command that runs one neuron process
+	Cast         []Member    // default Cast()
 }
 
 // Result is what a run ended with.
@@ -72,7 +76,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return nil, err
 	}
-	ncfg.RPC.Addr, ncfg.Metrics.Addr, ncfg.P2P.Listen = cfg.RPCAddr, "", nil
+	ncfg.RPC.Addr, ncfg.Metrics.Addr, ncfg.P2P.Listen = cfg.RPCAddr, cfg.MetricsAddr, nil
+	ncfg.Explorer.Addr = cfg.ExplorerAddr
 	zc := zap.NewProductionConfig()
 	zc.OutputPaths, zc.ErrorOutputPaths = []string{filepath.Join(logDir, "node.log")}, []string{filepath.Join(logDir, "node.log")}
 	log, err := zc.Build()
@@ -128,6 +133,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 	}
 	logf("started %d neurons; the view refreshes every epoch", len(d.Neurons))
+	if cfg.ExplorerAddr != "" {
+		addr := n.ListenAddr("explorer") // set by now: the setup took blocks
+		if addr == "" {
+			addr = cfg.ExplorerAddr
+		}
+		logf("the market in a browser: http://%s/#/subnet/%d", addr, d.Netuid)
+	}
 	w := &watcher{c: c, d: d, out: out, clear: cfg.Clear, procs: procs, res: res}
 	err = w.run(ctx, cfg.Epochs)
 	res.Exited = procs.Exited()
