@@ -13,7 +13,8 @@ import (
 // normalised per column), as in subnet_neuron.
 
 // MaxWeightPairs bounds a subnet_weights answer: 2^20 [uid, weight] pairs,
-// about 13 MiB of JSON. A subnet's rows are bounded by the chain (max_uids
+// at most about 13 MB of JSON (measured: 12.3 MB for 4,096 rows × 256,
+// 13.0 MB for 256 rows × 4,096; 3.3 MB for 64 validators × 4,096 UIDs). A subnet's rows are bounded by the chain (max_uids
 // ≤ 4,096, and only permit holders set weights, max_validators ≤ 4,096),
 // but the product is not: 4,096 dense rows of 4,096 would be 16.7M pairs.
 const MaxWeightPairs = 1 << 20
