@@ -2,6 +2,7 @@ package rpc_test
 
 import (
 	"context"
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -147,5 +148,67 @@ func TestWeightsCommitRead(t *testing.T) {
 	g.produce(g.sign(hot, 1, &types.RevealWeights{Netuid: 1, UIDs: uids, Weights: ws, Salt: salt}))
 	if cm := read(hotkey); cm != nil {
 		t.Fatalf("commit after its reveal: %+v", cm)
+	}
+}
+
+// denseView shows subnet 1 with 4,096 neurons, each weighing perRow UIDs.
+type denseView struct {
+	rpc.View
+	perRow int
+}
+
+func (v denseView) Subnet(netuid uint16) (rpc.SubnetInfo, bool) {
+	s, ok := v.View.Subnet(netuid)
+	s.N = 4096
+	return s, ok
+}
+
+func (v denseView) Weights(netuid, uid uint16) rpc.Sparse {
+	var row rpc.Sparse
+	for j := range v.perRow {
+		row.Index = append(row.Index, uint16(j*16))
+		row.Values = append(row.Values, uint16(1000+j))
+	}
+	return row
+}
+
+type denseBackend struct {
+	testBackend
+	perRow int
+}
+
+func (b denseBackend) View() (rpc.View, error) {
+	v, err := b.testBackend.View()
+	return denseView{View: v, perRow: b.perRow}, err
+}
+
+// subnet_weights answers a matrix of exactly MaxWeightPairs pairs and
+// refuses one pair-row more, with -32005.
+func TestWeightMatrixBound(t *testing.T) {
+	c, _ := openChain(t, state.Options{CacheMB: 8, TrieCache: 4}, 1, func(gen *chain.Genesis) {
+		gen.Subnets = []chain.GenesisSubnet{{Name: "big"}}
+	})
+	ctx := context.Background()
+	at := dialBackend(t, denseBackend{testBackend: newTestBackend(c), perRow: rpc.MaxWeightPairs / 4096})
+	var raw json.RawMessage
+	if err := at.CallContext(ctx, &raw, "subnet_weights", 1); err != nil {
+		t.Fatal(err)
+	}
+	var m rpc.WeightMatrixJSON
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Weights) != 4096 || len(m.Weights[4095]) != 256 || m.Weights[4095][255] != [2]uint16{255 * 16, 1255} {
+		t.Fatalf("%d rows, last %d pairs", len(m.Weights), len(m.Weights[len(m.Weights)-1]))
+	}
+	if len(raw) > 13_000_000 {
+		t.Fatalf("answer at the bound is %d bytes, documented as about 12-13 MB", len(raw))
+	}
+	t.Logf("subnet_weights at the bound (4,096 rows x 256): %d bytes", len(raw))
+
+	over := dialBackend(t, denseBackend{testBackend: newTestBackend(c), perRow: rpc.MaxWeightPairs/4096 + 1})
+	e := callErr(t, over, "subnet_weights", 1)
+	if e.ErrorCode() != rpc.CodeLimit || !strings.Contains(e.Error(), "subnet_neuron") {
+		t.Fatalf("over the bound: %d %q", e.ErrorCode(), e.Error())
 	}
 }
