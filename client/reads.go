@@ -203,6 +203,32 @@ func (c *Client) Neuron(ctx context.Context, netuid, uid uint16) (*rpc.NeuronDet
 	return &n, err
 }
 
+// Bonds returns a neuron's bond row as the last epoch stored it, as
+// [uid, bond] pairs (subnet_bonds).
+func (c *Client) Bonds(ctx context.Context, netuid, uid uint16) ([][2]uint16, error) {
+	var b [][2]uint16
+	err := c.Call(ctx, &b, "subnet_bonds", netuid, uid)
+	return b, err
+}
+
+// Weights returns every UID's weight row of a subnet, indexed by UID, read
+// from one block (subnet_weights): one call instead of one subnet_neuron
+// per UID.
+func (c *Client) Weights(ctx context.Context, netuid uint16) (*rpc.WeightMatrixJSON, error) {
+	var m rpc.WeightMatrixJSON
+	err := c.Call(ctx, &m, "subnet_weights", netuid)
+	return &m, err
+}
+
+// WeightsCommit returns hotkey's weights commit awaiting its reveal on a
+// subnet, with the blocks a reveal may land in; nil when it has none
+// (subnet_weightsCommit).
+func (c *Client) WeightsCommit(ctx context.Context, netuid uint16, hotkey types.Address) (*rpc.WeightsCommitJSON, error) {
+	var cm *rpc.WeightsCommitJSON
+	err := c.Call(ctx, &cm, "subnet_weightsCommit", netuid, hotkey)
+	return cm, err
+}
+
 // RootMembers lists the root network's members and their weights.
 func (c *Client) RootMembers(ctx context.Context) ([]rpc.RootMemberJSON, error) {
 	var m []rpc.RootMemberJSON

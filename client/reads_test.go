@@ -82,6 +82,18 @@ func TestTypedReads(t *testing.T) {
 	if _, err := c.Neuron(ctx, netuid, 0); !errors.As(err, &re) {
 		t.Fatalf("neuron of an empty subnet: %v", err)
 	}
+	if m, err := c.Weights(ctx, netuid); err != nil || len(m.Weights) != 0 || m.Block < r.BlockNumber {
+		t.Fatalf("weights of an empty subnet %+v %v", m, err)
+	}
+	if _, err := c.Bonds(ctx, netuid, 0); !errors.As(err, &re) || re.ErrorCode() != rpc.CodeInvalidParams {
+		t.Fatalf("bonds of a uid the subnet lacks: %v", err)
+	}
+	if cm, err := c.WeightsCommit(ctx, netuid, owner.Address()); err != nil || cm != nil {
+		t.Fatalf("weights commit of a hotkey with none %+v %v", cm, err)
+	}
+	if _, err := c.WeightsCommit(ctx, 999, owner.Address()); !errors.As(err, &re) || re.ErrorCode() != rpc.CodeNotFound {
+		t.Fatalf("weights commit on an unknown subnet: %v", err)
+	}
 	if _, err := c.Subnet(ctx, 999); !errors.As(err, &re) {
 		t.Fatalf("unknown subnet: %v", err)
 	}

@@ -136,6 +136,33 @@ func TestSDKAgainstNode(t *testing.T) {
 		t.Fatalf("reveal at block %d", r3.BlockNumber)
 	}
 	onChain(t, c, netuid, uids, w3)
+	if m, err := c.Weights(ctx, netuid); err != nil || len(m.Weights) != 4 || !slices.Equal(m.Weights[0], [][2]uint16{{uids[0], w3[0]}, {uids[1], w3[1]}}) {
+		t.Fatalf("weight matrix %+v %v, want row 0 %v %v", m, err, uids, w3)
+	}
+
+	// A validator restarted between commit and reveal: the chain holds a
+	// commit whose salt is lost. The new Setter reads it and waits out
+	// weights_rate_limit from it, sending no commit the chain refuses.
+	val := sign(t, keys[0])
+	lost := ok(t)(c.SendAndWait(ctx, val, client.CommitWeights(val.Address(), netuid, uids, w2, []byte("lost salt"), 0)))
+	pending, err := c.WeightsCommit(ctx, netuid, val.Address())
+	if err != nil || pending == nil || pending.Block != lost.BlockNumber || pending.RevealFrom != lost.BlockNumber+3 {
+		t.Fatalf("pending commit %+v %v, committed at %d", pending, err, lost.BlockNumber)
+	}
+	nonce, err := c.Nonce(ctx, val.Address())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r4 := ok(t)(weights.NewSetter(c, val, mg).Set(ctx, uids, w3))
+	if r4.BlockNumber < lost.BlockNumber+4+3 {
+		t.Fatalf("reveal at block %d: the commit did not wait out the rate limit from block %d", r4.BlockNumber, lost.BlockNumber)
+	}
+	if n, err := c.Nonce(ctx, val.Address()); err != nil || n != nonce+2 {
+		t.Fatalf("nonce %d after the restarted Setter (%v), want %d: one commit and one reveal, no refused tx", n, err, nonce+2)
+	}
+	if cm, err := c.WeightsCommit(ctx, netuid, val.Address()); err != nil || cm != nil {
+		t.Fatalf("commit after the reveal %+v %v", cm, err)
+	}
 }
 
 func onChain(t *testing.T, c *client.Client, netuid uint16, uids, w []uint16) {

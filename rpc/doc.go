@@ -29,6 +29,28 @@
 // Query (blocks, receipts, proofs) or a View (head state) → JSON types of
 // json.go and the namespace file.
 //
+// # Subnet reads (subnet.go, subnet_weights.go)
+//
+// Besides subnets, hyperparameters and metagraphs (subnet_snapshot: the
+// neurons, hyperparameters and block from one state), a validator reads:
+//
+//   - subnet_bonds(netuid, uid) → [[uid, bond]…]: the UID's bond row as
+//     the last epoch stored it (u16, sparse, by column UID).
+//   - subnet_weights(netuid) → {"block":N,"blockHash":"0x…","weights":
+//     [[[uid, w]…]…]}: every UID's weight row, indexed by UID, from one
+//     state (the matrix subnet_neuron gives a row at a time). At most
+//     MaxWeightPairs (2^20) pairs, about 13 MB; a larger matrix is
+//     refused with -32005. 64 validators × 4,096 UIDs is 3.3 MB.
+//   - subnet_weightsCommit(netuid, hotkey) → {"hash":"0x…","block":N,
+//     "revealFrom":N,"revealUntil":N} or null: the commit awaiting its
+//     reveal; a RevealWeights lands in a block from revealFrom to
+//     revealUntil inclusive, per the subnet's reveal_delay and
+//     reveal_window at the head. A commit stays until it is revealed or
+//     replaced, so revealUntil may be past.
+//
+// A uid at or beyond the subnet's neuron count and the zero hotkey are
+// -32602; an unknown subnet is -32001, as for subnet_info.
+//
 // # Events (events.go)
 //
 // Receipts carry typed events (types/event.go); each block's receipt list

@@ -182,6 +182,10 @@ type SubnetView interface {
 	Neurons(netuid uint16) []Neuron
 	Neuron(netuid, uid uint16) (Neuron, bool)
 	Weights(netuid, uid uint16) Sparse
+	// Bonds is a neuron's bond row as the last epoch stored it.
+	Bonds(netuid, uid uint16) Sparse
+	// WeightsCommit is hotkey's commit on netuid awaiting its reveal.
+	WeightsCommit(netuid uint16, hotkey types.Address) (WeightsCommit, bool)
 	RootMembers() []types.Address
 	RootWeights(hotkey types.Address) Sparse
 	// NetworkLockCost is what creating a subnet costs in the block after Head.
@@ -211,6 +215,7 @@ type (
 	SubnetInfo    = subnet.Info
 	Neuron        = subnet.Neuron
 	Sparse        = subnet.Sparse
+	WeightsCommit = subnet.WeightsCommit
 	GovProposal   = gov.Proposal
 	Tally         = gov.Tally
 	VoteRecord    = gov.VoteRecord

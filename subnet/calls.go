@@ -320,7 +320,7 @@ func (x *Block) RevealWeights(from types.Address, c *types.RevealWeights) error 
 	if cm.Committer != (types.Address{}) {
 		committer = cm.Committer
 	}
-	open, end := cm.Block+s.Hyper.RevealDelay, cm.Block+s.Hyper.RevealDelay+s.Hyper.RevealWindow
+	open, end := s.Hyper.RevealSpan(cm.Block)
 	switch {
 	case x.Height < open:
 		return fmt.Errorf("%w: committed at %d, reveal from block %d", ErrRevealEarly, cm.Block, open)

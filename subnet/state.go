@@ -247,6 +247,12 @@ func WeightsOf(st *state.State, netuid, uid uint16) Sparse {
 	return getSparse(st, key(pWeights, u16b(netuid), u16b(uid)))
 }
 
+// BondsOf returns a neuron's bonds as the last epoch left them (sparse,
+// u16 per column UID).
+func BondsOf(st *state.State, netuid, uid uint16) Sparse {
+	return getSparse(st, key(pBonds, u16b(netuid), u16b(uid)))
+}
+
 // dense expands a sparse row to n values (nil when empty).
 func (s Sparse) dense(n int) []uint16 {
 	if len(s.Index) == 0 {
@@ -298,6 +304,24 @@ type WeightsCommit struct {
 	// moved the commit (zero: the hotkey it is stored under). The reveal
 	// checks the hash against it, so a commit survives the swap.
 	Committer types.Address `rlp:"optional"`
+}
+
+// CommitOf returns hotkey's weights commit on netuid awaiting its reveal,
+// if it has one. A commit stays until it is revealed or replaced, so one
+// whose reveal window has closed is still returned.
+func CommitOf(st *state.State, netuid uint16, hotkey types.Address) (WeightsCommit, bool) {
+	k := key(pCommit, u16b(netuid), hotkey[:])
+	b := st.Get(k)
+	if len(b) == 0 {
+		return WeightsCommit{}, false
+	}
+	return decodeCommit(k, b), true
+}
+
+// RevealSpan is the blocks a reveal of a commit made at block committed may
+// land in: from open to end-1 (RevealWeights refuses before open and from end).
+func (h *Hyperparams) RevealSpan(committed uint64) (open, end uint64) {
+	return committed + h.RevealDelay, committed + h.RevealDelay + h.RevealWindow
 }
 
 func decodeCommit(k, b []byte) WeightsCommit {

@@ -183,7 +183,11 @@ func (v *view) Neurons(netuid uint16) []subnet.Neuron    { return subnet.Neurons
 func (v *view) Neuron(netuid, uid uint16) (subnet.Neuron, bool) {
 	return subnet.NeuronAt(v.st, netuid, uid)
 }
-func (v *view) Weights(netuid, uid uint16) subnet.Sparse   { return subnet.WeightsOf(v.st, netuid, uid) }
+func (v *view) Weights(netuid, uid uint16) subnet.Sparse { return subnet.WeightsOf(v.st, netuid, uid) }
+func (v *view) Bonds(netuid, uid uint16) subnet.Sparse   { return subnet.BondsOf(v.st, netuid, uid) }
+func (v *view) WeightsCommit(netuid uint16, hk types.Address) (subnet.WeightsCommit, bool) {
+	return subnet.CommitOf(v.st, netuid, hk)
+}
 func (v *view) RootMembers() []types.Address               { return subnet.RootMembers(v.st) }
 func (v *view) RootWeights(hk types.Address) subnet.Sparse { return subnet.RootWeightsOf(v.st, hk) }
 func (v *view) NetworkLockCost() uint64 {

@@ -11,5 +11,9 @@
 //
 // Setter sends them: SetWeights on a plain subnet, CommitWeights then
 // RevealWeights after reveal_delay on a commit-reveal subnet, first
-// waiting out weights_rate_limit as the metagraph shows it.
+// waiting out weights_rate_limit as the metagraph shows it. On a
+// commit-reveal subnet it also reads the hotkey's pending commit
+// (subnet_weightsCommit): a Setter restarted between a commit and its
+// reveal has lost the salt, so it commits again once the rate limit since
+// the chain's commit has passed.
 package weights

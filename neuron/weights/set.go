@@ -19,6 +19,8 @@ import (
 type Chain interface {
 	BlockNumber(ctx context.Context) (uint64, error)
 	SendAndWait(ctx context.Context, s *client.Signer, call types.Call, opts ...client.SendOption) (*rpc.ReceiptJSON, error)
+	// WeightsCommit is hotkey's commit awaiting its reveal; nil if none.
+	WeightsCommit(ctx context.Context, netuid uint16, hotkey types.Address) (*rpc.WeightsCommitJSON, error)
 }
 
 // ErrNotRegistered reports a Setter whose hotkey is not in the metagraph.
@@ -35,7 +37,7 @@ type Setter struct {
 	Poll time.Duration
 
 	lastSet    uint64 // block of our last SetWeights/RevealWeights (the metagraph may lag)
-	lastCommit uint64 // block of our last CommitWeights (no RPC shows pending commits)
+	lastCommit uint64 // block of our last CommitWeights (the chain forgets it at the reveal)
 }
 
 // NewSetter returns a Setter sending as s, reading the subnet's rules and
@@ -73,9 +75,22 @@ func (s *Setter) Set(ctx context.Context, uids, weights []uint16) (*rpc.ReceiptJ
 	if _, err := rand.Read(salt); err != nil {
 		return nil, fmt.Errorf("weights: salt: %w", err)
 	}
+	// A commit the chain holds that this Setter did not make (a restart
+	// between commit and reveal lost its salt) cannot be revealed; a new
+	// commit replaces it once weights_rate_limit has passed since it.
+	// Waiting for that, rather than sending a commit the chain refuses as
+	// rate limited, costs no failed tx.
+	last := s.lastCommit
+	pending, err := s.chain.WeightsCommit(ctx, snap.Netuid, s.signer.Address())
+	if err != nil {
+		return nil, fmt.Errorf("weights: pending commit: %w", err)
+	}
+	if pending != nil {
+		last = max(last, pending.Block)
+	}
 	var from uint64
-	if s.lastCommit > 0 {
-		from = s.lastCommit + h.WeightsRateLimit
+	if last > 0 {
+		from = last + h.WeightsRateLimit
 	}
 	commit := client.CommitWeights(s.signer.Address(), snap.Netuid, uids, weights, salt, h.WeightsVersion)
 	rc, err := s.sendLimited(ctx, from, commit)
