@@ -123,7 +123,7 @@ func (s *Store) pruneHeight(h uint64, recs *blockRecords) (int, error) {
 // IndexStats counts the index's keys by keyspace, with the oldest height
 // each holds (0 when it holds none). A full scan: for sizing and tests.
 type IndexStats struct {
-	AddrEntries, EpochRows, Journal int
+	AddrEntries, EpochRows, Journal        int
 	OldestAddr, OldestEpoch, OldestJournal uint64
 }
 
