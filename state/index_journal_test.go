@@ -15,13 +15,16 @@ func TestIndexJournalListsEpochKeys(t *testing.T) {
 	rs[0].Events = []types.Event{{Kind: types.EvTransfer, Addr: addrOf(1, 1), Peer: addrOf(2, 2), Amount: 5}}
 	written := map[string]bool{}
 	var journal []byte
+	entryBytes := 0
 	indexRecords(tab.Height, rs, []types.EpochTable{tab}, func(k, v []byte) {
 		if string(k) == string(indexLogKey(tab.Height)) {
 			journal = v
 			return
 		}
 		written[string(k)] = true
+		entryBytes += len(k) + len(v)
 	})
+	t.Logf("4,096-UID epoch: %d index entries, %d B; journal %d B", len(written), entryBytes, len(journal))
 	found := map[string]bool{}
 	indexRecords(tab.Height, rs, nil, func(k, _ []byte) { found[string(k)] = true })
 	// The transfer under sender and recipient, the three dividends events
