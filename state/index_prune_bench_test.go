@@ -65,8 +65,8 @@ func BenchmarkIndexPrune(b *testing.B) {
 		}
 		return s, commit / (blocks - 1)
 	}
-	_, keep1 := run(1)
 	s, keep0 := run(0)
+	_, keep1 := run(1)
 	var keys int
 	b.ResetTimer()
 	for b.Loop() {
