@@ -8,7 +8,9 @@ package state
 //	'A' ‖ address(20) ‖ ^height(8) ‖ ^receipt(4) ‖ ^event(4)   → nil: an event
 //	                                                              → Incentive (33 bytes)
 //	'U' ‖ netuid(2) ‖ uid(2) ‖ ^height(8)                       → EpochRow (32 bytes)
+//	'J' ‖ height(8)                                               → its epoch rows' owners (index_prune.go)
 //	'M' "indexfrom"                                               → first indexed height (8)
+//	'M' "indexfloor"                                              → first unpruned height (8)
 //
 // Heights and positions are stored inverted (^x) so a forward scan meets
 // the newest first: a page's cursor is the next key, and blocks committed
@@ -91,17 +93,12 @@ func epochRowKey(netuid, uid uint16, height uint64) []byte {
 // address and its peer (once when they are the same), each epoch row, and
 // each UID's incentive under its hotkey and owner.
 //
-// The keys that come from the epoch tables (incentive records and epoch
-// rows) are also listed in the block's journal entry: the tables are kept
-// nowhere else, so pruning (index_prune.go) could not find them again.
-// The events' keys need no journal: the block's receipts re-derive them.
+// Blocks with an epoch also get a journal entry: the one datum of the
+// epoch tables the index keeps nowhere else, each row's owner, so pruning
+// (index_prune.go) can rebuild the tables from the epoch rows and find
+// every key again. The events' keys need none: the receipts re-derive them.
 func indexRecords(height uint64, receipts []types.Receipt, epochs []types.EpochTable, add func(k, v []byte)) {
-	var journal []byte
-	addEpoch := func(k, v []byte) {
-		journal = append(append(journal, byte(len(k))), k...)
-		add(k, v)
-	}
-	indexIncentives(height, receipts, epochs, addEpoch)
+	indexIncentives(height, receipts, epochs, add)
 	for ri := range receipts {
 		for ei, ev := range receipts[ri].Events {
 			ref := EventRef{height, uint32(ri), uint32(ei)}
@@ -120,11 +117,11 @@ func indexRecords(height uint64, receipts []types.Receipt, epochs []types.EpochT
 			binary.BigEndian.PutUint16(v[20:], r.Incentive)
 			binary.BigEndian.PutUint16(v[22:], r.Dividends)
 			binary.BigEndian.PutUint64(v[24:], r.Emission)
-			addEpoch(epochRowKey(t.Netuid, r.UID, t.Height), v)
+			add(epochRowKey(t.Netuid, r.UID, t.Height), v)
 		}
 	}
-	if len(journal) > 0 {
-		add(indexLogKey(height), journal)
+	if len(epochs) > 0 {
+		add(indexLogKey(height), ownersJournal(epochs))
 	}
 }
 

@@ -3,53 +3,81 @@ package state
 import (
 	"testing"
 
+	"github.com/cockroachdb/pebble/v2/vfs"
+	"github.com/ethereum/go-ethereum/rlp"
+
 	"github.com/taonet/taod/types"
 )
 
-// An epoch block's journal entry lists exactly the keys its epoch tables
-// made (incentive records under hotkeys and owners, epoch rows), and the
-// events' keys are what indexRecords re-derives from the receipts alone:
-// together, every key the block wrote, which is what pruning deletes.
-func TestIndexJournalListsEpochKeys(t *testing.T) {
+// Pruning an epoch block finds again every key its commit wrote: the
+// events' from the receipts, the incentive records' and epoch rows' from
+// the tables rebuilt out of the epoch rows and the journal's owners. The
+// block here: a transfer, and a 4,096-UID epoch with dividends, owners, a
+// self-owned hotkey, a row without owner and a row paid nothing; and a
+// second, 2-UID table after it, whose incentive ranks follow the first's.
+func TestPruneFindsEveryKeyOfAnEpochBlock(t *testing.T) {
+	s, err := Open("", Options{FS: vfs.NewMem(), Index: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
 	tab, rs := incentiveTable()
+	small := types.EpochTable{Netuid: 9, Height: tab.Height, Rows: []types.EpochRow{
+		{UID: 0, Hotkey: addrOf(0xdd, 0), Emission: 7}, {UID: 1, Hotkey: addrOf(0xdd, 1), Emission: 9},
+	}, Owners: []types.Address{addrOf(0xee, 0), addrOf(0xee, 1)}}
+	epochs := []types.EpochTable{tab, small}
 	rs[0].Events = []types.Event{{Kind: types.EvTransfer, Addr: addrOf(1, 1), Peer: addrOf(2, 2), Amount: 5}}
+	block := &rs[len(rs)-1]
+	for _, e := range epochs {
+		block.Events = append(block.Events, types.Event{Kind: types.EvEpoch, Netuid: uint64(e.Netuid), UID: uint64(len(e.Rows))})
+	}
+
+	h := tab.Height
+	hash := types.Hash{0xab}
+	enc, err := rlp.EncodeToBytes(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := s.kv.newBatch(0)
+	b.Put(heightKey(h), hash[:])
+	b.Put(prefixed(kReceipts, hash), enc)
 	written := map[string]bool{}
-	var journal []byte
-	entryBytes := 0
-	indexRecords(tab.Height, rs, []types.EpochTable{tab}, func(k, v []byte) {
-		if string(k) == string(indexLogKey(tab.Height)) {
-			journal = v
-			return
-		}
+	var entryBytes, journalBytes int
+	indexRecords(h, rs, epochs, func(k, v []byte) {
+		b.Put(k, v)
 		written[string(k)] = true
-		entryBytes += len(k) + len(v)
-	})
-	t.Logf("4,096-UID epoch: %d index entries, %d B; journal %d B", len(written), entryBytes, len(journal))
-	found := map[string]bool{}
-	indexRecords(tab.Height, rs, nil, func(k, _ []byte) { found[string(k)] = true })
-	// The transfer under sender and recipient, the three dividends events
-	// under their hotkeys.
-	events := len(found)
-	if events != 5 {
-		t.Fatalf("%d keys re-derived from the receipts, want 5", events)
-	}
-	for len(journal) > 0 {
-		l := int(journal[0])
-		if l != addrIndexKeyLen && l != epochRowKeyLen || len(journal) < 1+l {
-			t.Fatalf("journal entry of %d bytes", l)
+		if k[0] == kIndexLog {
+			journalBytes += len(v)
+		} else {
+			entryBytes += len(k) + len(v)
 		}
-		found[string(journal[1:1+l])] = true
-		journal = journal[1+l:]
+	})
+	if err := b.Write(false); err != nil {
+		t.Fatal(err)
 	}
-	if len(found) != len(written) {
-		t.Fatalf("journal and receipts find %d keys (%d from events), the block wrote %d", len(found), events, len(written))
+	t.Logf("4,096 + 2 UIDs: %d keys, entries %d B, journal %d B", len(written), entryBytes, journalBytes)
+
+	var recs blockRecords
+	n, err := s.pruneHeight(h, &recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	for _, k := range recs.dels {
+		if found[string(k)] {
+			t.Fatalf("key %x deleted twice", k)
+		}
+		found[string(k)] = true
+	}
+	if n != len(recs.dels) || len(found) != len(written) {
+		t.Fatalf("pruning finds %d keys (%d counted), the block wrote %d", len(found), n, len(written))
 	}
 	for k := range written {
 		if !found[k] {
 			t.Fatalf("key %x written but not found again", k)
 		}
 	}
-	if len(written)-events < 2*4096 {
-		t.Fatalf("only %d epoch-derived keys for a 4,096-UID table", len(written)-events)
+	if st, _ := s.IndexStats(); st.EpochRows != 4098 || st.Journal != 1 || st.AddrEntries < 2*4096 {
+		t.Fatalf("the block wrote %+v", st)
 	}
 }

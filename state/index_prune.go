@@ -9,9 +9,15 @@ package state
 //
 //   - the events' keys from the block's receipts, which the store keeps
 //     (indexRecords over them yields exactly the keys it wrote);
-//   - the incentive records' and epoch rows' keys from the block's journal
-//     entry ('J' ‖ height), which indexRecords writes for every block with
-//     an epoch: the epoch tables are stored nowhere else.
+//   - the incentive records' and epoch rows' keys from the block's epoch
+//     tables, rebuilt: the block receipt's EvEpoch events give each
+//     table's netuid and row count (rows are UIDs 0..n-1), the epoch rows
+//     under 'U' give each row's hotkey and emission, and the block's
+//     journal entry ('J' ‖ height) each row's owner, the one datum kept
+//     nowhere else. indexRecords over the rebuilt tables yields the keys.
+//
+// Journal entry: for each epoch table, in the block's order: count(2) ‖
+// owner(20) × count, count 0 when the table had no owners.
 //
 // 'M' "indexfloor" is the first height not pruned, written in the same
 // batch as the deletions, so a crash leaves floor and entries consistent.
@@ -26,6 +32,8 @@ import (
 	"fmt"
 
 	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/taonet/taod/types"
 )
 
 const (
@@ -94,30 +102,114 @@ func (s *Store) pruneHeight(h uint64, recs *blockRecords) (int, error) {
 		return 0, err
 	}
 	rs, err := s.Receipts(hash)
-	switch {
-	case errors.Is(err, ErrNotFound): // genesis keeps no receipts
-	case err != nil:
-		return 0, err
-	default:
-		indexRecords(h, rs, nil, del) // no epochs: the events' keys only
-	}
-	j, err := s.kv.Get(indexLogKey(h))
-	if errors.Is(err, pebble.ErrNotFound) {
-		return n, nil
+	if errors.Is(err, ErrNotFound) {
+		return 0, nil // genesis keeps no receipts, and has no entries
 	}
 	if err != nil {
 		return 0, err
 	}
-	for len(j) > 0 {
-		l := int(j[0])
-		if l != addrIndexKeyLen && l != epochRowKeyLen || len(j) < 1+l {
-			return 0, fmt.Errorf("%w: index journal of block %d", ErrCorrupt, h)
-		}
-		del(j[1:1+l], nil)
-		j = j[1+l:]
+	tables, err := s.rebuildEpochs(h, rs)
+	if err != nil {
+		return 0, err
 	}
-	del(indexLogKey(h), nil)
+	indexRecords(h, rs, tables, del)
 	return n, nil
+}
+
+// rebuildEpochs rebuilds block h's epoch tables from the block receipt's
+// EvEpoch events, the epoch rows and the journal (see the top of the file).
+// A table whose rows are not in the index (a block committed while the
+// index was off) is left out: it wrote no entries.
+func (s *Store) rebuildEpochs(h uint64, rs []types.Receipt) ([]types.EpochTable, error) {
+	if len(rs) == 0 {
+		return nil, nil
+	}
+	var tables []types.EpochTable
+	for _, e := range rs[len(rs)-1].Events {
+		if e.Kind != types.EvEpoch {
+			continue
+		}
+		if e.Netuid > 0xffff || e.UID > 0x10000 {
+			return nil, fmt.Errorf("%w: epoch event of subnet %d with %d UIDs in block %d", ErrCorrupt, e.Netuid, e.UID, h)
+		}
+		t := types.EpochTable{Netuid: uint16(e.Netuid), Height: h, Rows: make([]types.EpochRow, e.UID)}
+		for i := range t.Rows {
+			v, err := s.kv.Get(epochRowKey(t.Netuid, uint16(i), h))
+			if errors.Is(err, pebble.ErrNotFound) {
+				t.Rows = nil
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
+			if len(v) != epochRowLen {
+				return nil, fmt.Errorf("%w: epoch row of %d bytes", ErrCorrupt, len(v))
+			}
+			r := &t.Rows[i]
+			r.UID = uint16(i)
+			copy(r.Hotkey[:], v[:20])
+			r.Incentive = binary.BigEndian.Uint16(v[20:])
+			r.Dividends = binary.BigEndian.Uint16(v[22:])
+			r.Emission = binary.BigEndian.Uint64(v[24:])
+		}
+		tables = append(tables, t)
+	}
+	if len(tables) == 0 {
+		return nil, nil
+	}
+	j, err := s.kv.Get(indexLogKey(h))
+	if errors.Is(err, pebble.ErrNotFound) {
+		j, err = nil, nil // no owners recorded: hotkeys' entries only
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i := range tables {
+		if len(j) == 0 {
+			break
+		}
+		if len(j) < 2 {
+			return nil, fmt.Errorf("%w: index journal of block %d", ErrCorrupt, h)
+		}
+		c := int(binary.BigEndian.Uint16(j))
+		if len(j) < 2+20*c || c != 0 && c != len(tables[i].Rows) && tables[i].Rows != nil {
+			return nil, fmt.Errorf("%w: index journal of block %d: %d owners", ErrCorrupt, h, c)
+		}
+		if c > 0 && tables[i].Rows != nil {
+			tables[i].Owners = make([]types.Address, c)
+			for k := range c {
+				copy(tables[i].Owners[k][:], j[2+20*k:])
+			}
+		}
+		j = j[2+20*c:]
+	}
+	out := tables[:0]
+	for _, t := range tables {
+		if t.Rows != nil { // nil: its rows are not in the index
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// ownersJournal is a block's journal entry: each epoch table's owners.
+func ownersJournal(epochs []types.EpochTable) []byte {
+	size := 0
+	for _, t := range epochs {
+		size += 2 + 20*len(t.Owners)
+	}
+	j := make([]byte, 0, size)
+	for _, t := range epochs {
+		var owners []types.Address
+		if len(t.Owners) == len(t.Rows) {
+			owners = t.Owners
+		}
+		j = binary.BigEndian.AppendUint16(j, uint16(len(owners)))
+		for _, o := range owners {
+			j = append(j, o[:]...)
+		}
+	}
+	return j
 }
 
 // IndexStats counts the index's keys by keyspace, with the oldest height

@@ -23,8 +23,8 @@ import (
 //	'X'   node-local    metadata name        opaque (outside the root)    PutMeta
 //	'A'   address index address ‖ event ref   nil, or an incentive (index.go) CommitBlock, Options.Index
 //	'U'   epoch rows    netuid ‖ uid ‖ height EpochRow (index.go)          CommitBlock, Options.Index
-//	'J'   index journal height (8, BE)       the epoch-derived index keys CommitBlock, Options.Index
-//	                                         of that block (index_prune.go)
+//	'J'   index journal height (8, BE)       the owners of that block's   CommitBlock, Options.Index
+//	                                         epoch rows (index_prune.go)
 //	'M'   store records "head", "format",    head height(8); format(1);   CommitBlock; Open
 //	                    "indexfrom",         first indexed height(8)      CommitBlock
 //	                    "indexfloor"         first unpruned height(8)     CommitBlock, Options.IndexKeep
