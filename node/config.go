@@ -130,8 +130,17 @@ func defaultStorage() StorageConfig {
 // account history and per-UID epoch results, written with each block.
 // Off by default (validators need none); `taod init --preset devnet` turns
 // it on. Switched on later, it indexes from the next block.
+//
+// KeepBlocks bounds it: 0 keeps every block's entries (the index grows with
+// the chain, ~111 B per transfer); N keeps the last N blocks', each commit
+// deleting those that fell out of the window (a bounded amount per block:
+// lowered, or set on an old index, the floor catches up over the following
+// blocks). Reads say where the index starts (tao_getAccountHistory's
+// indexedFrom); the floor survives restarts, and raising N again does not
+// bring pruned entries back.
 type IndexConfig struct {
-	Enabled bool `toml:"enabled"`
+	Enabled    bool   `toml:"enabled"`
+	KeepBlocks uint64 `toml:"keep_blocks" comment:"with enabled: keep the index entries of the last keep_blocks blocks only, pruning older ones as blocks commit (0: keep all; the index grows ~111 B per transfer)"`
 }
 
 // P2PConfig configures the libp2p host: listen addresses and bootstrap peers.

@@ -76,6 +76,7 @@ func New(cfg Config, log *zap.Logger) (*Node, error) {
 	n.store, err = state.Open(cfg.Path(cfg.DataDir), state.Options{
 		CacheMB: st.CacheMB, MemTableMB: st.MemTableMB, TrieCache: st.TrieCacheMB, FlatCache: st.FlatCacheMB,
 		Handles: st.OpenFiles, Logger: log.Named("store").Sugar(), Index: cfg.Index.Enabled,
+		IndexKeep: cfg.Index.KeepBlocks,
 	})
 	if err != nil {
 		return nil, err

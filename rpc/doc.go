@@ -84,15 +84,23 @@
 //     events); limit 1-100 (default 25); pass
 //     next back as cursor for the following page, which stays the same
 //     while blocks are added. Needs the index ([index] enabled, on in
-//     devnet); a node without it answers -32000.
+//     devnet); a node without it answers -32000. indexedFrom is the first
+//     block the index holds: a node with [index] keep_blocks = N keeps the
+//     last N blocks' entries, the history ends there, and a cursor older
+//     than it (a page taken before its blocks were pruned) answers -32001
+//     naming the first kept block.
 //   - tao_getEvents({kinds?, address?, netuid?, fromBlock?, toBlock?,
 //     cursor?}) → {"events":[…oldest first],"next":"h:r:e" or null}: at most
 //     10,000 blocks per call (-32005 beyond), at most 1,000 events per
 //     answer (next resumes, passed as cursor with the same filter), at most
-//     32 kinds; read from receipts, so any node answers. A field the
-//     filter does not have is refused (-32602), not ignored.
+//     32 kinds; read from receipts, so any node answers, pruned index or
+//     not. A field the filter does not have is refused (-32602), not
+//     ignored.
 //   - subnet_history(netuid, uid, epochs?) → [{"block":N,"hotkey":"0x…",
 //     "incentive":u16,"dividends":u16,"emission":"rao"}…oldest first]: the
-//     UID's last epochs (1-256, default 32), kept per tempo by the index.
+//     UID's last epochs (1-256, default 32), kept per tempo by the index,
+//     from its first block on (keep_blocks prunes older ones); with none
+//     kept on an index that does not start at genesis, -32001 naming the
+//     first kept block.
 //   - eth_getLogs: transfers as ERC-20-style Transfer logs (eth.go).
 package rpc

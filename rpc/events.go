@@ -29,6 +29,13 @@ const (
 // ErrIndexOff is the answer of an index read on a node that keeps none.
 var ErrIndexOff = &Error{CodeServer, "this node keeps no event index: set [index] enabled = true in config.toml (it indexes from the next block)"}
 
+// indexStartsAt is the answer of an index read that reaches before the
+// first block the index holds (pruned by [index] keep_blocks, or committed
+// before the index was switched on): the entries are gone, not absent.
+func indexStartsAt(from uint64, what string) *Error {
+	return &Error{CodeNotFound, fmt.Sprintf("%s: this node's event index starts at block %d (older entries were pruned, [index] keep_blocks, or never indexed); tao_getEvents reads receipts and still covers older blocks", what, from)}
+}
+
 // EventJSON is one event as the API shows it. Amount is rao as a decimal
 // string; netuid is null for kinds that are not about a subnet; txHash is
 // null for events of the block receipt (begin- and end-of-block work).
@@ -123,7 +130,7 @@ func parseCursor(s string) (*EventRef, error) {
 type AccountHistory struct {
 	Events      []EventJSON `json:"events"`
 	Next        *string     `json:"next"`        // the cursor of the next page; null at the end
-	IndexedFrom uint64      `json:"indexedFrom"` // older blocks are not in the index
+	IndexedFrom uint64      `json:"indexedFrom"` // older blocks are not in the index (never indexed, or pruned)
 }
 
 // GetAccountHistory lists the events naming addr (as sender, recipient,
@@ -131,7 +138,9 @@ type AccountHistory struct {
 // keeps for addr as hotkey or owner (EventJSON with source "incentive"),
 // newest first, limit ≤ 100 (default 25) from
 // cursor ("" for the newest; else an answer's next). Pages are stable
-// while blocks are added: new events sort before the cursor.
+// while blocks are added: new events sort before the cursor. The history
+// ends at indexedFrom; a cursor older than it (its block pruned since the
+// page that gave it) is refused with an error naming that block.
 func (api *TaoAPI) GetAccountHistory(addr types.Address, cursor *string, limit *int) (*AccountHistory, error) {
 	n := 25
 	if limit != nil {
@@ -151,9 +160,17 @@ func (api *TaoAPI) GetAccountHistory(addr types.Address, cursor *string, limit *
 	if !on {
 		return nil, ErrIndexOff
 	}
+	if from != nil && from.Height < idxFrom {
+		return nil, indexStartsAt(idxFrom, "cursor "+formatCursor(*from))
+	}
 	refs, next, err := api.b.AccountEvents(addr, from, n)
 	if err != nil {
 		return nil, err
+	}
+	// The read stopped at the floor it saw, which is no lower than the
+	// one read above: report the later one.
+	if f, _ := api.b.IndexedFrom(); f > idxFrom {
+		idxFrom = f
 	}
 	out := &AccountHistory{Events: make([]EventJSON, 0, len(refs)), IndexedFrom: idxFrom}
 	var (
@@ -265,7 +282,8 @@ func (api *TaoAPI) matcher(f *EventFilter) (*eventMatcher, error) {
 
 // GetEvents lists the events of blocks fromBlock..toBlock (at most 10,000
 // blocks) that match every field of the filter, oldest first, at most 1,000
-// per answer (next resumes). It reads receipts, so it needs no index.
+// per answer (next resumes). It reads receipts, so it needs no index, and
+// pruning the index ([index] keep_blocks) takes nothing from it.
 func (api *TaoAPI) GetEvents(f EventFilter) (*EventsPage, error) {
 	m, err := api.matcher(&f)
 	if err != nil {
@@ -341,6 +359,9 @@ type EpochPointJSON struct {
 
 // History is (netuid, uid)'s last epochs (at most 256; default 32), oldest
 // first, for a chart. A UID that changed hands shows each epoch's hotkey.
+// The epochs kept start at the index's first block: when none is kept and
+// the index does not start at genesis, the answer is an error naming that
+// block rather than an empty chart.
 func (api *SubnetAPI) History(netuid, uid uint16, epochs *int) ([]EpochPointJSON, error) {
 	n := 32
 	if epochs != nil {
@@ -355,6 +376,9 @@ func (api *SubnetAPI) History(netuid, uid uint16, epochs *int) ([]EpochPointJSON
 	pts, err := api.b.EpochHistory(netuid, uid, n)
 	if err != nil {
 		return nil, err
+	}
+	if from, _ := api.b.IndexedFrom(); len(pts) == 0 && from > 0 {
+		return nil, indexStartsAt(from, fmt.Sprintf("no epoch of subnet %d UID %d kept", netuid, uid))
 	}
 	out := make([]EpochPointJSON, len(pts))
 	for i, p := range pts {

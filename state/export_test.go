@@ -53,3 +53,10 @@ func RawTrieCommit(s *Store, root types.Hash, keys, vals [][]byte) (types.Hash, 
 // FlushMemtables writes Pebble's memtables to files, as a long-running node
 // has done for all but its latest writes (benchmark setup).
 func FlushMemtables(s *Store) error { return s.kv.db.Flush() }
+
+// PruneKeys derives the deletions that prune block h's index entries, as
+// a commit does, without writing them; it returns how many keys.
+func PruneKeys(s *Store, h uint64) (int, error) {
+	var r blockRecords
+	return s.pruneHeight(h, &r)
+}

@@ -8,7 +8,9 @@ package state
 //	'A' ‖ address(20) ‖ ^height(8) ‖ ^receipt(4) ‖ ^event(4)   → nil: an event
 //	                                                              → Incentive (33 bytes)
 //	'U' ‖ netuid(2) ‖ uid(2) ‖ ^height(8)                       → EpochRow (32 bytes)
+//	'J' ‖ height(8)                                               → its epoch rows' owners (index_prune.go)
 //	'M' "indexfrom"                                               → first indexed height (8)
+//	'M' "indexfloor"                                              → first unpruned height (8)
 //
 // Heights and positions are stored inverted (^x) so a forward scan meets
 // the newest first: a page's cursor is the next key, and blocks committed
@@ -90,6 +92,11 @@ func epochRowKey(netuid, uid uint16, height uint64) []byte {
 // indexRecords adds the index entries of a block: each event under its
 // address and its peer (once when they are the same), each epoch row, and
 // each UID's incentive under its hotkey and owner.
+//
+// Blocks with an epoch also get a journal entry: the one datum of the
+// epoch tables the index keeps nowhere else, each row's owner, so pruning
+// (index_prune.go) can rebuild the tables from the epoch rows and find
+// every key again. The events' keys need none: the receipts re-derive them.
 func indexRecords(height uint64, receipts []types.Receipt, epochs []types.EpochTable, add func(k, v []byte)) {
 	indexIncentives(height, receipts, epochs, add)
 	for ri := range receipts {
@@ -112,6 +119,9 @@ func indexRecords(height uint64, receipts []types.Receipt, epochs []types.EpochT
 			binary.BigEndian.PutUint64(v[24:], r.Emission)
 			add(epochRowKey(t.Netuid, r.UID, t.Height), v)
 		}
+	}
+	if len(epochs) > 0 {
+		add(indexLogKey(height), ownersJournal(epochs))
 	}
 }
 
@@ -178,7 +188,9 @@ func decodeIncentive(addr types.Address, v []byte) (*Incentive, error) {
 }
 
 // Indexing reports whether this store indexes events, and from which
-// height (blocks committed before indexing was switched on are not in it).
+// height: blocks committed before indexing was switched on are not in it,
+// nor those pruned ([index] keep_blocks, index_prune.go). Every block from
+// `from` on has all its entries.
 func (s *Store) Indexing() (from uint64, on bool) {
 	if !s.opts.Index {
 		return 0, false
@@ -188,7 +200,7 @@ func (s *Store) Indexing() (from uint64, on bool) {
 		h, _ := s.Head()
 		return h.Height + 1, true // the next block is the first indexed
 	}
-	return binary.BigEndian.Uint64(v), true
+	return max(binary.BigEndian.Uint64(v), s.indexFloor()), true
 }
 
 // ErrNoIndex reports a read of an index the store does not keep.
@@ -197,7 +209,8 @@ var ErrNoIndex = fmt.Errorf("state: the event index is off (config [index] enabl
 // AccountEvents lists up to limit entries of addr's history (events, and
 // the incentive records the index made), newest first, starting at from
 // (inclusive; nil: the newest). next is where the following page starts,
-// nil when there is none.
+// nil when there is none. The history ends at the pruned floor (Indexing's
+// from): what is older is gone.
 func (s *Store) AccountEvents(addr types.Address, from *EventRef, limit int) (refs []AccountEntry, next *EventRef, err error) {
 	if !s.opts.Index {
 		return nil, nil, ErrNoIndex
@@ -211,12 +224,18 @@ func (s *Store) AccountEvents(addr types.Address, from *EventRef, limit int) (re
 	}
 	it := s.kv.NewIterator(prefix, start)
 	defer it.Release()
+	// The floor is read after the iterator's snapshot is taken: pruning
+	// only moves it up, so the snapshot holds every entry at or above it.
+	floor := s.indexFloor()
 	for it.Next() {
 		k := it.Key()
 		if len(k) != addrIndexKeyLen {
 			return nil, nil, fmt.Errorf("%w: address index key of %d bytes", ErrCorrupt, len(k))
 		}
 		r := EventRef{^binary.BigEndian.Uint64(k[21:]), ^binary.BigEndian.Uint32(k[29:]), ^binary.BigEndian.Uint32(k[33:])}
+		if r.Height < floor {
+			break
+		}
 		if len(refs) == limit {
 			return refs, &r, nil
 		}
@@ -238,7 +257,7 @@ type EpochRowAt struct {
 }
 
 // EpochHistory lists the epoch rows of (netuid, uid), newest first, at most
-// limit of them, at heights ≤ before.
+// limit of them, at heights ≤ before and at or above the pruned floor.
 func (s *Store) EpochHistory(netuid, uid uint16, before uint64, limit int) ([]EpochRowAt, error) {
 	if !s.opts.Index {
 		return nil, ErrNoIndex
@@ -246,6 +265,7 @@ func (s *Store) EpochHistory(netuid, uid uint16, before uint64, limit int) ([]Ep
 	prefix := epochRowKey(netuid, uid, 0)[:5]
 	it := s.kv.NewIterator(prefix, epochRowKey(netuid, uid, before)[5:])
 	defer it.Release()
+	floor := s.indexFloor() // after the snapshot, as in AccountEvents
 	var out []EpochRowAt
 	for len(out) < limit && it.Next() {
 		k, v := it.Key(), it.Value()
@@ -253,6 +273,9 @@ func (s *Store) EpochHistory(netuid, uid uint16, before uint64, limit int) ([]Ep
 			return nil, fmt.Errorf("%w: epoch row of %d/%d bytes", ErrCorrupt, len(k), len(v))
 		}
 		r := EpochRowAt{Height: ^binary.BigEndian.Uint64(k[5:])}
+		if r.Height < floor {
+			break
+		}
 		r.UID = uid
 		copy(r.Hotkey[:], v[:20])
 		r.Incentive = binary.BigEndian.Uint16(v[20:])
@@ -267,7 +290,7 @@ func (s *Store) EpochHistory(netuid, uid uint16, before uint64, limit int) ([]Ep
 // Pebble's compression): for sizing, and the figure in docs/notes/events.md.
 func (s *Store) IndexBytes() (int64, error) {
 	var n int64
-	for _, p := range []byte{kAddrIndex, kEpochRows} {
+	for _, p := range []byte{kAddrIndex, kEpochRows, kIndexLog} {
 		it := s.kv.NewIterator([]byte{p}, nil)
 		for it.Next() {
 			n += int64(len(it.Key()) + len(it.Value()))

@@ -23,8 +23,11 @@ import (
 //	'X'   node-local    metadata name        opaque (outside the root)    PutMeta
 //	'A'   address index address ‖ event ref   nil, or an incentive (index.go) CommitBlock, Options.Index
 //	'U'   epoch rows    netuid ‖ uid ‖ height EpochRow (index.go)          CommitBlock, Options.Index
+//	'J'   index journal height (8, BE)       the owners of that block's   CommitBlock, Options.Index
+//	                                         epoch rows (index_prune.go)
 //	'M'   store records "head", "format",    head height(8); format(1);   CommitBlock; Open
-//	                    "indexfrom"          first indexed height(8)      CommitBlock
+//	                    "indexfrom",         first indexed height(8)      CommitBlock
+//	                    "indexfloor"         first unpruned height(8)     CommitBlock, Options.IndexKeep
 //
 // Format 0 (every store before format 1 was written) kept trie nodes under
 // their raw 32-byte hash with no prefix, so they fell inside whatever
@@ -40,11 +43,12 @@ const (
 	kTxIndex  = 'T'
 	kMeta     = 'X'
 	kStore    = 'M'
+	kIndexLog = 'J'
 )
 
 // keyspaces lists every first byte above: the layout test plants keys in
 // each to prove no scan crosses into another.
-var keyspaces = []byte{kFlat, kNode, kBlock, kReceipts, kHeight, kCommit, kTxIndex, kMeta, kStore, kAddrIndex, kEpochRows}
+var keyspaces = []byte{kFlat, kNode, kBlock, kReceipts, kHeight, kCommit, kTxIndex, kMeta, kStore, kAddrIndex, kEpochRows, kIndexLog}
 
 var (
 	headKey   = []byte{kStore, 'h', 'e', 'a', 'd'} // "Mhead", as format 0 wrote it

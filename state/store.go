@@ -51,6 +51,7 @@ type Options struct {
 	ReadOnly   bool   // open without writing
 	NoSyncDisk bool   // skip the WAL fsync after each block (benchmarks only)
 	Index      bool   // keep the event indexes (index.go) with each block
+	IndexKeep  uint64 // with Index: keep only the last IndexKeep blocks' entries (0: all; index_prune.go)
 	Logger     Logger // Pebble's background messages; nil: errors to stderr
 	FS         vfs.FS // Pebble's filesystem; nil: the OS's (vfs.NewMem() for tests and the simulator)
 }
@@ -286,6 +287,7 @@ func (s *Store) commitBlock(b *types.Block, receipts []types.Receipt, epochs []t
 				recs.add(indexFromKey, heightKey(b.Height())[1:])
 			}
 			indexRecords(b.Height(), receipts, epochs, recs.add)
+			recErr = s.pruneIndex(b.Height(), &recs)
 		}
 	})
 	root, nodes, err := st.commitTrie()
@@ -317,6 +319,9 @@ func (s *Store) commitBlock(b *types.Block, receipts []types.Receipt, epochs []t
 	for _, kv := range recs.kvs {
 		batch.Put(kv[0], kv[1])
 	}
+	for _, k := range recs.dels {
+		batch.Delete(k)
+	}
 	batch.Put(headKey, heightKey(b.Height())[1:])
 	hash := b.Hash()
 	// The batch becomes visible to views and the head moves with no view
@@ -337,15 +342,22 @@ func (s *Store) commitBlock(b *types.Block, receipts []types.Receipt, epochs []t
 }
 
 // blockRecords are the key/value pairs that store a block: the block, its
-// receipts, its height index, its seen commit and its tx index.
+// receipts, its height index, its seen commit and its tx index; and the
+// keys it deletes (index entries pruned).
 type blockRecords struct {
 	kvs  [][2][]byte
+	dels [][]byte
 	size int
 }
 
 func (r *blockRecords) add(k, v []byte) {
 	r.kvs = append(r.kvs, [2][]byte{k, v})
 	r.size += len(k) + len(v)
+}
+
+func (r *blockRecords) del(k []byte) {
+	r.dels = append(r.dels, k)
+	r.size += len(k) + 1
 }
 
 func encodeBlockRecords(b *types.Block, receipts []types.Receipt, seen *types.Commit) (blockRecords, error) {
