@@ -22,19 +22,7 @@ type pruneChain struct {
 
 func openPruneChain(t *testing.T, dir string, keep uint64) *pruneChain {
 	t.Helper()
-	s, err := state.Open(dir, state.Options{CacheMB: 8, TrieCache: 4, Index: true, IndexKeep: keep})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := Preset("test", 1_000, devkeys.Addresses(1), devkeys.Addresses(4), funds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := New(s, g)
-	if err != nil {
-		s.Close()
-		t.Fatal(err)
-	}
+	c, s := openChainWith(t, dir, state.Options{CacheMB: 8, TrieCache: 4, Index: true, IndexKeep: keep})
 	p := &pruneChain{t: t, c: c, s: s, nonce: map[types.Address]uint64{}}
 	for i := range 4 {
 		a := devkeys.Address(i)

@@ -13,7 +13,13 @@ import (
 
 func openChain(t testing.TB, dir string, index bool) (*Chain, *state.Store) {
 	t.Helper()
-	s, err := state.Open(dir, state.Options{CacheMB: 8, TrieCache: 4, Index: index})
+	return openChainWith(t, dir, state.Options{CacheMB: 8, TrieCache: 4, Index: index})
+}
+
+// openChainWith opens a test-preset chain over a store opened with opts.
+func openChainWith(t testing.TB, dir string, opts state.Options) (*Chain, *state.Store) {
+	t.Helper()
+	s, err := state.Open(dir, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
