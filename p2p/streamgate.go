@@ -1,8 +1,11 @@
 package p2p
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -164,4 +167,19 @@ func (h *Host) request(ctx context.Context, p PeerID, proto protocol.ID, req any
 		return nil, err
 	}
 	return s, nil
+}
+
+// readReply reads the next frame of the answer to a request on s. io.EOF
+// (the answer is complete) comes back as it is; any other failure resets
+// the stream, and a frame over limit is the server's malformed answer.
+func readReply(s network.Stream, r *bufio.Reader, limit int) ([]byte, error) {
+	b, err := readFrame(r, limit)
+	if err == nil || errors.Is(err, io.EOF) {
+		return b, err
+	}
+	s.Reset()
+	if errors.Is(err, ErrFrameTooBig) {
+		err = fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	return nil, err
 }

@@ -136,15 +136,11 @@ func (h *Host) fetch(ctx context.Context, p PeerID, from uint64, count int) ([]S
 		// Each frame must come within SyncFrameTimeout: a server that
 		// stalls (or trickles) fails fast, and the caller tries another.
 		_ = s.SetReadDeadline(earliest(dl, time.Now().Add(h.cfg.SyncFrameTimeout)))
-		rec, err := readFrame(r, types.MaxBlockSize+maxCommitBytes)
+		rec, err := readReply(s, r, types.MaxBlockSize+maxCommitBytes)
 		if errors.Is(err, io.EOF) {
 			return out, nil
 		}
 		if err != nil {
-			s.Reset()
-			if errors.Is(err, ErrFrameTooBig) {
-				err = fmt.Errorf("%w: %v", ErrMalformed, err)
-			}
 			return nil, err
 		}
 		if len(out) == count {

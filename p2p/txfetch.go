@@ -170,16 +170,12 @@ func (h *Host) fetchTxs(ctx context.Context, p PeerID, hashes []types.Hash) ([]*
 	out := make([]*types.Tx, len(hashes))
 	next, total, got := 0, 0, 0
 	for {
-		raw, err := readFrame(r, types.MaxTxSize)
+		raw, err := readReply(s, r, types.MaxTxSize)
 		if errors.Is(err, io.EOF) {
 			h.met.fetchFetched.Add(float64(got))
 			return out, nil
 		}
 		if err != nil {
-			s.Reset()
-			if errors.Is(err, ErrFrameTooBig) {
-				err = fmt.Errorf("%w: %v", ErrMalformed, err)
-			}
 			return nil, err
 		}
 		if total += len(raw); total > h.cfg.MaxFetchResponseBytes+types.MaxTxSize {
