@@ -14,7 +14,6 @@ import (
 	"github.com/taonet/taod/internal/devkeys"
 	"github.com/taonet/taod/internal/testport"
 	"github.com/taonet/taod/node"
-	"github.com/taonet/taod/rpc"
 	"github.com/taonet/taod/types"
 )
 
@@ -52,24 +51,7 @@ func TestCompactProposalsInNetwork(t *testing.T) {
 		}
 		time.Sleep(300 * time.Millisecond) // spread over blocks, and so over proposers
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for i := range 4 {
-		for _, h := range hashes {
-			for {
-				var r *rpc.ReceiptJSON
-				if err := nw.nodes[i].client.Call(&r, "tao_getTransactionReceipt", h); err != nil {
-					t.Fatal(err)
-				}
-				if r != nil {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("tx %s not committed on node%d", h, i)
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
-		}
-	}
+	nw.waitReceipts(hashes, 60*time.Second, 0, 1, 2, 3)
 	nw.checkNoFork()
 
 	var compactIn, fullIn, mismatched float64

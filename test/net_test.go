@@ -140,6 +140,33 @@ func (nw *network) waitAll(h uint64, within time.Duration) {
 	}
 }
 
+// waitReceipts waits until each of nodes holds a successful receipt of
+// every tx in hashes; a failed tx or one missing after within fails the test.
+func (nw *network) waitReceipts(hashes []types.Hash, within time.Duration, nodes ...int) {
+	nw.t.Helper()
+	deadline := time.Now().Add(within)
+	for _, i := range nodes {
+		for _, h := range hashes {
+			for {
+				var r *rpc.ReceiptJSON
+				if err := nw.nodes[i].client.Call(&r, "tao_getTransactionReceipt", h); err != nil {
+					nw.t.Fatal(err)
+				}
+				if r != nil {
+					if r.Status != "success" {
+						nw.t.Fatalf("tx %s failed: %s", h, r.Error)
+					}
+					break
+				}
+				if time.Now().After(deadline) {
+					nw.t.Fatalf("tx %s not committed on node%d", h, i)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+	}
+}
+
 // checkNoFork compares every running node's block hashes up to the lowest head.
 func (nw *network) checkNoFork() uint64 {
 	nw.t.Helper()
@@ -194,30 +221,7 @@ func TestValidatorsOverLibp2p(t *testing.T) {
 			hashes = append(hashes, h)
 		}
 	}
-	waitReceipts := func(nodes ...int) {
-		deadline := time.Now().Add(30 * time.Second)
-		for _, i := range nodes {
-			for _, h := range hashes {
-				for {
-					var r *rpc.ReceiptJSON
-					if err := nw.nodes[i].client.Call(&r, "tao_getTransactionReceipt", h); err != nil {
-						t.Fatal(err)
-					}
-					if r != nil {
-						if r.Status != "success" {
-							t.Fatalf("tx %s failed: %s", h, r.Error)
-						}
-						break
-					}
-					if time.Now().After(deadline) {
-						t.Fatalf("tx %s not committed on node%d", h, i)
-					}
-					time.Sleep(50 * time.Millisecond)
-				}
-			}
-		}
-	}
-	waitReceipts(0, 1, 2, 3)
+	nw.waitReceipts(hashes, 30*time.Second, 0, 1, 2, 3)
 	nw.checkNoFork()
 
 	// One validator down: 3 of 4 (75% of power) go on.
