@@ -69,6 +69,7 @@ func run(o options) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
+	var blockTxs int // the genesis' max_block_txs, as the chain will have it
 	lay, err := testnet.Generate(testnet.Options{
 		Dir: filepath.Join(dir, "net"), Validators: o.validators, FullNodes: 1, Preset: "test",
 		// Dev keys 0..accounts fund through the genesis alone (the last one
@@ -82,6 +83,7 @@ func run(o options) error {
 				g.Params.MaxBlockBytes = scale(g.Params.MaxBlockBytes)
 				g.Params.MaxBlockTxs = o.blockTxs
 			}
+			blockTxs = g.Params.MaxBlockTxs
 			for _, a := range devkeys.Addresses(o.accounts + 1) {
 				g.Alloc = append(g.Alloc, chain.Alloc{Address: a, Balance: 10_000 * types.RaoPerTAO})
 			}
@@ -99,10 +101,6 @@ func run(o options) error {
 		admit = "off"
 	case o.admit > 0:
 		admit = fmt.Sprint(o.admit)
-	}
-	blockTxs := o.blockTxs
-	if blockTxs == 0 {
-		blockTxs = 2_000
 	}
 	fmt.Printf("benchnet: %d validators (processes on 127.0.0.x), block_time_ms %d, max_block_txs %d, shape %s, %d accounts, admit_pending %s\n",
 		o.validators, o.blockMs, blockTxs, o.shape, o.accounts, admit)
