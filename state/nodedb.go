@@ -70,7 +70,7 @@ func nodeCacheKey(hash common.Hash) [1 + common.HashLength]byte {
 }
 
 // flatCacheKey appends key's name in the shared cache to buf.
-func flatCacheKey(buf []byte, key []byte) []byte {
+func flatCacheKey[K string | []byte](buf []byte, key K) []byte {
 	return append(append(buf, flatCachePrefix), key...)
 }
 
@@ -171,8 +171,7 @@ func (f *flatCache) written(keys []string, dirty map[string][]byte) {
 	f.mu.gen++
 	var buf [64]byte
 	for _, k := range keys {
-		ck := append(append(buf[:0], flatCachePrefix), k...) // flatCacheKey of a string
-		f.c.Set(ck, dirty[k])
+		f.c.Set(flatCacheKey(buf[:0], k), dirty[k])
 	}
 }
 
